@@ -1,0 +1,54 @@
+// termprobe: how did the server end the connection? The executable is the
+// libraries plus this wiring: parse the command line, dispatch, map errors.
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/exit_status.h"
+#include "cli/probe_command.h"
+
+namespace {
+
+void configure_logging(bool verbose) {
+  auto logger = spdlog::stderr_logger_st("termprobe");
+  logger->set_pattern("termprobe: %l: %v");
+  logger->set_level(verbose ? spdlog::level::debug : spdlog::level::warn);
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace termprobe;
+  const std::vector<std::string> command_line(argv, argv + argc);
+  CLI::App app{"termprobe: tells, from the client's side, how an HTTP server ended each connection."};
+  app.set_version_flag("--version", TERMPROBE_VERSION);
+  app.require_subcommand(1);
+  app.footer(kExitCodesHelp);
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "Debug logging on stderr (libcurl's messages included)");
+  ProbeOptions probe_options;
+  CLI::App* probe = add_probe_command(app, probe_options);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "termprobe: error: {} (see termprobe --help)\n", e.what());
+    return kExitUsage;
+  }
+  configure_logging(verbose);
+  try {
+    if (probe->parsed()) return run_probe_command(probe_options, command_line);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "termprobe: error: {}\n", e.what());
+    return kExitUsage;
+  }
+  return kExitUsage;
+}

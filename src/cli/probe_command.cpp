@@ -1,0 +1,175 @@
+#include "cli/probe_command.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "cli/exit_status.h"
+#include "cli/interrupt.h"
+#include "probes/classifier.h"
+#include "probes/engine.h"
+#include "probes/target_url.h"
+#include "report/atomic_file.h"
+#include "report/report.h"
+#include "report/summary_text.h"
+
+namespace termprobe {
+namespace {
+
+std::chrono::milliseconds seconds_to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
+}
+
+std::string check_method(const std::string& method) {
+  const bool token = !method.empty() && std::all_of(method.begin(), method.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+  return token ? "" : "must be an HTTP method token such as GET or POST";
+}
+
+std::string check_header(const std::string& header) {
+  const auto colon = header.find(':');
+  if (colon == std::string::npos || colon == 0) return "must look like 'Name: value'";
+  if (header.find_first_of("\r\n") != std::string::npos) return "must not contain CR or LF";
+  return "";
+}
+
+std::string check_label(const std::string& label) {
+  return label_from_string(label)
+             ? ""
+             : "is not a label (e.g. keepalive, close_after_response, reset_before_response)";
+}
+
+ProbeSpec spec_from(const ProbeOptions& options, const TargetUrl& target) {
+  ProbeSpec spec;
+  spec.url = target.url;
+  spec.method = options.method;
+  spec.headers = options.headers;
+  spec.body_bytes = options.body_bytes;
+  spec.upload_rate = options.upload_rate;
+  spec.timeout = seconds_to_ms(options.timeout_s);
+  spec.connect_timeout = seconds_to_ms(options.connect_timeout_s);
+  spec.watch = seconds_to_ms(options.watch_s);
+  return spec;
+}
+
+bool reached_target(const Report& report) {
+  return std::any_of(report.results.begin(), report.results.end(),
+                     [](const ReportEntry& e) { return e.observation.connected; });
+}
+
+bool expectations_hold(const Report& report, const std::vector<std::string>& expect) {
+  if (expect.empty()) return true;
+  const std::set<std::string> allowed(expect.begin(), expect.end());
+  return std::all_of(report.results.begin(), report.results.end(), [&](const ReportEntry& e) {
+    return allowed.contains(std::string(to_string(e.outcome.label)));
+  });
+}
+
+int exit_code_for(const Report& report, const ProbeOptions& options) {
+  if (report.interrupted) return kExitInterrupted;
+  if (!report.results.empty() && !reached_target(report)) {
+    const auto& first = report.results.front().observation;
+    fmt::print(stderr, "termprobe: cannot reach {}: {}\n", options.url,
+               first.curl_message.empty() ? std::string(to_string(first.end)) : first.curl_message);
+    return kExitUnreachable;
+  }
+  if (!expectations_hold(report, options.expect)) {
+    fmt::print(stderr, "termprobe: expected {} but observed otherwise (see the lines above)\n",
+               fmt::join(options.expect, " or "));
+    return kExitMismatch;
+  }
+  return kExitSuccess;
+}
+
+}  // namespace
+
+CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
+  CLI::App* probe =
+      app.add_subcommand("probe", "Probe one URL and report how the server ended each connection");
+  probe->add_option("url", o.url, "http:// or https:// URL to probe")->required();
+  probe->add_option("-X,--method", o.method, "Request method")->check(CLI::Validator(check_method, "METHOD"));
+  probe->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
+      ->check(CLI::Validator(check_header, "HEADER"));
+  probe->add_option("--body-bytes", o.body_bytes, "Send a request body of N bytes")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+  probe->add_option("--upload-rate", o.upload_rate, "Limit the body upload to N bytes/s (0 = unlimited)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+  probe->add_option("-n,--count", o.count, "Probe N times, one after another")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  probe->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response")
+      ->check(CLI::Range(0.001, 86400.0));
+  probe->add_option("--connect-timeout", o.connect_timeout_s, "Seconds allowed for connecting")
+      ->check(CLI::Range(0.001, 3600.0));
+  probe->add_option("--watch", o.watch_s, "Seconds to watch the connection after a complete response")
+      ->check(CLI::Range(0.0, 3600.0));
+  probe->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)");
+  probe->add_option("--expect", o.expect, "Acceptable label(s); exit 1 when any connection ends otherwise")
+      ->delimiter(',')
+      ->check(CLI::Validator(check_label, "LABEL"));
+  probe->footer(kExitCodesHelp);
+  return probe;
+}
+
+int run_probe_command(const ProbeOptions& options, const std::vector<std::string>& command_line) {
+  auto target = parse_target_url(options.url);
+  if (!target) {
+    fmt::print(stderr, "termprobe: error: {}\n", target.error().message);
+    return kExitUsage;
+  }
+  if (options.body_bytes == 0 && options.upload_rate > 0) {
+    fmt::print(stderr, "termprobe: error: --upload-rate needs a body: add --body-bytes N\n");
+    return kExitUsage;
+  }
+  std::optional<AtomicFile> report_file;
+  if (!options.json_path.empty()) {
+    auto opened = AtomicFile::open(options.json_path);
+    if (!opened) {
+      fmt::print(stderr, "termprobe: error: {}\n", opened.error().message);
+      return kExitUsage;
+    }
+    report_file.emplace(std::move(*opened));
+  }
+  auto engine = Engine::create(EngineOptions{});
+  if (!engine) {
+    fmt::print(stderr, "termprobe: error: {}\n", engine.error().message);
+    return kExitUsage;
+  }
+
+  Report report;
+  report.tool_version = TERMPROBE_VERSION;
+  report.command = command_line;
+  report.started_at = utc_timestamp_now();
+  report.target = target->url;
+  std::FILE* lines = options.json_path == "-" ? stderr : stdout;
+  const ResultSink sink = [&](const ProbeId& id, const Observation& observation) {
+    ReportEntry entry{"probe", target->url, id.repeat, observation, classify(observation)};
+    fmt::print(lines, "{}\n", format_entry_line(report.results.size() + 1, entry));
+    std::fflush(lines);
+    report.results.push_back(std::move(entry));
+  };
+  const auto& stop = install_stop_handlers();
+  auto stats = (*engine)->run({spec_from(options, *target)}, options.count, sink, stop);
+  if (!stats) {
+    fmt::print(stderr, "termprobe: error: {}\n", stats.error().message);
+    return kExitUsage;
+  }
+  report.requested = stats->requested;
+  report.interrupted = stats->interrupted;
+  fmt::print(lines, "{}\n", format_summary_line(report));
+  if (report_file) {
+    auto written = report_file->commit(to_json(report).dump(2) + "\n");
+    if (!written) {
+      fmt::print(stderr, "termprobe: error: {}\n", written.error().message);
+      return kExitUsage;
+    }
+  }
+  return exit_code_for(report, options);
+}
+
+}  // namespace termprobe

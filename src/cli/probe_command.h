@@ -1,0 +1,30 @@
+// `termprobe probe URL ...`: probe one URL, N times, and report each ending.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace termprobe {
+
+struct ProbeOptions {
+  std::string url;
+  std::string method = "GET";
+  std::vector<std::string> headers;
+  std::int64_t body_bytes = 0;   // bytes
+  std::int64_t upload_rate = 0;  // bytes per second, 0 = unlimited
+  std::size_t count = 1;         // sequential probes
+  double timeout_s = 10.0;       // whole request/response deadline
+  double connect_timeout_s = 5.0;
+  double watch_s = 1.0;             // watch window after a complete response
+  std::string json_path;            // report destination, "-" = stdout, empty = none
+  std::vector<std::string> expect;  // acceptable labels; empty = not judged
+};
+
+CLI::App* add_probe_command(CLI::App& app, ProbeOptions& options);
+
+// Runs the probes and returns the process exit code.
+int run_probe_command(const ProbeOptions& options, const std::vector<std::string>& command_line);
+
+}  // namespace termprobe

@@ -1,0 +1,56 @@
+// The probe engine: one event loop (epoll + libcurl's multi socket
+// interface) that drives the transfers and also watches the sockets the
+// probe kept after each response, so FIN/RST/open is seen without threads.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "probes/error.h"
+#include "probes/observation.h"
+#include "probes/probe_spec.h"
+
+namespace termprobe {
+
+struct EngineOptions {
+  std::size_t max_in_flight = 1;               // connections open at once (transfers + watches)
+  std::chrono::milliseconds stop_grace{1000};  // after a stop request, how long running probes may go on
+};
+
+struct ProbeId {
+  std::size_t spec = 0;    // index into the specs given to run()
+  std::size_t repeat = 0;  // 0-based repetition of that spec
+};
+
+struct RunStats {
+  std::size_t requested = 0;  // probes the plan asked for
+  std::size_t finished = 0;   // probes handed to the sink
+  std::size_t abandoned = 0;  // probes cut off by a stop request before they ended
+  bool interrupted = false;   // a stop request ended the run early
+};
+
+using ResultSink = std::function<void(const ProbeId&, const Observation&)>;
+
+class Engine {
+ public:
+  static Result<std::unique_ptr<Engine>> create(EngineOptions options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Runs every spec `repeat` times (spec 0's repeats first). Results reach the
+  // sink as each connection ends. When `stop` turns true no new probe starts.
+  Result<RunStats> run(const std::vector<ProbeSpec>& specs, std::size_t repeat, const ResultSink& sink,
+                       const std::atomic<bool>& stop);
+
+ private:
+  struct Impl;
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace termprobe

@@ -1,0 +1,76 @@
+#include "probes/outcome.h"
+
+#include <array>
+#include <utility>
+
+namespace termprobe {
+namespace {
+
+template <typename Enum, std::size_t N>
+using NameTable = std::array<std::pair<Enum, std::string_view>, N>;
+
+constexpr NameTable<StreamEnd, 6> kStreamEndNames{{
+    {StreamEnd::rst, "rst"},
+    {StreamEnd::fin, "fin"},
+    {StreamEnd::open, "open"},
+    {StreamEnd::timeout, "timeout"},
+    {StreamEnd::refused, "refused"},
+    {StreamEnd::error, "error"},
+}};
+
+constexpr NameTable<Phase, 6> kPhaseNames{{
+    {Phase::connect, "connect"},
+    {Phase::tls, "tls"},
+    {Phase::upload, "upload"},
+    {Phase::before_response, "before_response"},
+    {Phase::mid_response, "mid_response"},
+    {Phase::after_response, "after_response"},
+}};
+
+constexpr NameTable<Label, 15> kLabelNames{{
+    {Label::keepalive, "keepalive"},
+    {Label::close_after_response, "close_after_response"},
+    {Label::reset_after_response, "reset_after_response"},
+    {Label::reset_before_response, "reset_before_response"},
+    {Label::reset_mid_response, "reset_mid_response"},
+    {Label::empty_reply, "empty_reply"},
+    {Label::truncated_response, "truncated_response"},
+    {Label::upload_aborted, "upload_aborted"},
+    {Label::upload_stalled, "upload_stalled"},
+    {Label::early_response, "early_response"},
+    {Label::timeout_before_response, "timeout_before_response"},
+    {Label::timeout_mid_response, "timeout_mid_response"},
+    {Label::connect_failed, "connect_failed"},
+    {Label::tls_failed, "tls_failed"},
+    {Label::error, "error"},
+}};
+
+template <typename Enum, std::size_t N>
+std::string_view name_of(const NameTable<Enum, N>& table, Enum value) {
+  for (const auto& [entry, name] : table) {
+    if (entry == value) return name;
+  }
+  return "unknown";
+}
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> value_of(const NameTable<Enum, N>& table, std::string_view text) {
+  for (const auto& [entry, name] : table) {
+    if (name == text) return entry;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view to_string(StreamEnd value) { return name_of(kStreamEndNames, value); }
+std::string_view to_string(Phase value) { return name_of(kPhaseNames, value); }
+std::string_view to_string(Label value) { return name_of(kLabelNames, value); }
+
+std::optional<StreamEnd> stream_end_from_string(std::string_view text) {
+  return value_of(kStreamEndNames, text);
+}
+std::optional<Phase> phase_from_string(std::string_view text) { return value_of(kPhaseNames, text); }
+std::optional<Label> label_from_string(std::string_view text) { return value_of(kLabelNames, text); }
+
+}  // namespace termprobe

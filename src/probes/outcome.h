@@ -1,0 +1,52 @@
+// The closed sets a probe's result is expressed in, and the outcome the
+// classifier derives. String forms are for the report layer only.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace termprobe {
+
+// How the byte stream of one connection ended, as seen by the client.
+enum class StreamEnd { rst, fin, open, timeout, refused, error };
+
+// Where in the exchange the connection ended.
+enum class Phase { connect, tls, upload, before_response, mid_response, after_response };
+
+// What a user would call the outcome (DESIGN.md's taxonomy, plus the upload
+// cases it leaves open: upload_stalled and early_response).
+enum class Label {
+  keepalive,
+  close_after_response,
+  reset_after_response,
+  reset_before_response,
+  reset_mid_response,
+  empty_reply,
+  truncated_response,
+  upload_aborted,
+  upload_stalled,
+  early_response,
+  timeout_before_response,
+  timeout_mid_response,
+  connect_failed,
+  tls_failed,
+  error,
+};
+
+struct Outcome {
+  Phase phase = Phase::connect;
+  StreamEnd ending = StreamEnd::error;
+  Label label = Label::error;
+  bool announced = false;              // server sent "Connection: close"
+  bool response_before_abort = false;  // upload_* only: a status line arrived before the upload was cut
+};
+
+std::string_view to_string(StreamEnd value);
+std::string_view to_string(Phase value);
+std::string_view to_string(Label value);
+
+std::optional<StreamEnd> stream_end_from_string(std::string_view text);
+std::optional<Phase> phase_from_string(std::string_view text);
+std::optional<Label> label_from_string(std::string_view text);
+
+}  // namespace termprobe

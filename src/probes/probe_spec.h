@@ -1,0 +1,22 @@
+// What one probe sends and how long it may take.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace termprobe {
+
+struct ProbeSpec {
+  std::string url;                                  // http:// or https:// (validated by parse_target_url)
+  std::string method = "GET";                       // request method; HEAD asks for no body
+  std::vector<std::string> headers;                 // extra request headers, "Name: value"
+  std::int64_t body_bytes = 0;                      // request body size in bytes; 0 = no body
+  std::int64_t upload_rate = 0;                     // request body send rate in bytes/s; 0 = unlimited
+  std::chrono::milliseconds connect_timeout{5000};  // deadline for the TCP (and TLS) handshake
+  std::chrono::milliseconds timeout{10000};         // deadline for the whole request/response
+  std::chrono::milliseconds watch{1000};            // how long to watch after a complete response
+};
+
+}  // namespace termprobe

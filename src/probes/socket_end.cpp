@@ -1,0 +1,74 @@
+#include "probes/socket_end.h"
+
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
+
+namespace termprobe {
+namespace {
+
+// tcpi_state values (the kernel's include/net/tcp_states.h, a stable ABI that
+// <linux/tcp.h> does not export).
+enum TcpState : std::uint8_t { kTimeWait = 6, kClose = 7, kCloseWait = 8, kLastAck = 9, kClosing = 11 };
+
+bool tcp_info_of(int fd, tcp_info& info) {
+  socklen_t length = sizeof(info);
+  return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0;
+}
+
+// After recv() returned 0 or EAGAIN: a socket whose peer reset it sits in
+// TCP_CLOSE; one whose peer sent FIN sits in CLOSE_WAIT.
+SocketEnd end_from_state(int fd, SocketEnd end) {
+  tcp_info info{};
+  if (!tcp_info_of(fd, info)) {
+    end.ended = true;
+    end.kind = StreamEnd::error;
+    end.error = errno;
+    return end;
+  }
+  if (info.tcpi_state == kClose) {
+    end.ended = true;
+    end.kind = StreamEnd::rst;
+    end.error = ECONNRESET;
+  } else if (info.tcpi_state == kCloseWait) {
+    end.ended = true;
+    end.kind = StreamEnd::fin;
+  }
+  return end;
+}
+
+}  // namespace
+
+SocketEnd read_socket_end(int fd) {
+  SocketEnd end;
+  std::array<char, 65536> buffer{};
+  for (;;) {
+    const ssize_t n = recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+    if (n > 0) {
+      end.bytes_read += n;
+      continue;
+    }
+    if (n == 0) return end_from_state(fd, end);
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return end_from_state(fd, end);
+    end.ended = true;
+    end.kind = errno == ECONNRESET ? StreamEnd::rst : StreamEnd::error;
+    end.error = errno;
+    return end;
+  }
+}
+
+std::int64_t tcp_bytes_received(int fd) {
+  tcp_info info{};
+  if (!tcp_info_of(fd, info)) return 0;
+  // bytes_received advances with rcv_nxt, which also counts the peer's FIN.
+  const bool fin_received = info.tcpi_state == kCloseWait || info.tcpi_state == kLastAck ||
+                            info.tcpi_state == kClosing || info.tcpi_state == kTimeWait;
+  const auto received = static_cast<std::int64_t>(info.tcpi_bytes_received);
+  return fin_received && received > 0 ? received - 1 : received;
+}
+
+}  // namespace termprobe

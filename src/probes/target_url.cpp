@@ -1,0 +1,56 @@
+#include "probes/target_url.h"
+
+#include <curl/curl.h>
+
+#include <memory>
+
+namespace termprobe {
+namespace {
+
+struct UrlHandleDeleter {
+  void operator()(CURLU* handle) const { curl_url_cleanup(handle); }
+};
+using UrlHandle = std::unique_ptr<CURLU, UrlHandleDeleter>;
+
+struct CurlStringDeleter {
+  void operator()(char* text) const { curl_free(text); }
+};
+
+std::string url_part(CURLU* handle, CURLUPart part, unsigned int flags = 0) {
+  char* raw = nullptr;
+  if (curl_url_get(handle, part, &raw, flags) != CURLUE_OK || raw == nullptr) return {};
+  std::unique_ptr<char, CurlStringDeleter> owned(raw);
+  return std::string(owned.get());
+}
+
+}  // namespace
+
+Result<TargetUrl> parse_target_url(const std::string& text) {
+  const std::string quoted = "'" + text + "'";
+  if (text.empty()) return fail(ErrorKind::invalid_input, "empty URL: give one like http://127.0.0.1:8080/");
+  UrlHandle handle(curl_url());
+  if (!handle) return fail(ErrorKind::internal, "libcurl could not allocate a URL parser");
+
+  const CURLUcode code = curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), CURLU_NON_SUPPORT_SCHEME);
+  if (code == CURLUE_BAD_PORT_NUMBER)
+    return fail(ErrorKind::invalid_input, "bad port in URL " + quoted + ": use 1-65535");
+  if (code != CURLUE_OK)
+    return fail(ErrorKind::invalid_input, "malformed URL " + quoted + ": " + curl_url_strerror(code) +
+                                              " (expected e.g. http://127.0.0.1:8080/path)");
+
+  TargetUrl target;
+  target.scheme = url_part(handle.get(), CURLUPART_SCHEME);
+  if (target.scheme != "http" && target.scheme != "https")
+    return fail(ErrorKind::invalid_input,
+                "unsupported scheme '" + target.scheme + "' in " + quoted + ": use http:// or https://");
+  target.host = url_part(handle.get(), CURLUPART_HOST);
+  if (target.host.empty()) return fail(ErrorKind::invalid_input, "URL " + quoted + " has no host");
+  const std::string port = url_part(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  target.port = port.empty() ? 0 : std::stoi(port);
+  if (target.port == 0)
+    return fail(ErrorKind::invalid_input, "port 0 in " + quoted + " cannot be connected to: use 1-65535");
+  target.url = url_part(handle.get(), CURLUPART_URL);
+  return target;
+}
+
+}  // namespace termprobe

@@ -1,0 +1,31 @@
+// A file that appears whole or not at all: written to a temporary file in
+// the same directory, flushed, then renamed over the destination.
+#pragma once
+
+#include <string>
+
+#include "probes/error.h"
+
+namespace termprobe {
+
+class AtomicFile {
+ public:
+  // Creates the temporary file now, so an unwritable destination is
+  // reported before any work is done. "-" means standard output.
+  static Result<AtomicFile> open(const std::string& path);
+  AtomicFile(AtomicFile&& other) noexcept;
+  AtomicFile& operator=(AtomicFile&&) = delete;
+  ~AtomicFile();
+
+  // Writes everything and renames it into place (or writes to stdout).
+  Result<void> commit(const std::string& content);
+  const std::string& path() const { return path_; }
+
+ private:
+  AtomicFile(std::string path, std::string temp_path, int fd);
+  std::string path_;
+  std::string temp_path_;  // empty for stdout
+  int fd_ = -1;
+};
+
+}  // namespace termprobe

@@ -1,0 +1,41 @@
+// The report: what was asked, what was measured, what it means.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "probes/observation.h"
+#include "probes/outcome.h"
+
+namespace termprobe {
+
+inline constexpr int kReportSchemaVersion = 1;
+
+struct ReportEntry {
+  std::string scenario;     // "probe" for `termprobe probe`, the scenario name otherwise
+  std::string url;          // the URL this connection requested
+  std::size_t repeat = 0;   // 0-based repetition index within the scenario
+  Observation observation;  // raw facts
+  Outcome outcome;          // the classifier's reading of them
+};
+
+struct Report {
+  std::string tool_version;          // termprobe's version
+  std::vector<std::string> command;  // argv as given
+  std::string started_at;            // RFC 3339, UTC, second precision
+  std::string target;                // the URL (or base URL) probed
+  std::size_t requested = 0;         // connections the run planned
+  bool interrupted = false;          // stopped early by SIGINT/SIGTERM
+  std::vector<ReportEntry> results;  // one per finished connection, in finishing order
+};
+
+nlohmann::ordered_json to_json(const Report& report);
+nlohmann::ordered_json to_json(const ReportEntry& entry);
+
+// The current time as RFC 3339 UTC ("2026-11-24T20:00:00Z").
+std::string utc_timestamp_now();
+
+}  // namespace termprobe

@@ -1,0 +1,114 @@
+#include <chrono>
+#include <ctime>
+#include <map>
+
+#include "report/report.h"
+
+namespace termprobe {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json optional_number(const std::optional<std::int64_t>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json endpoint_json(const Endpoint& endpoint) {
+  return {{"address", endpoint.address.empty() ? json(nullptr) : json(endpoint.address)},
+          {"port", endpoint.port == 0 ? json(nullptr) : json(endpoint.port)}};
+}
+
+json timings_json(const Timings& t) {
+  return {{"connect", optional_number(t.connect_us)},
+          {"tls", optional_number(t.tls_us)},
+          {"request_sent", optional_number(t.request_sent_us)},
+          {"first_byte", optional_number(t.first_byte_us)},
+          {"response_complete", optional_number(t.response_complete_us)},
+          {"ended", optional_number(t.ended_us)}};
+}
+
+json request_json(const Observation& o) {
+  return {{"method", o.method},
+          {"bytes_sent", o.request_bytes_sent},
+          {"body_bytes", o.body_bytes_total},
+          {"body_bytes_sent", o.body_bytes_sent},
+          {"complete", o.request_complete}};
+}
+
+json response_json(const Observation& o) {
+  return {{"status", o.status == 0 ? json(nullptr) : json(o.status)},
+          {"header_bytes", o.header_bytes},
+          {"body_bytes", o.body_bytes},
+          {"wire_bytes", o.wire_bytes_received},
+          {"declared_length", optional_number(o.declared_length)},
+          {"chunked", o.chunked},
+          {"complete", o.response_complete},
+          {"connection_close", o.connection_close},
+          {"bytes_after_response", o.bytes_after_response}};
+}
+
+json ending_json(const Observation& o) {
+  std::optional<std::int64_t> after_response;
+  if (o.timings.ended_us && o.timings.response_complete_us)
+    after_response = *o.timings.ended_us - *o.timings.response_complete_us;
+  return {{"kind", to_string(o.end)},
+          {"errno", o.end_errno},
+          {"after_response_us", optional_number(after_response)},
+          {"watch_cut_short", o.watch_cut_short}};
+}
+
+json outcome_json(const Outcome& outcome) {
+  json out = {{"phase", to_string(outcome.phase)},
+              {"ending", to_string(outcome.ending)},
+              {"label", to_string(outcome.label)},
+              {"announced", outcome.announced}};
+  if (outcome.phase == Phase::upload) out["response_before_abort"] = outcome.response_before_abort;
+  return out;
+}
+
+json summary_json(const Report& report) {
+  std::map<std::string, std::size_t> labels;
+  for (const auto& entry : report.results) ++labels[std::string(to_string(entry.outcome.label))];
+  return {{"total", report.results.size()}, {"requested", report.requested}, {"labels", labels}};
+}
+
+}  // namespace
+
+json to_json(const ReportEntry& entry) {
+  const Observation& o = entry.observation;
+  return {{"scenario", entry.scenario},
+          {"url", entry.url},
+          {"repeat", entry.repeat},
+          {"local", endpoint_json(o.local)},
+          {"remote", endpoint_json(o.remote)},
+          {"request", request_json(o)},
+          {"response", response_json(o)},
+          {"ending", ending_json(o)},
+          {"curl", {{"code", o.curl_code}, {"message", o.curl_message}}},
+          {"timings_us", timings_json(o.timings)},
+          {"outcome", outcome_json(entry.outcome)}};
+}
+
+json to_json(const Report& report) {
+  json results = json::array();
+  for (const auto& entry : report.results) results.push_back(to_json(entry));
+  return {{"schema_version", kReportSchemaVersion},
+          {"tool", {{"name", "termprobe"}, {"version", report.tool_version}}},
+          {"command", report.command},
+          {"started_at", report.started_at},
+          {"target", report.target},
+          {"interrupted", report.interrupted},
+          {"results", std::move(results)},
+          {"summary", summary_json(report)}};
+}
+
+std::string utc_timestamp_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+}  // namespace termprobe

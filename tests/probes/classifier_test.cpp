@@ -1,0 +1,162 @@
+// The classifier on hand-made observations: every label and every boundary.
+#include <gtest/gtest.h>
+
+#include "probes/classifier.h"
+
+namespace termprobe {
+namespace {
+
+Observation sent_request() {
+  Observation o;
+  o.connected = true;
+  o.request_complete = true;
+  return o;
+}
+
+Observation with_bytes(std::int64_t wire_bytes, StreamEnd end) {
+  Observation o = sent_request();
+  o.wire_bytes_received = wire_bytes;
+  o.end = end;
+  return o;
+}
+
+Observation complete_response(StreamEnd end) {
+  Observation o = sent_request();
+  o.status = 200;
+  o.header_bytes = 60;
+  o.body_bytes = 3;
+  o.declared_length = 3;
+  o.wire_bytes_received = 63;
+  o.response_complete = true;
+  o.end = end;
+  return o;
+}
+
+Observation cut_upload(StreamEnd end) {
+  Observation o;
+  o.connected = true;
+  o.body_bytes_total = 1000;
+  o.body_bytes_sent = 400;
+  o.end = end;
+  return o;
+}
+
+TEST(Classifier, CompleteResponseThenOpenIsKeepalive) {
+  const Outcome out = classify(complete_response(StreamEnd::open));
+  EXPECT_EQ(out.phase, Phase::after_response);
+  EXPECT_EQ(out.ending, StreamEnd::open);
+  EXPECT_EQ(out.label, Label::keepalive);
+}
+
+TEST(Classifier, CompleteResponseThenFinIsCloseAfterResponse) {
+  Observation o = complete_response(StreamEnd::fin);
+  EXPECT_EQ(classify(o).label, Label::close_after_response);
+  EXPECT_FALSE(classify(o).announced);
+  o.connection_close = true;
+  EXPECT_TRUE(classify(o).announced);
+}
+
+TEST(Classifier, CompleteResponseThenRstIsResetAfterResponse) {
+  EXPECT_EQ(classify(complete_response(StreamEnd::rst)).label, Label::reset_after_response);
+}
+
+TEST(Classifier, ZeroBytesVersusOneByteDecidesThePhase) {
+  EXPECT_EQ(classify(with_bytes(0, StreamEnd::rst)).label, Label::reset_before_response);
+  EXPECT_EQ(classify(with_bytes(0, StreamEnd::rst)).phase, Phase::before_response);
+  EXPECT_EQ(classify(with_bytes(1, StreamEnd::rst)).label, Label::reset_mid_response);
+  EXPECT_EQ(classify(with_bytes(1, StreamEnd::rst)).phase, Phase::mid_response);
+  EXPECT_EQ(classify(with_bytes(0, StreamEnd::fin)).label, Label::empty_reply);
+  EXPECT_EQ(classify(with_bytes(1, StreamEnd::fin)).label, Label::truncated_response);
+  EXPECT_EQ(classify(with_bytes(0, StreamEnd::timeout)).label, Label::timeout_before_response);
+  EXPECT_EQ(classify(with_bytes(1, StreamEnd::timeout)).label, Label::timeout_mid_response);
+}
+
+TEST(Classifier, HeadersCompleteButNoBodyIsMidResponse) {
+  Observation o = with_bytes(40, StreamEnd::rst);
+  o.status = 200;
+  o.header_bytes = 40;
+  o.declared_length = 100;
+  EXPECT_EQ(classify(o).label, Label::reset_mid_response);
+  o.end = StreamEnd::fin;
+  EXPECT_EQ(classify(o).label, Label::truncated_response);
+}
+
+TEST(Classifier, BodyOneByteShortIsTruncated) {
+  Observation o = complete_response(StreamEnd::fin);
+  o.response_complete = false;  // libcurl: 18, one byte remaining
+  o.body_bytes = 2;
+  EXPECT_EQ(classify(o).label, Label::truncated_response);
+}
+
+TEST(Classifier, ChunkedWithoutTerminatorIsTruncated) {
+  Observation o = with_bytes(80, StreamEnd::fin);
+  o.status = 200;
+  o.chunked = true;
+  o.body_bytes = 5;
+  EXPECT_EQ(classify(o).label, Label::truncated_response);
+}
+
+TEST(Classifier, ParsedHeaderBytesCountEvenWithoutWireCount) {
+  Observation o = with_bytes(0, StreamEnd::rst);
+  o.header_bytes = 17;
+  EXPECT_EQ(classify(o).phase, Phase::mid_response);
+}
+
+TEST(Classifier, UploadCutByResetOrFin) {
+  for (StreamEnd end : {StreamEnd::rst, StreamEnd::fin}) {
+    const Outcome out = classify(cut_upload(end));
+    EXPECT_EQ(out.phase, Phase::upload);
+    EXPECT_EQ(out.label, Label::upload_aborted);
+    EXPECT_FALSE(out.response_before_abort);
+  }
+}
+
+TEST(Classifier, UploadCutAfterAnEarlyResponseSaysSo) {
+  Observation o = cut_upload(StreamEnd::rst);
+  o.status = 413;
+  o.response_complete = true;
+  const Outcome out = classify(o);
+  EXPECT_EQ(out.label, Label::upload_aborted);
+  EXPECT_TRUE(out.response_before_abort);
+}
+
+TEST(Classifier, UploadThatTimesOutIsStalled) {
+  EXPECT_EQ(classify(cut_upload(StreamEnd::timeout)).label, Label::upload_stalled);
+}
+
+TEST(Classifier, EarlyResponseWithConnectionLeftOpen) {
+  Observation o = cut_upload(StreamEnd::open);
+  o.status = 413;
+  o.response_complete = true;
+  EXPECT_EQ(classify(o).label, Label::early_response);
+}
+
+TEST(Classifier, NotConnectedIsConnectFailed) {
+  Observation o;
+  o.end = StreamEnd::refused;
+  EXPECT_EQ(classify(o).label, Label::connect_failed);
+  EXPECT_EQ(classify(o).phase, Phase::connect);
+  o.end = StreamEnd::timeout;
+  EXPECT_EQ(classify(o).label, Label::connect_failed);
+}
+
+TEST(Classifier, TlsHandshakeFailure) {
+  Observation o;
+  o.connected = true;
+  o.tls = true;
+  o.end = StreamEnd::error;
+  EXPECT_EQ(classify(o).label, Label::tls_failed);
+  o.tls_established = true;
+  o.request_complete = true;
+  o.end = StreamEnd::rst;
+  EXPECT_EQ(classify(o).label, Label::reset_before_response);
+}
+
+TEST(Classifier, OtherFailuresAreErrorNotGuesses) {
+  EXPECT_EQ(classify(with_bytes(10, StreamEnd::error)).label, Label::error);
+  EXPECT_EQ(classify(with_bytes(0, StreamEnd::open)).label, Label::error);
+  EXPECT_EQ(classify(complete_response(StreamEnd::timeout)).label, Label::error);
+}
+
+}  // namespace
+}  // namespace termprobe

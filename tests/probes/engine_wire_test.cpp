@@ -1,0 +1,249 @@
+// The engine against scripted servers on loopback: every behaviour must get
+// its label in every one of 50 repetitions, with the facts behind it.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cerrno>
+#include <map>
+
+#include "fixtures/wire_server.h"
+#include "probes/classifier.h"
+#include "probes/engine.h"
+
+namespace termprobe {
+namespace {
+
+using fixtures::Behaviour;
+using namespace std::chrono_literals;
+
+constexpr std::size_t kRepetitions = 50;
+
+struct ProbeRun {
+  std::vector<Observation> observations;
+  std::map<Label, std::size_t> labels;
+  RunStats stats;
+};
+
+ProbeRun run_probes(const ProbeSpec& spec, std::size_t repeat = kRepetitions) {
+  auto engine = Engine::create(EngineOptions{});
+  EXPECT_TRUE(engine.has_value());
+  ProbeRun run;
+  std::atomic<bool> stop{false};
+  auto stats = (*engine)->run(
+      {spec}, repeat,
+      [&](const ProbeId&, const Observation& o) {
+        run.observations.push_back(o);
+        ++run.labels[classify(o).label];
+      },
+      stop);
+  EXPECT_TRUE(stats.has_value());
+  run.stats = *stats;
+  return run;
+}
+
+ProbeSpec spec_for(const fixtures::WireServer& server) {
+  ProbeSpec spec;
+  spec.url = server.url("/x");
+  spec.timeout = 2s;
+  spec.watch = 200ms;
+  return spec;
+}
+
+std::size_t count_of(const ProbeRun& run, Label label) {
+  auto it = run.labels.find(label);
+  return it == run.labels.end() ? 0 : it->second;
+}
+
+TEST(EngineWire, ResetBeforeAnyByte) {
+  auto server = fixtures::WireServer::start(Behaviour::rst_before_response);
+  const ProbeRun run = run_probes(spec_for(*server));
+  EXPECT_EQ(count_of(run, Label::reset_before_response), kRepetitions);
+  const Observation& o = run.observations.front();
+  EXPECT_EQ(o.end, StreamEnd::rst);
+  EXPECT_EQ(o.end_errno, ECONNRESET);
+  EXPECT_EQ(o.curl_code, 56);
+  EXPECT_EQ(o.wire_bytes_received, 0);
+  EXPECT_TRUE(o.request_complete);
+  EXPECT_EQ(o.remote.port, server->port());
+  EXPECT_EQ(o.local.address, "127.0.0.1");
+  EXPECT_GT(o.local.port, 0);
+}
+
+TEST(EngineWire, ResetAfterHeaders) {
+  auto server = fixtures::WireServer::start(Behaviour::rst_after_headers);
+  const ProbeRun run = run_probes(spec_for(*server));
+  EXPECT_EQ(count_of(run, Label::reset_mid_response), kRepetitions);
+  const Observation& o = run.observations.front();
+  EXPECT_EQ(o.status, 200);
+  EXPECT_EQ(o.declared_length, 100);
+  EXPECT_EQ(o.body_bytes, 0);
+}
+
+TEST(EngineWire, ResetMidBodyCountsTheBytesThatArrived) {
+  auto server = fixtures::WireServer::start(Behaviour::rst_mid_body);
+  const ProbeRun run = run_probes(spec_for(*server));
+  EXPECT_EQ(count_of(run, Label::reset_mid_response), kRepetitions);
+  for (const auto& o : run.observations) EXPECT_EQ(o.body_bytes, 50);
+}
+
+TEST(EngineWire, FinAfterCompleteResponseNotAnnounced) {
+  auto server = fixtures::WireServer::start(Behaviour::fin_after_response);
+  const ProbeRun run = run_probes(spec_for(*server));
+  EXPECT_EQ(count_of(run, Label::close_after_response), kRepetitions);
+  for (const auto& o : run.observations) {
+    EXPECT_FALSE(o.connection_close);
+    EXPECT_EQ(o.body_bytes, 5);
+    EXPECT_EQ(o.curl_code, 0);
+  }
+}
+
+TEST(EngineWire, FinAfterCompleteResponseAnnounced) {
+  auto server = fixtures::WireServer::start(Behaviour::fin_after_response_announced);
+  const ProbeRun run = run_probes(spec_for(*server));
+  EXPECT_EQ(count_of(run, Label::close_after_response), kRepetitions);
+  for (const auto& o : run.observations) EXPECT_TRUE(classify(o).announced);
+}
+
+TEST(EngineWire, CloseDelimitedBodyIsCompleteAtFin) {
+  auto server = fixtures::WireServer::start(Behaviour::close_delimited_body);
+  const ProbeRun run = run_probes(spec_for(*server));
+  EXPECT_EQ(count_of(run, Label::close_after_response), kRepetitions);
+  EXPECT_FALSE(run.observations.front().declared_length.has_value());
+}
+
+TEST(EngineWire, KeepAliveStaysOpenForTheWholeWatch) {
+  auto server = fixtures::WireServer::start(Behaviour::keepalive);
+  ProbeSpec spec = spec_for(*server);
+  spec.watch = 100ms;
+  const ProbeRun run = run_probes(spec);
+  EXPECT_EQ(count_of(run, Label::keepalive), kRepetitions);
+  for (const auto& o : run.observations) {
+    ASSERT_TRUE(o.timings.ended_us && o.timings.response_complete_us);
+    EXPECT_GE(*o.timings.ended_us - *o.timings.response_complete_us, 100'000);
+  }
+}
+
+TEST(EngineWire, ResetAfterCompleteResponse) {
+  auto server = fixtures::WireServer::start(Behaviour::rst_after_response);
+  const ProbeRun run = run_probes(spec_for(*server));
+  EXPECT_EQ(count_of(run, Label::reset_after_response), kRepetitions);
+  for (const auto& o : run.observations) {
+    EXPECT_EQ(o.body_bytes, 5);
+    EXPECT_EQ(o.curl_code, 0);
+  }
+}
+
+TEST(EngineWire, FinBeforeAnyByteIsEmptyReply) {
+  auto server = fixtures::WireServer::start(Behaviour::fin_before_response);
+  const ProbeRun run = run_probes(spec_for(*server));
+  EXPECT_EQ(count_of(run, Label::empty_reply), kRepetitions);
+  const Observation& o = run.observations.front();
+  EXPECT_EQ(o.curl_code, 52);
+  EXPECT_EQ(o.wire_bytes_received, 0);  // the FIN is not a payload byte
+}
+
+TEST(EngineWire, FinMidBodyWithContentLengthIsTruncated) {
+  auto server = fixtures::WireServer::start(Behaviour::fin_mid_body_length);
+  const ProbeRun run = run_probes(spec_for(*server));
+  EXPECT_EQ(count_of(run, Label::truncated_response), kRepetitions);
+  const Observation& o = run.observations.front();
+  EXPECT_EQ(o.curl_code, 18);
+  EXPECT_EQ(o.body_bytes, 50);
+  EXPECT_EQ(o.declared_length, 100);
+}
+
+TEST(EngineWire, FinMidChunkedBodyIsTruncated) {
+  auto server = fixtures::WireServer::start(Behaviour::fin_mid_body_chunked);
+  const ProbeRun run = run_probes(spec_for(*server));
+  EXPECT_EQ(count_of(run, Label::truncated_response), kRepetitions);
+  const Observation& o = run.observations.front();
+  EXPECT_TRUE(o.chunked);
+  EXPECT_FALSE(o.response_complete);
+  EXPECT_EQ(o.body_bytes, 5);
+}
+
+TEST(EngineWire, ResetWhileUploading) {
+  auto server = fixtures::WireServer::start(Behaviour::rst_during_upload);
+  ProbeSpec spec = spec_for(*server);
+  spec.method = "POST";
+  spec.body_bytes = 1 << 20;
+  spec.upload_rate = 1 << 20;  // 1 MiB at 1 MiB/s: the server cuts it long before the end
+  const ProbeRun run = run_probes(spec);
+  EXPECT_EQ(count_of(run, Label::upload_aborted), kRepetitions);
+  for (const auto& o : run.observations) {
+    EXPECT_EQ(o.end, StreamEnd::rst);
+    EXPECT_FALSE(o.request_complete);
+    EXPECT_LT(o.body_bytes_sent, spec.body_bytes);
+    EXPECT_FALSE(classify(o).response_before_abort);
+  }
+}
+
+TEST(EngineWire, EarlyPayloadTooLargeThenReset) {
+  auto server = fixtures::WireServer::start(Behaviour::early_413_then_rst);
+  ProbeSpec spec = spec_for(*server);
+  spec.method = "POST";
+  spec.body_bytes = 1 << 20;
+  spec.upload_rate = 1 << 20;
+  const ProbeRun run = run_probes(spec);
+  EXPECT_EQ(count_of(run, Label::upload_aborted), kRepetitions);
+  for (const auto& o : run.observations) {
+    EXPECT_EQ(o.status, 413);
+    EXPECT_EQ(o.end, StreamEnd::rst);
+    EXPECT_TRUE(classify(o).response_before_abort);
+  }
+}
+
+TEST(EngineWire, NoResponseUntilTheDeadline) {
+  auto server = fixtures::WireServer::start(Behaviour::no_response);
+  ProbeSpec spec = spec_for(*server);
+  spec.timeout = 100ms;
+  const ProbeRun run = run_probes(spec);
+  EXPECT_EQ(count_of(run, Label::timeout_before_response), kRepetitions);
+  EXPECT_EQ(run.observations.front().curl_code, 28);
+}
+
+TEST(EngineWire, StallMidBodyUntilTheDeadline) {
+  auto server = fixtures::WireServer::start(Behaviour::stall_mid_body);
+  ProbeSpec spec = spec_for(*server);
+  spec.timeout = 100ms;
+  const ProbeRun run = run_probes(spec);
+  EXPECT_EQ(count_of(run, Label::timeout_mid_response), kRepetitions);
+  EXPECT_EQ(run.observations.front().body_bytes, 10);
+}
+
+TEST(EngineWire, ConnectionRefused) {
+  ProbeSpec spec;
+  spec.url = "http://127.0.0.1:" + std::to_string(fixtures::unused_loopback_port()) + "/";
+  const ProbeRun run = run_probes(spec);
+  EXPECT_EQ(count_of(run, Label::connect_failed), kRepetitions);
+  const Observation& o = run.observations.front();
+  EXPECT_EQ(o.end, StreamEnd::refused);
+  EXPECT_EQ(o.end_errno, ECONNREFUSED);
+  EXPECT_FALSE(o.connected);
+}
+
+TEST(EngineWire, EveryProbeUsesAFreshConnection) {
+  auto server = fixtures::WireServer::start(Behaviour::keepalive);
+  ProbeSpec spec = spec_for(*server);
+  spec.watch = 10ms;
+  const ProbeRun run = run_probes(spec, 20);
+  EXPECT_EQ(server->connections_accepted(), 20);
+  EXPECT_EQ(run.stats.finished, 20u);
+}
+
+TEST(EngineWire, StopRequestStartsNothingNew) {
+  auto server = fixtures::WireServer::start(Behaviour::keepalive);
+  auto engine = Engine::create(EngineOptions{});
+  ASSERT_TRUE(engine.has_value());
+  std::atomic<bool> stop{true};
+  std::size_t seen = 0;
+  auto stats = (*engine)->run(
+      {spec_for(*server)}, 5, [&](const ProbeId&, const Observation&) { ++seen; }, stop);
+  ASSERT_TRUE(stats.has_value());
+  EXPECT_TRUE(stats->interrupted);
+  EXPECT_EQ(seen, 0u);
+  EXPECT_EQ(server->connections_accepted(), 0);
+}
+
+}  // namespace
+}  // namespace termprobe

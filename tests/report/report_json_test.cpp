@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include "probes/classifier.h"
+#include "report/report.h"
+
+namespace termprobe {
+namespace {
+
+ReportEntry reset_after_response_entry() {
+  Observation o;
+  o.connected = true;
+  o.local = {"127.0.0.1", 40122};
+  o.remote = {"127.0.0.1", 8080};
+  o.method = "GET";
+  o.request_bytes_sent = 78;
+  o.request_complete = true;
+  o.status = 200;
+  o.header_bytes = 60;
+  o.body_bytes = 3;
+  o.wire_bytes_received = 63;
+  o.declared_length = 3;
+  o.response_complete = true;
+  o.end = StreamEnd::rst;
+  o.end_errno = 104;
+  o.timings.connect_us = 80;
+  o.timings.response_complete_us = 410;
+  o.timings.ended_us = 1860;
+  return ReportEntry{"probe", "http://127.0.0.1:8080/x", 0, o, classify(o)};
+}
+
+TEST(ReportJson, EntryCarriesTheFactsAndTheOutcome) {
+  const auto json = to_json(reset_after_response_entry());
+  EXPECT_EQ(json["local"]["port"], 40122);
+  EXPECT_EQ(json["remote"]["address"], "127.0.0.1");
+  EXPECT_EQ(json["request"]["bytes_sent"], 78);
+  EXPECT_EQ(json["response"]["declared_length"], 3);
+  EXPECT_EQ(json["ending"]["kind"], "rst");
+  EXPECT_EQ(json["ending"]["errno"], 104);
+  EXPECT_EQ(json["ending"]["after_response_us"], 1450);
+  EXPECT_EQ(json["timings_us"]["connect"], 80);
+  EXPECT_TRUE(json["timings_us"]["first_byte"].is_null());
+  EXPECT_EQ(json["outcome"]["label"], "reset_after_response");
+  EXPECT_EQ(json["outcome"]["phase"], "after_response");
+  EXPECT_FALSE(json["outcome"].contains("response_before_abort"));
+}
+
+TEST(ReportJson, UnknownValuesAreNullNotZero) {
+  ReportEntry entry = reset_after_response_entry();
+  entry.observation = Observation{};
+  const auto json = to_json(entry);
+  EXPECT_TRUE(json["response"]["status"].is_null());
+  EXPECT_TRUE(json["local"]["port"].is_null());
+  EXPECT_TRUE(json["ending"]["after_response_us"].is_null());
+}
+
+TEST(ReportJson, SummaryCountsLabels) {
+  Report report;
+  report.tool_version = "0.1.0";
+  report.command = {"termprobe", "probe", "x"};
+  report.requested = 3;
+  report.results = {reset_after_response_entry(), reset_after_response_entry()};
+  const auto json = to_json(report);
+  EXPECT_EQ(json["schema_version"], kReportSchemaVersion);
+  EXPECT_EQ(json["summary"]["total"], 2);
+  EXPECT_EQ(json["summary"]["requested"], 3);
+  EXPECT_EQ(json["summary"]["labels"]["reset_after_response"], 2);
+  EXPECT_EQ(json["summary"]["labels"].size(), 1u);
+}
+
+TEST(ReportJson, TimestampIsRfc3339Utc) {
+  const std::string stamp = utc_timestamp_now();
+  ASSERT_EQ(stamp.size(), 20u);
+  EXPECT_EQ(stamp[10], 'T');
+  EXPECT_EQ(stamp.back(), 'Z');
+}
+
+}  // namespace
+}  // namespace termprobe
