@@ -8,6 +8,8 @@
 
 #include "cli/exit_status.h"
 #include "cli/probe_command.h"
+#include "cli/run_command.h"
+#include "cli/serve_command.h"
 
 namespace {
 
@@ -31,6 +33,10 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "Debug logging on stderr (libcurl's messages included)");
   ProbeOptions probe_options;
   CLI::App* probe = add_probe_command(app, probe_options);
+  RunOptions run_options;
+  CLI::App* run = add_run_command(app, run_options);
+  ServeOptions serve_options;
+  CLI::App* serve = add_serve_command(app, serve_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -46,6 +52,8 @@ int main(int argc, char** argv) {
   configure_logging(verbose);
   try {
     if (probe->parsed()) return run_probe_command(probe_options, command_line);
+    if (run->parsed()) return run_run_command(run_options, command_line);
+    if (serve->parsed()) return run_serve_command(serve_options);
   } catch (const std::exception& e) {
     fmt::print(stderr, "termprobe: error: {}\n", e.what());
     return kExitUsage;

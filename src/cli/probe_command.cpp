@@ -10,19 +10,15 @@
 
 #include "cli/exit_status.h"
 #include "cli/interrupt.h"
+#include "cli/report_output.h"
 #include "probes/classifier.h"
 #include "probes/engine.h"
 #include "probes/target_url.h"
-#include "report/atomic_file.h"
 #include "report/report.h"
 #include "report/summary_text.h"
 
 namespace termprobe {
 namespace {
-
-std::chrono::milliseconds seconds_to_ms(double seconds) {
-  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
-}
 
 std::string check_method(const std::string& method) {
   const bool token = !method.empty() && std::all_of(method.begin(), method.end(), [](char c) {
@@ -126,15 +122,8 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
     fmt::print(stderr, "termprobe: error: --upload-rate needs a body: add --body-bytes N\n");
     return kExitUsage;
   }
-  std::optional<AtomicFile> report_file;
-  if (!options.json_path.empty()) {
-    auto opened = AtomicFile::open(options.json_path);
-    if (!opened) {
-      fmt::print(stderr, "termprobe: error: {}\n", opened.error().message);
-      return kExitUsage;
-    }
-    report_file.emplace(std::move(*opened));
-  }
+  auto output = open_report_output(options.json_path);
+  if (!output) return kExitUsage;
   auto engine = Engine::create(EngineOptions{});
   if (!engine) {
     fmt::print(stderr, "termprobe: error: {}\n", engine.error().message);
@@ -146,7 +135,7 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   report.command = command_line;
   report.started_at = utc_timestamp_now();
   report.target = target->url;
-  std::FILE* lines = options.json_path == "-" ? stderr : stdout;
+  std::FILE* lines = output->text;
   const ResultSink sink = [&](const ProbeId& id, const Observation& observation) {
     ReportEntry entry{"probe", target->url, id.repeat, observation, classify(observation)};
     fmt::print(lines, "{}\n", format_entry_line(report.results.size() + 1, entry));
@@ -162,13 +151,7 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   report.requested = stats->requested;
   report.interrupted = stats->interrupted;
   fmt::print(lines, "{}\n", format_summary_line(report));
-  if (report_file) {
-    auto written = report_file->commit(to_json(report).dump(2) + "\n");
-    if (!written) {
-      fmt::print(stderr, "termprobe: error: {}\n", written.error().message);
-      return kExitUsage;
-    }
-  }
+  if (!commit_report(*output, report)) return kExitUsage;
   return exit_code_for(report, options);
 }
 

@@ -47,6 +47,7 @@ struct Observation {
   bool response_complete = false;               // length reached / chunked terminator / close-delimited FIN
   bool connection_close = false;                // server announced "Connection: close"
   std::int64_t bytes_after_response = 0;        // bytes the server sent after the response ended
+  std::string module;                           // X-Termprobe-Module header: the bundled module answered
 
   StreamEnd end = StreamEnd::error;  // how the byte stream ended
   int end_errno = 0;                 // errno behind the ending, 0 when none

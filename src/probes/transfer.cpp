@@ -169,6 +169,7 @@ void Transfer::parse_header_line(std::string_view line) {
     o.declared_length.reset();
     o.chunked = false;
     o.connection_close = false;
+    o.module.clear();
     return;
   }
   const auto colon = line.find(':');
@@ -183,6 +184,8 @@ void Transfer::parse_header_line(std::string_view line) {
     o.chunked = icontains(value, "chunked");
   } else if (name.size() == 10 && iequals_prefix(name, "connection")) {
     o.connection_close = icontains(value, "close");
+  } else if (name.size() == 18 && iequals_prefix(name, "x-termprobe-module")) {
+    o.module = std::string(value);
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include "probes/observation.h"
 #include "probes/outcome.h"
+#include "report/verdict.h"
 
 namespace termprobe {
 
@@ -23,13 +24,15 @@ struct ReportEntry {
 };
 
 struct Report {
-  std::string tool_version;          // termprobe's version
-  std::vector<std::string> command;  // argv as given
-  std::string started_at;            // RFC 3339, UTC, second precision
-  std::string target;                // the URL (or base URL) probed
-  std::size_t requested = 0;         // connections the run planned
-  bool interrupted = false;          // stopped early by SIGINT/SIGTERM
-  std::vector<ReportEntry> results;  // one per finished connection, in finishing order
+  std::string tool_version;               // termprobe's version
+  std::vector<std::string> command;       // argv as given
+  std::string started_at;                 // RFC 3339, UTC, second precision
+  std::string target;                     // the URL (or base URL) probed
+  std::size_t requested = 0;              // connections the run planned
+  bool interrupted = false;               // stopped early by SIGINT/SIGTERM
+  std::vector<ReportEntry> results;       // one per finished connection, in finishing order
+  std::string profile;                    // `run`: the expectation profile; empty for `probe`
+  std::vector<ScenarioVerdict> verdicts;  // `run`: one per scenario, in contract order
 };
 
 nlohmann::ordered_json to_json(const Report& report);

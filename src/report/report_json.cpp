@@ -44,7 +44,8 @@ json response_json(const Observation& o) {
           {"chunked", o.chunked},
           {"complete", o.response_complete},
           {"connection_close", o.connection_close},
-          {"bytes_after_response", o.bytes_after_response}};
+          {"bytes_after_response", o.bytes_after_response},
+          {"module", o.module.empty() ? json(nullptr) : json(o.module)}};
 }
 
 json ending_json(const Observation& o) {
@@ -64,6 +65,21 @@ json outcome_json(const Outcome& outcome) {
               {"announced", outcome.announced}};
   if (outcome.phase == Phase::upload) out["response_before_abort"] = outcome.response_before_abort;
   return out;
+}
+
+json verdict_json(const ScenarioVerdict& verdict) {
+  json expected = nullptr;
+  if (verdict.expected) {
+    expected = json::array();
+    for (Label label : *verdict.expected) expected.push_back(to_string(label));
+  }
+  json observed = json::object();
+  for (const auto& [label, count] : verdict.observed) observed[std::string(to_string(label))] = count;
+  return {{"scenario", verdict.scenario},
+          {"expected", std::move(expected)},
+          {"observed", std::move(observed)},
+          {"verdict", to_string(verdict.verdict)},
+          {"note", verdict.note}};
 }
 
 json summary_json(const Report& report) {
@@ -92,14 +108,20 @@ json to_json(const ReportEntry& entry) {
 json to_json(const Report& report) {
   json results = json::array();
   for (const auto& entry : report.results) results.push_back(to_json(entry));
-  return {{"schema_version", kReportSchemaVersion},
-          {"tool", {{"name", "termprobe"}, {"version", report.tool_version}}},
-          {"command", report.command},
-          {"started_at", report.started_at},
-          {"target", report.target},
-          {"interrupted", report.interrupted},
-          {"results", std::move(results)},
-          {"summary", summary_json(report)}};
+  json out = {{"schema_version", kReportSchemaVersion},
+              {"tool", {{"name", "termprobe"}, {"version", report.tool_version}}},
+              {"command", report.command},
+              {"started_at", report.started_at},
+              {"target", report.target},
+              {"interrupted", report.interrupted},
+              {"results", std::move(results)},
+              {"summary", summary_json(report)}};
+  if (!report.profile.empty()) {
+    out["profile"] = report.profile;
+    out["verdicts"] = json::array();
+    for (const auto& verdict : report.verdicts) out["verdicts"].push_back(verdict_json(verdict));
+  }
+  return out;
 }
 
 std::string utc_timestamp_now() {

@@ -1,0 +1,63 @@
+// IHttpResponse on the Linux host: buffers like IIS does, sends on Flush or
+// at the end of the request, and follows the seed pages for the two
+// termination methods.
+#pragma once
+
+#include <httpserv.h>
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "connection_io.h"
+
+namespace termprobe_host {
+
+class HostResponse : public IHttpResponse {
+ public:
+  explicit HostResponse(ConnectionIo& io) : io_(io) {}
+
+  VOID Clear(VOID) override;
+  HRESULT SetStatus(USHORT statusCode, PCSTR pszReason, USHORT uSubStatus = 0, HRESULT hrErrorToReport = S_OK,
+                    IAppHostConfigException* pException = NULL, BOOL fTrySkipCustomErrors = FALSE) override;
+  HRESULT SetHeader(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) override;
+  HRESULT SetHeader(HTTP_HEADER_ID ulHeaderIndex, PCSTR pszHeaderValue, USHORT cchHeaderValue,
+                    BOOL fReplace) override;
+  HRESULT WriteEntityChunks(HTTP_DATA_CHUNK* pDataChunks, DWORD nChunks, BOOL fAsync, BOOL fMoreData,
+                            DWORD* pcbSent, BOOL* pfCompletionExpected = NULL) override;
+  HRESULT Flush(BOOL fAsync, BOOL fMoreData, DWORD* pcbSent, BOOL* pfCompletionExpected = NULL) override;
+  VOID ResetConnection(VOID) override;
+  VOID SetNeedDisconnect(VOID) override;
+
+  // The host's side.
+  bool touched() const { return touched_; }
+  bool need_disconnect() const { return need_disconnect_; }
+  bool headers_sent() const { return headers_sent_; }
+  const std::string& buffered_body() const { return body_; }
+  int status() const { return status_; }
+  // Sends what is left and ends the response; close_after says whether the
+  // host will close the connection (announced with "Connection: close").
+  bool finish(bool close_after);
+  // Set by the host before a send: the OnSendResponse hook runs first.
+  void set_before_send(std::function<void()> hook) { before_send_ = std::move(hook); }
+
+ private:
+  bool send_buffered(bool final, bool close_after);
+  std::string head(bool chunked, bool close_after) const;
+  const std::string* find_header(const std::string& name) const;
+
+  ConnectionIo& io_;
+  int status_ = 200;
+  std::string reason_ = "OK";
+  std::vector<std::pair<std::string, std::string>> headers_;
+  std::string body_;      // written but not yet sent
+  bool touched_ = false;  // the module set a status, header or body
+  bool need_disconnect_ = false;
+  bool headers_sent_ = false;
+  bool chunked_ = false;  // framing chosen when the headers went out
+  bool finished_ = false;
+  std::function<void()> before_send_;
+};
+
+}  // namespace termprobe_host

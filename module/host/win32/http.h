@@ -1,0 +1,36 @@
+// Linux stand-in for the part of the HTTP Server API (<http.h>) that the IIS
+// module API and the termprobe module use. Names and enumerator values follow
+// Microsoft's documentation; the layout is the host's own (no binary is ever
+// shared with Windows).
+#pragma once
+
+#include <windows.h>
+
+enum HTTP_DATA_CHUNK_TYPE {
+  HttpDataChunkFromMemory = 0,
+  HttpDataChunkFromFileHandle,
+  HttpDataChunkFromFragmentCache,
+  HttpDataChunkFromFragmentCacheEx,
+  HttpDataChunkMaximum
+};
+
+struct HTTP_DATA_CHUNK {
+  HTTP_DATA_CHUNK_TYPE DataChunkType;
+  struct {
+    PVOID pBuffer;
+    ULONG BufferLength;
+  } FromMemory;
+};
+
+enum HTTP_HEADER_ID {
+  HttpHeaderCacheControl = 0,
+  HttpHeaderConnection = 1,
+  HttpHeaderContentLength = 11,
+  HttpHeaderContentType = 12,
+  HttpHeaderServer = 26,
+};
+
+struct HTTP_REQUEST {
+  USHORT RawUrlLength;  // bytes in pRawUrl, without a terminator
+  PCSTR pRawUrl;        // the request target as sent ("/termprobe/ok?bytes=10")
+};

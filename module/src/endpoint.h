@@ -1,0 +1,42 @@
+// The module's endpoint contract: which request target asks for which
+// connection ending. Pure parsing, no IIS API, so both hosts and the unit
+// tests share it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace termprobe_module {
+
+enum class EndpointKind {
+  outside,            // not under the prefix: the module passes the request through untouched
+  unknown,            // under the prefix but no such endpoint: 404 from the module
+  ok,                 // normal 200
+  need_disconnect,    // IHttpResponse::SetNeedDisconnect in OnBeginRequest
+  reset,              // the ResetConnection seed example in OnSendResponse, then FINISH_REQUEST
+  reset_continue,     // ResetConnection in OnSendResponse, then RQ_NOTIFICATION_CONTINUE
+  reset_after_flush,  // headers + half the body flushed, then ResetConnection
+  cancel_io_read,     // an async ReadEntityBody goes pending, then IHttpContext::CancelIo
+  cancel_io_send,     // the CancelIo seed example in OnSendResponse
+};
+
+struct Endpoint {
+  EndpointKind kind = EndpointKind::outside;
+  std::uint32_t body_bytes = 0;  // bytes= : response body size (0 = the endpoint's default text)
+  std::uint32_t delay_ms = 0;    // delay_ms= : wait before acting, in milliseconds
+};
+
+inline constexpr std::string_view kDefaultPrefix = "/termprobe/";
+inline constexpr std::uint32_t kMaxBodyBytes = 64u << 20;  // bytes= above this is clamped
+inline constexpr std::uint32_t kMaxDelayMs = 60'000;       // delay_ms= above this is clamped
+
+// raw_target is the request target as sent ("/termprobe/reset?bytes=10").
+Endpoint parse_endpoint(std::string_view raw_target, std::string_view prefix = kDefaultPrefix);
+
+std::string_view endpoint_name(EndpointKind kind);
+
+// Endpoints that end connections abnormally: these need the token when one is set.
+bool is_destructive(EndpointKind kind);
+
+}  // namespace termprobe_module

@@ -1,0 +1,31 @@
+// Where a command's report goes: opened before any probing (so a bad path
+// fails fast), committed atomically at the end.
+#pragma once
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "report/atomic_file.h"
+#include "report/report.h"
+
+namespace termprobe {
+
+struct ReportOutput {
+  std::optional<AtomicFile> file;  // empty when no --json was given
+  std::FILE* text = stdout;        // human lines: stderr when the JSON goes to stdout
+};
+
+// Prints the error and returns nullopt when the path cannot be written.
+std::optional<ReportOutput> open_report_output(const std::string& json_path);
+
+// Writes the JSON; prints the error and returns false when that fails.
+bool commit_report(ReportOutput& output, const Report& report);
+
+inline std::chrono::milliseconds seconds_to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
+}
+
+}  // namespace termprobe

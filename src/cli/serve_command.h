@@ -1,0 +1,20 @@
+// `termprobe serve`: the bundled module's Linux host in the foreground.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace termprobe {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";  // ADDRESS:PORT, [IPv6]:PORT
+  bool allow_remote = false;              // permit a non-loopback listen address
+  std::string token;                      // required X-Termprobe-Token for destructive endpoints
+  std::string prefix;                     // path prefix of the endpoints, default /termprobe/
+};
+
+CLI::App* add_serve_command(CLI::App& app, ServeOptions& options);
+int run_serve_command(const ServeOptions& options);
+
+}  // namespace termprobe

@@ -1,0 +1,50 @@
+#include "probes/contract_scenarios.h"
+
+namespace termprobe {
+namespace {
+
+Scenario get(std::string name, std::string query = "") {
+  Scenario scenario;
+  scenario.path = "/termprobe/" + name + query;
+  scenario.name = std::move(name);
+  return scenario;
+}
+
+// cancel-io-read needs a body still arriving when the module's read goes
+// pending: 1 MiB at 1 MiB/s keeps the upload open for up to a second, and
+// the module cancels the read within the first burst.
+Scenario slow_upload(std::string name) {
+  Scenario scenario = get(std::move(name));
+  scenario.spec.method = "POST";
+  scenario.spec.body_bytes = 1 << 20;
+  scenario.spec.upload_rate = 1 << 20;
+  return scenario;
+}
+
+}  // namespace
+
+const std::vector<Scenario>& contract_scenarios() {
+  static const std::vector<Scenario> scenarios = {
+      get("ok"),
+      get("need-disconnect"),
+      get("reset"),
+      get("reset-continue"),
+      get("reset-after-flush", "?bytes=2000"),
+      slow_upload("cancel-io-read"),
+      get("cancel-io-send"),
+  };
+  return scenarios;
+}
+
+ProbeSpec scenario_spec(const Scenario& scenario, const std::string& base_url, const ProbeSpec& settings) {
+  ProbeSpec spec = settings;
+  std::string base = base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  spec.url = base + scenario.path;
+  spec.method = scenario.spec.method;
+  spec.body_bytes = scenario.spec.body_bytes;
+  spec.upload_rate = scenario.spec.upload_rate;
+  return spec;
+}
+
+}  // namespace termprobe

@@ -1,0 +1,12 @@
+// The profiles shipped inside the binary (src/report/profiles/*.json,
+// embedded at build time so the binary needs no data files).
+#pragma once
+
+#include <string>
+
+namespace termprobe {
+
+// The JSON text of a built-in profile, or nullptr when there is none by that name.
+const char* builtin_profile_json(const std::string& name);
+
+}  // namespace termprobe

@@ -1,0 +1,38 @@
+// Expectation profiles: for each scenario, the set of labels that count as
+// the documented (or reference) behaviour, or none where it is unverified.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "probes/error.h"
+#include "probes/outcome.h"
+
+namespace termprobe {
+
+struct Expectation {
+  std::optional<std::set<Label>> labels;  // nullopt: unverified, observed but not judged
+  std::string note;                       // where the expectation comes from
+};
+
+struct Profile {
+  std::string name;
+  std::string description;
+  std::map<std::string, Expectation> scenarios;
+};
+
+// A built-in profile name (reference, iis) or a path to a profile JSON file.
+// known_scenarios: names a profile may mention; any other is an error.
+Result<Profile> load_profile(const std::string& name_or_path,
+                             const std::vector<std::string>& known_scenarios);
+
+// Parses profile JSON; origin names the file in error messages.
+Result<Profile> parse_profile(const std::string& text, const std::string& origin,
+                              const std::vector<std::string>& known_scenarios);
+
+std::vector<std::string> builtin_profile_names();
+
+}  // namespace termprobe

@@ -1,0 +1,37 @@
+// Judging a run against a profile: per scenario, every observed label must
+// be in the expected set.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "probes/outcome.h"
+
+namespace termprobe {
+
+struct Profile;
+struct ReportEntry;
+
+enum class Verdict { pass, fail, unverified };
+
+struct ScenarioVerdict {
+  std::string scenario;
+  std::optional<std::set<Label>> expected;  // nullopt: no expectation (unverified)
+  std::map<Label, std::size_t> observed;    // label -> connections
+  Verdict verdict = Verdict::unverified;
+  std::string note;  // the profile's note for this scenario
+};
+
+std::string_view to_string(Verdict verdict);
+
+// One verdict per scenario name, in the given order.
+std::vector<ScenarioVerdict> judge(const Profile& profile, const std::vector<std::string>& scenario_order,
+                                   const std::vector<ReportEntry>& results);
+
+// True when no judged scenario failed.
+bool all_held(const std::vector<ScenarioVerdict>& verdicts);
+
+}  // namespace termprobe

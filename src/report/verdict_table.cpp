@@ -1,0 +1,41 @@
+#include "report/verdict_table.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace termprobe {
+
+std::string expected_text(const ScenarioVerdict& verdict) {
+  if (!verdict.expected) return "unverified";
+  std::string text;
+  for (Label label : *verdict.expected) text += (text.empty() ? "" : "|") + std::string(to_string(label));
+  return text;
+}
+
+std::string observed_text(const ScenarioVerdict& verdict) {
+  if (verdict.observed.empty()) return "nothing (interrupted?)";
+  std::string text;
+  for (const auto& [label, count] : verdict.observed)
+    text += fmt::format("{}{} x{}", text.empty() ? "" : ", ", to_string(label), count);
+  return text;
+}
+
+std::string format_verdict_table(const std::vector<ScenarioVerdict>& verdicts) {
+  std::size_t name_width = 8;
+  std::size_t expected_width = 8;
+  std::size_t observed_width = 8;
+  for (const auto& v : verdicts) {
+    name_width = std::max(name_width, v.scenario.size());
+    expected_width = std::max(expected_width, expected_text(v).size());
+    observed_width = std::max(observed_width, observed_text(v).size());
+  }
+  std::string table = fmt::format("{:<{}}  {:<{}}  {:<{}}  {}\n", "scenario", name_width, "expected",
+                                  expected_width, "observed", observed_width, "verdict");
+  for (const auto& v : verdicts)
+    table += fmt::format("{:<{}}  {:<{}}  {:<{}}  {}\n", v.scenario, name_width, expected_text(v),
+                         expected_width, observed_text(v), observed_width, to_string(v.verdict));
+  return table;
+}
+
+}  // namespace termprobe

@@ -1,0 +1,18 @@
+// The run table: scenario, expected, observed (with counts), verdict.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "report/verdict.h"
+
+namespace termprobe {
+
+std::string format_verdict_table(const std::vector<ScenarioVerdict>& verdicts);
+
+// "reset_before_response|empty_reply", or "unverified".
+std::string expected_text(const ScenarioVerdict& verdict);
+// "keepalive x50" or "close_after_response x3, reset_after_response x2".
+std::string observed_text(const ScenarioVerdict& verdict);
+
+}  // namespace termprobe
