@@ -62,9 +62,12 @@ REQUEST_NOTIFICATION_STATUS TermprobeModule::OnBeginRequest(IHttpContext* pHttpC
     return send_text(pHttpContext, 404, "Not Found",
                      "no such termprobe endpoint; try ok, need-disconnect, reset, reset-continue, "
                      "reset-after-flush, cancel-io-read, cancel-io-send\n");
-  if (is_destructive(endpoint_.kind) && !token_matches(pHttpContext, config_.token))
+  if (is_destructive(endpoint_.kind) && !token_matches(pHttpContext, config_.token)) {
+    // Refused: no later notification may act on this endpoint.
+    endpoint_.kind = EndpointKind::unknown;
     return send_text(pHttpContext, 403, "Forbidden",
                      std::string("this endpoint needs the ") + kTokenHeader + " header\n");
+  }
   // SetNeedDisconnect page's example: called in OnBeginRequest, then CONTINUE.
   if (endpoint_.kind == EndpointKind::need_disconnect) pHttpContext->GetResponse()->SetNeedDisconnect();
   return RQ_NOTIFICATION_CONTINUE;
