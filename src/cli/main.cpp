@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/check_command.h"
+#include "cli/compare_command.h"
 #include "cli/exit_status.h"
 #include "cli/probe_command.h"
 #include "cli/run_command.h"
@@ -37,6 +39,10 @@ int main(int argc, char** argv) {
   CLI::App* run = add_run_command(app, run_options);
   ServeOptions serve_options;
   CLI::App* serve = add_serve_command(app, serve_options);
+  CheckOptions check_options;
+  CLI::App* check = add_check_command(app, check_options);
+  CompareOptions compare_options;
+  CLI::App* compare = add_compare_command(app, compare_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -54,6 +60,8 @@ int main(int argc, char** argv) {
     if (probe->parsed()) return run_probe_command(probe_options, command_line);
     if (run->parsed()) return run_run_command(run_options, command_line);
     if (serve->parsed()) return run_serve_command(serve_options);
+    if (check->parsed()) return run_check_command(check_options, command_line);
+    if (compare->parsed()) return run_compare_command(compare_options);
   } catch (const std::exception& e) {
     fmt::print(stderr, "termprobe: error: {}\n", e.what());
     return kExitUsage;

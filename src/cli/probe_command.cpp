@@ -134,10 +134,10 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   report.tool_version = TERMPROBE_VERSION;
   report.command = command_line;
   report.started_at = utc_timestamp_now();
-  report.target = target->url;
+  report.targets = {target->url};
   std::FILE* lines = output->text;
   const ResultSink sink = [&](const ProbeId& id, const Observation& observation) {
-    ReportEntry entry{"probe", target->url, id.repeat, observation, classify(observation)};
+    ReportEntry entry{target->url, "probe", target->url, id.repeat, observation, classify(observation)};
     fmt::print(lines, "{}\n", format_entry_line(report.results.size() + 1, entry));
     std::fflush(lines);
     report.results.push_back(std::move(entry));

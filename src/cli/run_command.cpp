@@ -2,22 +2,23 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
 #include <memory>
 
 #include "cli/exit_status.h"
-#include "cli/interrupt.h"
-#include "cli/report_output.h"
 #include "module_host.h"
-#include "probes/classifier.h"
 #include "probes/contract_scenarios.h"
-#include "probes/engine.h"
 #include "probes/target_url.h"
-#include "report/profile.h"
-#include "report/summary_text.h"
-#include "report/verdict_table.h"
 
 namespace termprobe {
 namespace {
+
+constexpr const char* kEmbeddedTarget = "embedded";
+
+struct Target {
+  std::string name;      // what reports group by: the URL as given, or "embedded"
+  std::string base_url;  // where the probes go
+};
 
 std::vector<std::string> scenario_names() {
   std::vector<std::string> names;
@@ -33,15 +34,39 @@ ProbeSpec settings_from(const RunOptions& options) {
   return settings;
 }
 
+// --target values, then the targets file: blank lines and # comments skipped.
+std::optional<std::vector<std::string>> target_urls(const RunOptions& options) {
+  std::vector<std::string> urls = options.targets;
+  if (!options.targets_file.empty()) {
+    std::ifstream file(options.targets_file);
+    if (!file) {
+      fmt::print(stderr, "termprobe: error: cannot read --targets-file '{}'\n", options.targets_file);
+      return std::nullopt;
+    }
+    for (std::string line; std::getline(file, line);) {
+      line.erase(0, line.find_first_not_of(" \t"));
+      line.erase(line.find_last_not_of(" \t\r") + 1);
+      if (!line.empty() && line.front() != '#') urls.push_back(line);
+    }
+  }
+  for (const auto& url : urls) {
+    if (auto parsed = parse_target_url(url); !parsed) {
+      fmt::print(stderr, "termprobe: error: --target: {}\n", parsed.error().message);
+      return std::nullopt;
+    }
+  }
+  return urls;
+}
+
 // One request to /termprobe/ok before the suite: is the module there at all?
-int check_module_present(const std::string& base_url, const ProbeSpec& settings) {
+int check_module_present(const Target& target, const ProbeSpec& settings) {
   auto engine = Engine::create(EngineOptions{});
   if (!engine) return kExitUsage;
-  ProbeSpec spec = scenario_spec(contract_scenarios().front(), base_url, settings);
+  ProbeSpec spec = scenario_spec(contract_scenarios().front(), target.base_url, settings);
   spec.watch = std::chrono::milliseconds(0);
   std::optional<Observation> seen;
   const std::atomic<bool> never{false};
-  (*engine)->run(
+  (void)(*engine)->run(
       {spec}, 1, [&](const ProbeId&, const Observation& o) { seen = o; }, never);
   if (!seen || !seen->connected) {
     fmt::print(stderr, "termprobe: cannot reach {}: {}\n", spec.url, seen ? seen->curl_message : "no result");
@@ -58,11 +83,15 @@ int check_module_present(const std::string& base_url, const ProbeSpec& settings)
   return kExitSuccess;
 }
 
-std::vector<ProbeSpec> suite_specs(const std::string& base_url, const ProbeSpec& settings) {
-  std::vector<ProbeSpec> specs;
-  for (const auto& scenario : contract_scenarios())
-    specs.push_back(scenario_spec(scenario, base_url, settings));
-  return specs;
+std::vector<SuiteItem> suite_items(const std::vector<Target>& targets, const ProbeSpec& settings,
+                                   std::size_t repeat) {
+  std::vector<SuiteItem> items;
+  for (const auto& target : targets) {
+    for (const auto& scenario : contract_scenarios())
+      items.push_back(
+          {target.name, scenario.name, {scenario_spec(scenario, target.base_url, settings), repeat}});
+  }
+  return items;
 }
 
 }  // namespace
@@ -70,15 +99,14 @@ std::vector<ProbeSpec> suite_specs(const std::string& base_url, const ProbeSpec&
 CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   CLI::App* run = app.add_subcommand(
       "run", "Run the module's contract suite (default: against the bundled host, started on loopback)");
-  run->add_option("--target", o.target,
-                  "Base URL of a server with the termprobe module (default: embedded host)");
+  run->add_option(
+      "--target", o.targets,
+      "Base URL of a server with the termprobe module; repeat for a fleet (default: embedded host)");
+  run->add_option("--targets-file", o.targets_file, "More base URLs, one per line (# comments allowed)");
   run->add_option("--profile", o.profile, "Expectations: reference, iis, or a profile JSON file")
       ->capture_default_str();
-  run->add_option("--repeat", o.repeat, "Connections per scenario")
+  run->add_option("--repeat", o.repeat, "Connections per scenario and target")
       ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}))
-      ->capture_default_str();
-  run->add_option("--concurrency", o.concurrency, "Connections in flight at once")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1000}))
       ->capture_default_str();
   run->add_option("--token", o.token, "Send this X-Termprobe-Token header (when the module requires one)");
   run->add_option("--timeout", o.timeout_s, "Seconds allowed per connection")
@@ -87,8 +115,8 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   run->add_option("--watch", o.watch_s, "Seconds to watch each connection after a complete response")
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
-  run->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)");
-  run->footer(std::string("Exit: 0 every judged expectation held, 1 one did not. ") + kExitCodesHelp);
+  add_suite_options(run, o.suite);
+  run->footer(kExitCodesHelp);
   return run;
 }
 
@@ -98,59 +126,38 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
     fmt::print(stderr, "termprobe: error: {}\n", profile.error().message);
     return kExitUsage;
   }
-  auto output = open_report_output(options.json_path);
-  if (!output) return kExitUsage;
+  const auto urls = target_urls(options);
+  if (!urls) return kExitUsage;
+  auto session = open_suite_session(options.suite);
+  if (!session) return kExitUsage;
 
   std::unique_ptr<termprobe_host::ModuleHost> embedded;
-  std::string base_url = options.target;
-  if (base_url.empty()) {
+  std::vector<Target> targets;
+  for (const auto& url : *urls) targets.push_back({url, url});
+  if (targets.empty()) {
     auto started = termprobe_host::ModuleHost::start({"127.0.0.1", 0});
     if (!started) {
       fmt::print(stderr, "termprobe: error: cannot start the embedded module host: {}\n", started.error());
       return kExitUsage;
     }
     embedded = std::move(*started);
-    base_url = embedded->base_url();
-    fmt::print(output->text, "embedded module host (Linux) on {}\n", base_url);
-  }
-  auto target = parse_target_url(base_url);
-  if (!target) {
-    fmt::print(stderr, "termprobe: error: --target: {}\n", target.error().message);
-    return kExitUsage;
+    targets.push_back({kEmbeddedTarget, embedded->base_url()});
+    fmt::print(session->output.text, "embedded module host (Linux) on {}\n", embedded->base_url());
   }
   const ProbeSpec settings = settings_from(options);
-  if (int present = check_module_present(base_url, settings); present != kExitSuccess) return present;
-
-  auto engine = Engine::create(EngineOptions{options.concurrency});
-  if (!engine) {
-    fmt::print(stderr, "termprobe: error: {}\n", engine.error().message);
-    return kExitUsage;
+  for (const auto& target : targets) {
+    if (int present = check_module_present(target, settings); present != kExitSuccess) return present;
   }
+
   Report report;
   report.tool_version = TERMPROBE_VERSION;
   report.command = command_line;
   report.started_at = utc_timestamp_now();
-  report.target = base_url;
-  report.profile = profile->name;
-  const auto& scenarios = contract_scenarios();
-  const auto specs = suite_specs(base_url, settings);
-  const ResultSink sink = [&](const ProbeId& id, const Observation& observation) {
-    report.results.push_back(ReportEntry{scenarios[id.spec].name, specs[id.spec].url, id.repeat, observation,
-                                         classify(observation)});
-  };
-  auto stats = (*engine)->run(specs, options.repeat, sink, install_stop_handlers());
-  if (!stats) {
-    fmt::print(stderr, "termprobe: error: {}\n", stats.error().message);
-    return kExitUsage;
-  }
-  report.requested = stats->requested;
-  report.interrupted = stats->interrupted;
-  report.verdicts = judge(*profile, scenario_names(), report.results);
-  fmt::print(output->text, "profile {}: {}\n{}{}\n", profile->name, profile->description,
-             format_verdict_table(report.verdicts), format_summary_line(report));
-  if (!commit_report(*output, report)) return kExitUsage;
-  if (report.interrupted) return kExitInterrupted;
-  return all_held(report.verdicts) ? kExitSuccess : kExitMismatch;
+  for (const auto& target : targets) report.targets.push_back(target.name);
+  const auto items = suite_items(targets, settings, options.repeat);
+  if (!run_suite(items, options.suite, *session, report)) return kExitUsage;
+  fmt::print(session->output.text, "profile {}: {}\n", profile->name, profile->description);
+  return deliver_suite(report, *profile, items, *session, "termprobe run");
 }
 
 }  // namespace termprobe

@@ -1,6 +1,6 @@
-// `termprobe run`: the module's contract suite against a target (by default
-// the module's Linux host, started in-process on a loopback port), judged
-// against an expectation profile.
+// `termprobe run`: the module's contract suite against one or more targets
+// (by default the module's Linux host, started in-process on a loopback
+// port), judged against an expectation profile.
 #pragma once
 
 #include <string>
@@ -8,17 +8,19 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/suite.h"
+
 namespace termprobe {
 
 struct RunOptions {
-  std::string target;                 // base URL; empty = the embedded host
+  std::vector<std::string> targets;   // base URLs; none = the embedded host
+  std::string targets_file;           // more base URLs, one per line
   std::string profile = "reference";  // built-in name or profile JSON file
-  std::size_t repeat = 3;             // connections per scenario
-  std::size_t concurrency = 1;        // connections in flight at once
+  std::size_t repeat = 3;             // connections per scenario and target
   std::string token;                  // X-Termprobe-Token to send
   double timeout_s = 10.0;            // per connection
   double watch_s = 0.3;               // watch window after a complete response
-  std::string json_path;              // report destination, "-" = stdout
+  SuiteOptions suite;
 };
 
 CLI::App* add_run_command(CLI::App& app, RunOptions& options);

@@ -115,11 +115,19 @@ Engine::~Engine() = default;
 
 Result<RunStats> Engine::run(const std::vector<ProbeSpec>& specs, std::size_t repeat, const ResultSink& sink,
                              const std::atomic<bool>& stop) {
+  std::vector<PlannedProbe> plan;
+  for (const auto& spec : specs) plan.push_back(PlannedProbe{spec, repeat});
+  return run(plan, sink, stop);
+}
+
+Result<RunStats> Engine::run(const std::vector<PlannedProbe>& plan, const ResultSink& sink,
+                             const std::atomic<bool>& stop) {
   Impl& m = *impl_;
   m.sink = &sink;
   m.stats = RunStats{};
-  m.stats.requested = specs.size() * repeat;
+  for (const auto& planned : plan) m.stats.requested += planned.repeat;
   std::size_t next = 0;
+  ProbeId next_id;
   std::optional<Clock::time_point> grace_deadline;
   for (;;) {
     if (stop.load() && !grace_deadline) {
@@ -128,9 +136,11 @@ Result<RunStats> Engine::run(const std::vector<ProbeSpec>& specs, std::size_t re
     }
     while (!grace_deadline && next < m.stats.requested &&
            m.active.size() + m.watches.size() < m.options.max_in_flight) {
-      auto started = m.start(specs[next / repeat], ProbeId{next / repeat, next % repeat});
+      while (next_id.repeat >= plan[next_id.spec].repeat) next_id = ProbeId{next_id.spec + 1, 0};
+      auto started = m.start(plan[next_id.spec].spec, next_id);
       if (!started) return tl::unexpected(started.error());
       ++next;
+      ++next_id.repeat;
     }
     if (m.active.empty() && m.watches.empty()) break;
     if (grace_deadline && Clock::now() >= *grace_deadline) {

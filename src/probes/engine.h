@@ -21,8 +21,13 @@ struct EngineOptions {
   std::chrono::milliseconds stop_grace{1000};  // after a stop request, how long running probes may go on
 };
 
+struct PlannedProbe {
+  ProbeSpec spec;
+  std::size_t repeat = 1;  // connections with this spec, one after another in plan order
+};
+
 struct ProbeId {
-  std::size_t spec = 0;    // index into the specs given to run()
+  std::size_t spec = 0;    // index into the plan (or specs) given to run()
   std::size_t repeat = 0;  // 0-based repetition of that spec
 };
 
@@ -42,8 +47,11 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Runs every spec `repeat` times (spec 0's repeats first). Results reach the
+  // Runs the plan in order: plan[0]'s repetitions first. Results reach the
   // sink as each connection ends. When `stop` turns true no new probe starts.
+  Result<RunStats> run(const std::vector<PlannedProbe>& plan, const ResultSink& sink,
+                       const std::atomic<bool>& stop);
+  // The same with every spec repeated `repeat` times.
   Result<RunStats> run(const std::vector<ProbeSpec>& specs, std::size_t repeat, const ResultSink& sink,
                        const std::atomic<bool>& stop);
 

@@ -54,10 +54,25 @@ AtomicFile::AtomicFile(AtomicFile&& other) noexcept
   other.temp_path_.clear();
 }
 
-AtomicFile::~AtomicFile() {
+AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
+  if (this == &other) return *this;
+  discard();
+  path_ = std::move(other.path_);
+  temp_path_ = std::move(other.temp_path_);
+  fd_ = other.fd_;
+  other.fd_ = -1;
+  other.temp_path_.clear();
+  return *this;
+}
+
+AtomicFile::~AtomicFile() { discard(); }
+
+void AtomicFile::discard() {
   if (temp_path_.empty()) return;
   if (fd_ >= 0) close(fd_);
   unlink(temp_path_.c_str());  // never committed: leave nothing behind
+  temp_path_.clear();
+  fd_ = -1;
 }
 
 Result<void> AtomicFile::commit(const std::string& content) {

@@ -14,7 +14,7 @@ class AtomicFile {
   // reported before any work is done. "-" means standard output.
   static Result<AtomicFile> open(const std::string& path);
   AtomicFile(AtomicFile&& other) noexcept;
-  AtomicFile& operator=(AtomicFile&&) = delete;
+  AtomicFile& operator=(AtomicFile&& other) noexcept;
   ~AtomicFile();
 
   // Writes everything and renames it into place (or writes to stdout).
@@ -23,6 +23,7 @@ class AtomicFile {
 
  private:
   AtomicFile(std::string path, std::string temp_path, int fd);
+  void discard();
   std::string path_;
   std::string temp_path_;  // empty for stdout
   int fd_ = -1;

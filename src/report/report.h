@@ -16,6 +16,7 @@ namespace termprobe {
 inline constexpr int kReportSchemaVersion = 1;
 
 struct ReportEntry {
+  std::string target;       // the target this connection belongs to (reports group by it)
   std::string scenario;     // "probe" for `termprobe probe`, the scenario name otherwise
   std::string url;          // the URL this connection requested
   std::size_t repeat = 0;   // 0-based repetition index within the scenario
@@ -24,15 +25,15 @@ struct ReportEntry {
 };
 
 struct Report {
-  std::string tool_version;               // termprobe's version
-  std::vector<std::string> command;       // argv as given
-  std::string started_at;                 // RFC 3339, UTC, second precision
-  std::string target;                     // the URL (or base URL) probed
-  std::size_t requested = 0;              // connections the run planned
-  bool interrupted = false;               // stopped early by SIGINT/SIGTERM
-  std::vector<ReportEntry> results;       // one per finished connection, in finishing order
-  std::string profile;                    // `run`: the expectation profile; empty for `probe`
-  std::vector<ScenarioVerdict> verdicts;  // `run`: one per scenario, in contract order
+  std::string tool_version;          // termprobe's version
+  std::vector<std::string> command;  // argv as given
+  std::string started_at;            // RFC 3339, UTC, second precision
+  std::vector<std::string> targets;  // every target, in the order given ("embedded" for the built-in host)
+  std::size_t requested = 0;         // connections the run planned
+  bool interrupted = false;          // stopped early by SIGINT/SIGTERM
+  std::vector<ReportEntry> results;  // one per finished connection, in finishing order
+  std::string profile;               // `run`: the expectation profile; empty for `probe`
+  std::vector<ScenarioVerdict> verdicts;  // one per target and scenario, when judged
 };
 
 nlohmann::ordered_json to_json(const Report& report);

@@ -75,24 +75,45 @@ json verdict_json(const ScenarioVerdict& verdict) {
   }
   json observed = json::object();
   for (const auto& [label, count] : verdict.observed) observed[std::string(to_string(label))] = count;
-  return {{"scenario", verdict.scenario},
+  return {{"target", verdict.target},
+          {"scenario", verdict.scenario},
           {"expected", std::move(expected)},
           {"observed", std::move(observed)},
           {"verdict", to_string(verdict.verdict)},
           {"note", verdict.note}};
 }
 
-json summary_json(const Report& report) {
+std::map<std::string, std::size_t> label_counts(const Report& report, const std::string* target) {
   std::map<std::string, std::size_t> labels;
-  for (const auto& entry : report.results) ++labels[std::string(to_string(entry.outcome.label))];
-  return {{"total", report.results.size()}, {"requested", report.requested}, {"labels", labels}};
+  for (const auto& entry : report.results) {
+    if (target == nullptr || entry.target == *target) ++labels[std::string(to_string(entry.outcome.label))];
+  }
+  return labels;
+}
+
+json summary_json(const Report& report) {
+  return {{"total", report.results.size()},
+          {"requested", report.requested},
+          {"labels", label_counts(report, nullptr)}};
+}
+
+json targets_json(const Report& report) {
+  json targets = json::array();
+  for (const auto& target : report.targets) {
+    const auto labels = label_counts(report, &target);
+    std::size_t total = 0;
+    for (const auto& [label, count] : labels) total += count;
+    targets.push_back({{"target", target}, {"total", total}, {"labels", labels}});
+  }
+  return targets;
 }
 
 }  // namespace
 
 json to_json(const ReportEntry& entry) {
   const Observation& o = entry.observation;
-  return {{"scenario", entry.scenario},
+  return {{"target", entry.target},
+          {"scenario", entry.scenario},
           {"url", entry.url},
           {"repeat", entry.repeat},
           {"local", endpoint_json(o.local)},
@@ -112,12 +133,12 @@ json to_json(const Report& report) {
               {"tool", {{"name", "termprobe"}, {"version", report.tool_version}}},
               {"command", report.command},
               {"started_at", report.started_at},
-              {"target", report.target},
+              {"targets", targets_json(report)},
               {"interrupted", report.interrupted},
               {"results", std::move(results)},
               {"summary", summary_json(report)}};
-  if (!report.profile.empty()) {
-    out["profile"] = report.profile;
+  if (!report.profile.empty()) out["profile"] = report.profile;
+  if (!report.verdicts.empty()) {
     out["verdicts"] = json::array();
     for (const auto& verdict : report.verdicts) out["verdicts"].push_back(verdict_json(verdict));
   }

@@ -17,17 +17,18 @@ std::string_view to_string(Verdict verdict) {
 }
 
 std::vector<ScenarioVerdict> judge(const Profile& profile, const std::vector<std::string>& scenario_order,
-                                   const std::vector<ReportEntry>& results) {
+                                   const std::vector<ReportEntry>& results, const std::string& target) {
   std::vector<ScenarioVerdict> verdicts;
   for (const auto& name : scenario_order) {
     ScenarioVerdict verdict;
+    verdict.target = target;
     verdict.scenario = name;
     if (auto it = profile.scenarios.find(name); it != profile.scenarios.end()) {
       verdict.expected = it->second.labels;
       verdict.note = it->second.note;
     }
     for (const auto& entry : results) {
-      if (entry.scenario == name) ++verdict.observed[entry.outcome.label];
+      if (entry.scenario == name && entry.target == target) ++verdict.observed[entry.outcome.label];
     }
     if (!verdict.expected) {
       verdict.verdict = Verdict::unverified;

@@ -18,6 +18,7 @@ struct ReportEntry;
 enum class Verdict { pass, fail, unverified };
 
 struct ScenarioVerdict {
+  std::string target;
   std::string scenario;
   std::optional<std::set<Label>> expected;  // nullopt: no expectation (unverified)
   std::map<Label, std::size_t> observed;    // label -> connections
@@ -27,9 +28,9 @@ struct ScenarioVerdict {
 
 std::string_view to_string(Verdict verdict);
 
-// One verdict per scenario name, in the given order.
+// One verdict per scenario name of one target, in the given order.
 std::vector<ScenarioVerdict> judge(const Profile& profile, const std::vector<std::string>& scenario_order,
-                                   const std::vector<ReportEntry>& results);
+                                   const std::vector<ReportEntry>& results, const std::string& target = "");
 
 // True when no judged scenario failed.
 bool all_held(const std::vector<ScenarioVerdict>& verdicts);

@@ -21,20 +21,30 @@ std::string observed_text(const ScenarioVerdict& verdict) {
   return text;
 }
 
-std::string format_verdict_table(const std::vector<ScenarioVerdict>& verdicts) {
+std::string format_verdict_table(const std::vector<ScenarioVerdict>& verdicts,
+                                 std::string (*paint)(std::string_view verdict, bool colour), bool colour) {
   std::size_t name_width = 8;
   std::size_t expected_width = 8;
   std::size_t observed_width = 8;
+  bool several_targets = false;
   for (const auto& v : verdicts) {
     name_width = std::max(name_width, v.scenario.size());
     expected_width = std::max(expected_width, expected_text(v).size());
     observed_width = std::max(observed_width, observed_text(v).size());
+    several_targets = several_targets || v.target != verdicts.front().target;
   }
   std::string table = fmt::format("{:<{}}  {:<{}}  {:<{}}  {}\n", "scenario", name_width, "expected",
                                   expected_width, "observed", observed_width, "verdict");
-  for (const auto& v : verdicts)
-    table += fmt::format("{:<{}}  {:<{}}  {:<{}}  {}\n", v.scenario, name_width, expected_text(v),
-                         expected_width, observed_text(v), observed_width, to_string(v.verdict));
+  const std::string* current_target = nullptr;
+  for (const auto& v : verdicts) {
+    if (several_targets && (current_target == nullptr || *current_target != v.target))
+      table += fmt::format("target {}\n", v.target);
+    current_target = &v.target;
+    const std::string verdict(to_string(v.verdict));
+    table +=
+        fmt::format("{:<{}}  {:<{}}  {:<{}}  {}\n", v.scenario, name_width, expected_text(v), expected_width,
+                    observed_text(v), observed_width, paint != nullptr ? paint(verdict, colour) : verdict);
+  }
   return table;
 }
 

@@ -8,7 +8,11 @@
 
 namespace termprobe {
 
-std::string format_verdict_table(const std::vector<ScenarioVerdict>& verdicts);
+// With several targets, each target's rows come under a "target X" line.
+// paint colours the verdict column (identity when colour is off).
+std::string format_verdict_table(const std::vector<ScenarioVerdict>& verdicts,
+                                 std::string (*paint)(std::string_view verdict, bool colour) = nullptr,
+                                 bool colour = false);
 
 // "reset_before_response|empty_reply", or "unverified".
 std::string expected_text(const ScenarioVerdict& verdict);

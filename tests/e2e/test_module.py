@@ -110,7 +110,8 @@ class ServeInTheBackground(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertEqual(verdict_rows(served), verdict_rows(embedded))
         self.assertEqual(served["summary"]["labels"], embedded["summary"]["labels"])
-        self.assertEqual(served["target"], server.base_url)
+        self.assertEqual([t["target"] for t in served["targets"]], [server.base_url])
+        self.assertEqual([t["target"] for t in embedded["targets"]], ["embedded"])
         self.assertEqual(code, 0)
         self.assertIn("termprobe serve: stopped", out)
 

@@ -1,0 +1,66 @@
+#include "cli/check_command.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "cli/exit_status.h"
+#include "report/check_file.h"
+
+namespace termprobe {
+namespace {
+
+Profile profile_of(const std::vector<CheckProbe>& probes, const std::string& file) {
+  Profile profile;
+  profile.name = file;
+  for (const auto& probe : probes)
+    profile.scenarios[probe.name] = Expectation{probe.expect, fmt::format("{}:{}", file, probe.line)};
+  return profile;
+}
+
+bool reached_any(const Report& report) {
+  return std::any_of(report.results.begin(), report.results.end(),
+                     [](const ReportEntry& entry) { return entry.observation.connected; });
+}
+
+}  // namespace
+
+CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
+  CLI::App* check =
+      app.add_subcommand("check", "Run the probes of an expectations file (TOML) and judge them");
+  check->add_option("file", o.file, "Expectations file: [defaults] and [[probe]] tables (see README)")
+      ->required();
+  add_suite_options(check, o.suite);
+  check->footer(kExitCodesHelp);
+  return check;
+}
+
+int run_check_command(const CheckOptions& options, const std::vector<std::string>& command_line) {
+  auto probes = load_check_file(options.file);
+  if (!probes) {
+    fmt::print(stderr, "termprobe: error: {}\n", probes.error().message);
+    return kExitUsage;
+  }
+  auto session = open_suite_session(options.suite);
+  if (!session) return kExitUsage;
+  Report report;
+  report.tool_version = TERMPROBE_VERSION;
+  report.command = command_line;
+  report.started_at = utc_timestamp_now();
+  std::vector<SuiteItem> items;
+  for (const auto& probe : *probes) {
+    items.push_back({probe.target, probe.name, {probe.spec, probe.repeat}});
+    if (std::find(report.targets.begin(), report.targets.end(), probe.target) == report.targets.end())
+      report.targets.push_back(probe.target);
+  }
+  if (!run_suite(items, options.suite, *session, report)) return kExitUsage;
+  const int code =
+      deliver_suite(report, profile_of(*probes, options.file), items, *session, "termprobe check");
+  if (code != kExitInterrupted && !report.results.empty() && !reached_any(report)) {
+    fmt::print(stderr, "termprobe: no probe in {} reached its target\n", options.file);
+    return kExitUnreachable;
+  }
+  return code;
+}
+
+}  // namespace termprobe

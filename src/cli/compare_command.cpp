@@ -1,0 +1,46 @@
+#include "cli/compare_command.h"
+
+#include <fmt/format.h>
+
+#include "cli/exit_status.h"
+#include "cli/report_output.h"
+#include "report/compare.h"
+
+namespace termprobe {
+
+CLI::App* add_compare_command(CLI::App& app, CompareOptions& o) {
+  CLI::App* compare =
+      app.add_subcommand("compare", "List every scenario whose outcome changed between two reports");
+  compare->add_option("baseline", o.baseline, "The earlier report")->required();
+  compare->add_option("current", o.current, "The later report")->required();
+  compare->add_option("--json", o.json_path, "Write the changes as JSON to FILE (- for stdout)");
+  compare->footer("Exit: 0 nothing changed, 1 something changed, 2 unusable input.");
+  return compare;
+}
+
+int run_compare_command(const CompareOptions& options) {
+  auto baseline = read_report_facts(options.baseline);
+  if (!baseline) {
+    fmt::print(stderr, "termprobe: error: {}\n", baseline.error().message);
+    return kExitUsage;
+  }
+  auto current = read_report_facts(options.current);
+  if (!current) {
+    fmt::print(stderr, "termprobe: error: {}\n", current.error().message);
+    return kExitUsage;
+  }
+  auto output = open_report_output(options.json_path);
+  if (!output) return kExitUsage;
+  const auto changes = compare_reports(*baseline, *current);
+  fmt::print(output->text, "{}", format_changes(changes, *baseline, *current));
+  if (output->file) {
+    auto written = output->file->commit(changes_json(changes, *baseline, *current).dump(2) + "\n");
+    if (!written) {
+      fmt::print(stderr, "termprobe: error: {}\n", written.error().message);
+      return kExitUsage;
+    }
+  }
+  return changes.empty() ? kExitSuccess : kExitMismatch;
+}
+
+}  // namespace termprobe

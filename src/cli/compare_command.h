@@ -1,0 +1,19 @@
+// `termprobe compare BASELINE CURRENT`: what changed between two reports.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace termprobe {
+
+struct CompareOptions {
+  std::string baseline;
+  std::string current;
+  std::string json_path;  // the changes as JSON ("-" = stdout)
+};
+
+CLI::App* add_compare_command(CLI::App& app, CompareOptions& options);
+int run_compare_command(const CompareOptions& options);
+
+}  // namespace termprobe

@@ -1,0 +1,55 @@
+// What `run` and `check` share: run a judged plan of probes with one engine,
+// stream or draw progress, then deliver the table, JSON, JUnit and baseline
+// comparison, and pick the exit code.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/report_output.h"
+#include "probes/engine.h"
+#include "report/profile.h"
+#include "report/report.h"
+#include "report/report_facts.h"
+
+namespace termprobe {
+
+struct SuiteOptions {
+  std::size_t concurrency = 1;   // connections in flight
+  std::string json_path;         // JSON report ("-" = stdout)
+  std::string junit_path;        // JUnit XML
+  std::string format = "table";  // "table" or "ndjson" (one JSON object per connection on stdout)
+  std::string baseline_path;     // compare with this earlier report
+};
+
+void add_suite_options(CLI::App* command, SuiteOptions& options);
+
+struct SuiteItem {
+  std::string target;    // reports group by it
+  std::string scenario;  // the name verdicts and baselines match on
+  PlannedProbe planned;
+};
+
+// Files opened and baseline read before any probe runs, so bad paths fail fast.
+struct SuiteSession {
+  ReportOutput output;
+  std::optional<AtomicFile> junit;
+  std::optional<ReportFacts> baseline;
+  bool ndjson = false;
+};
+
+// Prints the error and returns nullopt on unusable options.
+std::optional<SuiteSession> open_suite_session(const SuiteOptions& options);
+
+// Runs the items; entries land in report.results. nullopt on an engine error.
+std::optional<RunStats> run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& options,
+                                  SuiteSession& session, Report& report);
+
+// Judges every target against the profile, prints, writes, compares; returns the exit code.
+int deliver_suite(Report& report, const Profile& profile, const std::vector<SuiteItem>& items,
+                  SuiteSession& session, const std::string& suite_name);
+
+}  // namespace termprobe

@@ -1,0 +1,196 @@
+#include "report/check_file.h"
+
+#include <fmt/format.h>
+
+#include <toml++/toml.h>
+#include <cmath>
+#include <map>
+
+#include "probes/target_url.h"
+
+namespace termprobe {
+namespace {
+
+constexpr std::string_view kProbeKeys =
+    "name, url, method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, expect";
+constexpr std::string_view kDefaultKeys =
+    "method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch";
+
+struct Location {
+  std::string file;
+  std::string at(const toml::node& node) const {
+    return fmt::format("{}:{}", file, node.source().begin.line);
+  }
+};
+
+tl::unexpected<Error> bad(const Location& where, const toml::node& node, const std::string& message) {
+  return fail(ErrorKind::invalid_input, where.at(node) + ": " + message);
+}
+
+Result<std::int64_t> whole_number(const Location& where, const std::string& key, const toml::node& node,
+                                  std::int64_t low, std::int64_t high) {
+  const auto value = node.value_exact<std::int64_t>();
+  if (!value || *value < low || *value > high)
+    return bad(where, node, fmt::format("'{}' must be a whole number from {} to {}", key, low, high));
+  return *value;
+}
+
+Result<std::chrono::milliseconds> seconds(const Location& where, const std::string& key,
+                                          const toml::node& node, double low, double high) {
+  const auto value = node.value<double>();
+  if (!value || !std::isfinite(*value) || *value < low || *value > high)
+    return bad(where, node, fmt::format("'{}' must be seconds from {} to {}", key, low, high));
+  return std::chrono::milliseconds(std::llround(*value * 1000.0));
+}
+
+Result<std::vector<std::string>> string_list(const Location& where, const std::string& key,
+                                             const toml::node& node) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) return bad(where, node, fmt::format("'{}' must be a list of strings", key));
+  std::vector<std::string> items;
+  for (const auto& item : *array) {
+    const auto text = item.value<std::string>();
+    if (!text) return bad(where, item, fmt::format("'{}' must be a list of strings", key));
+    items.push_back(*text);
+  }
+  return items;
+}
+
+// Applies one key shared by [defaults] and [[probe]]; false when the key is not one of those.
+Result<bool> apply_common(const Location& where, const std::string& key, const toml::node& node,
+                          CheckProbe& probe) {
+  if (key == "method") {
+    const auto method = node.value<std::string>();
+    if (!method || method->empty() || method->find_first_of(" \t\r\n") != std::string::npos)
+      return bad(where, node, "'method' must be an HTTP method such as \"GET\"");
+    probe.spec.method = *method;
+  } else if (key == "headers") {
+    auto headers = string_list(where, key, node);
+    if (!headers) return tl::unexpected(headers.error());
+    for (const auto& header : *headers) {
+      if (header.find(':') == std::string::npos || header.find_first_of("\r\n") != std::string::npos)
+        return bad(where, node, fmt::format("header '{}' must look like 'Name: value'", header));
+    }
+    probe.spec.headers = *headers;
+  } else if (key == "body_bytes" || key == "upload_rate") {
+    auto number = whole_number(where, key, node, 0, std::int64_t{1} << 40);
+    if (!number) return tl::unexpected(number.error());
+    (key == "body_bytes" ? probe.spec.body_bytes : probe.spec.upload_rate) = *number;
+  } else if (key == "repeat") {
+    auto number = whole_number(where, key, node, 1, 100'000);
+    if (!number) return tl::unexpected(number.error());
+    probe.repeat = static_cast<std::size_t>(*number);
+  } else if (key == "timeout" || key == "connect_timeout" || key == "watch") {
+    auto value = seconds(where, key, node, key == "watch" ? 0.0 : 0.001, 3600.0);
+    if (!value) return tl::unexpected(value.error());
+    (key == "timeout" ? probe.spec.timeout
+     : key == "watch" ? probe.spec.watch
+                      : probe.spec.connect_timeout) = *value;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+Result<void> apply_probe_key(const Location& where, const std::string& key, const toml::node& node,
+                             CheckProbe& probe) {
+  auto common = apply_common(where, key, node, probe);
+  if (!common) return tl::unexpected(common.error());
+  if (*common) return {};
+  if (key == "name" || key == "url") {
+    const auto text = node.value<std::string>();
+    if (!text || text->empty()) return bad(where, node, fmt::format("'{}' must be a non-empty string", key));
+    if (key == "name") {
+      probe.name = *text;
+      return {};
+    }
+    auto target = parse_target_url(*text);
+    if (!target) return bad(where, node, "url: " + target.error().message);
+    probe.spec.url = target->url;
+    probe.target = fmt::format("{}://{}:{}", target->scheme, target->host, target->port);
+    return {};
+  }
+  if (key == "expect") {
+    auto labels = string_list(where, key, node);
+    if (!labels || labels->empty()) return bad(where, node, "'expect' must be a non-empty list of labels");
+    for (const auto& text : *labels) {
+      const auto label = label_from_string(text);
+      if (!label)
+        return bad(where, node,
+                   fmt::format("'{}' is not a label (e.g. keepalive, reset_before_response)", text));
+      probe.expect.insert(*label);
+    }
+    return {};
+  }
+  return bad(where, node, fmt::format("unknown key '{}' in [[probe]] (known: {})", key, kProbeKeys));
+}
+
+Result<CheckProbe> read_defaults(const Location& where, const toml::table& document) {
+  CheckProbe defaults;
+  const toml::node* node = document.get("defaults");
+  if (node == nullptr) return defaults;
+  const toml::table* table = node->as_table();
+  if (table == nullptr) return bad(where, *node, "[defaults] must be a table");
+  for (const auto& [key, value] : *table) {
+    auto applied = apply_common(where, std::string(key.str()), value, defaults);
+    if (!applied) return tl::unexpected(applied.error());
+    if (!*applied)
+      return bad(where, value,
+                 fmt::format("unknown key '{}' in [defaults] (known: {})", key.str(), kDefaultKeys));
+  }
+  return defaults;
+}
+
+Result<CheckProbe> read_probe(const Location& where, const toml::node& node, const CheckProbe& defaults) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) return bad(where, node, "each [[probe]] must be a table");
+  CheckProbe probe = defaults;
+  probe.line = node.source().begin.line;
+  for (const auto& [key, value] : *table) {
+    auto applied = apply_probe_key(where, std::string(key.str()), value, probe);
+    if (!applied) return tl::unexpected(applied.error());
+  }
+  for (const char* required : {"name", "url", "expect"}) {
+    if (!table->contains(required)) return bad(where, node, fmt::format("[[probe]] needs '{}'", required));
+  }
+  if (probe.spec.upload_rate > 0 && probe.spec.body_bytes == 0)
+    return bad(where, node, "'upload_rate' needs 'body_bytes'");
+  return probe;
+}
+
+}  // namespace
+
+Result<std::vector<CheckProbe>> load_check_file(const std::string& path) {
+  const Location where{path};
+  toml::table document;
+  try {
+    document = toml::parse_file(path);
+  } catch (const toml::parse_error& error) {
+    if (error.source().begin.line == 0)
+      return fail(ErrorKind::invalid_input, fmt::format("cannot read expectations file '{}'", path));
+    return fail(ErrorKind::invalid_input,
+                fmt::format("{}:{}: {}", path, error.source().begin.line, error.description()));
+  }
+  for (const auto& [key, value] : document) {
+    if (key != "defaults" && key != "probe")
+      return bad(where, value, fmt::format("unknown table '{}' (use [defaults] and [[probe]])", key.str()));
+  }
+  auto defaults = read_defaults(where, document);
+  if (!defaults) return tl::unexpected(defaults.error());
+  const toml::array* probes = document["probe"].as_array();
+  if (probes == nullptr || probes->empty())
+    return fail(ErrorKind::invalid_input, path + ": no [[probe]] in the file");
+  std::vector<CheckProbe> result;
+  std::map<std::string, long> names;
+  for (const auto& node : *probes) {
+    auto probe = read_probe(where, node, *defaults);
+    if (!probe) return tl::unexpected(probe.error());
+    if (auto [it, fresh] = names.emplace(probe->name, probe->line); !fresh)
+      return bad(where, node,
+                 fmt::format("probe name '{}' is used twice (first at line {})", probe->name, it->second));
+    result.push_back(std::move(*probe));
+  }
+  return result;
+}
+
+}  // namespace termprobe

@@ -1,0 +1,29 @@
+// Expectations files for `termprobe check`: probes against the user's own
+// endpoints and the set of labels each may end in. TOML, so that mistakes
+// can be reported with the file and line.
+#pragma once
+
+#include <cstddef>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "probes/error.h"
+#include "probes/outcome.h"
+#include "probes/probe_spec.h"
+
+namespace termprobe {
+
+struct CheckProbe {
+  std::string name;        // unique within the file; the scenario name in reports
+  std::string target;      // scheme://host:port of the URL: reports group by it
+  ProbeSpec spec;          // what to send
+  std::size_t repeat = 1;  // connections
+  std::set<Label> expect;  // acceptable labels
+  long line = 0;           // where the [[probe]] table starts
+};
+
+// Every mistake is one line: "FILE:LINE: what is wrong".
+Result<std::vector<CheckProbe>> load_check_file(const std::string& path);
+
+}  // namespace termprobe
