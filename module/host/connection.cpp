@@ -73,10 +73,16 @@ bool Connection::serve_one() {
         return closing;
       });
   if (reset_ || closed_) return false;
+  if (closing && !parser_->is_done()) {
+    // Request body left unread: a plain close() would send FIN or RST
+    // depending on whether unread bytes happened to be buffered at that
+    // instant. The host resets every time, so its behaviour is one thing.
+    // What IIS does here is unverified.
+    close_socket(true);
+    return false;
+  }
   if (closing) {
-    // FIN after the response. With request body still unread, Linux sends
-    // RST instead: the client sees its upload cut.
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, error);
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, error);  // FIN after the response
     close_socket(false);
     return false;
   }

@@ -253,9 +253,17 @@ void Engine::Impl::finish(CURL* easy, CURLcode code) {
     observation.end = seen.ended ? seen.kind : StreamEnd::open;
     observation.end_errno = seen.error;
   } else if (code == CURLE_OPERATION_TIMEDOUT) {
+    observation.unread_bytes = seen.bytes_read;
     observation.end = StreamEnd::timeout;
   } else {
     // libcurl failed; the socket tells whether the server reset or closed it.
+    // libcurl may fail on a send before reading what already arrived (an
+    // early 413, say): those bytes are still in the kernel, so count them.
+    observation.unread_bytes = seen.bytes_read;
+    if (observation.status == 0 && observation.header_bytes == 0) {
+      observation.status = status_from_head(seen.head);
+      observation.status_from_unread = observation.status != 0;
+    }
     observation.end = seen.ended ? seen.kind : StreamEnd::error;
     observation.end_errno = seen.ended ? seen.error : static_cast<int>(os_errno);
   }

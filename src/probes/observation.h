@@ -46,8 +46,10 @@ struct Observation {
   bool chunked = false;                         // Transfer-Encoding: chunked
   bool response_complete = false;               // length reached / chunked terminator / close-delimited FIN
   bool connection_close = false;                // server announced "Connection: close"
-  std::int64_t bytes_after_response = 0;        // bytes the server sent after the response ended
-  std::string module;                           // X-Termprobe-Module header: the bundled module answered
+  std::int64_t unread_bytes = 0;    // bytes that reached the kernel but libcurl never read (it failed first)
+  bool status_from_unread = false;  // status came from those unread bytes, not from libcurl
+  std::int64_t bytes_after_response = 0;  // bytes the server sent after the response ended
+  std::string module;                     // X-Termprobe-Module header: the bundled module answered
 
   StreamEnd end = StreamEnd::error;  // how the byte stream ended
   int end_errno = 0;                 // errno behind the ending, 0 when none

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 
@@ -48,6 +49,8 @@ SocketEnd read_socket_end(int fd) {
   for (;;) {
     const ssize_t n = recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
     if (n > 0) {
+      const auto room = kHeadBytes - std::min(kHeadBytes, end.head.size());
+      end.head.append(buffer.data(), std::min(room, static_cast<std::size_t>(n)));
       end.bytes_read += n;
       continue;
     }
@@ -59,6 +62,17 @@ SocketEnd read_socket_end(int fd) {
     end.error = errno;
     return end;
   }
+}
+
+int status_from_head(std::string_view text) {
+  // "HTTP/1.x NNN" : 12 characters at least, digits at 9..11.
+  if (text.size() < 12 || text.substr(0, 7) != "HTTP/1." || text[8] != ' ') return 0;
+  int status = 0;
+  for (std::size_t i = 9; i < 12; ++i) {
+    if (text[i] < '0' || text[i] > '9') return 0;
+    status = status * 10 + (text[i] - '0');
+  }
+  return status >= 100 ? status : 0;
 }
 
 std::int64_t tcp_bytes_received(int fd) {

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "probes/outcome.h"
 
@@ -12,7 +14,13 @@ struct SocketEnd {
   StreamEnd kind = StreamEnd::open;  // rst or fin when ended
   int error = 0;                     // errno behind an RST (ECONNRESET) or another failure
   std::int64_t bytes_read = 0;       // bytes drained from the socket by this call
+  std::string head;                  // the first bytes drained (up to kHeadBytes), for a status line
 };
+
+inline constexpr std::size_t kHeadBytes = 64;
+
+// "HTTP/1.1 413 ..." at the start of text gives 413; anything else gives 0.
+int status_from_head(std::string_view text);
 
 // Drains what is readable without blocking and looks at the TCP state.
 // A reset may already have been consumed by libcurl (recv then returns 0),

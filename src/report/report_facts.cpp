@@ -18,7 +18,8 @@ void add_connection(ScenarioFacts& facts, const json& entry) {
   const json& status = response.at("status");
   ++facts.statuses[status.is_null() ? "none" : std::to_string(status.get<int>())];
   if (outcome.at("announced").get<bool>()) ++facts.announced;
-  if (entry.at("ending").at("kind").get<std::string>() == "rst") {
+  // Only a reset that cut a response has a meaningful byte count to compare.
+  if (outcome.at("label").get<std::string>() == "reset_mid_response") {
     const auto bytes = response.at("wire_bytes").get<std::int64_t>();
     facts.reset_bytes_min = std::min(facts.reset_bytes_min.value_or(bytes), bytes);
     facts.reset_bytes_max = std::max(facts.reset_bytes_max.value_or(bytes), bytes);

@@ -19,7 +19,8 @@ struct ScenarioFacts {
   std::map<std::string, std::size_t> labels;    // label -> connections
   std::map<std::string, std::size_t> statuses;  // "200", or "none" when no status line came
   std::size_t announced = 0;                    // connections that announced Connection: close
-  std::optional<std::int64_t> reset_bytes_min;  // response bytes received before an RST, over all resets
+  std::optional<std::int64_t>
+      reset_bytes_min;  // bytes received before an RST cut a response (reset_mid_response)
   std::optional<std::int64_t> reset_bytes_max;
 };
 

@@ -45,6 +45,8 @@ json response_json(const Observation& o) {
           {"complete", o.response_complete},
           {"connection_close", o.connection_close},
           {"bytes_after_response", o.bytes_after_response},
+          {"unread_bytes", o.unread_bytes},
+          {"status_from_unread", o.status_from_unread},
           {"module", o.module.empty() ? json(nullptr) : json(o.module)}};
 }
 

@@ -1,0 +1,24 @@
+#include "probes/socket_end.h"
+
+#include <gtest/gtest.h>
+
+namespace termprobe {
+namespace {
+
+TEST(StatusFromHead, ReadsTheStatusOfUnreadResponseBytes) {
+  EXPECT_EQ(status_from_head("HTTP/1.1 413 Payload Too Large\r\n"), 413);
+  EXPECT_EQ(status_from_head("HTTP/1.0 200 OK\r\n"), 200);
+  EXPECT_EQ(status_from_head("HTTP/1.1 204"), 204);
+}
+
+TEST(StatusFromHead, AnythingElseIsNoStatus) {
+  EXPECT_EQ(status_from_head(""), 0);
+  EXPECT_EQ(status_from_head("HTTP/1.1 41"), 0);
+  EXPECT_EQ(status_from_head("HTTP/2 200 OK\r\n"), 0);
+  EXPECT_EQ(status_from_head("HTTP/1.1 4x3 Oops\r\n"), 0);
+  EXPECT_EQ(status_from_head("HTTP/1.1 099 Low\r\n"), 0);
+  EXPECT_EQ(status_from_head("garbage garbage"), 0);
+}
+
+}  // namespace
+}  // namespace termprobe
