@@ -330,8 +330,10 @@ class Help(unittest.TestCase):
             with self.subTest(args=args):
                 result = run_termprobe(*args)
                 self.assertEqual(result.returncode, 0)
-                self.assertIn("Exit codes: 0 all probes measured (and --expect held), 1 --expect mismatch, "
-                              "2 usage or input error, 3 target unreachable, 130 interrupted.", result.stdout)
+                self.assertIn("Exit codes: 0 success (every judged expectation held, no baseline change), 1 an "
+                              "expectation did not hold or the baseline changed, 2 usage or input error, 3 target "
+                              "unreachable, 130 interrupted (the report holds what was measured).",
+                              " ".join(result.stdout.split()))
 
 
 if __name__ == "__main__":
