@@ -4,9 +4,9 @@
 namespace termprobe {
 
 enum ExitStatus : int {
-  kExitSuccess = 0,        // every probe measured; every judged expectation held; no baseline change
-  kExitMismatch = 1,       // an expectation (--expect, profile, check file) did not hold, or the baseline changed
-  kExitUsage = 2,          // bad command line or input (URL, number, path, profile, no module at the target)
+  kExitSuccess = 0,   // every probe measured; every judged expectation held; no baseline change
+  kExitMismatch = 1,  // an expectation (--expect, profile, check file) did not hold, or the baseline changed
+  kExitUsage = 2,     // bad command line or input (URL, number, path, profile, no module at the target)
   kExitUnreachable = 3,    // no probe reached the target (DNS, refused, connect timeout)
   kExitInterrupted = 130,  // SIGINT/SIGTERM: the report holds what was measured so far
 };

@@ -9,7 +9,9 @@
 #include "cli/check_command.h"
 #include "cli/compare_command.h"
 #include "cli/exit_status.h"
+#include "cli/idle_command.h"
 #include "cli/probe_command.h"
+#include "cli/reuse_command.h"
 #include "cli/run_command.h"
 #include "cli/serve_command.h"
 
@@ -43,6 +45,10 @@ int main(int argc, char** argv) {
   CLI::App* check = add_check_command(app, check_options);
   CompareOptions compare_options;
   CLI::App* compare = add_compare_command(app, compare_options);
+  IdleOptions idle_options;
+  CLI::App* idle = add_idle_command(app, idle_options);
+  ReuseOptions reuse_options;
+  CLI::App* reuse = add_reuse_command(app, reuse_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -62,6 +68,8 @@ int main(int argc, char** argv) {
     if (serve->parsed()) return run_serve_command(serve_options);
     if (check->parsed()) return run_check_command(check_options, command_line);
     if (compare->parsed()) return run_compare_command(compare_options);
+    if (idle->parsed()) return run_idle_command(idle_options, command_line);
+    if (reuse->parsed()) return run_reuse_command(reuse_options, command_line);
   } catch (const std::exception& e) {
     fmt::print(stderr, "termprobe: error: {}\n", e.what());
     return kExitUsage;

@@ -14,6 +14,7 @@
 #include "probes/classifier.h"
 #include "probes/engine.h"
 #include "probes/target_url.h"
+#include "report/label_stats.h"
 #include "report/report.h"
 #include "report/summary_text.h"
 
@@ -96,8 +97,12 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
   probe->add_option("--upload-rate", o.upload_rate, "Limit the body upload to N bytes/s (0 = unlimited)")
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
-  probe->add_option("-n,--count", o.count, "Probe N times, one after another")
+  probe->add_option("-n,--count", o.count, "Probe N times, a fresh connection each")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  probe->add_option("-c,--concurrency", o.concurrency, "Connections in flight at once")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}));
+  probe->add_option("--rate", o.rate, "Start at most R connections per second (0 = no limit)")
+      ->check(CLI::Range(0.0, 1e6));
   probe->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response")
       ->check(CLI::Range(0.001, 86400.0));
   probe->add_option("--connect-timeout", o.connect_timeout_s, "Seconds allowed for connecting")
@@ -124,7 +129,10 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   }
   auto output = open_report_output(options.json_path);
   if (!output) return kExitUsage;
-  auto engine = Engine::create(EngineOptions{});
+  EngineOptions engine_options;
+  engine_options.max_in_flight = options.concurrency;
+  engine_options.rate = options.rate;
+  auto engine = Engine::create(engine_options);
   if (!engine) {
     fmt::print(stderr, "termprobe: error: {}\n", engine.error().message);
     return kExitUsage;
@@ -151,6 +159,7 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   report.requested = stats->requested;
   report.interrupted = stats->interrupted;
   fmt::print(lines, "{}\n", format_summary_line(report));
+  if (report.results.size() > 1) fmt::print(lines, "{}", format_label_stats(label_stats(report.results)));
   if (!commit_report(*output, report)) return kExitUsage;
   return exit_code_for(report, options);
 }

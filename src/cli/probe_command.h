@@ -14,7 +14,9 @@ struct ProbeOptions {
   std::vector<std::string> headers;
   std::int64_t body_bytes = 0;   // bytes
   std::int64_t upload_rate = 0;  // bytes per second, 0 = unlimited
-  std::size_t count = 1;         // sequential probes
+  std::size_t count = 1;         // connections
+  std::size_t concurrency = 1;   // connections in flight at once
+  double rate = 0;               // new connections per second, 0 = unlimited
   double timeout_s = 10.0;       // whole request/response deadline
   double connect_timeout_s = 5.0;
   double watch_s = 1.0;             // watch window after a complete response

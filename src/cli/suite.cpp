@@ -42,6 +42,8 @@ void add_suite_options(CLI::App* command, SuiteOptions& o) {
   command->add_option("--concurrency", o.concurrency, "Connections in flight at once")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000}))
       ->capture_default_str();
+  command->add_option("--rate", o.rate, "Start at most R connections per second (0 = no limit)")
+      ->check(CLI::Range(0.0, 1e6));
   command->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)");
   command->add_option("--junit", o.junit_path, "Write JUnit XML to FILE: one testcase per scenario");
   command
@@ -87,7 +89,10 @@ std::optional<SuiteSession> open_suite_session(const SuiteOptions& options) {
 
 std::optional<RunStats> run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& options,
                                   SuiteSession& session, Report& report) {
-  auto engine = Engine::create(EngineOptions{options.concurrency});
+  EngineOptions engine_options;
+  engine_options.max_in_flight = options.concurrency;
+  engine_options.rate = options.rate;
+  auto engine = Engine::create(engine_options);
   if (!engine) {
     fmt::print(stderr, "termprobe: error: {}\n", engine.error().message);
     return std::nullopt;

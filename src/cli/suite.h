@@ -19,6 +19,7 @@ namespace termprobe {
 
 struct SuiteOptions {
   std::size_t concurrency = 1;   // connections in flight
+  double rate = 0;               // new connections per second, 0 = unlimited
   std::string json_path;         // JSON report ("-" = stdout)
   std::string junit_path;        // JUnit XML
   std::string format = "table";  // "table" or "ndjson" (one JSON object per connection on stdout)

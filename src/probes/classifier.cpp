@@ -77,4 +77,17 @@ Outcome classify(const Observation& o) {
   return outcome;
 }
 
+std::string_view reuse_outcome(const Observation& o) {
+  if (!o.reused) return "";
+  if (o.response_complete) return "answered";
+  if (!o.request_complete && o.request_bytes_sent == 0) return "send_failed";
+  const bool any_byte = o.wire_bytes_received > 0 || o.header_bytes > 0;
+  switch (o.end) {
+    case StreamEnd::rst: return "reset";
+    case StreamEnd::fin: return any_byte ? "truncated" : "empty_reply";
+    case StreamEnd::timeout: return "timeout";
+    default: return "error";
+  }
+}
+
 }  // namespace termprobe

@@ -1,6 +1,8 @@
 // The classifier: a pure function from what was measured to what it means.
 #pragma once
 
+#include <string_view>
+
 #include "probes/observation.h"
 #include "probes/outcome.h"
 
@@ -8,5 +10,10 @@ namespace termprobe {
 
 // No I/O, no clock: the same observation always gives the same outcome.
 Outcome classify(const Observation& observation);
+
+// For a request on a reused connection: answered, send_failed (the connection
+// was already dead), reset, empty_reply, truncated, timeout or error. Empty
+// when the observation is not of a reused connection.
+std::string_view reuse_outcome(const Observation& observation);
 
 }  // namespace termprobe

@@ -39,17 +39,33 @@ StreamEnd end_without_socket(CURLcode code, long os_errno) {
   return StreamEnd::error;
 }
 
+// What the first request of a reuse probe left behind for the second.
+struct ReuseContext {
+  std::int64_t idle_us = 0;                     // first response to second request
+  StreamEnd closed_before = StreamEnd::open;    // what the server did meanwhile
+  std::optional<std::int64_t> closed_after_us;  // when, after the first response
+};
+
 struct ActiveTransfer {
   std::unique_ptr<Transfer> transfer;
   ProbeId id;
+  std::optional<ReuseContext> reuse;  // set on the second request of a reuse probe
+};
+
+// A reuse probe between its two requests: the socket idles, watched for FIN/RST.
+struct PendingReuse {
+  ProbeSpec spec;
+  Clock::time_point response_at;  // the first response completed
+  ReuseContext context;
 };
 
 // A complete response whose connection we keep watching for FIN/RST.
 struct WatchedSocket {
   Observation observation;
   ProbeId id;
-  Clock::time_point started;   // the probe's start, for its timings
-  Clock::time_point deadline;  // end of the watch window
+  Clock::time_point started;          // the probe's start, for its timings
+  Clock::time_point deadline;         // end of the watch window (reuse: when to send again)
+  std::optional<PendingReuse> reuse;  // set while a reuse probe idles
 };
 
 }  // namespace
@@ -64,7 +80,10 @@ struct Engine::Impl {
   std::unordered_map<int, WatchedSocket> watches;
   const ResultSink* sink = nullptr;
   RunStats stats;
-  int keep_during_cleanup = -1;  // fd a finishing transfer hands over to the engine
+  int keep_during_cleanup = -1;                 // fd a finishing transfer hands over to the engine
+  std::optional<Clock::time_point> next_start;  // --rate: the earliest moment the next probe may start
+
+  bool may_start_now();
 
   ~Impl();
   Result<void> start(const ProbeSpec& spec, ProbeId id);
@@ -74,11 +93,16 @@ struct Engine::Impl {
   void begin_watch(int fd, Observation observation, ProbeId id, Clock::time_point started,
                    std::chrono::milliseconds window);
   void on_watch_event(int fd);
+  void begin_reuse_wait(int fd, Observation observation, ProbeId id, Clock::time_point started,
+                        const ProbeSpec& spec);
+  void note_close_during_reuse_wait(int fd, WatchedSocket& watch);
+  Result<void> start_reused_transfer(int fd, WatchedSocket& watch);
   void expire_watches(Clock::time_point now, bool cut_short);
   void abandon_transfers();
   void conclude(int fd, Observation& observation, const ProbeId& id, Clock::time_point started);
   std::optional<Clock::time_point> next_deadline(std::optional<Clock::time_point> grace_deadline) const;
   bool keeps(int fd) const;
+  bool active_fd(int fd) const;
 
   static int on_curl_socket(CURL* easy, curl_socket_t fd, int what, void* self, void* socket_data);
   static int on_curl_timer(CURLM* multi, long timeout_ms, void* self);
@@ -135,14 +159,15 @@ Result<RunStats> Engine::run(const std::vector<PlannedProbe>& plan, const Result
       m.stats.interrupted = next < m.stats.requested || !m.active.empty() || !m.watches.empty();
     }
     while (!grace_deadline && next < m.stats.requested &&
-           m.active.size() + m.watches.size() < m.options.max_in_flight) {
+           m.active.size() + m.watches.size() < m.options.max_in_flight && m.may_start_now()) {
       while (next_id.repeat >= plan[next_id.spec].repeat) next_id = ProbeId{next_id.spec + 1, 0};
       auto started = m.start(plan[next_id.spec].spec, next_id);
       if (!started) return tl::unexpected(started.error());
       ++next;
       ++next_id.repeat;
     }
-    if (m.active.empty() && m.watches.empty()) break;
+    if (m.active.empty() && m.watches.empty() && (next == m.stats.requested || grace_deadline)) break;
+    if (next == m.stats.requested || grace_deadline) m.next_start.reset();
     if (grace_deadline && Clock::now() >= *grace_deadline) {
       m.abandon_transfers();
       m.expire_watches(Clock::now(), true);
@@ -156,11 +181,23 @@ Result<RunStats> Engine::run(const std::vector<PlannedProbe>& plan, const Result
   return m.stats;
 }
 
+// Paces starts for --rate: one every 1/rate seconds, on a fixed schedule so
+// that a slow moment does not lower the long-run rate.
+bool Engine::Impl::may_start_now() {
+  if (options.rate <= 0) return true;
+  const auto now = Clock::now();
+  if (next_start && now < *next_start) return false;
+  const auto interval =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / options.rate));
+  next_start = next_start ? *next_start + interval : now + interval;
+  return true;
+}
+
 Result<void> Engine::Impl::start(const ProbeSpec& spec, ProbeId id) {
   auto transfer = Transfer::create(spec, this, &Impl::on_close_socket);
   if (!transfer) return tl::unexpected(transfer.error());
   CURL* easy = (*transfer)->easy();
-  active.emplace(easy, ActiveTransfer{std::move(*transfer), id});
+  active.emplace(easy, ActiveTransfer{std::move(*transfer), id, std::nullopt});
   const CURLMcode code = curl_multi_add_handle(multi, easy);
   if (code != CURLM_OK) {
     active.erase(easy);
@@ -175,6 +212,7 @@ std::optional<Clock::time_point> Engine::Impl::next_deadline(
   auto consider = [&next](Clock::time_point t) { next = next ? std::min(*next, t) : t; };
   for (const auto& [fd, watch] : watches) consider(watch.deadline);
   if (grace_deadline) consider(*grace_deadline);
+  if (next_start) consider(*next_start);
   return next;
 }
 
@@ -226,9 +264,20 @@ void Engine::Impl::finish(CURL* easy, CURLcode code) {
   long os_errno = 0;
   curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
   Observation observation = transfer.observation();
-  const int fd = transfer.connected_fd();
+  const int fd = transfer.connected_fd() >= 0 ? transfer.connected_fd() : transfer.adopted_fd();
   const auto started = transfer.started();
-  const auto window = transfer.spec().watch;
+  const ProbeSpec spec = transfer.spec();
+  const auto window = spec.watch;
+  const std::optional<ReuseContext> reused = node.mapped().reuse;
+  if (reused) {
+    // The connection was up before this request; libcurl may still call it
+    // a connect failure when the socket is already dead.
+    observation.connected = true;
+    observation.reused = true;
+    observation.reuse_idle_us = reused->idle_us;
+    observation.closed_before_reuse = reused->closed_before;
+    observation.closed_before_reuse_us = reused->closed_after_us;
+  }
   // libcurl lets go of everything before the watch begins; should it close
   // the connected socket only now, that socket must survive.
   keep_during_cleanup = fd;
@@ -241,6 +290,10 @@ void Engine::Impl::finish(CURL* easy, CURLcode code) {
     observation.timings.ended_us = micros_since(started, Clock::now());
     ++stats.finished;
     (*sink)(id, observation);
+    return;
+  }
+  if (spec.reuse_after && !reused && observation.response_complete) {
+    begin_reuse_wait(fd, std::move(observation), id, started, spec);
     return;
   }
   const SocketEnd seen = read_socket_end(fd);
@@ -263,6 +316,7 @@ void Engine::Impl::finish(CURL* easy, CURLcode code) {
     if (observation.status == 0 && observation.header_bytes == 0) {
       observation.status = status_from_head(seen.head);
       observation.status_from_unread = observation.status != 0;
+      observation.connection_close = head_announces_close(seen.head);
     }
     observation.end = seen.ended ? seen.kind : StreamEnd::error;
     observation.end_errno = seen.ended ? seen.error : static_cast<int>(os_errno);
@@ -277,12 +331,59 @@ void Engine::Impl::begin_watch(int fd, Observation observation, ProbeId id, Cloc
   event.data.u64 = epoll_tag(SocketRole::watch, fd);
   if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0 && errno == EEXIST)
     epoll_ctl(epoll_fd, EPOLL_CTL_MOD, fd, &event);
-  watches.emplace(fd, WatchedSocket{std::move(observation), id, started, Clock::now() + window});
+  watches.emplace(fd,
+                  WatchedSocket{std::move(observation), id, started, Clock::now() + window, std::nullopt});
+}
+
+// Reuse probes idle without reading, as a pooled client connection does: the
+// second request must meet whatever the server left in the socket.
+void Engine::Impl::begin_reuse_wait(int fd, Observation observation, ProbeId id, Clock::time_point started,
+                                    const ProbeSpec& spec) {
+  epoll_event event{};
+  event.events = EPOLLRDHUP;  // FIN; RST arrives as EPOLLHUP/EPOLLERR, which epoll always reports
+  event.data.u64 = epoll_tag(SocketRole::watch, fd);
+  if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0 && errno == EEXIST)
+    epoll_ctl(epoll_fd, EPOLL_CTL_MOD, fd, &event);
+  const auto now = Clock::now();
+  WatchedSocket watch{std::move(observation), id, started, now + *spec.reuse_after,
+                      PendingReuse{spec, now, ReuseContext{}}};
+  note_close_during_reuse_wait(fd, watch);
+  watches.emplace(fd, std::move(watch));
+}
+
+void Engine::Impl::note_close_during_reuse_wait(int fd, WatchedSocket& watch) {
+  ReuseContext& context = watch.reuse->context;
+  if (context.closed_before != StreamEnd::open) return;
+  context.closed_before = peek_socket_end(fd);
+  if (context.closed_before == StreamEnd::open) return;
+  context.closed_after_us = micros_since(watch.reuse->response_at, Clock::now());
+  epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);  // seen; level-triggered events would repeat
+}
+
+Result<void> Engine::Impl::start_reused_transfer(int fd, WatchedSocket& watch) {
+  PendingReuse& pending = *watch.reuse;
+  note_close_during_reuse_wait(fd, watch);
+  epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+  pending.context.idle_us = micros_since(pending.response_at, Clock::now());
+  auto transfer = Transfer::create(pending.spec, this, &Impl::on_close_socket, fd);
+  if (!transfer) return tl::unexpected(transfer.error());
+  CURL* easy = (*transfer)->easy();
+  active.emplace(easy, ActiveTransfer{std::move(*transfer), watch.id, pending.context});
+  const CURLMcode code = curl_multi_add_handle(multi, easy);
+  if (code != CURLM_OK) {
+    active.erase(easy);
+    return fail(ErrorKind::internal, std::string("libcurl: ") + curl_multi_strerror(code));
+  }
+  return {};
 }
 
 void Engine::Impl::on_watch_event(int fd) {
   auto it = watches.find(fd);
   if (it == watches.end()) return;
+  if (it->second.reuse) {
+    note_close_during_reuse_wait(fd, it->second);
+    return;
+  }
   const SocketEnd seen = read_socket_end(fd);
   it->second.observation.bytes_after_response += seen.bytes_read;
   if (!seen.ended) return;
@@ -303,6 +404,11 @@ void Engine::Impl::expire_watches(Clock::time_point now, bool cut_short) {
     const int fd = it->first;
     WatchedSocket watch = std::move(it->second);
     it = watches.erase(it);
+    if (watch.reuse && !cut_short) {
+      if (auto started = start_reused_transfer(fd, watch); !started)
+        spdlog::warn("{}", started.error().message);
+      if (active_fd(fd)) continue;
+    }
     // One last look: an ending that arrived with the deadline still counts.
     const SocketEnd seen = read_socket_end(fd);
     watch.observation.bytes_after_response += seen.bytes_read;
@@ -332,10 +438,15 @@ void Engine::Impl::abandon_transfers() {
   }
 }
 
+bool Engine::Impl::active_fd(int fd) const {
+  return std::any_of(active.begin(), active.end(), [fd](const auto& entry) {
+    return entry.second.transfer->connected_fd() == fd || entry.second.transfer->adopted_fd() == fd;
+  });
+}
+
 bool Engine::Impl::keeps(int fd) const {
   if (fd == keep_during_cleanup || watches.contains(fd)) return true;
-  return std::any_of(active.begin(), active.end(),
-                     [fd](const auto& entry) { return entry.second.transfer->connected_fd() == fd; });
+  return active_fd(fd);
 }
 
 int Engine::Impl::on_curl_socket(CURL*, curl_socket_t fd, int what, void* self, void*) {

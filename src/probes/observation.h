@@ -57,6 +57,12 @@ struct Observation {
   std::string curl_message;          // libcurl's error text, empty on success
   bool watch_cut_short = false;      // the watch window was ended early (interrupt)
 
+  // Reuse probes: this observation is of the request sent on a reused connection.
+  bool reused = false;                                 // the connection carried an earlier request
+  std::optional<std::int64_t> reuse_idle_us;           // idle time after the first response
+  StreamEnd closed_before_reuse = StreamEnd::open;     // what the server did during the idle time
+  std::optional<std::int64_t> closed_before_reuse_us;  // when, after the first response
+
   Timings timings;
 };
 

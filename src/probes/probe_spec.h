@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ struct ProbeSpec {
   std::chrono::milliseconds connect_timeout{5000};  // deadline for the TCP (and TLS) handshake
   std::chrono::milliseconds timeout{10000};         // deadline for the whole request/response
   std::chrono::milliseconds watch{1000};            // how long to watch after a complete response
+  // Reuse probe: after the first complete response, stay idle this long, then
+  // send the same request again on the same connection and observe that one.
+  std::optional<std::chrono::milliseconds> reuse_after;
 };
 
 }  // namespace termprobe

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 
 namespace termprobe {
@@ -56,12 +57,37 @@ SocketEnd read_socket_end(int fd) {
     }
     if (n == 0) return end_from_state(fd, end);
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return end_from_state(fd, end);
+    // ENOTCONN: libcurl already took the pending error (SO_ERROR) of a reset
+    // socket; the state still tells.
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOTCONN) return end_from_state(fd, end);
     end.ended = true;
     end.kind = errno == ECONNRESET ? StreamEnd::rst : StreamEnd::error;
     end.error = errno;
     return end;
   }
+}
+
+StreamEnd peek_socket_end(int fd) {
+  tcp_info info{};
+  if (!tcp_info_of(fd, info)) return StreamEnd::error;
+  if (info.tcpi_state == kClose) return StreamEnd::rst;
+  if (info.tcpi_state == kCloseWait) return StreamEnd::fin;
+  return StreamEnd::open;
+}
+
+bool head_announces_close(std::string_view text) {
+  const auto lower = [](std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+  };
+  const std::string head = lower(text.substr(0, text.find("\r\n\r\n")));
+  for (std::size_t at = head.find("\r\nconnection:"); at != std::string::npos;
+       at = head.find("\r\nconnection:", at + 1)) {
+    const std::string_view line = std::string_view(head).substr(at + 2, head.find("\r\n", at + 2) - (at + 2));
+    if (line.find("close") != std::string_view::npos) return true;
+  }
+  return false;
 }
 
 int status_from_head(std::string_view text) {

@@ -17,15 +17,22 @@ struct SocketEnd {
   std::string head;                  // the first bytes drained (up to kHeadBytes), for a status line
 };
 
-inline constexpr std::size_t kHeadBytes = 64;
+inline constexpr std::size_t kHeadBytes = 4096;
 
 // "HTTP/1.1 413 ..." at the start of text gives 413; anything else gives 0.
 int status_from_head(std::string_view text);
+
+// Whether the header block at the start of text has "Connection: close".
+bool head_announces_close(std::string_view text);
 
 // Drains what is readable without blocking and looks at the TCP state.
 // A reset may already have been consumed by libcurl (recv then returns 0),
 // which is why the TCP state decides: CLOSE means RST, CLOSE_WAIT means FIN.
 SocketEnd read_socket_end(int fd);
+
+// The ending as the TCP state shows it, without reading anything: rst
+// (CLOSE), fin (CLOSE_WAIT) or open.
+StreamEnd peek_socket_end(int fd);
 
 // Payload bytes the kernel received on this connection (TCP_INFO), FIN excluded.
 std::int64_t tcp_bytes_received(int fd);

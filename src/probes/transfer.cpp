@@ -59,8 +59,9 @@ Transfer::~Transfer() {
 }
 
 Result<std::unique_ptr<Transfer>> Transfer::create(const ProbeSpec& spec, void* closer,
-                                                   curl_closesocket_callback close_callback) {
+                                                   curl_closesocket_callback close_callback, int adopted_fd) {
   std::unique_ptr<Transfer> transfer(new Transfer(spec));
+  transfer->adopted_fd_ = adopted_fd;
   transfer->easy_ = curl_easy_init();
   if (transfer->easy_ == nullptr) return fail(ErrorKind::internal, "libcurl could not create a transfer");
   auto configured = transfer->configure(closer, close_callback);
@@ -121,14 +122,27 @@ Result<void> Transfer::configure(void* closer, curl_closesocket_callback close_c
   // libcurl would otherwise wait up to a second for "100 Continue" on large bodies.
   if (!has_header(spec_.headers, "Expect")) header_list_ = curl_slist_append(header_list_, "Expect:");
   steps.push_back(set_option(e, CURLOPT_HTTPHEADER, header_list_));
+  if (adopted_fd_ >= 0) steps.push_back(set_option(e, CURLOPT_SOCKOPTFUNCTION, &Transfer::on_socket_options));
+  steps.push_back(set_option(e, CURLOPT_SOCKOPTDATA, static_cast<void*>(this)));
   for (auto& step : steps) {
     if (!step) return step;
   }
   return {};
 }
 
+// A reuse probe hands libcurl the earlier connection's socket, marked as
+// already connected: libcurl sees a new connection, so it cannot retry.
+int Transfer::on_socket_options(void* self, curl_socket_t fd, curlsocktype) {
+  auto* transfer = static_cast<Transfer*>(self);
+  return fd == transfer->adopted_fd_ ? CURL_SOCKOPT_ALREADY_CONNECTED : CURL_SOCKOPT_OK;
+}
+
 curl_socket_t Transfer::on_open_socket(void* self, curlsocktype, curl_sockaddr* address) {
   auto* transfer = static_cast<Transfer*>(self);
+  if (transfer->adopted_fd_ >= 0 && transfer->opened_fds_.empty()) {
+    transfer->opened_fds_.push_back(transfer->adopted_fd_);
+    return transfer->adopted_fd_;
+  }
   const int fd = socket(address->family, address->socktype, address->protocol);
   if (fd >= 0) transfer->opened_fds_.push_back(fd);
   return fd >= 0 ? fd : CURL_SOCKET_BAD;

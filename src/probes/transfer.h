@@ -21,14 +21,17 @@ class Transfer {
 
   // closer is handed to libcurl as the close-socket callback's user pointer:
   // it outlives every transfer so that a late close never touches a dead one.
+  // adopted_fd: a connected socket to send on instead of opening one (reuse probes).
   static Result<std::unique_ptr<Transfer>> create(const ProbeSpec& spec, void* closer,
-                                                  curl_closesocket_callback close_callback);
+                                                  curl_closesocket_callback close_callback,
+                                                  int adopted_fd = -1);
   ~Transfer();
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
   CURL* easy() const { return easy_; }
   int connected_fd() const { return connected_fd_; }
+  int adopted_fd() const { return adopted_fd_; }
   const ProbeSpec& spec() const { return spec_; }
   Observation& observation() { return observation_; }
   std::int64_t elapsed_us() const;
@@ -43,6 +46,7 @@ class Transfer {
   Result<void> configure(void* closer, curl_closesocket_callback close_callback);
 
   static curl_socket_t on_open_socket(void* self, curlsocktype purpose, curl_sockaddr* address);
+  static int on_socket_options(void* self, curl_socket_t fd, curlsocktype purpose);
   static int on_connected(void* self, char* remote_ip, char* local_ip, int remote_port, int local_port);
   static size_t on_header(char* data, size_t size, size_t count, void* self);
   static size_t on_body(char* data, size_t size, size_t count, void* self);
@@ -59,6 +63,7 @@ class Transfer {
   Clock::time_point started_;
   std::vector<int> opened_fds_;          // every socket libcurl asked for (happy eyeballs may open several)
   int connected_fd_ = -1;                // the one that carried the request
+  int adopted_fd_ = -1;                  // reuse probes: the earlier connection's socket
   bool headers_sent_ = false;            // the request header block left in full
   std::int64_t body_bytes_offered_ = 0;  // body bytes given to libcurl through the read callback
   char error_buffer_[CURL_ERROR_SIZE] = {};

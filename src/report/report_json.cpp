@@ -2,6 +2,8 @@
 #include <ctime>
 #include <map>
 
+#include "probes/classifier.h"
+#include "report/label_stats.h"
 #include "report/report.h"
 
 namespace termprobe {
@@ -60,6 +62,16 @@ json ending_json(const Observation& o) {
           {"watch_cut_short", o.watch_cut_short}};
 }
 
+json reuse_json(const Observation& o) {
+  if (!o.reused) return nullptr;
+  const auto micros = [](const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); };
+  return {{"idle_us", micros(o.reuse_idle_us)},
+          {"closed_before_reuse",
+           o.closed_before_reuse == StreamEnd::open ? json(nullptr) : json(to_string(o.closed_before_reuse))},
+          {"closed_before_reuse_us", micros(o.closed_before_reuse_us)},
+          {"outcome", reuse_outcome(o)}};
+}
+
 json outcome_json(const Outcome& outcome) {
   json out = {{"phase", to_string(outcome.phase)},
               {"ending", to_string(outcome.ending)},
@@ -93,10 +105,23 @@ std::map<std::string, std::size_t> label_counts(const Report& report, const std:
   return labels;
 }
 
+json percentiles_json(const Percentiles& p) {
+  const auto value = [](const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); };
+  return {{"p50", value(p.p50)}, {"p90", value(p.p90)}, {"p99", value(p.p99)}};
+}
+
 json summary_json(const Report& report) {
+  json by_label = json::object();
+  for (const auto& [label, stats] : label_stats(report.results)) {
+    by_label[std::string(to_string(label))] = {{"count", stats.count},
+                                               {"share", stats.share},
+                                               {"first_byte_us", percentiles_json(stats.first_byte_us)},
+                                               {"ended_us", percentiles_json(stats.ended_us)}};
+  }
   return {{"total", report.results.size()},
           {"requested", report.requested},
-          {"labels", label_counts(report, nullptr)}};
+          {"labels", label_counts(report, nullptr)},
+          {"by_label", std::move(by_label)}};
 }
 
 json targets_json(const Report& report) {
@@ -125,6 +150,7 @@ json to_json(const ReportEntry& entry) {
           {"ending", ending_json(o)},
           {"curl", {{"code", o.curl_code}, {"message", o.curl_message}}},
           {"timings_us", timings_json(o.timings)},
+          {"reuse", reuse_json(o)},
           {"outcome", outcome_json(entry.outcome)}};
 }
 

@@ -22,6 +22,7 @@ def entry(target, scenario, label, status=200, announced=False, kind="open", wir
         "curl": {"code": 0, "message": ""},
         "timings_us": {"connect": 10, "tls": None, "request_sent": 20, "first_byte": 30,
                        "response_complete": None, "ended": 40},
+        "reuse": None,
         "outcome": {"phase": phase, "ending": kind, "label": label, "announced": announced},
     }
 
@@ -42,7 +43,10 @@ def report(entries):
                                 _count(e["outcome"]["label"] for e in entries if e["target"] == t).items()}}
                     for t in targets],
         "interrupted": False, "results": entries,
-        "summary": {"total": len(entries), "requested": len(entries), "labels": labels},
+        "summary": {"total": len(entries), "requested": len(entries), "labels": labels,
+                    "by_label": {lab: {"count": n, "share": n / len(entries),
+                                       "first_byte_us": {"p50": 30, "p90": 30, "p99": 30},
+                                       "ended_us": {"p50": 40, "p90": 40, "p99": 40}} for lab, n in labels.items()}},
     }
 
 

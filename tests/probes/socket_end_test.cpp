@@ -20,5 +20,13 @@ TEST(StatusFromHead, AnythingElseIsNoStatus) {
   EXPECT_EQ(status_from_head("garbage garbage"), 0);
 }
 
+TEST(HeadAnnouncesClose, FindsTheConnectionHeaderInTheHeaderBlockOnly) {
+  EXPECT_TRUE(head_announces_close("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"));
+  EXPECT_TRUE(head_announces_close("HTTP/1.1 413 No\r\nCONNECTION: Close\r\n\r\n"));
+  EXPECT_FALSE(head_announces_close("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\n\r\n"));
+  EXPECT_FALSE(head_announces_close("HTTP/1.1 200 OK\r\n\r\nConnection: close\r\n"));
+  EXPECT_FALSE(head_announces_close(""));
+}
+
 }  // namespace
 }  // namespace termprobe

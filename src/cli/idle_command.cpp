@@ -1,0 +1,84 @@
+#include "cli/idle_command.h"
+
+#include <fmt/format.h>
+
+#include "cli/exit_status.h"
+#include "cli/interrupt.h"
+#include "cli/report_output.h"
+#include "probes/classifier.h"
+#include "probes/engine.h"
+#include "probes/target_url.h"
+
+namespace termprobe {
+namespace {
+
+std::string verdict_line(const Observation& o, double max_s) {
+  if (!o.connected) return fmt::format("could not connect: {}", o.curl_message);
+  if (!o.response_complete)
+    return fmt::format("the request itself did not complete ({}): nothing to hold idle",
+                       to_string(classify(o).label));
+  if (o.end == StreamEnd::open)
+    return fmt::format("still open after {:.1f} s idle (--max){}", max_s,
+                       o.watch_cut_short ? ", watch cut short by interrupt" : "");
+  const double after_ms = static_cast<double>(*o.timings.ended_us - *o.timings.response_complete_us) / 1000.0;
+  return fmt::format("server closed the idle connection with {} {:.1f} ms after the response{}",
+                     o.end == StreamEnd::rst ? "RST" : "FIN", after_ms,
+                     o.connection_close ? " (it had announced Connection: close)" : "");
+}
+
+}  // namespace
+
+CLI::App* add_idle_command(CLI::App& app, IdleOptions& o) {
+  CLI::App* idle = app.add_subcommand("idle",
+                                      "One request, then hold the connection idle: when and how does the "
+                                      "server close it?");
+  idle->add_option("url", o.url, "http:// or https:// URL")->required();
+  idle->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)");
+  idle->add_option("--max", o.max_s, "Seconds to hold the connection idle at most")
+      ->check(CLI::Range(0.001, 86400.0))
+      ->capture_default_str();
+  idle->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response")
+      ->check(CLI::Range(0.001, 3600.0));
+  idle->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)");
+  idle->footer(kExitCodesHelp);
+  return idle;
+}
+
+int run_idle_command(const IdleOptions& options, const std::vector<std::string>& command_line) {
+  auto target = parse_target_url(options.url);
+  if (!target) {
+    fmt::print(stderr, "termprobe: error: {}\n", target.error().message);
+    return kExitUsage;
+  }
+  auto output = open_report_output(options.json_path);
+  if (!output) return kExitUsage;
+  ProbeSpec spec;
+  spec.url = target->url;
+  spec.headers = options.headers;
+  spec.timeout = seconds_to_ms(options.timeout_s);
+  spec.watch = seconds_to_ms(options.max_s);
+  auto engine = Engine::create(EngineOptions{});
+  if (!engine) return kExitUsage;
+  Report report;
+  report.tool_version = TERMPROBE_VERSION;
+  report.command = command_line;
+  report.started_at = utc_timestamp_now();
+  report.targets = {target->url};
+  auto stats = (*engine)->run(
+      {spec}, 1,
+      [&](const ProbeId&, const Observation& o) {
+        report.results.push_back({target->url, "idle", target->url, 0, o, classify(o)});
+      },
+      install_stop_handlers());
+  if (!stats) return kExitUsage;
+  report.requested = stats->requested;
+  report.interrupted = stats->interrupted;
+  if (!report.results.empty())
+    fmt::print(output->text, "{}\n", verdict_line(report.results.front().observation, options.max_s));
+  if (!commit_report(*output, report)) return kExitUsage;
+  if (report.interrupted) return kExitInterrupted;
+  if (report.results.empty() || !report.results.front().observation.connected) return kExitUnreachable;
+  return kExitSuccess;
+}
+
+}  // namespace termprobe

@@ -1,0 +1,24 @@
+// `termprobe idle URL`: one request, then hold the connection idle and report
+// when and how the server closed it — the number a client pool's idle
+// timeout must stay below.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace termprobe {
+
+struct IdleOptions {
+  std::string url;
+  std::vector<std::string> headers;
+  double max_s = 130.0;  // watch at most this long (IIS's default connection timeout is 120 s; unverified)
+  double timeout_s = 10.0;
+  std::string json_path;
+};
+
+CLI::App* add_idle_command(CLI::App& app, IdleOptions& options);
+int run_idle_command(const IdleOptions& options, const std::vector<std::string>& command_line);
+
+}  // namespace termprobe

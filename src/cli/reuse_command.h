@@ -1,0 +1,27 @@
+// `termprobe reuse URL --idle MS,...`: a second request on the same
+// connection after each idle delay. Around the server's idle timeout this
+// shows the race window in which pooled clients see resets.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace termprobe {
+
+struct ReuseOptions {
+  std::string url;
+  std::vector<std::string> headers;
+  std::vector<double> idle_ms;  // delays between the first response and the second request
+  std::size_t repeat = 1;       // connections per delay
+  std::size_t concurrency = 1;
+  double timeout_s = 10.0;
+  double watch_s = 0.2;  // after the second response
+  std::string json_path;
+};
+
+CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& options);
+int run_reuse_command(const ReuseOptions& options, const std::vector<std::string>& command_line);
+
+}  // namespace termprobe
