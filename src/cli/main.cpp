@@ -4,6 +4,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/check_command.h"
@@ -24,10 +26,20 @@ void configure_logging(bool verbose) {
   spdlog::set_default_logger(logger);
 }
 
+// A load tool holds a socket per connection in flight: take the hard limit.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace termprobe;
+  raise_open_file_limit();
   const std::vector<std::string> command_line(argv, argv + argc);
   CLI::App app{"termprobe: tells, from the client's side, how an HTTP server ended each connection."};
   app.set_version_flag("--version", TERMPROBE_VERSION);

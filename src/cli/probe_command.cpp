@@ -110,6 +110,10 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   probe->add_option("--watch", o.watch_s, "Seconds to watch the connection after a complete response")
       ->check(CLI::Range(0.0, 3600.0));
   probe->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)");
+  probe->add_flag("-q,--quiet", o.quiet, "No line per connection; only the summary");
+  probe->add_flag(
+      "--spread-sources", o.spread_sources,
+      "For 127.x targets, bind each connection to another 127.0.0.N (avoids TIME_WAIT port exhaustion)");
   probe->add_option("--expect", o.expect, "Acceptable label(s); exit 1 when any connection ends otherwise")
       ->delimiter(',')
       ->check(CLI::Validator(check_label, "LABEL"));
@@ -132,6 +136,7 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   EngineOptions engine_options;
   engine_options.max_in_flight = options.concurrency;
   engine_options.rate = options.rate;
+  engine_options.spread_loopback_sources = options.spread_sources;
   auto engine = Engine::create(engine_options);
   if (!engine) {
     fmt::print(stderr, "termprobe: error: {}\n", engine.error().message);
@@ -146,8 +151,10 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   std::FILE* lines = output->text;
   const ResultSink sink = [&](const ProbeId& id, const Observation& observation) {
     ReportEntry entry{target->url, "probe", target->url, id.repeat, observation, classify(observation)};
-    fmt::print(lines, "{}\n", format_entry_line(report.results.size() + 1, entry));
-    std::fflush(lines);
+    if (!options.quiet) {
+      fmt::print(lines, "{}\n", format_entry_line(report.results.size() + 1, entry));
+      std::fflush(lines);
+    }
     report.results.push_back(std::move(entry));
   };
   const auto& stop = install_stop_handlers();

@@ -19,9 +19,17 @@ std::optional<ReportOutput> open_report_output(const std::string& json_path) {
 
 bool commit_report(ReportOutput& output, const Report& report) {
   if (!output.file) return true;
-  auto written = output.file->commit(to_json(report).dump(2) + "\n");
-  if (!written) fmt::print(stderr, "termprobe: error: {}\n", written.error().message);
-  return written.has_value();
+  std::optional<Error> failure;
+  write_report_json(report, [&](std::string_view piece) {
+    auto written = output.file->write(piece);
+    if (!written) failure = written.error();
+    return written.has_value();
+  });
+  if (!failure) {
+    if (auto committed = output.file->commit(); !committed) failure = committed.error();
+  }
+  if (failure) fmt::print(stderr, "termprobe: error: {}\n", failure->message);
+  return !failure;
 }
 
 }  // namespace termprobe

@@ -82,6 +82,7 @@ struct Engine::Impl {
   RunStats stats;
   int keep_during_cleanup = -1;                 // fd a finishing transfer hands over to the engine
   std::optional<Clock::time_point> next_start;  // --rate: the earliest moment the next probe may start
+  std::size_t started_count = 0;                // connections started, for source spreading
 
   bool may_start_now();
 
@@ -193,7 +194,10 @@ bool Engine::Impl::may_start_now() {
   return true;
 }
 
-Result<void> Engine::Impl::start(const ProbeSpec& spec, ProbeId id) {
+Result<void> Engine::Impl::start(const ProbeSpec& planned, ProbeId id) {
+  ProbeSpec spec = planned;
+  if (options.spread_loopback_sources) spec.loopback_source = static_cast<int>(1 + started_count % 254);
+  ++started_count;
   auto transfer = Transfer::create(spec, this, &Impl::on_close_socket);
   if (!transfer) return tl::unexpected(transfer.error());
   CURL* easy = (*transfer)->easy();

@@ -19,6 +19,7 @@ namespace termprobe {
 struct EngineOptions {
   std::size_t max_in_flight = 1;               // connections open at once (transfers + watches)
   std::chrono::milliseconds stop_grace{1000};  // after a stop request, how long running probes may go on
+  bool spread_loopback_sources = false;        // bind each connection to another 127.0.0.N (loopback targets)
   double rate = 0;                             // new connections per second; 0 = as fast as in-flight allows
 };
 

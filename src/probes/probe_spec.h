@@ -21,6 +21,10 @@ struct ProbeSpec {
   // Reuse probe: after the first complete response, stay idle this long, then
   // send the same request again on the same connection and observe that one.
   std::optional<std::chrono::milliseconds> reuse_after;
+  // When the target is IPv4 loopback: bind the client socket to 127.0.0.N
+  // (1..254; 0 = let the kernel choose). Spreading source addresses keeps
+  // client-side TIME_WAIT from exhausting one address's ephemeral ports.
+  int loopback_source = 0;
 };
 
 }  // namespace termprobe

@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <string_view>
@@ -36,6 +38,18 @@ bool has_header(const std::vector<std::string>& headers, std::string_view name) 
   return std::any_of(headers.begin(), headers.end(), [&](const std::string& h) {
     return iequals_prefix(h, name) && h.size() > name.size() && h[name.size()] == ':';
   });
+}
+
+// Only for IPv4 loopback targets: anything else keeps the kernel's choice.
+void bind_loopback_source(int fd, int source, const curl_sockaddr* target) {
+  if (source <= 0 || target->family != AF_INET) return;
+  const auto* to = reinterpret_cast<const sockaddr_in*>(&target->addr);
+  if ((ntohl(to->sin_addr.s_addr) >> 24) != 127) return;
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  from.sin_addr.s_addr = htonl((127u << 24) | static_cast<std::uint32_t>(source));
+  if (bind(fd, reinterpret_cast<const sockaddr*>(&from), sizeof(from)) != 0)
+    spdlog::debug("bind to 127.0.0.{} failed: {}", source, std::strerror(errno));
 }
 
 template <typename Value>
@@ -145,6 +159,7 @@ curl_socket_t Transfer::on_open_socket(void* self, curlsocktype, curl_sockaddr* 
   }
   const int fd = socket(address->family, address->socktype, address->protocol);
   if (fd >= 0) transfer->opened_fds_.push_back(fd);
+  if (fd >= 0) bind_loopback_source(fd, transfer->spec_.loopback_source, address);
   return fd >= 0 ? fd : CURL_SOCKET_BAD;
 }
 

@@ -12,7 +12,7 @@
 namespace termprobe {
 namespace {
 
-Result<void> write_all(int fd, const std::string& content, const std::string& what) {
+Result<void> write_all(int fd, std::string_view content, const std::string& what) {
   std::size_t done = 0;
   while (done < content.size()) {
     const ssize_t n = write(fd, content.data() + done, content.size() - done);
@@ -76,9 +76,18 @@ void AtomicFile::discard() {
 }
 
 Result<void> AtomicFile::commit(const std::string& content) {
-  if (fd_ < 0) return fail(ErrorKind::internal, "report file '" + path_ + "' was already written");
-  auto written = write_all(fd_, content, temp_path_.empty() ? "report to stdout" : "report '" + path_ + "'");
+  auto written = write(content);
   if (!written) return written;
+  return commit();
+}
+
+Result<void> AtomicFile::write(std::string_view content) {
+  if (fd_ < 0) return fail(ErrorKind::internal, "report file '" + path_ + "' was already written");
+  return write_all(fd_, content, temp_path_.empty() ? "report to stdout" : "report '" + path_ + "'");
+}
+
+Result<void> AtomicFile::commit() {
+  if (fd_ < 0) return fail(ErrorKind::internal, "report file '" + path_ + "' was already written");
   if (temp_path_.empty()) {
     fd_ = -1;
     return {};

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "probes/error.h"
 
@@ -19,6 +20,9 @@ class AtomicFile {
 
   // Writes everything and renames it into place (or writes to stdout).
   Result<void> commit(const std::string& content);
+  // The same in pieces: write() as often as needed, then commit() once.
+  Result<void> write(std::string_view content);
+  Result<void> commit();
   const std::string& path() const { return path_; }
 
  private:

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -37,6 +39,11 @@ struct Report {
 };
 
 nlohmann::ordered_json to_json(const Report& report);
+
+// The same document as to_json(report).dump(2), produced entry by entry so a
+// run of many connections never holds its whole JSON tree in memory.
+// Stops at the first piece the sink refuses (returns false).
+bool write_report_json(const Report& report, const std::function<bool(std::string_view)>& sink);
 nlohmann::ordered_json to_json(const ReportEntry& entry);
 
 // The current time as RFC 3339 UTC ("2026-11-24T20:00:00Z").

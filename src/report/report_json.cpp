@@ -154,16 +154,17 @@ json to_json(const ReportEntry& entry) {
           {"outcome", outcome_json(entry.outcome)}};
 }
 
-json to_json(const Report& report) {
-  json results = json::array();
-  for (const auto& entry : report.results) results.push_back(to_json(entry));
+namespace {
+
+// Everything but the entries: "results" is an empty array to fill.
+json document_without_results(const Report& report) {
   json out = {{"schema_version", kReportSchemaVersion},
               {"tool", {{"name", "termprobe"}, {"version", report.tool_version}}},
               {"command", report.command},
               {"started_at", report.started_at},
               {"targets", targets_json(report)},
               {"interrupted", report.interrupted},
-              {"results", std::move(results)},
+              {"results", json::array()},
               {"summary", summary_json(report)}};
   if (!report.profile.empty()) out["profile"] = report.profile;
   if (!report.verdicts.empty()) {
@@ -171,6 +172,55 @@ json to_json(const Report& report) {
     for (const auto& verdict : report.verdicts) out["verdicts"].push_back(verdict_json(verdict));
   }
   return out;
+}
+
+// dump(2) of a value that sits `depth` levels deep in the document.
+std::string nested_dump(const json& value, int depth) {
+  std::string text = value.dump(2);
+  const std::string indent(static_cast<std::size_t>(2 * depth), ' ');
+  for (std::size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at + 1)) {
+    text.insert(at + 1, indent);
+    at += indent.size();
+  }
+  return text;
+}
+
+}  // namespace
+
+json to_json(const Report& report) {
+  json out = document_without_results(report);
+  for (const auto& entry : report.results) out["results"].push_back(to_json(entry));
+  return out;
+}
+
+bool write_report_json(const Report& report, const std::function<bool(std::string_view)>& sink) {
+  const json document = document_without_results(report);
+  std::string text = "{";
+  bool first = true;
+  for (const auto& [key, value] : document.items()) {
+    text += first ? "\n" : ",\n";
+    first = false;
+    text += "  " + json(key).dump() + ": ";
+    if (key != "results") {
+      text += nested_dump(value, 1);
+      continue;
+    }
+    if (report.results.empty()) {
+      text += "[]";
+      continue;
+    }
+    text += "[";
+    for (std::size_t i = 0; i < report.results.size(); ++i) {
+      text += (i == 0 ? "\n    " : ",\n    ") + nested_dump(to_json(report.results[i]), 2);
+      if (text.size() > (1u << 16)) {
+        if (!sink(text)) return false;
+        text.clear();
+      }
+    }
+    text += "\n  ]";
+  }
+  text += "\n}\n";
+  return sink(text);
 }
 
 std::string utc_timestamp_now() {

@@ -67,6 +67,29 @@ TEST(ReportJson, SummaryCountsLabels) {
   EXPECT_EQ(json["summary"]["labels"].size(), 1u);
 }
 
+std::string streamed(const Report& report) {
+  std::string text;
+  EXPECT_TRUE(write_report_json(report, [&](std::string_view piece) {
+    text += piece;
+    return true;
+  }));
+  return text;
+}
+
+TEST(ReportJson, StreamedDocumentIsExactlyTheTreeDump) {
+  Report report;
+  report.tool_version = "0.1.0";
+  report.command = {"termprobe", "run"};
+  report.targets = {"http://127.0.0.1:8080/x"};
+  report.requested = 3;
+  EXPECT_EQ(streamed(report), to_json(report).dump(2) + "\n") << "no results";
+  for (int i = 0; i < 300; ++i) report.results.push_back(reset_after_response_entry());
+  report.profile = "reference";
+  report.verdicts.push_back(
+      ScenarioVerdict{"t", "reset", std::set<Label>{Label::keepalive}, {}, Verdict::fail, "n"});
+  EXPECT_EQ(streamed(report), to_json(report).dump(2) + "\n");
+}
+
 TEST(ReportJson, TimestampIsRfc3339Utc) {
   const std::string stamp = utc_timestamp_now();
   ASSERT_EQ(stamp.size(), 20u);
