@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "cli/exit_status.h"
+#include "cli/report_output.h"
 #include "report/check_file.h"
 
 namespace termprobe {
@@ -43,10 +44,7 @@ int run_check_command(const CheckOptions& options, const std::vector<std::string
   }
   auto session = open_suite_session(options.suite);
   if (!session) return kExitUsage;
-  Report report;
-  report.tool_version = TERMPROBE_VERSION;
-  report.command = command_line;
-  report.started_at = utc_timestamp_now();
+  Report report = begin_report(command_line, {});
   std::vector<SuiteItem> items;
   for (const auto& probe : *probes) {
     items.push_back({probe.target, probe.name, {probe.spec, probe.repeat}});

@@ -59,11 +59,7 @@ int run_idle_command(const IdleOptions& options, const std::vector<std::string>&
   spec.watch = seconds_to_ms(options.max_s);
   auto engine = Engine::create(EngineOptions{});
   if (!engine) return kExitUsage;
-  Report report;
-  report.tool_version = TERMPROBE_VERSION;
-  report.command = command_line;
-  report.started_at = utc_timestamp_now();
-  report.targets = {target->url};
+  Report report = begin_report(command_line, {target->url});
   auto stats = (*engine)->run(
       {spec}, 1,
       [&](const ProbeId&, const Observation& o) {

@@ -111,6 +111,10 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
       ->check(CLI::Range(0.0, 3600.0));
   probe->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)");
   probe->add_flag("-q,--quiet", o.quiet, "No line per connection; only the summary");
+  probe
+      ->add_option("--format", o.format,
+                   "lines, or ndjson: one JSON object per finished connection on stdout")
+      ->check(CLI::IsMember({"lines", "ndjson"}));
   probe->add_flag(
       "--spread-sources", o.spread_sources,
       "For 127.x targets, bind each connection to another 127.0.0.N (avoids TIME_WAIT port exhaustion)");
@@ -143,14 +147,20 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
     return kExitUsage;
   }
 
-  Report report;
-  report.tool_version = TERMPROBE_VERSION;
-  report.command = command_line;
-  report.started_at = utc_timestamp_now();
-  report.targets = {target->url};
-  std::FILE* lines = output->text;
+  Report report = begin_report(command_line, {target->url});
+  const bool ndjson = options.format == "ndjson";
+  if (ndjson && options.json_path == "-") {
+    fmt::print(stderr,
+               "termprobe: error: --format ndjson and --json - both want stdout: give --json a file\n");
+    return kExitUsage;
+  }
+  std::FILE* lines = ndjson ? stderr : output->text;
   const ResultSink sink = [&](const ProbeId& id, const Observation& observation) {
     ReportEntry entry{target->url, "probe", target->url, id.repeat, observation, classify(observation)};
+    if (ndjson) {
+      fmt::print("{}\n", to_json(entry).dump());
+      std::fflush(stdout);
+    }
     if (!options.quiet) {
       fmt::print(lines, "{}\n", format_entry_line(report.results.size() + 1, entry));
       std::fflush(lines);

@@ -20,6 +20,7 @@ struct ProbeOptions {
   double timeout_s = 10.0;       // whole request/response deadline
   double connect_timeout_s = 5.0;
   double watch_s = 1.0;             // watch window after a complete response
+  std::string format = "lines";     // "lines", or "ndjson": one JSON object per connection on stdout
   bool quiet = false;               // no line per connection, only the summary
   bool spread_sources = false;      // bind connections to 127.0.0.1-254 (loopback targets)
   std::string json_path;            // report destination, "-" = stdout, empty = none

@@ -4,6 +4,15 @@
 
 namespace termprobe {
 
+Report begin_report(const std::vector<std::string>& command_line, std::vector<std::string> targets) {
+  Report report;
+  report.tool_version = TERMPROBE_VERSION;
+  report.command = command_line;
+  report.started_at = utc_timestamp_now();
+  report.targets = std::move(targets);
+  return report;
+}
+
 std::optional<ReportOutput> open_report_output(const std::string& json_path) {
   ReportOutput output;
   if (json_path.empty()) return output;

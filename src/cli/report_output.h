@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "report/atomic_file.h"
 #include "report/report.h"
@@ -17,6 +18,9 @@ struct ReportOutput {
   std::optional<AtomicFile> file;  // empty when no --json was given
   std::FILE* text = stdout;        // human lines: stderr when the JSON goes to stdout
 };
+
+// A report with the tool version, the command line and the start time filled in.
+Report begin_report(const std::vector<std::string>& command_line, std::vector<std::string> targets);
 
 // Prints the error and returns nullopt when the path cannot be written.
 std::optional<ReportOutput> open_report_output(const std::string& json_path);

@@ -89,11 +89,7 @@ int run_reuse_command(const ReuseOptions& options, const std::vector<std::string
   engine_options.max_in_flight = options.concurrency;
   auto engine = Engine::create(engine_options);
   if (!engine) return kExitUsage;
-  Report report;
-  report.tool_version = TERMPROBE_VERSION;
-  report.command = command_line;
-  report.started_at = utc_timestamp_now();
-  report.targets = {target->url};
+  Report report = begin_report(command_line, {target->url});
   auto stats = (*engine)->run(
       plan,
       [&](const ProbeId& id, const Observation& o) {

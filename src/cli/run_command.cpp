@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/exit_status.h"
+#include "cli/report_output.h"
 #include "module_host.h"
 #include "probes/contract_scenarios.h"
 #include "probes/target_url.h"
@@ -149,10 +150,7 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
     if (int present = check_module_present(target, settings); present != kExitSuccess) return present;
   }
 
-  Report report;
-  report.tool_version = TERMPROBE_VERSION;
-  report.command = command_line;
-  report.started_at = utc_timestamp_now();
+  Report report = begin_report(command_line, {});
   for (const auto& target : targets) report.targets.push_back(target.name);
   const auto items = suite_items(targets, settings, options.repeat);
   if (!run_suite(items, options.suite, *session, report)) return kExitUsage;

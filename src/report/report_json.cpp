@@ -150,6 +150,7 @@ json to_json(const ReportEntry& entry) {
           {"ending", ending_json(o)},
           {"curl", {{"code", o.curl_code}, {"message", o.curl_message}}},
           {"timings_us", timings_json(o.timings)},
+          {"reused", o.reused},
           {"reuse", reuse_json(o)},
           {"outcome", outcome_json(entry.outcome)}};
 }

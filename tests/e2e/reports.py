@@ -22,6 +22,7 @@ def entry(target, scenario, label, status=200, announced=False, kind="open", wir
         "curl": {"code": 0, "message": ""},
         "timings_us": {"connect": 10, "tls": None, "request_sent": 20, "first_byte": 30,
                        "response_complete": None, "ended": 40},
+        "reused": False,
         "reuse": None,
         "outcome": {"phase": phase, "ending": kind, "label": label, "announced": announced},
     }

@@ -17,20 +17,22 @@ def report_of(directory, *args, name="r.json"):
 
 
 class Concurrency(unittest.TestCase):
-    def test_concurrency_100_classifies_like_concurrency_1(self):
+    def test_concurrency_100_and_200_classify_like_concurrency_1(self):
         with ReportDir() as d:
             seq, sequential = report_of(d, "run", "--repeat", "30", "--watch", "0.1", "--concurrency", "1", name="a.json")
-            par, parallel = report_of(d, "run", "--repeat", "30", "--watch", "0.1", "--concurrency", "100",
-                                      name="b.json")
+            for concurrency in ("100", "200"):
+                with self.subTest(concurrency=concurrency):
+                    par, parallel = report_of(d, "run", "--repeat", "30", "--watch", "0.1", "--concurrency",
+                                              concurrency, name=f"c{concurrency}.json")
+                    self.assertEqual(par.returncode, 0, par.stdout)
+                    self.assertEqual(parallel["summary"]["labels"], sequential["summary"]["labels"])
+                    self.assertEqual(parallel["summary"]["total"], 210)
+                    self.assertEqual(parallel["summary"]["requested"], 210)
+                    keys = {(e["scenario"], e["repeat"]) for e in parallel["results"]}
+                    self.assertEqual(len(keys), 210, "no connection lost or counted twice")
+                    ports = {e["local"]["port"] for e in parallel["results"]}
+                    self.assertEqual(len(ports), 210)
         self.assertEqual(seq.returncode, 0, seq.stdout)
-        self.assertEqual(par.returncode, 0, par.stdout)
-        self.assertEqual(parallel["summary"]["labels"], sequential["summary"]["labels"])
-        self.assertEqual(parallel["summary"]["total"], 210)
-        self.assertEqual(parallel["summary"]["requested"], 210)
-        keys = {(e["scenario"], e["repeat"]) for e in parallel["results"]}
-        self.assertEqual(len(keys), 210, "no connection lost or counted twice")
-        ports = {e["local"]["port"] for e in parallel["results"]}
-        self.assertEqual(len(ports), 210)
 
     def test_summary_has_share_and_percentiles_per_label(self):
         with WireFixture("fin_after_response") as server, ReportDir() as d:
@@ -94,6 +96,7 @@ class Reuse(unittest.TestCase):
                 for delay in ("50", "200"):
                     for e in by_delay[f"reuse after {delay} ms"]:
                         self.assertEqual(e["reuse"]["outcome"], "answered")
+                        self.assertTrue(e["reused"])
                         self.assertIsNone(e["reuse"]["closed_before_reuse"])
                         self.assertEqual(e["response"]["status"], 200)
                 for delay in ("450", "600"):

@@ -85,6 +85,14 @@ class OutputChannels(unittest.TestCase):
         self.assertEqual(report["summary"]["labels"], {"close_after_response": 2})
         self.assertIn("close_after_response", result.stderr)
 
+    def test_ndjson_streams_one_object_per_connection(self):
+        with WireFixture("rst_mid_body") as server:
+            result = run_termprobe("probe", server.url(), "--count", "3", "--format", "ndjson")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        objects = [json.loads(line) for line in result.stdout.splitlines()]
+        self.assertEqual([o["outcome"]["label"] for o in objects], ["reset_mid_response"] * 3)
+        self.assertIn("reset_mid_response", result.stderr)
+
     def test_expect_mismatch_exits_one(self):
         with WireFixture("rst_before_response") as server:
             held = run_termprobe("probe", server.url(), "--expect", "reset_before_response,empty_reply")
