@@ -46,6 +46,35 @@ struct ReuseContext {
   std::optional<std::int64_t> closed_after_us;  // when, after the first response
 };
 
+// The connection was up before this request; libcurl may still call it a
+// connect failure when the socket is already dead.
+void apply_reuse_context(Observation& observation, const ReuseContext& context) {
+  observation.connected = true;
+  observation.reused = true;
+  observation.reuse_idle_us = context.idle_us;
+  observation.closed_before_reuse = context.closed_before;
+  observation.closed_before_reuse_us = context.closed_after_us;
+}
+
+// libcurl gave up before the response was complete: the socket tells whether
+// the server reset or closed it. libcurl may fail on a send before reading
+// what already arrived (an early 413, say): those bytes are still in the
+// kernel, so they are counted and their status line kept.
+void record_failed_ending(Observation& observation, CURLcode code, long os_errno, const SocketEnd& seen) {
+  observation.unread_bytes = seen.bytes_read;
+  if (code == CURLE_OPERATION_TIMEDOUT) {
+    observation.end = StreamEnd::timeout;
+    return;
+  }
+  if (observation.status == 0 && observation.header_bytes == 0) {
+    observation.status = status_from_head(seen.head);
+    observation.status_from_unread = observation.status != 0;
+    observation.connection_close = head_announces_close(seen.head);
+  }
+  observation.end = seen.ended ? seen.kind : StreamEnd::error;
+  observation.end_errno = seen.ended ? seen.error : static_cast<int>(os_errno);
+}
+
 struct ActiveTransfer {
   std::unique_ptr<Transfer> transfer;
   ProbeId id;
@@ -273,15 +302,7 @@ void Engine::Impl::finish(CURL* easy, CURLcode code) {
   const ProbeSpec spec = transfer.spec();
   const auto window = spec.watch;
   const std::optional<ReuseContext> reused = node.mapped().reuse;
-  if (reused) {
-    // The connection was up before this request; libcurl may still call it
-    // a connect failure when the socket is already dead.
-    observation.connected = true;
-    observation.reused = true;
-    observation.reuse_idle_us = reused->idle_us;
-    observation.closed_before_reuse = reused->closed_before;
-    observation.closed_before_reuse_us = reused->closed_after_us;
-  }
+  if (reused) apply_reuse_context(observation, *reused);
   // libcurl lets go of everything before the watch begins; should it close
   // the connected socket only now, that socket must survive.
   keep_during_cleanup = fd;
@@ -309,21 +330,8 @@ void Engine::Impl::finish(CURL* easy, CURLcode code) {
     }
     observation.end = seen.ended ? seen.kind : StreamEnd::open;
     observation.end_errno = seen.error;
-  } else if (code == CURLE_OPERATION_TIMEDOUT) {
-    observation.unread_bytes = seen.bytes_read;
-    observation.end = StreamEnd::timeout;
   } else {
-    // libcurl failed; the socket tells whether the server reset or closed it.
-    // libcurl may fail on a send before reading what already arrived (an
-    // early 413, say): those bytes are still in the kernel, so count them.
-    observation.unread_bytes = seen.bytes_read;
-    if (observation.status == 0 && observation.header_bytes == 0) {
-      observation.status = status_from_head(seen.head);
-      observation.status_from_unread = observation.status != 0;
-      observation.connection_close = head_announces_close(seen.head);
-    }
-    observation.end = seen.ended ? seen.kind : StreamEnd::error;
-    observation.end_errno = seen.ended ? seen.error : static_cast<int>(os_errno);
+    record_failed_ending(observation, code, os_errno, seen);
   }
   conclude(fd, observation, id, started);
 }
