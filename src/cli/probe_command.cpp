@@ -135,7 +135,8 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
     fmt::print(stderr, "termprobe: error: --upload-rate needs a body: add --body-bytes N\n");
     return kExitUsage;
   }
-  auto output = open_report_output(options.json_path);
+  const bool ndjson = options.format == "ndjson";
+  auto output = open_report_output(options.json_path, ndjson);
   if (!output) return kExitUsage;
   EngineOptions engine_options;
   engine_options.max_in_flight = options.concurrency;
@@ -148,13 +149,7 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   }
 
   Report report = begin_report(command_line, {target->url});
-  const bool ndjson = options.format == "ndjson";
-  if (ndjson && options.json_path == "-") {
-    fmt::print(stderr,
-               "termprobe: error: --format ndjson and --json - both want stdout: give --json a file\n");
-    return kExitUsage;
-  }
-  std::FILE* lines = ndjson ? stderr : output->text;
+  std::FILE* lines = output->text;
   const ResultSink sink = [&](const ProbeId& id, const Observation& observation) {
     ReportEntry entry{target->url, "probe", target->url, id.repeat, observation, classify(observation)};
     if (ndjson) {

@@ -13,8 +13,14 @@ Report begin_report(const std::vector<std::string>& command_line, std::vector<st
   return report;
 }
 
-std::optional<ReportOutput> open_report_output(const std::string& json_path) {
+std::optional<ReportOutput> open_report_output(const std::string& json_path, bool ndjson) {
   ReportOutput output;
+  if (ndjson && json_path == "-") {
+    fmt::print(stderr,
+               "termprobe: error: --format ndjson and --json - both want stdout: give --json a file\n");
+    return std::nullopt;
+  }
+  if (ndjson) output.text = stderr;
   if (json_path.empty()) return output;
   auto opened = AtomicFile::open(json_path);
   if (!opened) {

@@ -23,7 +23,9 @@ struct ReportOutput {
 Report begin_report(const std::vector<std::string>& command_line, std::vector<std::string> targets);
 
 // Prints the error and returns nullopt when the path cannot be written.
-std::optional<ReportOutput> open_report_output(const std::string& json_path);
+// ndjson: stdout carries one JSON object per connection, so the human text
+// goes to stderr and the report cannot go to stdout too.
+std::optional<ReportOutput> open_report_output(const std::string& json_path, bool ndjson = false);
 
 // Writes the JSON; prints the error and returns false when that fails.
 bool commit_report(ReportOutput& output, const Report& report);

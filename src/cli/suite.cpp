@@ -58,11 +58,6 @@ void add_suite_options(CLI::App* command, SuiteOptions& o) {
 std::optional<SuiteSession> open_suite_session(const SuiteOptions& options) {
   SuiteSession session;
   session.ndjson = options.format == "ndjson";
-  if (session.ndjson && options.json_path == "-") {
-    fmt::print(stderr,
-               "termprobe: error: --format ndjson and --json - both want stdout: give --json a file\n");
-    return std::nullopt;
-  }
   if (!options.baseline_path.empty()) {
     auto baseline = read_report_facts(options.baseline_path);
     if (!baseline) {
@@ -71,10 +66,9 @@ std::optional<SuiteSession> open_suite_session(const SuiteOptions& options) {
     }
     session.baseline = std::move(*baseline);
   }
-  auto output = open_report_output(options.json_path);
+  auto output = open_report_output(options.json_path, session.ndjson);
   if (!output) return std::nullopt;
   session.output = std::move(*output);
-  if (session.ndjson) session.output.text = stderr;
   if (!options.junit_path.empty()) {
     auto junit = AtomicFile::open(options.junit_path);
     if (!junit || options.junit_path == "-") {

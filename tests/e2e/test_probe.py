@@ -134,6 +134,15 @@ class BadInput(unittest.TestCase):
                 self.assertIn(words, result.stderr)
                 self.assertEqual(os.listdir(directory), [], "no partial report")
 
+    def test_ndjson_and_json_to_stdout_conflict(self):
+        for args in (["probe", "http://127.0.0.1:1/"], ["run"]):
+            with self.subTest(command=args[0]):
+                result = run_termprobe(*args, "--format", "ndjson", "--json", "-")
+                self.assertEqual(result.returncode, 2)
+                self.assertEqual(result.stdout, "")
+                self.assertEqual(result.stderr.count("\n"), 1)
+                self.assertIn("both want stdout", result.stderr)
+
     def test_unwritable_report_path_is_refused_before_probing(self):
         with WireFixture("keepalive") as server, ReportDir() as directory:
             for path in ["/nonexistent-dir/r.json", directory]:
