@@ -26,7 +26,7 @@ bool write_junit(SuiteSession& session, const Report& report, const std::string&
 // Returns true when the run differs from the baseline.
 bool compare_with_baseline(SuiteSession& session, const Report& report) {
   if (!session.baseline) return false;
-  auto current = report_facts_from_json(nlohmann::json::parse(to_json(report).dump()), "this run");
+  auto current = report_facts_from_json(to_json(report), "this run");
   if (!current) {
     fmt::print(stderr, "termprobe: error: {}\n", current.error().message);
     return true;

@@ -299,9 +299,11 @@ void Engine::Impl::finish(CURL* easy, CURLcode code) {
   Observation observation = transfer.observation();
   const int fd = transfer.connected_fd() >= 0 ? transfer.connected_fd() : transfer.adopted_fd();
   const auto started = transfer.started();
-  const ProbeSpec spec = transfer.spec();
-  const auto window = spec.watch;
+  const auto window = transfer.spec().watch;
   const std::optional<ReuseContext> reused = node.mapped().reuse;
+  // Only a reuse probe's first request needs its spec after the transfer is gone.
+  std::optional<ProbeSpec> reuse_spec;
+  if (transfer.spec().reuse_after && !reused) reuse_spec = transfer.spec();
   if (reused) apply_reuse_context(observation, *reused);
   // libcurl lets go of everything before the watch begins; should it close
   // the connected socket only now, that socket must survive.
@@ -317,8 +319,8 @@ void Engine::Impl::finish(CURL* easy, CURLcode code) {
     (*sink)(id, observation);
     return;
   }
-  if (spec.reuse_after && !reused && observation.response_complete) {
-    begin_reuse_wait(fd, std::move(observation), id, started, spec);
+  if (reuse_spec && observation.response_complete) {
+    begin_reuse_wait(fd, std::move(observation), id, started, *reuse_spec);
     return;
   }
   const SocketEnd seen = read_socket_end(fd);

@@ -8,7 +8,8 @@
 namespace termprobe {
 namespace {
 
-using nlohmann::json;
+// Ordered, as to_json(Report) builds it: a run's own report is read without a text round trip.
+using json = nlohmann::ordered_json;
 
 void add_connection(ScenarioFacts& facts, const json& entry) {
   const json& outcome = entry.at("outcome");

@@ -35,6 +35,6 @@ struct ReportFacts {
 // Refuses anything that is not a termprobe report of this schema version,
 // with one line naming the file and what is wrong.
 Result<ReportFacts> read_report_facts(const std::string& path);
-Result<ReportFacts> report_facts_from_json(const nlohmann::json& report, const std::string& origin);
+Result<ReportFacts> report_facts_from_json(const nlohmann::ordered_json& report, const std::string& origin);
 
 }  // namespace termprobe
