@@ -13,13 +13,16 @@ namespace termprobe {
 namespace {
 
 std::string verdict_line(const Observation& o, double max_s) {
-  if (!o.connected) return fmt::format("could not connect: {}", o.curl_message);
+  if (!o.connected) return fmt::format("could not connect: {}", o.error);
   if (!o.response_complete)
     return fmt::format("the request itself did not complete ({}): nothing to hold idle",
                        to_string(classify(o).label));
-  if (o.end == StreamEnd::open)
-    return fmt::format("still open after {:.1f} s idle (--max){}", max_s,
-                       o.watch_cut_short ? ", watch cut short by interrupt" : "");
+  if (o.end == StreamEnd::open && o.watch_cut_short) {
+    const double idle_s = static_cast<double>(*o.timings.ended_us - *o.timings.response_complete_us) / 1e6;
+    return fmt::format("still open after {:.1f} s idle, when interrupted (--max was {:.1f} s)", idle_s,
+                       max_s);
+  }
+  if (o.end == StreamEnd::open) return fmt::format("still open after {:.1f} s idle (--max)", max_s);
   const double after_ms = static_cast<double>(*o.timings.ended_us - *o.timings.response_complete_us) / 1000.0;
   return fmt::format("server closed the idle connection with {} {:.1f} ms after the response{}",
                      o.end == StreamEnd::rst ? "RST" : "FIN", after_ms,

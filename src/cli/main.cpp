@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(kExitCodesHelp);
   bool verbose = false;
-  app.add_flag("-v,--verbose", verbose, "Debug logging on stderr (libcurl's messages included)");
+  app.add_flag("-v,--verbose", verbose, "Debug logging on stderr");
   ProbeOptions probe_options;
   CLI::App* probe = add_probe_command(app, probe_options);
   RunOptions run_options;

@@ -73,7 +73,7 @@ int exit_code_for(const Report& report, const ProbeOptions& options) {
   if (!report.results.empty() && !reached_target(report)) {
     const auto& first = report.results.front().observation;
     fmt::print(stderr, "termprobe: cannot reach {}: {}\n", options.url,
-               first.curl_message.empty() ? std::string(to_string(first.end)) : first.curl_message);
+               first.error.empty() ? std::string(to_string(first.end)) : first.error);
     return kExitUnreachable;
   }
   if (!expectations_hold(report, options.expect)) {

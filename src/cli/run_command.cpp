@@ -70,7 +70,7 @@ int check_module_present(const Target& target, const ProbeSpec& settings) {
   (void)(*engine)->run(
       {spec}, 1, [&](const ProbeId&, const Observation& o) { seen = o; }, never);
   if (!seen || !seen->connected) {
-    fmt::print(stderr, "termprobe: cannot reach {}: {}\n", spec.url, seen ? seen->curl_message : "no result");
+    fmt::print(stderr, "termprobe: cannot reach {}: {}\n", spec.url, seen ? seen->error : "no result");
     return kExitUnreachable;
   }
   if (seen->status != 200 || seen->module.empty()) {

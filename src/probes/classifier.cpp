@@ -42,18 +42,39 @@ Label after_response_label(StreamEnd end) {
     case StreamEnd::open: return Label::keepalive;
     case StreamEnd::fin: return Label::close_after_response;
     case StreamEnd::rst: return Label::reset_after_response;
+    case StreamEnd::timeout: return Label::timeout_after_response;
     default: return Label::error;
   }
+}
+
+// "Upload" needs a body: a request whose head did not get out in full is
+// not an upload, whatever its method.
+bool uploading(const Observation& o) {
+  return o.head_complete && !o.request_complete && o.body_bytes_total > 0;
 }
 
 Phase phase_of(const Observation& o) {
   if (!o.connected) return Phase::connect;
   if (o.tls && !o.tls_established) return Phase::tls;
-  if (!o.request_complete) return Phase::upload;
+  if (uploading(o)) return Phase::upload;
   if (o.response_complete) return Phase::after_response;
-  // Raw bytes count, not parsed ones: a reset after "HTTP/1.1 2" is mid-response.
-  const bool any_response_byte = o.wire_bytes_received > 0 || o.header_bytes > 0;
-  return any_response_byte ? Phase::mid_response : Phase::before_response;
+  // Raw bytes count, not parsed ones: a reset after "HTTP/1.1 2" is
+  // mid-response; a 100 Continue alone is not (no final response started).
+  const bool final_response_started = o.final_response_bytes > 0 || o.wire_bytes_received > o.response_bytes;
+  return final_response_started ? Phase::mid_response : Phase::before_response;
+}
+
+Label label_of(Phase phase, const Observation& o) {
+  if (phase == Phase::connect || phase == Phase::tls) return connect_or_tls_label(phase);
+  if (!o.parse_error.empty()) return Label::bad_response;
+  const bool server_ended_it = o.end != StreamEnd::open;
+  if (o.interrupted && !server_ended_it) return Label::interrupted;
+  switch (phase) {
+    case Phase::upload: return upload_label(o);
+    case Phase::before_response: return before_response_label(o.end);
+    case Phase::mid_response: return mid_response_label(o.end);
+    default: return after_response_label(o.end);
+  }
 }
 
 }  // namespace
@@ -63,17 +84,8 @@ Outcome classify(const Observation& o) {
   outcome.phase = phase_of(o);
   outcome.ending = o.end;
   outcome.announced = o.connection_close;
-  switch (outcome.phase) {
-    case Phase::connect:
-    case Phase::tls: outcome.label = connect_or_tls_label(outcome.phase); break;
-    case Phase::upload:
-      outcome.label = upload_label(o);
-      outcome.response_before_abort = o.status != 0;
-      break;
-    case Phase::before_response: outcome.label = before_response_label(o.end); break;
-    case Phase::mid_response: outcome.label = mid_response_label(o.end); break;
-    case Phase::after_response: outcome.label = after_response_label(o.end); break;
-  }
+  outcome.label = label_of(outcome.phase, o);
+  if (outcome.phase == Phase::upload) outcome.response_before_abort = o.status != 0;
   return outcome;
 }
 
@@ -81,7 +93,7 @@ std::string_view reuse_outcome(const Observation& o) {
   if (!o.reused) return "";
   if (o.response_complete) return "answered";
   if (!o.request_complete && o.request_bytes_sent == 0) return "send_failed";
-  const bool any_byte = o.wire_bytes_received > 0 || o.header_bytes > 0;
+  const bool any_byte = o.wire_bytes_received > 0 || o.response_bytes > 0;
   switch (o.end) {
     case StreamEnd::rst: return "reset";
     case StreamEnd::fin: return any_byte ? "truncated" : "empty_reply";

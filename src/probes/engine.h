@@ -1,6 +1,7 @@
-// The probe engine: one event loop (epoll + libcurl's multi socket
-// interface) that drives the transfers and also watches the sockets the
-// probe kept after each response, so FIN/RST/open is seen without threads.
+// The probe engine: an epoll loop that owns every probe's socket from
+// connect() to close(), runs the protocol through a ConnectionDriver, and
+// watches each connection after its response, so FIN/RST/open is seen as
+// the server made it. --threads runs one such loop per thread over one plan.
 #pragma once
 
 #include <atomic>
@@ -12,6 +13,7 @@
 
 #include "probes/error.h"
 #include "probes/observation.h"
+#include "probes/plan.h"
 #include "probes/probe_spec.h"
 
 namespace termprobe {
@@ -21,16 +23,7 @@ struct EngineOptions {
   std::chrono::milliseconds stop_grace{1000};  // after a stop request, how long running probes may go on
   bool spread_loopback_sources = false;        // bind each connection to another 127.0.0.N (loopback targets)
   double rate = 0;                             // new connections per second; 0 = as fast as in-flight allows
-};
-
-struct PlannedProbe {
-  ProbeSpec spec;
-  std::size_t repeat = 1;  // connections with this spec, one after another in plan order
-};
-
-struct ProbeId {
-  std::size_t spec = 0;    // index into the plan (or specs) given to run()
-  std::size_t repeat = 0;  // 0-based repetition of that spec
+  std::size_t threads = 1;                     // event loops, each with max_in_flight / threads connections
 };
 
 struct RunStats {
@@ -40,6 +33,7 @@ struct RunStats {
   bool interrupted = false;   // a stop request ended the run early
 };
 
+// Called once per probe as it ends; with several threads, never two at once.
 using ResultSink = std::function<void(const ProbeId&, const Observation&)>;
 
 class Engine {
@@ -58,9 +52,8 @@ class Engine {
                        const std::atomic<bool>& stop);
 
  private:
-  struct Impl;
-  explicit Engine(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit Engine(EngineOptions options);
+  EngineOptions options_;
 };
 
 }  // namespace termprobe

@@ -15,47 +15,58 @@ struct Endpoint {
   int port = 0;         // 0 when unknown
 };
 
-// Microseconds since the probe started (the transfer was handed to libcurl).
+// Microseconds since the request started (the probe began connecting; for the
+// second request of a reuse probe, the moment it was sent).
 struct Timings {
-  std::optional<std::int64_t> connect_us;            // TCP connected (libcurl's measurement)
+  std::optional<std::int64_t> connect_us;            // TCP handshake completed
   std::optional<std::int64_t> tls_us;                // TLS handshake done (https only)
   std::optional<std::int64_t> request_sent_us;       // last request byte handed to the kernel
-  std::optional<std::int64_t> first_byte_us;         // first response header line parsed
-  std::optional<std::int64_t> response_complete_us;  // libcurl finished the response
+  std::optional<std::int64_t> first_byte_us;         // first byte of the final response read
+  std::optional<std::int64_t> response_complete_us;  // the response's last byte read
   std::optional<std::int64_t> ended_us;              // FIN/RST/timeout/error seen, or watch ended
 };
 
 struct Observation {
-  Endpoint local;
+  Endpoint local;  // read with getsockname as soon as connect() bound the socket
   Endpoint remote;
-  bool connected = false;        // TCP handshake completed
+  bool connected = false;        // TCP handshake completed (a reset right after it counts)
   bool tls = false;              // the URL is https
   bool tls_established = false;  // TLS handshake completed
 
-  std::string method;                   // request method sent
-  std::int64_t request_bytes_sent = 0;  // header + body bytes handed to the kernel
-  std::int64_t body_bytes_total = 0;    // request body size to send
-  std::int64_t body_bytes_sent = 0;     // request body bytes handed to the kernel
-  bool request_complete = false;        // headers and the whole body were sent
+  std::string method;                    // request method sent
+  std::int64_t head_bytes = 0;           // size of the request head (request line and headers)
+  bool head_complete = false;            // the whole head was handed to the kernel
+  std::int64_t request_bytes_sent = 0;   // head + body bytes handed to the kernel
+  std::int64_t request_bytes_acked = 0;  // of those, bytes the server's TCP acknowledged (TCP_INFO)
+  std::int64_t body_bytes_total = 0;     // request body size to send
+  std::int64_t body_bytes_sent = 0;      // request body bytes handed to the kernel
+  bool request_complete = false;         // head and the whole body were handed to the kernel
 
-  int status = 0;                               // final HTTP status; 0 = no status line
-  std::int64_t header_bytes = 0;                // response header bytes (all header blocks, 1xx included)
-  std::int64_t body_bytes = 0;                  // response body bytes (after chunk decoding)
-  std::int64_t wire_bytes_received = 0;         // payload bytes the kernel received (TCP_INFO)
+  int status = 0;                         // final HTTP status; 0 = no final status line
+  int interim_responses = 0;              // 1xx responses before the final one
+  int http_version = 0;                   // 10 or 11 from the final status line; 0 = none
+  std::int64_t response_bytes = 0;        // bytes read for this request (interim responses included)
+  std::int64_t final_response_bytes = 0;  // of those, bytes from the final response's first byte on
+  std::int64_t header_bytes = 0;          // response header bytes (all header blocks, 1xx included)
+  std::int64_t body_bytes = 0;            // response body bytes (after chunk decoding)
+  std::int64_t wire_bytes_received = 0;   // payload bytes the kernel received for this request (TCP_INFO)
   std::optional<std::int64_t> declared_length;  // Content-Length, when sent
   bool chunked = false;                         // Transfer-Encoding: chunked
-  bool response_complete = false;               // length reached / chunked terminator / close-delimited FIN
-  bool connection_close = false;                // server announced "Connection: close"
-  std::int64_t unread_bytes = 0;    // bytes that reached the kernel but libcurl never read (it failed first)
-  bool status_from_unread = false;  // status came from those unread bytes, not from libcurl
-  std::int64_t bytes_after_response = 0;  // bytes the server sent after the response ended
-  std::string module;                     // X-Termprobe-Module header: the bundled module answered
+  bool close_delimited = false;                 // no length: the body ends with the server's FIN
+  bool response_complete = false;               // length reached / last chunk / close-delimited FIN
+  bool connection_close = false;                // server announced the close (Connection: close, or HTTP/1.0)
+  std::string parse_error;                      // the bytes are not an HTTP/1.x response: why
+  std::string first_bytes_hex;                  // with parse_error: the first bytes received, hex (<= 64 B)
+  std::int64_t bytes_after_response = 0;        // bytes the server sent after the response ended
+  std::string module;                           // X-Termprobe-Module header: the bundled module answered
 
-  StreamEnd end = StreamEnd::error;  // how the byte stream ended
-  int end_errno = 0;                 // errno behind the ending, 0 when none
-  int curl_code = 0;                 // CURLcode of the transfer
-  std::string curl_message;          // libcurl's error text, empty on success
-  bool watch_cut_short = false;      // the watch window was ended early (interrupt)
+  StreamEnd end = StreamEnd::error;              // how the byte stream ended
+  int end_errno = 0;                             // errno behind the ending, 0 when none
+  std::string error;                             // what went wrong, in words; empty when nothing did
+  std::optional<std::int64_t> rst_after_fin_us;  // an RST that followed the server's FIN: µs after the FIN
+  std::int64_t fin_watch_us = 0;                 // how long the probe watched for an RST after the FIN
+  bool watch_cut_short = false;                  // the watch window was ended early (interrupt)
+  bool interrupted = false;                      // a stop request ended the probe before the server did
 
   // Reuse probes: this observation is of the request sent on a reused connection.
   bool reused = false;                                 // the connection carried an earlier request
@@ -65,5 +76,12 @@ struct Observation {
 
   Timings timings;
 };
+
+// Request body bytes the server's TCP acknowledged: what got through, as
+// opposed to what sat in the client's send buffer when the connection died.
+inline std::int64_t body_bytes_acked(const Observation& o) {
+  const std::int64_t acked = o.request_bytes_acked - o.head_bytes;
+  return acked < 0 ? 0 : (acked > o.body_bytes_sent ? o.body_bytes_sent : acked);
+}
 
 }  // namespace termprobe

@@ -27,7 +27,7 @@ constexpr NameTable<Phase, 6> kPhaseNames{{
     {Phase::after_response, "after_response"},
 }};
 
-constexpr NameTable<Label, 15> kLabelNames{{
+constexpr NameTable<Label, 18> kLabelNames{{
     {Label::keepalive, "keepalive"},
     {Label::close_after_response, "close_after_response"},
     {Label::reset_after_response, "reset_after_response"},
@@ -40,6 +40,9 @@ constexpr NameTable<Label, 15> kLabelNames{{
     {Label::early_response, "early_response"},
     {Label::timeout_before_response, "timeout_before_response"},
     {Label::timeout_mid_response, "timeout_mid_response"},
+    {Label::timeout_after_response, "timeout_after_response"},
+    {Label::bad_response, "bad_response"},
+    {Label::interrupted, "interrupted"},
     {Label::connect_failed, "connect_failed"},
     {Label::tls_failed, "tls_failed"},
     {Label::error, "error"},

@@ -28,6 +28,10 @@ enum class Label {
   early_response,
   timeout_before_response,
   timeout_mid_response,
+  timeout_after_response,  // the server announced Connection: close, then neither closed nor reset by the
+                           // deadline
+  bad_response,  // bytes that are not an HTTP/1.x response (h2c SETTINGS, garbage, a bad chunk size)
+  interrupted,   // a stop request (Ctrl-C) ended the probe before the server ended the connection
   connect_failed,
   tls_failed,
   error,

@@ -43,6 +43,12 @@ Result<TargetUrl> parse_target_url(const std::string& text) {
   if (target.scheme != "http" && target.scheme != "https")
     return fail(ErrorKind::invalid_input,
                 "unsupported scheme '" + target.scheme + "' in " + quoted + ": use http:// or https://");
+  // Over TLS the probe must own the TLS session to tell the server's
+  // close_notify from its own; until that driver exists, https is refused
+  // rather than reported with endings the probe may have caused.
+  if (target.scheme == "https")
+    return fail(ErrorKind::invalid_input, "https:// is not supported yet in " + quoted +
+                                              ": termprobe probes plain http:// only for now");
   target.host = url_part(handle.get(), CURLUPART_HOST);
   if (target.host.empty()) return fail(ErrorKind::invalid_input, "URL " + quoted + " has no host");
   const std::string port = url_part(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
@@ -50,6 +56,14 @@ Result<TargetUrl> parse_target_url(const std::string& text) {
   if (target.port == 0)
     return fail(ErrorKind::invalid_input, "port 0 in " + quoted + " cannot be connected to: use 1-65535");
   target.url = url_part(handle.get(), CURLUPART_URL);
+  target.request_target = url_part(handle.get(), CURLUPART_PATH);
+  if (target.request_target.empty()) target.request_target.assign(1, '/');
+  const std::string query = url_part(handle.get(), CURLUPART_QUERY);
+  if (!query.empty()) target.request_target.append(1, '?').append(query);
+  const std::string explicit_port = url_part(handle.get(), CURLUPART_PORT);
+  // libcurl keeps an IPv6 host in brackets, as the Host header wants it.
+  target.host_header = target.host;
+  if (!explicit_port.empty()) target.host_header.append(":").append(explicit_port);
   return target;
 }
 

@@ -12,7 +12,9 @@ struct TargetUrl {
   std::string url;     // normalized by libcurl's URL parser
   std::string scheme;  // "http" or "https"
   std::string host;
-  int port = 0;  // explicit or the scheme's default
+  int port = 0;                // explicit or the scheme's default
+  std::string request_target;  // path and query, as sent on the request line
+  std::string host_header;     // the Host header: host, with the port when the URL names one
 };
 
 Result<TargetUrl> parse_target_url(const std::string& text);

@@ -15,7 +15,7 @@
 
 namespace termprobe {
 
-inline constexpr int kReportSchemaVersion = 1;
+inline constexpr int kReportSchemaVersion = 2;
 
 struct ReportEntry {
   std::string target;       // the target this connection belongs to (reports group by it)

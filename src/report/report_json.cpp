@@ -29,27 +29,42 @@ json timings_json(const Timings& t) {
           {"ended", optional_number(t.ended_us)}};
 }
 
+json optional_text(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+
 json request_json(const Observation& o) {
   return {{"method", o.method},
+          {"head_bytes", o.head_bytes},
+          {"head_complete", o.head_complete},
           {"bytes_sent", o.request_bytes_sent},
+          {"bytes_acked", o.request_bytes_acked},
           {"body_bytes", o.body_bytes_total},
           {"body_bytes_sent", o.body_bytes_sent},
+          {"body_bytes_acked", body_bytes_acked(o)},
           {"complete", o.request_complete}};
+}
+
+json http_version_json(int version) {
+  if (version == 0) return nullptr;
+  return std::to_string(version / 10) + "." + std::to_string(version % 10);
 }
 
 json response_json(const Observation& o) {
   return {{"status", o.status == 0 ? json(nullptr) : json(o.status)},
+          {"http_version", http_version_json(o.http_version)},
+          {"interim_responses", o.interim_responses},
+          {"bytes", o.response_bytes},
           {"header_bytes", o.header_bytes},
           {"body_bytes", o.body_bytes},
           {"wire_bytes", o.wire_bytes_received},
           {"declared_length", optional_number(o.declared_length)},
           {"chunked", o.chunked},
+          {"close_delimited", o.close_delimited},
           {"complete", o.response_complete},
           {"connection_close", o.connection_close},
           {"bytes_after_response", o.bytes_after_response},
-          {"unread_bytes", o.unread_bytes},
-          {"status_from_unread", o.status_from_unread},
-          {"module", o.module.empty() ? json(nullptr) : json(o.module)}};
+          {"parse_error", optional_text(o.parse_error)},
+          {"first_bytes_hex", optional_text(o.first_bytes_hex)},
+          {"module", optional_text(o.module)}};
 }
 
 json ending_json(const Observation& o) {
@@ -58,8 +73,12 @@ json ending_json(const Observation& o) {
     after_response = *o.timings.ended_us - *o.timings.response_complete_us;
   return {{"kind", to_string(o.end)},
           {"errno", o.end_errno},
+          {"error", optional_text(o.error)},
           {"after_response_us", optional_number(after_response)},
-          {"watch_cut_short", o.watch_cut_short}};
+          {"rst_after_fin_us", optional_number(o.rst_after_fin_us)},
+          {"fin_watch_us", o.fin_watch_us},
+          {"watch_cut_short", o.watch_cut_short},
+          {"interrupted", o.interrupted}};
 }
 
 json reuse_json(const Observation& o) {
@@ -148,7 +167,6 @@ json to_json(const ReportEntry& entry) {
           {"request", request_json(o)},
           {"response", response_json(o)},
           {"ending", ending_json(o)},
-          {"curl", {{"code", o.curl_code}, {"message", o.curl_message}}},
           {"timings_us", timings_json(o.timings)},
           {"reused", o.reused},
           {"reuse", reuse_json(o)},

@@ -20,29 +20,47 @@ std::string body_text(const Observation& o) {
 
 std::string ending_text(const Observation& o) {
   const auto& t = o.timings;
-  if (o.end == StreamEnd::open) return "still open after watch";
+  if (o.end == StreamEnd::open) return o.interrupted ? "open when interrupted" : "still open after watch";
+  std::string text(to_string(o.end));
   if (t.ended_us && t.response_complete_us)
-    return fmt::format("{} {} after response", to_string(o.end),
-                       millis(*t.ended_us - *t.response_complete_us));
-  if (t.ended_us) return fmt::format("{} at {}", to_string(o.end), millis(*t.ended_us));
-  return std::string(to_string(o.end));
+    text += fmt::format(" {} after response", millis(*t.ended_us - *t.response_complete_us));
+  else if (t.ended_us)
+    text += fmt::format(" at {}", millis(*t.ended_us));
+  if (o.rst_after_fin_us) text += fmt::format(", then rst {} after the fin", millis(*o.rst_after_fin_us));
+  return text;
+}
+
+std::string response_text(const Observation& o) {
+  if (!o.parse_error.empty())
+    return fmt::format(" not HTTP/1.x ({}; {} B, first bytes {})", o.parse_error, o.response_bytes,
+                       o.first_bytes_hex.substr(0, 32));
+  if (o.status != 0) return fmt::format(" HTTP {}  {}", o.status, body_text(o));
+  if (!o.connected) return "";
+  if (o.interim_responses > 0) return fmt::format(" no final response ({} interim)", o.interim_responses);
+  return fmt::format(" no response ({} B)", o.wire_bytes_received);
 }
 
 }  // namespace
 
+std::string endpoint_text(const Endpoint& endpoint) {
+  if (endpoint.address.find(':') != std::string::npos)
+    return fmt::format("[{}]:{}", endpoint.address, endpoint.port);
+  return fmt::format("{}:{}", endpoint.address, endpoint.port);
+}
+
 std::string format_entry_line(std::size_t number, const ReportEntry& entry) {
   const Observation& o = entry.observation;
   std::string line = fmt::format("#{:<4} {:<24}", number, to_string(entry.outcome.label));
-  if (o.status != 0)
-    line += fmt::format(" HTTP {}  {}", o.status, body_text(o));
-  else if (o.connected)
-    line += fmt::format(" no response ({} B)", o.wire_bytes_received);
-  if (!o.request_complete && o.connected)
-    line += fmt::format("  upload {}/{} B", o.body_bytes_sent, o.body_bytes_total);
+  line += response_text(o);
+  if (!o.head_complete && o.connected)
+    line += fmt::format("  request head {}/{} B sent", o.request_bytes_sent, o.head_bytes);
+  else if (!o.request_complete && o.connected)
+    line += fmt::format("  upload {}/{} B acked ({} B sent)", body_bytes_acked(o), o.body_bytes_total,
+                        o.body_bytes_sent);
   line += "  " + ending_text(o);
   if (entry.outcome.announced) line += "  (Connection: close)";
-  if (o.curl_code != 0) line += fmt::format("  [curl {}: {}]", o.curl_code, o.curl_message);
-  if (!o.local.address.empty()) line += fmt::format("  {}:{}", o.local.address, o.local.port);
+  if (!o.error.empty() && o.parse_error.empty()) line += fmt::format("  [{}]", o.error);
+  if (!o.local.address.empty()) line += fmt::format("  {}", endpoint_text(o.local));
   return line;
 }
 

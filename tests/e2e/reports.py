@@ -11,15 +11,18 @@ def entry(target, scenario, label, status=200, announced=False, kind="open", wir
     return {
         "target": target, "scenario": scenario, "url": target + "/termprobe/" + scenario, "repeat": 0,
         "local": {"address": "127.0.0.1", "port": 40000}, "remote": {"address": "127.0.0.1", "port": 8080},
-        "request": {"method": "GET", "bytes_sent": 60, "body_bytes": 0, "body_bytes_sent": 0, "complete": True},
-        "response": {"status": status, "header_bytes": 0 if status is None else 90, "body_bytes": 0,
-                     "wire_bytes": wire_bytes, "declared_length": None, "chunked": False,
-                     "complete": phase == "after_response", "connection_close": announced,
-                     "bytes_after_response": 0, "unread_bytes": 0, "status_from_unread": False,
-                     "module": "termprobe-module/1"},
-        "ending": {"kind": kind, "errno": 104 if kind == "rst" else 0, "after_response_us": None,
-                   "watch_cut_short": False},
-        "curl": {"code": 0, "message": ""},
+        "request": {"method": "GET", "head_bytes": 60, "head_complete": True, "bytes_sent": 60,
+                    "bytes_acked": 60, "body_bytes": 0, "body_bytes_sent": 0, "body_bytes_acked": 0,
+                    "complete": True},
+        "response": {"status": status, "http_version": None if status is None else "1.1",
+                     "interim_responses": 0, "bytes": wire_bytes, "header_bytes": 0 if status is None else 90,
+                     "body_bytes": 0, "wire_bytes": wire_bytes, "declared_length": None, "chunked": False,
+                     "close_delimited": False, "complete": phase == "after_response",
+                     "connection_close": announced, "bytes_after_response": 0, "parse_error": None,
+                     "first_bytes_hex": None, "module": "termprobe-module/1"},
+        "ending": {"kind": kind, "errno": 104 if kind == "rst" else 0,
+                   "error": "Connection reset by peer" if kind == "rst" else None, "after_response_us": None,
+                   "rst_after_fin_us": None, "fin_watch_us": 0, "watch_cut_short": False, "interrupted": False},
         "timings_us": {"connect": 10, "tls": None, "request_sent": 20, "first_byte": 30,
                        "response_complete": None, "ended": 40},
         "reused": False,
@@ -37,7 +40,7 @@ def report(entries):
     for e in entries:
         labels[e["outcome"]["label"]] = labels.get(e["outcome"]["label"], 0) + 1
     return {
-        "schema_version": 1, "tool": {"name": "termprobe", "version": "0.1.0"},
+        "schema_version": 2, "tool": {"name": "termprobe", "version": "0.1.0"},
         "command": ["termprobe", "run"], "started_at": "2026-11-24T20:00:00Z",
         "targets": [{"target": t, "total": sum(1 for e in entries if e["target"] == t),
                      "labels": {lab: n for lab, n in

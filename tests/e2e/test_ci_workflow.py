@@ -12,7 +12,7 @@ import unittest
 import xml.etree.ElementTree as ElementTree
 
 import reports
-from harness import TERMPROBE, VALIDATOR, ReportDir, run_termprobe, validate_report
+from harness import TERMPROBE, VALIDATOR, ReportDir, run_termprobe, unused_port, validate_report
 from test_module import Serve
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -85,12 +85,12 @@ class Compare(unittest.TestCase):
             older = reports.write(os.path.join(d, "old.json"), old)
             corrupt = os.path.join(d, "corrupt.json")
             with open(corrupt, "w", encoding="utf-8") as out:
-                out.write("{\"schema_version\": 1, oops}")
+                out.write("{\"schema_version\": 2, oops}")
             truncated = os.path.join(d, "truncated.json")
             with open(truncated, "w", encoding="utf-8") as out:
                 out.write(json.dumps(reports.baseline())[:200])
             cases = [
-                (older, "has schema_version 0; this termprobe reads version 1 only"),
+                (older, "has schema_version 0; this termprobe reads version 2 only"),
                 (corrupt, "is not valid JSON (truncated or corrupt)"),
                 (truncated, "is not valid JSON (truncated or corrupt)"),
                 (os.path.join(d, "missing.json"), "cannot read report"),
@@ -193,6 +193,27 @@ expect = ["keepalive"]
         self.assertRegex(result.stdout, r"(?m)^upload cut +keepalive +upload_aborted x1 +fail$")
         self.assertEqual(report["summary"]["total"], 5)
         self.assertEqual(report["targets"][0]["target"], server.base_url)
+
+    def test_a_closed_port_that_is_expected_closed_passes(self):
+        port = unused_port()
+        with ReportDir() as d:
+            path = self.write(d, f"""
+[[probe]]
+name = "admin port stays closed"
+url = "http://127.0.0.1:{port}/"
+expect = ["connect_failed"]
+""")
+            passed = run_termprobe("check", path)
+            path = self.write(d, f"""
+[[probe]]
+name = "admin port answers"
+url = "http://127.0.0.1:{port}/"
+expect = ["keepalive"]
+""", name="unreachable.toml")
+            unreachable = run_termprobe("check", path)
+        self.assertEqual(passed.returncode, 0, passed.stdout + passed.stderr)
+        self.assertRegex(passed.stdout, r"(?m)^admin port stays closed +connect_failed +connect_failed x\d+ +pass$")
+        self.assertEqual(unreachable.returncode, 3, unreachable.stdout + unreachable.stderr)
 
     def test_each_mistake_names_file_line_and_key(self):
         ok_probe = '[[probe]]\nname = "a"\nurl = "http://127.0.0.1:1/"\nexpect = ["keepalive"]\n'

@@ -157,7 +157,7 @@ class BadInput(unittest.TestCase):
             path = os.path.join(directory, "r.json")
             result = run_termprobe("probe", "http://no-such-host.invalid/", "--json", path)
             self.assertEqual(result.returncode, 3)
-            self.assertIn("Could not resolve host", result.stderr)
+            self.assertIn("could not resolve host no-such-host.invalid", result.stderr)
             self.assertEqual(result.stderr.count("\n"), 1)
             with open(path, encoding="utf-8") as report_file:
                 report = validate_report(json.load(report_file))

@@ -9,6 +9,7 @@ namespace {
 Observation sent_request() {
   Observation o;
   o.connected = true;
+  o.head_complete = true;
   o.request_complete = true;
   return o;
 }
@@ -35,6 +36,7 @@ Observation complete_response(StreamEnd end) {
 Observation cut_upload(StreamEnd end) {
   Observation o;
   o.connected = true;
+  o.head_complete = true;
   o.body_bytes_total = 1000;
   o.body_bytes_sent = 400;
   o.end = end;
@@ -96,10 +98,56 @@ TEST(Classifier, ChunkedWithoutTerminatorIsTruncated) {
   EXPECT_EQ(classify(o).label, Label::truncated_response);
 }
 
-TEST(Classifier, ParsedHeaderBytesCountEvenWithoutWireCount) {
+TEST(Classifier, FinalResponseBytesCountEvenWithoutWireCount) {
   Observation o = with_bytes(0, StreamEnd::rst);
-  o.header_bytes = 17;
+  o.final_response_bytes = 10;  // "HTTP/1.1 2": not parsed, but the response had started
+  o.response_bytes = 10;
   EXPECT_EQ(classify(o).phase, Phase::mid_response);
+}
+
+TEST(Classifier, InterimResponseAloneIsNoResponseYet) {
+  Observation o = with_bytes(25, StreamEnd::rst);
+  o.response_bytes = 25;
+  o.interim_responses = 1;
+  EXPECT_EQ(classify(o).phase, Phase::before_response);
+  EXPECT_EQ(classify(o).label, Label::reset_before_response);
+}
+
+TEST(Classifier, UnsentHeadIsNotAnUpload) {
+  Observation o;
+  o.connected = true;
+  o.body_bytes_total = 1000;  // even with a body to send: the head never got out
+  o.end = StreamEnd::rst;
+  EXPECT_EQ(classify(o).phase, Phase::before_response);
+  EXPECT_EQ(classify(o).label, Label::reset_before_response);
+  Observation get;
+  get.connected = true;
+  get.end = StreamEnd::fin;
+  EXPECT_EQ(classify(get).label, Label::empty_reply);
+}
+
+TEST(Classifier, UnparseableBytesAreABadResponseWhateverTheEnding) {
+  for (StreamEnd end : {StreamEnd::fin, StreamEnd::rst, StreamEnd::open, StreamEnd::timeout}) {
+    Observation o = with_bytes(15, end);
+    o.final_response_bytes = 15;
+    o.parse_error = "bad version";
+    EXPECT_EQ(classify(o).label, Label::bad_response);
+  }
+}
+
+TEST(Classifier, InterruptedBeforeTheServerEndedIt) {
+  Observation o = with_bytes(0, StreamEnd::open);
+  o.interrupted = true;
+  EXPECT_EQ(classify(o).label, Label::interrupted);
+  o.end = StreamEnd::rst;  // the server's ending came first: it counts
+  EXPECT_EQ(classify(o).label, Label::reset_before_response);
+}
+
+TEST(Classifier, AnnouncedCloseThatNeverCame) {
+  Observation o = complete_response(StreamEnd::timeout);
+  o.connection_close = true;
+  EXPECT_EQ(classify(o).label, Label::timeout_after_response);
+  EXPECT_TRUE(classify(o).announced);
 }
 
 TEST(Classifier, UploadCutByResetOrFin) {
@@ -147,6 +195,7 @@ TEST(Classifier, TlsHandshakeFailure) {
   o.end = StreamEnd::error;
   EXPECT_EQ(classify(o).label, Label::tls_failed);
   o.tls_established = true;
+  o.head_complete = true;
   o.request_complete = true;
   o.end = StreamEnd::rst;
   EXPECT_EQ(classify(o).label, Label::reset_before_response);
@@ -155,7 +204,7 @@ TEST(Classifier, TlsHandshakeFailure) {
 TEST(Classifier, OtherFailuresAreErrorNotGuesses) {
   EXPECT_EQ(classify(with_bytes(10, StreamEnd::error)).label, Label::error);
   EXPECT_EQ(classify(with_bytes(0, StreamEnd::open)).label, Label::error);
-  EXPECT_EQ(classify(complete_response(StreamEnd::timeout)).label, Label::error);
+  EXPECT_EQ(classify(complete_response(StreamEnd::refused)).label, Label::error);
 }
 
 }  // namespace

@@ -5,15 +5,26 @@
 namespace termprobe {
 namespace {
 
-TEST(TargetUrl, AcceptsHttpAndHttpsWithDefaultPorts) {
-  auto plain = parse_target_url("http://127.0.0.1/x");
+TEST(TargetUrl, AcceptsHttpWithDefaultPortsAndBuildsTheRequestLine) {
+  auto plain = parse_target_url("http://127.0.0.1/x?a=1");
   ASSERT_TRUE(plain.has_value());
   EXPECT_EQ(plain->port, 80);
   EXPECT_EQ(plain->scheme, "http");
-  auto secure = parse_target_url("https://[::1]:8443/");
-  ASSERT_TRUE(secure.has_value());
-  EXPECT_EQ(secure->port, 8443);
-  EXPECT_EQ(secure->host, "[::1]");
+  EXPECT_EQ(plain->request_target, "/x?a=1");
+  EXPECT_EQ(plain->host_header, "127.0.0.1");
+  auto v6 = parse_target_url("http://[::1]:8443");
+  ASSERT_TRUE(v6.has_value());
+  EXPECT_EQ(v6->port, 8443);
+  EXPECT_EQ(v6->host, "[::1]");
+  EXPECT_EQ(v6->host_header, "[::1]:8443");
+  EXPECT_EQ(v6->request_target, "/");
+}
+
+TEST(TargetUrl, RefusesHttpsUntilTheProbeOwnsTheTlsSession) {
+  auto secure = parse_target_url("https://127.0.0.1/");
+  ASSERT_FALSE(secure.has_value());
+  EXPECT_EQ(secure.error().kind, ErrorKind::invalid_input);
+  EXPECT_NE(secure.error().message.find("https:// is not supported yet"), std::string::npos);
 }
 
 TEST(TargetUrl, RejectsWhatCannotBeProbed) {

@@ -1,0 +1,49 @@
+// The HTTP/1.1 driver: one request out (head, then a body at an optional
+// rate) and the response's accounting in, at the same time — a server that
+// answers while the body is still going out is read as it answers.
+#pragma once
+
+#include <string>
+
+#include "probes/connection_driver.h"
+#include "probes/http1_response.h"
+#include "probes/probe_spec.h"
+
+namespace termprobe {
+
+// The request head for spec, built once per spec and shared by its probes.
+// host_header: "host[:port]" as the URL gives it; target: path and query.
+std::string http1_request_head(const ProbeSpec& spec, const std::string& host_header,
+                               const std::string& target);
+
+class Http1Exchange final : public ConnectionDriver {
+ public:
+  // head must outlive the exchange (it is the spec's shared request head).
+  Http1Exchange(const ProbeSpec& spec, std::string_view head);
+
+  std::string_view output(std::int64_t now_us) override;
+  std::optional<std::int64_t> output_resumes_us() const override;
+  void output_sent(std::size_t bytes, std::int64_t now_us) override;
+  void input(std::string_view bytes, std::int64_t now_us) override;
+  void input_ended(std::int64_t now_us) override;
+  bool response_done() const override { return response_.done(); }
+  bool close_announced() const override { return response_.facts().connection_close; }
+  void record(Observation& o) const override;
+
+ private:
+  std::int64_t body_bytes_allowed(std::int64_t now_us) const;
+  bool request_complete() const { return head_sent_ == head_.size() && body_sent_ == body_total_; }
+
+  const ProbeSpec& spec_;
+  std::string_view head_;
+  std::size_t head_sent_ = 0;
+  std::int64_t body_total_ = 0;
+  std::int64_t body_sent_ = 0;
+  std::int64_t body_started_us_ = 0;  // when the head was out and the body could start
+  Http1Response response_;
+  std::optional<std::int64_t> request_sent_us_;
+  std::optional<std::int64_t> first_byte_us_;
+  std::optional<std::int64_t> response_complete_us_;
+};
+
+}  // namespace termprobe

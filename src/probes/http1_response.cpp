@@ -1,0 +1,207 @@
+#include "probes/http1_response.h"
+
+#include <algorithm>
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/error.hpp>
+#include <cctype>
+#include <limits>
+
+namespace termprobe {
+namespace {
+
+namespace http = boost::beast::http;
+using boost::beast::error_code;
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Whether a comma-separated header value lists token (Connection: keep-alive, close).
+bool lists_token(std::string_view value, std::string_view token) {
+  while (!value.empty()) {
+    const auto comma = value.find(',');
+    std::string_view item = value.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (iequals(item, token)) return true;
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+// Whether start can begin an HTTP/1.x status line. Checked byte by byte, so
+// bytes that cannot be one are refused however the reads split them (Beast
+// itself may only notice once a whole header block has arrived).
+constexpr std::string_view kStatusLineStart = "HTTP/1.# ";
+bool could_be_status_line(std::string_view start) {
+  for (std::size_t i = 0; i < start.size() && i < kStatusLineStart.size(); ++i) {
+    const bool digit = start[i] >= '0' && start[i] <= '9';
+    if (kStatusLineStart[i] == '#' ? !digit : start[i] != kStatusLineStart[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// Beast's parser with callbacks that count instead of storing: a response
+// body of any size costs nothing but counters.
+class Http1Response::Parser : public http::basic_parser<false> {
+ public:
+  explicit Parser(ResponseFacts& facts) : facts_(facts) {}
+  int status() const { return status_; }
+  int version() const { return version_; }
+  bool close_token() const { return close_token_; }
+  bool keep_alive_token() const { return keep_alive_token_; }
+
+ private:
+  void on_request_impl(http::verb, boost::beast::string_view, boost::beast::string_view, int,
+                       error_code&) override {}
+  void on_response_impl(int code, boost::beast::string_view, int version, error_code&) override {
+    status_ = code;
+    version_ = version;
+  }
+  void on_field_impl(http::field name, boost::beast::string_view name_string, boost::beast::string_view value,
+                     error_code&) override {
+    const std::string_view text(value.data(), value.size());
+    if (name == http::field::connection) {
+      close_token_ = close_token_ || lists_token(text, "close");
+      keep_alive_token_ = keep_alive_token_ || lists_token(text, "keep-alive");
+    } else if (iequals(std::string_view(name_string.data(), name_string.size()), "x-termprobe-module")) {
+      module_ = text;
+    }
+  }
+  void on_header_impl(error_code&) override {
+    if (status_ >= 200 || status_ < 100) facts_.module = std::move(module_);
+  }
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
+  std::size_t on_body_impl(boost::beast::string_view body, error_code&) override {
+    facts_.body_bytes += static_cast<std::int64_t>(body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, boost::beast::string_view, error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, boost::beast::string_view body, error_code&) override {
+    facts_.body_bytes += static_cast<std::int64_t>(body.size());
+    return body.size();
+  }
+  void on_finish_impl(error_code&) override {}
+
+  ResponseFacts& facts_;
+  int status_ = 0;
+  int version_ = 0;
+  bool close_token_ = false;
+  bool keep_alive_token_ = false;
+  std::string module_;
+};
+
+Http1Response::Http1Response(bool head_request) : head_request_(head_request) { start_next_block(); }
+Http1Response::~Http1Response() = default;
+Http1Response::Http1Response(Http1Response&&) noexcept = default;
+Http1Response& Http1Response::operator=(Http1Response&&) noexcept = default;
+
+void Http1Response::start_next_block() {
+  block_start_checked_ = false;
+  parser_ = std::make_unique<Parser>(facts_);
+  parser_->header_limit(kHeaderLimit);
+  // Bodies are counted, never stored. (Not boost::none: Boost 1.74 compares
+  // a Content-Length against an empty limit as exceeding it.)
+  parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+  parser_->skip(head_request_);
+  parser_->eager(false);  // stop after the header, so its size is known
+}
+
+void Http1Response::note_first_bytes(std::string_view bytes) {
+  const auto have = facts_.first_bytes_hex.size() / 2;
+  if (have >= kFirstBytes) return;
+  facts_.first_bytes_hex += to_hex(bytes.substr(0, kFirstBytes - have));
+}
+
+void Http1Response::feed(std::string_view bytes) {
+  if (bytes.empty()) return;
+  note_first_bytes(bytes);
+  facts_.bytes += static_cast<std::int64_t>(bytes.size());
+  facts_.final_bytes += static_cast<std::int64_t>(bytes.size());
+  if (facts_.complete || !facts_.parse_error.empty()) {
+    if (facts_.complete) facts_.bytes_after_complete += static_cast<std::int64_t>(bytes.size());
+    return;
+  }
+  if (pending_.empty()) return feed_parser(bytes);
+  pending_.append(bytes);
+  const std::string input = std::move(pending_);
+  pending_.clear();
+  feed_parser(input);
+}
+
+// Runs the parser over bytes; whatever it cannot take yet (an incomplete
+// header block or chunk header) waits in pending_ for the next read.
+void Http1Response::feed_parser(std::string_view bytes) {
+  while (!bytes.empty()) {
+    // Nothing of a block is consumed before its start line is whole, so
+    // while unchecked, bytes begins where the block begins.
+    if (!block_start_checked_) {
+      if (!could_be_status_line(bytes)) {
+        facts_.parse_error = "not an HTTP/1.x status line";
+        return;
+      }
+      block_start_checked_ = bytes.size() >= kStatusLineStart.size();
+    }
+    error_code error;
+    const bool header_was_done = parser_->is_header_done();
+    const std::size_t used = parser_->put(boost::asio::const_buffer(bytes.data(), bytes.size()), error);
+    bytes.remove_prefix(used);
+    // Beast may take the start line and the fields in separate calls.
+    if (!header_was_done) facts_.header_bytes += static_cast<std::int64_t>(used);
+    if (!header_was_done && parser_->is_header_done()) parser_->eager(true);
+    if (error == http::error::need_more) break;
+    if (error) {
+      facts_.parse_error = error.message();
+      return;
+    }
+    if (parser_->is_header_done() && parser_->status() >= 100 && parser_->status() < 200) {
+      // An interim response (100 Continue, 103 Early Hints): the final one follows.
+      ++facts_.interim_responses;
+      facts_.final_bytes = static_cast<std::int64_t>(bytes.size());
+      start_next_block();
+      continue;
+    }
+    if (parser_->is_header_done()) {
+      facts_.status = parser_->status();
+      facts_.version = parser_->version();
+      facts_.chunked = parser_->chunked();
+      if (const auto length = parser_->content_length())
+        facts_.declared_length = static_cast<std::int64_t>(std::min<std::uint64_t>(*length, INT64_MAX));
+      facts_.close_delimited = parser_->need_eof() && !parser_->is_done();
+      facts_.connection_close =
+          parser_->close_token() || (parser_->version() < 11 && !parser_->keep_alive_token());
+    }
+    if (parser_->is_done()) {
+      facts_.complete = true;
+      facts_.bytes_after_complete += static_cast<std::int64_t>(bytes.size());
+      return;
+    }
+    if (used == 0) break;
+  }
+  pending_.assign(bytes.data(), bytes.size());
+}
+
+void Http1Response::end_of_input() {
+  if (facts_.complete || !facts_.parse_error.empty() || !parser_->is_header_done()) return;
+  error_code error;
+  parser_->put_eof(error);
+  if (!error && parser_->is_done()) facts_.complete = true;
+}
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+}  // namespace termprobe

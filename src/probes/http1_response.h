@@ -1,0 +1,74 @@
+// HTTP/1.1 response accounting on raw bytes: the engine feeds every byte it
+// reads, in the order it read them, and this says what they were. Pure: no
+// socket, no clock (times come in with the bytes), so the same bytes always
+// give the same facts — and it can be fuzzed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace termprobe {
+
+// What the response bytes said, so far.
+struct ResponseFacts {
+  int status = 0;                               // final status; 0 until a final status line parsed
+  int interim_responses = 0;                    // 1xx header blocks before the final one
+  int version = 0;                              // 10 or 11 (HTTP/1.x) of the final response; 0 = unknown
+  std::int64_t bytes = 0;                       // every byte fed, interim responses included
+  std::int64_t final_bytes = 0;                 // bytes from the final response's first byte on
+  std::int64_t header_bytes = 0;                // header bytes of all blocks (1xx included)
+  std::int64_t body_bytes = 0;                  // body bytes after chunk decoding
+  std::optional<std::int64_t> declared_length;  // Content-Length of the final response
+  bool chunked = false;                         // Transfer-Encoding: chunked
+  bool close_delimited = false;                 // no length: the body ends at the server's FIN
+  bool complete = false;                  // length reached, last chunk, or FIN of a close-delimited body
+  bool connection_close = false;          // "Connection: close" in the final header block
+  std::string module;                     // X-Termprobe-Module header value
+  std::string parse_error;                // why the bytes are not an HTTP/1.x response; empty = none
+  std::string first_bytes_hex;            // first bytes received (up to kFirstBytes), for bad responses
+  std::int64_t bytes_after_complete = 0;  // bytes that came after the response ended
+};
+
+inline constexpr std::size_t kFirstBytes = 64;
+// Header blocks larger than this are refused as a bad response (curl allows
+// 100 KiB per header line; a limit keeps a hostile server from growing memory).
+inline constexpr std::uint32_t kHeaderLimit = 256 * 1024;
+
+class Http1Response {
+ public:
+  // head_request: a response to HEAD has no body, whatever its headers say.
+  explicit Http1Response(bool head_request);
+  ~Http1Response();
+  Http1Response(Http1Response&&) noexcept;
+  Http1Response& operator=(Http1Response&&) noexcept;
+
+  // Feeds bytes as they arrived. After a parse error, or once the response is
+  // complete, further bytes are only counted.
+  void feed(std::string_view bytes);
+  // The server's FIN: completes a close-delimited body.
+  void end_of_input();
+
+  const ResponseFacts& facts() const { return facts_; }
+  // Nothing more to wait for: complete, or not an HTTP/1.x response at all.
+  bool done() const { return facts_.complete || !facts_.parse_error.empty(); }
+  bool first_final_byte_seen() const { return facts_.final_bytes > 0; }
+
+ private:
+  class Parser;
+  void feed_parser(std::string_view bytes);
+  void start_next_block();
+  void note_first_bytes(std::string_view bytes);
+
+  bool head_request_ = false;
+  bool block_start_checked_ = false;  // the current header block starts like a status line
+  ResponseFacts facts_;
+  std::unique_ptr<Parser> parser_;
+  std::string pending_;  // bytes of a header block not yet complete (Beast consumes whole headers)
+};
+
+std::string to_hex(std::string_view bytes);
+
+}  // namespace termprobe

@@ -1,0 +1,69 @@
+// One probe's record: its stage, its socket, its protocol driver and what it
+// measured. The stage alone says what the socket is waiting for.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "probes/connection_driver.h"
+#include "probes/error.h"
+#include "probes/observation.h"
+#include "probes/plan.h"
+#include "probes/tcp_socket.h"
+
+namespace termprobe {
+
+enum class Stage {
+  connecting,         // connect() under way: waits for writable
+  exchanging,         // request going out, response coming in: readable, and writable while output waits
+  watching,           // response complete: passive, reads what the server does next (bytes, FIN, RST)
+  after_fin,          // the server's FIN seen: waits only for an RST behind it (hang-up/error)
+  idle_before_reuse,  // reuse probe between its requests: reads nothing, notes a FIN/RST (read hang-up)
+  done,               // concluded; the slot is free
+};
+
+// What a planned spec needs at every start, worked out once per spec.
+struct PreparedSpec {
+  const ProbeSpec* spec = nullptr;
+  std::vector<SocketAddress> addresses;  // empty when resolution failed
+  std::string resolve_error;             // why there are no addresses
+  std::string request_head;              // HTTP/1.1 request head, shared by every probe of the spec
+  bool tls = false;                      // https
+};
+
+struct Probe {
+  using Clock = std::chrono::steady_clock;
+
+  std::uint32_t slot = 0;  // index in the loop's slots; epoll events and timers carry it
+  ProbeId id;
+  const PreparedSpec* prepared = nullptr;
+  Stage stage = Stage::done;
+  int fd = -1;
+  bool registered = false;                   // fd is in the epoll set
+  std::uint32_t interest = 0;                // the epoll events asked for
+  std::uint32_t generation = 0;              // bumped at every new deadline: older timers are stale
+  Clock::time_point started;                 // the request's start; timings count from here
+  Clock::time_point deadline;                // when the stage's wait ends
+  std::size_t address_index = 0;             // the resolved address being tried
+  std::unique_ptr<ConnectionDriver> driver;  // set once connected
+  Observation observation;
+  std::int64_t bytes_read = 0;                   // bytes read from the socket since connect
+  std::int64_t payload_before_request = 0;       // payload received before this request (reuse)
+  std::int64_t acked_before_request = 0;         // our bytes acknowledged before this request (reuse)
+  std::optional<Clock::time_point> fin_at;       // the server's FIN was read
+  std::optional<Clock::time_point> response_at;  // the response completed
+  bool reuse_pending = false;                    // a reuse probe whose second request is still to come
+  bool close_announced_wait = false;             // watching past the window for an announced close
+
+  const ProbeSpec& spec() const { return *prepared->spec; }
+  Clock::time_point request_deadline() const { return started + spec().timeout; }
+  std::int64_t micros(Clock::time_point now) const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(now - started).count();
+  }
+};
+
+}  // namespace termprobe

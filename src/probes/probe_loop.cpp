@@ -1,0 +1,453 @@
+#include "probes/probe_loop.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "probes/http1_exchange.h"
+
+namespace termprobe {
+namespace {
+
+constexpr std::uint32_t kReadable = EPOLLIN | EPOLLRDHUP;
+// A server that sends without pause must not keep one probe's read loop
+// from ever returning: after this much, other sockets get their turn.
+constexpr std::size_t kReadBudget = 1024 * 1024;
+
+std::string millis_text(std::chrono::milliseconds value) { return std::to_string(value.count()) + " ms"; }
+
+StreamEnd connect_failure_end(int error) {
+  if (error == ECONNREFUSED) return StreamEnd::refused;
+  if (error == ETIMEDOUT) return StreamEnd::timeout;
+  return StreamEnd::error;
+}
+
+}  // namespace
+
+ProbeLoop::ProbeLoop(std::unique_ptr<EventLoop> events, Shared shared, const EngineOptions& options,
+                     std::size_t max_in_flight)
+    : events_(std::move(events)),
+      shared_(shared),
+      options_(options),
+      max_in_flight_(std::max<std::size_t>(1, max_in_flight)),
+      read_buffer_(64 * 1024) {}
+
+ProbeLoop::~ProbeLoop() {
+  for (auto& probe : slots_) {
+    if (probe->fd >= 0) close(probe->fd);
+  }
+}
+
+Result<RunStats> ProbeLoop::run(const std::atomic<bool>& stop) {
+  // The loop, one turn at a time:
+  //  1. start the probes the plan has due, while in-flight connections allow;
+  //  2. wait in epoll until a socket is ready or the earliest deadline is due;
+  //  3. hand each ready socket to the handler of its probe's stage;
+  //  4. hand each probe whose deadline came to its stage's deadline handler.
+  // After a stop request nothing new starts; running probes get stop_grace,
+  // then whatever is still open is recorded as interrupted.
+  std::optional<Clock::time_point> grace_end;
+  for (;;) {
+    if (stop.load() && !grace_end) {
+      stats_.interrupted = live_ > 0 || !shared_.plan->exhausted();
+      shared_.plan->stop();
+      grace_end = Clock::now() + options_.stop_grace;
+    }
+    if (!grace_end) start_due_probes(Clock::now());
+    if (live_ == 0 && shared_.plan->exhausted()) break;
+    if (grace_end && Clock::now() >= *grace_end) {
+      interrupt_all();
+      break;
+    }
+    std::optional<Clock::time_point> wake = grace_end;
+    if (auto next = shared_.plan->next_start(); next && live_ < max_in_flight_)
+      wake = wake ? std::min(*wake, *next) : *next;
+    auto ready = events_->wait(wake);
+    if (!ready) return tl::unexpected(ready.error());
+    for (const epoll_event& event : *ready) dispatch(event.data.u32, event.events);
+    const auto now = Clock::now();
+    while (auto timer = events_->pop_due(now)) {
+      Probe& probe = *slots_[timer->slot];
+      if (probe.stage != Stage::done && probe.generation == timer->generation) on_deadline(probe);
+    }
+  }
+  return stats_;
+}
+
+void ProbeLoop::start_due_probes(Clock::time_point now) {
+  while (live_ < max_in_flight_) {
+    auto id = shared_.plan->take(now);
+    if (!id) return;
+    start_probe(*id);
+  }
+}
+
+void ProbeLoop::dispatch(std::uint32_t slot, std::uint32_t events) {
+  Probe& probe = *slots_[slot];
+  switch (probe.stage) {
+    case Stage::connecting: return on_connect_result(probe);
+    case Stage::exchanging: return on_exchange_event(probe, events);
+    case Stage::watching: return after_input(probe, read_input(probe));
+    case Stage::after_fin: return on_after_fin_event(probe);
+    case Stage::idle_before_reuse: return note_close_during_idle(probe);
+    case Stage::done: return;
+  }
+}
+
+void ProbeLoop::on_deadline(Probe& probe) {
+  const auto now = Clock::now();
+  switch (probe.stage) {
+    case Stage::connecting:
+      return end_with(probe, StreamEnd::timeout, ETIMEDOUT,
+                      "connect timed out after " + millis_text(probe.spec().connect_timeout));
+    case Stage::exchanging: {
+      if (now < probe.request_deadline()) return pump_output(probe);  // a send rate's pause is over
+      if (const InputEnd end = read_input(probe); end != InputEnd::would_block)
+        return after_input(probe, end);
+      if (probe.driver->response_done()) return begin_watch(probe);
+      return end_with(probe, StreamEnd::timeout, 0,
+                      "no complete response within " + millis_text(probe.spec().timeout));
+    }
+    case Stage::watching: {
+      if (const InputEnd end = read_input(probe); end != InputEnd::would_block)
+        return after_input(probe, end);
+      if (!probe.close_announced_wait) return end_with(probe, StreamEnd::open, 0, "");
+      return end_with(probe, StreamEnd::timeout, 0,
+                      "the server announced Connection: close but had not closed by the deadline");
+    }
+    case Stage::after_fin: return conclude(probe);
+    case Stage::idle_before_reuse: return send_reused_request(probe);
+    case Stage::done: return;
+  }
+}
+
+void ProbeLoop::start_probe(ProbeId id) {
+  Probe& probe = new_probe();
+  probe.id = id;
+  probe.prepared = &(*shared_.prepared)[id.spec];
+  probe.started = Clock::now();
+  probe.address_index = 0;
+  probe.reuse_pending = probe.spec().reuse_after.has_value();
+  probe.observation.method = probe.spec().method;
+  probe.observation.tls = probe.prepared->tls;
+  if (probe.prepared->addresses.empty())
+    return end_with(probe, StreamEnd::error, 0, probe.prepared->resolve_error);
+  connect_next_address(probe);
+}
+
+void ProbeLoop::connect_next_address(Probe& probe) {
+  const SocketAddress& address = probe.prepared->addresses[probe.address_index];
+  const int source = options_.spread_loopback_sources ? static_cast<int>(1 + started_count_++ % 254) : 0;
+  probe.observation.remote = endpoint_of(address);
+  probe.fd = start_connect(address, source);
+  if (probe.fd < 0) {
+    const int error = errno;
+    if (++probe.address_index < probe.prepared->addresses.size()) return connect_next_address(probe);
+    return end_with(probe, connect_failure_end(error), error, std::strerror(error));
+  }
+  probe.observation.local = local_endpoint(probe.fd);
+  probe.stage = Stage::connecting;
+  set_interest(probe, EPOLLOUT);
+  set_deadline(probe, probe.started + std::min(probe.spec().connect_timeout, probe.spec().timeout));
+}
+
+// The socket became writable (or failed): the handshake's result is in SO_ERROR.
+void ProbeLoop::on_connect_result(Probe& probe) {
+  const int error = take_socket_error(probe.fd);
+  if (error == 0) return begin_request(probe);
+  // Linux says ECONNREFUSED for a refused SYN; ECONNRESET only once the
+  // handshake completed: a reset right after accept is the server's ending.
+  if (error == ECONNRESET) {
+    probe.observation.connected = true;
+    return end_with(probe, StreamEnd::rst, error, std::strerror(error));
+  }
+  if (probe.address_index + 1 < probe.prepared->addresses.size()) {
+    events_->forget(probe.fd, probe.registered);
+    close(probe.fd);
+    probe.fd = -1;
+    probe.interest = 0;
+    ++probe.address_index;
+    return connect_next_address(probe);
+  }
+  end_with(probe, connect_failure_end(error), error, std::strerror(error));
+}
+
+void ProbeLoop::begin_request(Probe& probe) {
+  Observation& o = probe.observation;
+  o.connected = true;
+  o.timings.connect_us = probe.micros(Clock::now());
+  if (o.local.port == 0) o.local = local_endpoint(probe.fd);
+  probe.driver = std::make_unique<Http1Exchange>(probe.spec(), probe.prepared->request_head);
+  probe.stage = Stage::exchanging;
+  pump_output(probe);
+}
+
+void ProbeLoop::on_exchange_event(Probe& probe, std::uint32_t events) {
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    const InputEnd end = read_input(probe);
+    if (end != InputEnd::would_block || probe.driver->response_done()) return after_input(probe, end);
+  }
+  if (events & EPOLLOUT) pump_output(probe);
+}
+
+// Sends what the driver has ready; waits for writable when the kernel is full
+// and for the rate's next moment when the driver holds bytes back.
+void ProbeLoop::pump_output(Probe& probe) {
+  for (;;) {
+    const auto now_us = probe.micros(Clock::now());
+    const std::string_view out = probe.driver->output(now_us);
+    if (out.empty()) break;
+    const ssize_t sent = send(probe.fd, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent > 0) {
+      probe.driver->output_sent(static_cast<std::size_t>(sent), now_us);
+      continue;
+    }
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      set_interest(probe, kReadable | EPOLLOUT);
+      set_deadline(probe, probe.request_deadline());
+      return;
+    }
+    // The connection died under the request. What arrived before still
+    // counts (an early 413, say): read it, then let the socket say how it ended.
+    const int error = errno;
+    if (const InputEnd end = read_input(probe); end != InputEnd::would_block) return after_input(probe, end);
+    const StreamEnd state = end_from_tcp_state(tcp_counters(probe.fd).state);
+    return end_with(probe, state == StreamEnd::fin ? StreamEnd::fin : StreamEnd::rst, error,
+                    std::strerror(error));
+  }
+  set_interest(probe, kReadable);
+  auto deadline = probe.request_deadline();
+  if (auto resume_us = probe.driver->output_resumes_us())
+    deadline = std::min(deadline, probe.started + std::chrono::microseconds(*resume_us));
+  set_deadline(probe, deadline);
+}
+
+void ProbeLoop::after_input(Probe& probe, InputEnd end) {
+  switch (end) {
+    case InputEnd::would_block:
+      if (probe.stage == Stage::exchanging && probe.driver->response_done()) begin_watch(probe);
+      return;
+    case InputEnd::fin: return on_server_fin(probe);
+    case InputEnd::rst: return end_with(probe, StreamEnd::rst, ECONNRESET, std::strerror(ECONNRESET));
+    case InputEnd::error: {
+      const int error = errno;
+      return end_with(probe, StreamEnd::error, error, std::strerror(error));
+    }
+  }
+}
+
+// The response is complete. A server that announced its close gets until the
+// request's deadline to make it, so a label never contradicts what it said.
+void ProbeLoop::begin_watch(Probe& probe) {
+  const auto now = Clock::now();
+  probe.response_at = now;
+  if (probe.reuse_pending) return begin_reuse_idle(probe);
+  probe.stage = Stage::watching;
+  auto until = now + probe.spec().watch;
+  probe.close_announced_wait = probe.driver->close_announced() && probe.request_deadline() > until;
+  if (probe.close_announced_wait) until = probe.request_deadline();
+  if (until <= now) return end_with(probe, StreamEnd::open, 0, "");
+  set_interest(probe, kReadable);
+  set_deadline(probe, until);
+}
+
+void ProbeLoop::on_server_fin(Probe& probe) {
+  const auto now = Clock::now();
+  if (probe.driver) probe.driver->input_ended(probe.micros(now));
+  Observation& o = probe.observation;
+  o.end = StreamEnd::fin;
+  o.end_errno = 0;
+  o.timings.ended_us = probe.micros(now);
+  probe.fin_at = now;
+  // An RST may already sit behind the FIN.
+  if (take_socket_error(probe.fd) == ECONNRESET ||
+      end_from_tcp_state(tcp_counters(probe.fd).state) == StreamEnd::rst) {
+    o.rst_after_fin_us = 0;
+    return conclude(probe);
+  }
+  if (probe.spec().fin_watch.count() <= 0) return conclude(probe);
+  probe.stage = Stage::after_fin;
+  set_interest(probe, 0);  // only hang-up and error, which epoll always reports
+  set_deadline(probe, now + probe.spec().fin_watch);
+}
+
+void ProbeLoop::on_after_fin_event(Probe& probe) {
+  const bool reset = take_socket_error(probe.fd) == ECONNRESET ||
+                     end_from_tcp_state(tcp_counters(probe.fd).state) == StreamEnd::rst;
+  if (!reset) return;
+  probe.observation.rst_after_fin_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - *probe.fin_at).count();
+  conclude(probe);
+}
+
+// A reuse probe idles without reading, as a pooled client connection does:
+// the second request must meet whatever the server left in the socket.
+void ProbeLoop::begin_reuse_idle(Probe& probe) {
+  probe.stage = Stage::idle_before_reuse;
+  set_interest(probe, EPOLLRDHUP);
+  set_deadline(probe, Clock::now() + *probe.spec().reuse_after);
+  note_close_during_idle(probe);
+}
+
+void ProbeLoop::note_close_during_idle(Probe& probe) {
+  Observation& o = probe.observation;
+  if (o.closed_before_reuse != StreamEnd::open) return;
+  const StreamEnd end = end_from_tcp_state(tcp_counters(probe.fd).state);
+  if (end == StreamEnd::open) return;
+  o.closed_before_reuse = end;
+  o.closed_before_reuse_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - *probe.response_at).count();
+  events_->forget(probe.fd, probe.registered);  // seen; level-triggered events would repeat
+  probe.interest = 0;
+}
+
+void ProbeLoop::send_reused_request(Probe& probe) {
+  note_close_during_idle(probe);
+  const auto now = Clock::now();
+  const Observation& first = probe.observation;
+  Observation second;
+  second.local = first.local;
+  second.remote = first.remote;
+  second.connected = true;
+  second.tls = first.tls;
+  second.method = first.method;
+  second.reused = true;
+  second.reuse_idle_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(now - *probe.response_at).count();
+  second.closed_before_reuse = first.closed_before_reuse;
+  second.closed_before_reuse_us = first.closed_before_reuse_us;
+  probe.observation = std::move(second);
+  probe.reuse_pending = false;
+  probe.started = now;
+  const TcpCounters counters = tcp_counters(probe.fd);
+  probe.payload_before_request =
+      counters.sequence_received - (peer_fin_received(probe.fd, probe.bytes_read) ? 1 : 0);
+  probe.acked_before_request = counters.bytes_acked;
+  probe.response_at.reset();
+  probe.fin_at.reset();
+  probe.driver = std::make_unique<Http1Exchange>(probe.spec(), probe.prepared->request_head);
+  probe.stage = Stage::exchanging;
+  pump_output(probe);
+}
+
+void ProbeLoop::end_with(Probe& probe, StreamEnd end, int error_number, std::string error) {
+  Observation& o = probe.observation;
+  o.end = end;
+  o.end_errno = error_number;
+  o.error = std::move(error);
+  o.timings.ended_us = probe.micros(Clock::now());
+  conclude(probe);
+}
+
+void ProbeLoop::conclude(Probe& probe) {
+  Observation& o = probe.observation;
+  const auto now = Clock::now();
+  if (probe.driver) probe.driver->record(o);
+  if (!o.timings.ended_us) o.timings.ended_us = probe.micros(now);
+  if (probe.fin_at)
+    o.fin_watch_us = std::chrono::duration_cast<std::chrono::microseconds>(now - *probe.fin_at).count();
+  if (probe.fd >= 0) {
+    const TcpCounters counters = tcp_counters(probe.fd);
+    const std::int64_t payload =
+        counters.sequence_received - (peer_fin_received(probe.fd, probe.bytes_read) ? 1 : 0);
+    o.wire_bytes_received = payload - probe.payload_before_request;
+    o.request_bytes_acked = std::min(o.request_bytes_sent, counters.bytes_acked - probe.acked_before_request);
+    events_->forget(probe.fd, probe.registered);
+    close(probe.fd);
+    probe.fd = -1;
+  }
+  probe.stage = Stage::done;
+  probe.driver.reset();
+  ++stats_.finished;
+  --live_;
+  {
+    std::unique_lock<std::mutex> lock;
+    if (shared_.sink_mutex != nullptr) lock = std::unique_lock(*shared_.sink_mutex);
+    (*shared_.sink)(probe.id, o);
+  }
+  free_slots_.push_back(probe.slot);
+}
+
+ProbeLoop::InputEnd ProbeLoop::read_input(Probe& probe) {
+  std::size_t budget = kReadBudget;
+  while (budget > 0) {
+    const ssize_t n = recv(probe.fd, read_buffer_.data(), read_buffer_.size(), MSG_DONTWAIT);
+    if (n > 0) {
+      budget -= std::min(budget, static_cast<std::size_t>(n));
+      probe.bytes_read += n;
+      if (probe.driver)
+        probe.driver->input(std::string_view(read_buffer_.data(), static_cast<std::size_t>(n)),
+                            probe.micros(Clock::now()));
+      continue;
+    }
+    // 0 is the FIN, or an RST whose error a failed send() already took.
+    if (n == 0) return peer_fin_received(probe.fd, probe.bytes_read) ? InputEnd::fin : InputEnd::rst;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return InputEnd::would_block;
+    return errno == ECONNRESET ? InputEnd::rst : InputEnd::error;
+  }
+  return InputEnd::would_block;  // more is waiting: epoll reports it again
+}
+
+void ProbeLoop::set_deadline(Probe& probe, Clock::time_point at) {
+  if (probe.deadline == at && probe.generation != 0) return;
+  probe.deadline = at;
+  ++probe.generation;
+  events_->schedule(EventLoop::Timer{at, probe.slot, probe.generation});
+}
+
+void ProbeLoop::set_interest(Probe& probe, std::uint32_t events) {
+  if (probe.registered && probe.interest == events) return;
+  probe.interest = events;
+  events_->watch(probe.fd, events, probe.slot, probe.registered);
+}
+
+Probe& ProbeLoop::new_probe() {
+  if (free_slots_.empty()) {
+    slots_.push_back(std::make_unique<Probe>());
+    slots_.back()->slot = static_cast<std::uint32_t>(slots_.size() - 1);
+    free_slots_.push_back(slots_.back()->slot);
+  }
+  Probe& probe = *slots_[free_slots_.back()];
+  free_slots_.pop_back();
+  const std::uint32_t generation = probe.generation;  // keeps counting: old timers stay stale
+  const std::uint32_t slot = probe.slot;
+  probe = Probe{};
+  probe.slot = slot;
+  probe.generation = generation + 1;
+  ++live_;
+  return probe;
+}
+
+// The grace period after a stop request is over: every probe still running
+// is recorded with what it measured, never dropped.
+void ProbeLoop::interrupt_all() {
+  for (auto& slot : slots_) {
+    Probe& probe = *slot;
+    if (probe.stage == Stage::done) continue;
+    if (probe.stage == Stage::watching || probe.stage == Stage::exchanging) {
+      if (const InputEnd end = read_input(probe); end != InputEnd::would_block) {
+        after_input(probe, end);
+        if (probe.stage == Stage::done) continue;
+      }
+    }
+    if (probe.stage == Stage::after_fin) {
+      conclude(probe);
+      continue;
+    }
+    if (probe.stage == Stage::watching) {
+      probe.observation.watch_cut_short = true;
+      end_with(probe, StreamEnd::open, 0, "");
+      continue;
+    }
+    ++stats_.abandoned;
+    probe.observation.interrupted = true;
+    end_with(probe, StreamEnd::open, 0, "stopped by an interrupt before the server ended the connection");
+  }
+}
+
+}  // namespace termprobe

@@ -1,0 +1,79 @@
+// One event loop's probes, from connect() to close(). Each stage has its
+// named handler; each handler is a few lines that end in the next stage.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "probes/engine.h"
+#include "probes/event_loop.h"
+#include "probes/probe.h"
+
+namespace termprobe {
+
+class ProbeLoop {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  struct Shared {
+    const std::vector<PreparedSpec>* prepared = nullptr;
+    Plan* plan = nullptr;
+    const ResultSink* sink = nullptr;
+    std::mutex* sink_mutex = nullptr;  // set when several loops share the sink
+  };
+
+  ProbeLoop(std::unique_ptr<EventLoop> events, Shared shared, const EngineOptions& options,
+            std::size_t max_in_flight);
+  ~ProbeLoop();
+  ProbeLoop(const ProbeLoop&) = delete;
+  ProbeLoop& operator=(const ProbeLoop&) = delete;
+
+  Result<RunStats> run(const std::atomic<bool>& stop);
+
+ private:
+  enum class InputEnd { would_block, fin, rst, error };
+
+  // The loop's turn.
+  void start_due_probes(Clock::time_point now);
+  void dispatch(std::uint32_t slot, std::uint32_t events);
+  void on_deadline(Probe& probe);
+  void interrupt_all();
+
+  // Stage handlers, in the order a probe meets them.
+  void start_probe(ProbeId id);
+  void connect_next_address(Probe& probe);
+  void on_connect_result(Probe& probe);
+  void begin_request(Probe& probe);
+  void on_exchange_event(Probe& probe, std::uint32_t events);
+  void pump_output(Probe& probe);
+  void after_input(Probe& probe, InputEnd end);
+  void begin_watch(Probe& probe);
+  void on_server_fin(Probe& probe);
+  void on_after_fin_event(Probe& probe);
+  void begin_reuse_idle(Probe& probe);
+  void note_close_during_idle(Probe& probe);
+  void send_reused_request(Probe& probe);
+  void end_with(Probe& probe, StreamEnd end, int error_number, std::string error);
+  void conclude(Probe& probe);
+
+  // Small shared steps.
+  InputEnd read_input(Probe& probe);
+  void set_deadline(Probe& probe, Clock::time_point at);
+  void set_interest(Probe& probe, std::uint32_t events);
+  Probe& new_probe();
+
+  std::unique_ptr<EventLoop> events_;
+  Shared shared_;
+  EngineOptions options_;
+  std::size_t max_in_flight_ = 1;
+  std::vector<std::unique_ptr<Probe>> slots_;  // a slot is reused once its probe is done
+  std::vector<std::uint32_t> free_slots_;
+  std::size_t live_ = 0;
+  RunStats stats_;
+  std::size_t started_count_ = 0;
+  std::vector<char> read_buffer_;
+};
+
+}  // namespace termprobe
