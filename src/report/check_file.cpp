@@ -7,6 +7,7 @@
 #include <map>
 
 #include "probes/target_url.h"
+#include "report/input_checks.h"
 
 namespace termprobe {
 namespace {
@@ -27,20 +28,22 @@ tl::unexpected<Error> bad(const Location& where, const toml::node& node, const s
   return fail(ErrorKind::invalid_input, where.at(node) + ": " + message);
 }
 
-Result<std::int64_t> whole_number(const Location& where, const std::string& key, const toml::node& node,
-                                  std::int64_t low, std::int64_t high) {
-  const auto value = node.value_exact<std::int64_t>();
-  if (!value || *value < low || *value > high)
-    return bad(where, node, fmt::format("'{}' must be a whole number from {} to {}", key, low, high));
+// A TOML integer or float under `rule`: "'timeout' nan: not a finite number of seconds".
+Result<double> number(const Location& where, const std::string& key, const toml::node& node,
+                      const NumberRule& rule) {
+  std::optional<double> value;
+  std::string text;  // as the file wrote it, near enough: 1e300, nan, -inf, 12
+  if (const auto integer = node.value_exact<std::int64_t>()) {
+    value = static_cast<double>(*integer);
+    text = std::to_string(*integer);
+  } else if (const auto real = node.value_exact<double>()) {
+    value = *real;
+    text = fmt::format("{:g}", *real);
+  }
+  if (!value) return bad(where, node, fmt::format("'{}' must be a number", key));
+  if (auto problem = number_problem(*value, rule))
+    return bad(where, node, fmt::format("'{}' {}: {}", key, text, *problem));
   return *value;
-}
-
-Result<std::chrono::milliseconds> seconds(const Location& where, const std::string& key,
-                                          const toml::node& node, double low, double high) {
-  const auto value = node.value<double>();
-  if (!value || !std::isfinite(*value) || *value < low || *value > high)
-    return bad(where, node, fmt::format("'{}' must be seconds from {} to {}", key, low, high));
-  return std::chrono::milliseconds(std::llround(*value * 1000.0));
 }
 
 Result<std::vector<std::string>> string_list(const Location& where, const std::string& key,
@@ -68,24 +71,28 @@ Result<bool> apply_common(const Location& where, const std::string& key, const t
     auto headers = string_list(where, key, node);
     if (!headers) return tl::unexpected(headers.error());
     for (const auto& header : *headers) {
-      if (header.find(':') == std::string::npos || header.find_first_of("\r\n") != std::string::npos)
-        return bad(where, node, fmt::format("header '{}' must look like 'Name: value'", header));
+      if (auto problem = header_problem(header))
+        return bad(where, node, fmt::format("header '{}' {}", header, *problem));
     }
     probe.spec.headers = *headers;
   } else if (key == "body_bytes" || key == "upload_rate") {
-    auto number = whole_number(where, key, node, 0, std::int64_t{1} << 40);
-    if (!number) return tl::unexpected(number.error());
-    (key == "body_bytes" ? probe.spec.body_bytes : probe.spec.upload_rate) = *number;
+    auto bytes = number(where, key, node, key == "body_bytes" ? kBodyBytesRule : kUploadRateRule);
+    if (!bytes) return tl::unexpected(bytes.error());
+    (key == "body_bytes" ? probe.spec.body_bytes : probe.spec.upload_rate) =
+        static_cast<std::int64_t>(*bytes);
   } else if (key == "repeat") {
-    auto number = whole_number(where, key, node, 1, 100'000);
-    if (!number) return tl::unexpected(number.error());
-    probe.repeat = static_cast<std::size_t>(*number);
+    auto repeat = number(where, key, node, kRepeatRule);
+    if (!repeat) return tl::unexpected(repeat.error());
+    probe.repeat = static_cast<std::size_t>(*repeat);
   } else if (key == "timeout" || key == "connect_timeout" || key == "watch") {
-    auto value = seconds(where, key, node, key == "watch" ? 0.0 : 0.001, 3600.0);
+    const NumberRule& rule = key == "timeout" ? kTimeoutRule
+                             : key == "watch" ? kWatchRule
+                                              : kConnectTimeoutRule;
+    auto value = number(where, key, node, rule);
     if (!value) return tl::unexpected(value.error());
     (key == "timeout" ? probe.spec.timeout
      : key == "watch" ? probe.spec.watch
-                      : probe.spec.connect_timeout) = *value;
+                      : probe.spec.connect_timeout) = seconds_to_ms(*value);
   } else {
     return false;
   }
