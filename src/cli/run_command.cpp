@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <memory>
 
 #include "cli/diagnostics.h"
@@ -12,6 +11,7 @@
 #include "module_host.h"
 #include "probes/contract_scenarios.h"
 #include "probes/target_url.h"
+#include "report/input_file.h"
 
 namespace termprobe {
 namespace {
@@ -41,12 +41,12 @@ ProbeSpec settings_from(const RunOptions& options) {
 std::optional<std::vector<std::string>> target_urls(const RunOptions& options) {
   std::vector<std::string> urls = options.targets;
   if (!options.targets_file.empty()) {
-    std::ifstream file(options.targets_file);
+    auto file = open_input_file(options.targets_file, "--targets-file");
     if (!file) {
-      print_error(fmt::format("cannot read --targets-file '{}'", options.targets_file));
+      print_error(file.error().message);
       return std::nullopt;
     }
-    for (std::string line; std::getline(file, line);) {
+    for (std::string line; std::getline(*file, line);) {
       line.erase(0, line.find_first_not_of(" \t"));
       line.erase(line.find_last_not_of(" \t\r") + 1);
       if (!line.empty() && line.front() != '#') urls.push_back(line);

@@ -8,6 +8,7 @@
 
 #include "probes/target_url.h"
 #include "report/input_checks.h"
+#include "report/input_file.h"
 
 namespace termprobe {
 namespace {
@@ -168,10 +169,16 @@ Result<CheckProbe> read_probe(const Location& where, const toml::node& node, con
 }  // namespace
 
 Result<std::vector<CheckProbe>> load_check_file(const std::string& path) {
+  auto file = open_input_file(path, "expectations file");
+  if (!file) return tl::unexpected(file.error());
+  return parse_check_file(*file, path);
+}
+
+Result<std::vector<CheckProbe>> parse_check_file(std::istream& input, const std::string& path) {
   const Location where{path};
   toml::table document;
   try {
-    document = toml::parse_file(path);
+    document = toml::parse(input, path);
   } catch (const toml::parse_error& error) {
     if (error.source().begin.line == 0)
       return fail(ErrorKind::invalid_input, fmt::format("cannot read expectations file '{}'", path));
