@@ -196,6 +196,17 @@ class ReportsFromOutside(Usage):
                 self.assert_refused(compared, "bad.json' is not a valid termprobe report: " + words)
                 self.assert_refused(baseline, "--baseline: ", words)
 
+    def test_names_from_a_report_cannot_drive_the_terminal(self):
+        t = "http://127.0.0.1:8080"
+        after = reports.report([reports.entry(t, "ok\x1b[2J\r", "keepalive")])
+        with ReportDir() as d:
+            a = reports.write(os.path.join(d, "a.json"), reports.baseline())
+            b = reports.write(os.path.join(d, "b.json"), after)
+            result = run_termprobe("compare", a, b)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn(f"{t} ok\\x1b[2J\\r  [only in current]", result.stdout)
+        self.assertNotIn("\x1b", result.stdout)
+
     def test_deep_nesting_is_refused_in_little_memory(self):
         # 20 MB of "[" took 1.5 GB before being refused.
         with ReportDir() as d:
