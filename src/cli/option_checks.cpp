@@ -16,6 +16,15 @@ CLI::Validator number_check(const NumberRule& rule) {
       shown);
 }
 
+CLI::Validator method_check() {
+  return CLI::Validator(
+      [](const std::string& text) {
+        const auto problem = method_problem(text);
+        return problem ? fmt::format("'{}' {}", text, *problem) : std::string();
+      },
+      "METHOD");
+}
+
 CLI::Validator header_check() {
   return CLI::Validator(
       [](const std::string& text) {

@@ -12,6 +12,9 @@ namespace termprobe {
 // Refuses text that parse_number refuses: "--timeout: nan: not a finite number of seconds".
 CLI::Validator number_check(const NumberRule& rule);
 
+// Refuses what method_problem refuses.
+CLI::Validator method_check();
+
 // Refuses what header_problem refuses.
 CLI::Validator header_check();
 

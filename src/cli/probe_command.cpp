@@ -23,14 +23,6 @@
 namespace termprobe {
 namespace {
 
-std::string check_method(const std::string& method) {
-  const bool token = !method.empty() && std::all_of(method.begin(), method.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) ||
-           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
-  return token ? "" : "must be an HTTP method token such as GET or POST";
-}
-
 std::string check_label(const std::string& label) {
   return label_from_string(label)
              ? ""
@@ -86,7 +78,7 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   CLI::App* probe =
       app.add_subcommand("probe", "Probe one URL and report how the server ended each connection");
   probe->add_option("url", o.url, "http:// or https:// URL to probe")->required();
-  probe->add_option("-X,--method", o.method, "Request method")->check(CLI::Validator(check_method, "METHOD"));
+  probe->add_option("-X,--method", o.method, "Request method")->check(method_check());
   probe->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
       ->check(header_check());
   probe->add_option("--body-bytes", o.body_bytes, "Send a request body of N bytes")

@@ -65,8 +65,9 @@ Result<bool> apply_common(const Location& where, const std::string& key, const t
                           CheckProbe& probe) {
   if (key == "method") {
     const auto method = node.value<std::string>();
-    if (!method || method->empty() || method->find_first_of(" \t\r\n") != std::string::npos)
-      return bad(where, node, "'method' must be an HTTP method such as \"GET\"");
+    if (!method) return bad(where, node, "'method' must be a string such as \"GET\"");
+    if (auto problem = method_problem(*method))
+      return bad(where, node, fmt::format("'method' '{}' {}", *method, *problem));
     probe.spec.method = *method;
   } else if (key == "headers") {
     auto headers = string_list(where, key, node);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cfloat>
 #include <charconv>
 #include <cmath>
@@ -79,6 +80,15 @@ std::optional<std::string> header_problem(std::string_view header) {
   if (header.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos)
     return "must not contain CR, LF or NUL";
   return std::nullopt;
+}
+
+std::optional<std::string> method_problem(std::string_view method) {
+  const bool token = !method.empty() && std::all_of(method.begin(), method.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+  if (token) return std::nullopt;
+  return "must be an HTTP method token such as GET or POST";
 }
 
 }  // namespace termprobe

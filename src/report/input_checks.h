@@ -62,4 +62,8 @@ inline std::chrono::milliseconds seconds_to_ms(double seconds) {
 // request), or nullopt when it is fine.
 std::optional<std::string> header_problem(std::string_view header);
 
+// Why a request method is unusable (it must be an HTTP token such as GET
+// or POST: no spaces or control characters), or nullopt when it is fine.
+std::optional<std::string> method_problem(std::string_view method);
+
 }  // namespace termprobe
