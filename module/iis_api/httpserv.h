@@ -1,7 +1,8 @@
 // termprobe's declaration of the part of the IIS native-module API that the
 // termprobe module uses, written from Microsoft's public reference pages
-// (shared/seeds and the IHttpResponse / IHttpRequest / IHttpContext /
-// CHttpModule pages), not copied from the Windows SDK.
+// (the ResetConnection, SetNeedDisconnect and CancelIo seed pages and the
+// IHttpResponse / IHttpRequest / IHttpContext / CHttpModule pages), not
+// copied from the Windows SDK.
 //
 // Who includes it:
 //   - the Linux host (module/host), which implements these interfaces;

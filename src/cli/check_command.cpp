@@ -4,7 +4,9 @@
 
 #include <algorithm>
 
+#include "cli/diagnostics.h"
 #include "cli/exit_status.h"
+#include "cli/option_checks.h"
 #include "cli/report_output.h"
 #include "report/check_file.h"
 
@@ -30,7 +32,8 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
   CLI::App* check =
       app.add_subcommand("check", "Run the probes of an expectations file (TOML) and judge them");
   check->add_option("file", o.file, "Expectations file: [defaults] and [[probe]] tables (see README)")
-      ->required();
+      ->required()
+      ->check(path_check());
   add_suite_options(check, o.suite);
   check->footer(kExitCodesHelp);
   return check;
@@ -39,7 +42,7 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
 int run_check_command(const CheckOptions& options, const std::vector<std::string>& command_line) {
   auto probes = load_check_file(options.file);
   if (!probes) {
-    fmt::print(stderr, "termprobe: error: {}\n", probes.error().message);
+    print_error(probes.error().message);
     return kExitUsage;
   }
   auto session = open_suite_session(options.suite);
@@ -57,7 +60,7 @@ int run_check_command(const CheckOptions& options, const std::vector<std::string
   // An unreachable target is exit 3 only when that was not what the file
   // expected: a check that a port is closed passes with 0.
   if (code == kExitMismatch && !report.results.empty() && !reached_any(report)) {
-    fmt::print(stderr, "termprobe: no probe in {} reached its target\n", options.file);
+    print_note(fmt::format("no probe in {} reached its target", options.file));
     return kExitUnreachable;
   }
   return code;

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "cli/diagnostics.h"
 #include "cli/exit_status.h"
+#include "cli/option_checks.h"
 #include "cli/report_output.h"
 #include "report/compare.h"
 
@@ -11,9 +13,10 @@ namespace termprobe {
 CLI::App* add_compare_command(CLI::App& app, CompareOptions& o) {
   CLI::App* compare =
       app.add_subcommand("compare", "List every scenario whose outcome changed between two reports");
-  compare->add_option("baseline", o.baseline, "The earlier report")->required();
-  compare->add_option("current", o.current, "The later report")->required();
-  compare->add_option("--json", o.json_path, "Write the changes as JSON to FILE (- for stdout)");
+  compare->add_option("baseline", o.baseline, "The earlier report")->required()->check(path_check());
+  compare->add_option("current", o.current, "The later report")->required()->check(path_check());
+  compare->add_option("--json", o.json_path, "Write the changes as JSON to FILE (- for stdout)")
+      ->check(path_check());
   compare->footer("Exit: 0 nothing changed, 1 something changed, 2 unusable input.");
   return compare;
 }
@@ -21,12 +24,12 @@ CLI::App* add_compare_command(CLI::App& app, CompareOptions& o) {
 int run_compare_command(const CompareOptions& options) {
   auto baseline = read_report_facts(options.baseline);
   if (!baseline) {
-    fmt::print(stderr, "termprobe: error: {}\n", baseline.error().message);
+    print_error(baseline.error().message);
     return kExitUsage;
   }
   auto current = read_report_facts(options.current);
   if (!current) {
-    fmt::print(stderr, "termprobe: error: {}\n", current.error().message);
+    print_error(current.error().message);
     return kExitUsage;
   }
   auto output = open_report_output(options.json_path);
@@ -36,7 +39,7 @@ int run_compare_command(const CompareOptions& options) {
   if (output->file) {
     auto written = output->file->commit(changes_json(changes, *baseline, *current).dump(2) + "\n");
     if (!written) {
-      fmt::print(stderr, "termprobe: error: {}\n", written.error().message);
+      print_error(written.error().message);
       return kExitUsage;
     }
   }

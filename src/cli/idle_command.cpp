@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "cli/diagnostics.h"
 #include "cli/exit_status.h"
 #include "cli/interrupt.h"
+#include "cli/option_checks.h"
 #include "cli/report_output.h"
 #include "probes/classifier.h"
 #include "probes/engine.h"
@@ -36,13 +38,15 @@ CLI::App* add_idle_command(CLI::App& app, IdleOptions& o) {
                                       "One request, then hold the connection idle: when and how does the "
                                       "server close it?");
   idle->add_option("url", o.url, "http:// or https:// URL")->required();
-  idle->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)");
+  idle->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
+      ->check(header_check());
   idle->add_option("--max", o.max_s, "Seconds to hold the connection idle at most")
-      ->check(CLI::Range(0.001, 86400.0))
+      ->check(number_check({.low = 0.001, .high = 86400, .unit = "seconds"}))
       ->capture_default_str();
   idle->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response")
-      ->check(CLI::Range(0.001, 3600.0));
-  idle->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)");
+      ->check(number_check(kTimeoutRule));
+  idle->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
+      ->check(path_check());
   idle->footer(kExitCodesHelp);
   return idle;
 }
@@ -50,7 +54,7 @@ CLI::App* add_idle_command(CLI::App& app, IdleOptions& o) {
 int run_idle_command(const IdleOptions& options, const std::vector<std::string>& command_line) {
   auto target = parse_target_url(options.url);
   if (!target) {
-    fmt::print(stderr, "termprobe: error: {}\n", target.error().message);
+    print_error(target.error().message);
     return kExitUsage;
   }
   auto output = open_report_output(options.json_path);

@@ -1,8 +1,6 @@
 // termprobe: how did the server end the connection? The executable is the
 // libraries plus this wiring: parse the command line, dispatch, map errors.
 #include <fmt/format.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include <sys/resource.h>
 
@@ -10,6 +8,7 @@
 
 #include "cli/check_command.h"
 #include "cli/compare_command.h"
+#include "cli/diagnostics.h"
 #include "cli/exit_status.h"
 #include "cli/idle_command.h"
 #include "cli/probe_command.h"
@@ -18,13 +17,6 @@
 #include "cli/serve_command.h"
 
 namespace {
-
-void configure_logging(bool verbose) {
-  auto logger = spdlog::stderr_logger_st("termprobe");
-  logger->set_pattern("termprobe: %l: %v");
-  logger->set_level(verbose ? spdlog::level::debug : spdlog::level::warn);
-  spdlog::set_default_logger(logger);
-}
 
 // A load tool holds a socket per connection in flight: take the hard limit.
 void raise_open_file_limit() {
@@ -70,7 +62,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "termprobe: error: {} (see termprobe --help)\n", e.what());
+    print_error(fmt::format("{} (see termprobe --help)", e.what()));
     return kExitUsage;
   }
   configure_logging(verbose);
@@ -83,7 +75,7 @@ int main(int argc, char** argv) {
     if (idle->parsed()) return run_idle_command(idle_options, command_line);
     if (reuse->parsed()) return run_reuse_command(reuse_options, command_line);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "termprobe: error: {}\n", e.what());
+    print_error(e.what());
     return kExitUsage;
   }
   return kExitUsage;

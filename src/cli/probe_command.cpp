@@ -8,8 +8,10 @@
 #include <cstdio>
 #include <set>
 
+#include "cli/diagnostics.h"
 #include "cli/exit_status.h"
 #include "cli/interrupt.h"
+#include "cli/option_checks.h"
 #include "cli/report_output.h"
 #include "probes/classifier.h"
 #include "probes/engine.h"
@@ -20,21 +22,6 @@
 
 namespace termprobe {
 namespace {
-
-std::string check_method(const std::string& method) {
-  const bool token = !method.empty() && std::all_of(method.begin(), method.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) ||
-           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
-  return token ? "" : "must be an HTTP method token such as GET or POST";
-}
-
-std::string check_header(const std::string& header) {
-  const auto colon = header.find(':');
-  if (colon == std::string::npos || colon == 0) return "must look like 'Name: value'";
-  if (header.find_first_of("\r\n") != std::string::npos) return "must not contain CR or LF";
-  return "";
-}
 
 std::string check_label(const std::string& label) {
   return label_from_string(label)
@@ -52,6 +39,7 @@ ProbeSpec spec_from(const ProbeOptions& options, const TargetUrl& target) {
   spec.timeout = seconds_to_ms(options.timeout_s);
   spec.connect_timeout = seconds_to_ms(options.connect_timeout_s);
   spec.watch = seconds_to_ms(options.watch_s);
+  spec.fin_watch = seconds_to_ms(options.fin_watch_s);
   return spec;
 }
 
@@ -72,13 +60,13 @@ int exit_code_for(const Report& report, const ProbeOptions& options) {
   if (report.interrupted) return kExitInterrupted;
   if (!report.results.empty() && !reached_target(report)) {
     const auto& first = report.results.front().observation;
-    fmt::print(stderr, "termprobe: cannot reach {}: {}\n", options.url,
-               first.error.empty() ? std::string(to_string(first.end)) : first.error);
+    print_note(fmt::format("cannot reach {}: {}", options.url,
+                           first.error.empty() ? std::string(to_string(first.end)) : first.error));
     return kExitUnreachable;
   }
   if (!expectations_hold(report, options.expect)) {
-    fmt::print(stderr, "termprobe: expected {} but observed otherwise (see the lines above)\n",
-               fmt::join(options.expect, " or "));
+    print_note(fmt::format("expected {} but observed otherwise (see the lines above)",
+                           fmt::join(options.expect, " or ")));
     return kExitMismatch;
   }
   return kExitSuccess;
@@ -90,26 +78,31 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   CLI::App* probe =
       app.add_subcommand("probe", "Probe one URL and report how the server ended each connection");
   probe->add_option("url", o.url, "http:// or https:// URL to probe")->required();
-  probe->add_option("-X,--method", o.method, "Request method")->check(CLI::Validator(check_method, "METHOD"));
+  probe->add_option("-X,--method", o.method, "Request method")->check(method_check());
   probe->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
-      ->check(CLI::Validator(check_header, "HEADER"));
+      ->check(header_check());
   probe->add_option("--body-bytes", o.body_bytes, "Send a request body of N bytes")
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+      ->check(number_check(kBodyBytesRule));
   probe->add_option("--upload-rate", o.upload_rate, "Limit the body upload to N bytes/s (0 = unlimited)")
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+      ->check(number_check(kUploadRateRule));
   probe->add_option("-n,--count", o.count, "Probe N times, a fresh connection each")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+      ->check(number_check({.low = 1, .high = 1'000'000, .unit = "connections", .whole = true}));
+  probe->add_option("--threads", o.threads, "Event loops (threads) sharing the connections; one report")
+      ->check(number_check({.low = 1, .high = 64, .unit = "threads", .whole = true}));
   probe->add_option("-c,--concurrency", o.concurrency, "Connections in flight at once")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}));
+      ->check(number_check({.low = 1, .high = 10'000, .unit = "connections", .whole = true}));
   probe->add_option("--rate", o.rate, "Start at most R connections per second (0 = no limit)")
-      ->check(CLI::Range(0.0, 1e6));
+      ->check(number_check(kRateRule));
   probe->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response")
-      ->check(CLI::Range(0.001, 86400.0));
+      ->check(number_check({.low = 0.001, .high = 86400, .unit = "seconds"}));
   probe->add_option("--connect-timeout", o.connect_timeout_s, "Seconds allowed for connecting")
-      ->check(CLI::Range(0.001, 3600.0));
+      ->check(number_check(kConnectTimeoutRule));
   probe->add_option("--watch", o.watch_s, "Seconds to watch the connection after a complete response")
-      ->check(CLI::Range(0.0, 3600.0));
-  probe->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)");
+      ->check(number_check(kWatchRule));
+  probe->add_option("--fin-watch", o.fin_watch_s, "Seconds to watch for an RST after the server's FIN")
+      ->check(number_check(kFinWatchRule));
+  probe->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
+      ->check(path_check());
   probe->add_flag("-q,--quiet", o.quiet, "No line per connection; only the summary");
   probe
       ->add_option("--format", o.format,
@@ -128,11 +121,11 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
 int run_probe_command(const ProbeOptions& options, const std::vector<std::string>& command_line) {
   auto target = parse_target_url(options.url);
   if (!target) {
-    fmt::print(stderr, "termprobe: error: {}\n", target.error().message);
+    print_error(target.error().message);
     return kExitUsage;
   }
   if (options.body_bytes == 0 && options.upload_rate > 0) {
-    fmt::print(stderr, "termprobe: error: --upload-rate needs a body: add --body-bytes N\n");
+    print_error("--upload-rate needs a body: add --body-bytes N");
     return kExitUsage;
   }
   const bool ndjson = options.format == "ndjson";
@@ -142,9 +135,10 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   engine_options.max_in_flight = options.concurrency;
   engine_options.rate = options.rate;
   engine_options.spread_loopback_sources = options.spread_sources;
+  engine_options.threads = options.threads;
   auto engine = Engine::create(engine_options);
   if (!engine) {
-    fmt::print(stderr, "termprobe: error: {}\n", engine.error().message);
+    print_error(engine.error().message);
     return kExitUsage;
   }
 
@@ -165,7 +159,7 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   const auto& stop = install_stop_handlers();
   auto stats = (*engine)->run({spec_from(options, *target)}, options.count, sink, stop);
   if (!stats) {
-    fmt::print(stderr, "termprobe: error: {}\n", stats.error().message);
+    print_error(stats.error().message);
     return kExitUsage;
   }
   report.requested = stats->requested;

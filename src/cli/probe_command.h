@@ -16,10 +16,12 @@ struct ProbeOptions {
   std::int64_t upload_rate = 0;  // bytes per second, 0 = unlimited
   std::size_t count = 1;         // connections
   std::size_t concurrency = 1;   // connections in flight at once
+  std::size_t threads = 1;       // event loops sharing the connections (one report)
   double rate = 0;               // new connections per second, 0 = unlimited
   double timeout_s = 10.0;       // whole request/response deadline
   double connect_timeout_s = 5.0;
   double watch_s = 1.0;             // watch window after a complete response
+  double fin_watch_s = 0.1;         // after the server's FIN, how long to watch for an RST
   std::string format = "lines";     // "lines", or "ndjson": one JSON object per connection on stdout
   bool quiet = false;               // no line per connection, only the summary
   bool spread_sources = false;      // bind connections to 127.0.0.1-254 (loopback targets)

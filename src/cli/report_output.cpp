@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "cli/diagnostics.h"
+
 namespace termprobe {
 
 Report begin_report(const std::vector<std::string>& command_line, std::vector<std::string> targets) {
@@ -16,15 +18,14 @@ Report begin_report(const std::vector<std::string>& command_line, std::vector<st
 std::optional<ReportOutput> open_report_output(const std::string& json_path, bool ndjson) {
   ReportOutput output;
   if (ndjson && json_path == "-") {
-    fmt::print(stderr,
-               "termprobe: error: --format ndjson and --json - both want stdout: give --json a file\n");
+    print_error("--format ndjson and --json - both want stdout: give --json a file");
     return std::nullopt;
   }
   if (ndjson) output.text = stderr;
   if (json_path.empty()) return output;
   auto opened = AtomicFile::open(json_path);
   if (!opened) {
-    fmt::print(stderr, "termprobe: error: {}\n", opened.error().message);
+    print_error(opened.error().message);
     return std::nullopt;
   }
   output.file.emplace(std::move(*opened));
@@ -43,7 +44,7 @@ bool commit_report(ReportOutput& output, const Report& report) {
   if (!failure) {
     if (auto committed = output.file->commit(); !committed) failure = committed.error();
   }
-  if (failure) fmt::print(stderr, "termprobe: error: {}\n", failure->message);
+  if (failure) print_error(failure->message);
   return !failure;
 }
 

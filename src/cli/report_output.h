@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "report/atomic_file.h"
+#include "report/input_checks.h"
 #include "report/report.h"
 
 namespace termprobe {
@@ -29,9 +30,5 @@ std::optional<ReportOutput> open_report_output(const std::string& json_path, boo
 
 // Writes the JSON; prints the error and returns false when that fails.
 bool commit_report(ReportOutput& output, const Report& report);
-
-inline std::chrono::milliseconds seconds_to_ms(double seconds) {
-  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
-}
 
 }  // namespace termprobe

@@ -4,8 +4,10 @@
 
 #include <map>
 
+#include "cli/diagnostics.h"
 #include "cli/exit_status.h"
 #include "cli/interrupt.h"
+#include "cli/option_checks.h"
 #include "cli/report_output.h"
 #include "probes/classifier.h"
 #include "probes/engine.h"
@@ -54,15 +56,16 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
   reuse->add_option("--idle", o.idle_ms, "Idle delays in milliseconds, e.g. 100,4900,5000,5100")
       ->required()
       ->delimiter(',')
-      ->check(CLI::Range(0.0, 3'600'000.0));
-  reuse->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)");
-  reuse->add_option("--repeat", o.repeat, "Connections per delay")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}));
+      ->check(number_check({.low = 0, .high = 3'600'000, .unit = "milliseconds"}));
+  reuse->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
+      ->check(header_check());
+  reuse->add_option("--repeat", o.repeat, "Connections per delay")->check(number_check(kRepeatRule));
   reuse->add_option("-c,--concurrency", o.concurrency, "Connections in flight at once")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}));
+      ->check(number_check({.low = 1, .high = 10'000, .unit = "connections", .whole = true}));
   reuse->add_option("--timeout", o.timeout_s, "Seconds allowed per request")
-      ->check(CLI::Range(0.001, 3600.0));
-  reuse->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)");
+      ->check(number_check(kTimeoutRule));
+  reuse->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
+      ->check(path_check());
   reuse->footer(kExitCodesHelp);
   return reuse;
 }
@@ -70,7 +73,7 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
 int run_reuse_command(const ReuseOptions& options, const std::vector<std::string>& command_line) {
   auto target = parse_target_url(options.url);
   if (!target) {
-    fmt::print(stderr, "termprobe: error: {}\n", target.error().message);
+    print_error(target.error().message);
     return kExitUsage;
   }
   auto output = open_report_output(options.json_path);

@@ -2,14 +2,16 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <memory>
 
+#include "cli/diagnostics.h"
 #include "cli/exit_status.h"
+#include "cli/option_checks.h"
 #include "cli/report_output.h"
 #include "module_host.h"
 #include "probes/contract_scenarios.h"
 #include "probes/target_url.h"
+#include "report/input_file.h"
 
 namespace termprobe {
 namespace {
@@ -31,6 +33,7 @@ ProbeSpec settings_from(const RunOptions& options) {
   ProbeSpec settings;
   settings.timeout = seconds_to_ms(options.timeout_s);
   settings.watch = seconds_to_ms(options.watch_s);
+  settings.fin_watch = seconds_to_ms(options.fin_watch_s);
   if (!options.token.empty()) settings.headers.push_back("X-Termprobe-Token: " + options.token);
   return settings;
 }
@@ -39,12 +42,12 @@ ProbeSpec settings_from(const RunOptions& options) {
 std::optional<std::vector<std::string>> target_urls(const RunOptions& options) {
   std::vector<std::string> urls = options.targets;
   if (!options.targets_file.empty()) {
-    std::ifstream file(options.targets_file);
+    auto file = open_input_file(options.targets_file, "--targets-file");
     if (!file) {
-      fmt::print(stderr, "termprobe: error: cannot read --targets-file '{}'\n", options.targets_file);
+      print_error(file.error().message);
       return std::nullopt;
     }
-    for (std::string line; std::getline(file, line);) {
+    for (std::string line; std::getline(*file, line);) {
       line.erase(0, line.find_first_not_of(" \t"));
       line.erase(line.find_last_not_of(" \t\r") + 1);
       if (!line.empty() && line.front() != '#') urls.push_back(line);
@@ -52,7 +55,7 @@ std::optional<std::vector<std::string>> target_urls(const RunOptions& options) {
   }
   for (const auto& url : urls) {
     if (auto parsed = parse_target_url(url); !parsed) {
-      fmt::print(stderr, "termprobe: error: --target: {}\n", parsed.error().message);
+      print_error("--target: " + parsed.error().message);
       return std::nullopt;
     }
   }
@@ -70,15 +73,14 @@ int check_module_present(const Target& target, const ProbeSpec& settings) {
   (void)(*engine)->run(
       {spec}, 1, [&](const ProbeId&, const Observation& o) { seen = o; }, never);
   if (!seen || !seen->connected) {
-    fmt::print(stderr, "termprobe: cannot reach {}: {}\n", spec.url, seen ? seen->error : "no result");
+    print_note(fmt::format("cannot reach {}: {}", spec.url, seen ? seen->error : "no result"));
     return kExitUnreachable;
   }
   if (seen->status != 200 || seen->module.empty()) {
-    fmt::print(
-        stderr,
-        "termprobe: error: no termprobe module at {}: it answered {} without the X-Termprobe-Module header "
-        "(install the module on that site, or fix --target)\n",
-        spec.url, seen->status != 0 ? fmt::format("HTTP {}", seen->status) : std::string("nothing"));
+    print_error(fmt::format(
+        "no termprobe module at {}: it answered {} without the X-Termprobe-Module header "
+        "(install the module on that site, or fix --target)",
+        spec.url, seen->status != 0 ? fmt::format("HTTP {}", seen->status) : std::string("nothing")));
     return kExitUsage;
   }
   return kExitSuccess;
@@ -103,18 +105,23 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   run->add_option(
       "--target", o.targets,
       "Base URL of a server with the termprobe module; repeat for a fleet (default: embedded host)");
-  run->add_option("--targets-file", o.targets_file, "More base URLs, one per line (# comments allowed)");
+  run->add_option("--targets-file", o.targets_file, "More base URLs, one per line (# comments allowed)")
+      ->check(path_check());
   run->add_option("--profile", o.profile, "Expectations: reference, iis, or a profile JSON file")
+      ->check(path_check())
       ->capture_default_str();
   run->add_option("--repeat", o.repeat, "Connections per scenario and target")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}))
+      ->check(number_check(kRepeatRule))
       ->capture_default_str();
   run->add_option("--token", o.token, "Send this X-Termprobe-Token header (when the module requires one)");
   run->add_option("--timeout", o.timeout_s, "Seconds allowed per connection")
-      ->check(CLI::Range(0.001, 3600.0))
+      ->check(number_check(kTimeoutRule))
       ->capture_default_str();
   run->add_option("--watch", o.watch_s, "Seconds to watch each connection after a complete response")
-      ->check(CLI::Range(0.0, 3600.0))
+      ->check(number_check(kWatchRule))
+      ->capture_default_str();
+  run->add_option("--fin-watch", o.fin_watch_s, "Seconds to watch for an RST after the server's FIN")
+      ->check(number_check(kFinWatchRule))
       ->capture_default_str();
   add_suite_options(run, o.suite);
   run->footer(kExitCodesHelp);
@@ -124,7 +131,7 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
 int run_run_command(const RunOptions& options, const std::vector<std::string>& command_line) {
   auto profile = load_profile(options.profile, scenario_names());
   if (!profile) {
-    fmt::print(stderr, "termprobe: error: {}\n", profile.error().message);
+    print_error(profile.error().message);
     return kExitUsage;
   }
   const auto urls = target_urls(options);
@@ -138,7 +145,7 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
   if (targets.empty()) {
     auto started = termprobe_host::ModuleHost::start({"127.0.0.1", 0});
     if (!started) {
-      fmt::print(stderr, "termprobe: error: cannot start the embedded module host: {}\n", started.error());
+      print_error(fmt::format("cannot start the embedded module host: {}", started.error()));
       return kExitUsage;
     }
     embedded = std::move(*started);

@@ -20,6 +20,7 @@ struct RunOptions {
   std::string token;                  // X-Termprobe-Token to send
   double timeout_s = 10.0;            // per connection
   double watch_s = 0.3;               // watch window after a complete response
+  double fin_watch_s = 0.1;           // after the server's FIN, how long to watch for an RST
   SuiteOptions suite;
 };
 

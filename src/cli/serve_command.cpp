@@ -3,13 +3,16 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <optional>
 #include <thread>
 
+#include "cli/diagnostics.h"
 #include "cli/exit_status.h"
 #include "cli/interrupt.h"
 #include "module_host.h"
+#include "report/input_checks.h"
 
 namespace termprobe {
 namespace {
@@ -19,18 +22,33 @@ struct ListenAddress {
   unsigned short port = 0;
 };
 
-std::optional<ListenAddress> parse_listen(const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon + 1 == text.size()) return std::nullopt;
-  std::string address = text.substr(0, colon);
-  if (address.size() >= 2 && address.front() == '[' && address.back() == ']')
-    address = address.substr(1, address.size() - 2);
-  const std::string port_text = text.substr(colon + 1);
-  if (port_text.find_first_not_of("0123456789") != std::string::npos || port_text.size() > 5)
-    return std::nullopt;
-  const int port = std::stoi(port_text);
-  if (port > 65535 || address.empty()) return std::nullopt;
-  return ListenAddress{address, static_cast<unsigned short>(port)};
+constexpr NumberRule kPortRule{.low = 0, .high = 65535, .unit = "", .whole = true};
+
+// ADDRESS:PORT or [IPv6]:PORT. An IPv6 address without brackets has no
+// port to find: "::1" would otherwise read as address ":" and port 1.
+Result<ListenAddress> parse_listen(const std::string& text) {
+  const auto bad = [&](const std::string& why) { return fail(ErrorKind::invalid_input, why); };
+  std::string address;
+  std::string port;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string::npos) return bad("no ']' after the IPv6 address (e.g. [::1]:8080)");
+    address = text.substr(1, close - 1);
+    if (text.compare(close + 1, 1, ":") != 0) return bad("the port is missing (e.g. [::1]:8080)");
+    port = text.substr(close + 2);
+  } else if (std::count(text.begin(), text.end(), ':') > 1) {
+    return bad("the port is missing, or the IPv6 address needs brackets (e.g. [::1]:8080)");
+  } else {
+    const auto colon = text.find(':');
+    if (colon == std::string::npos) return bad("the port is missing (e.g. 127.0.0.1:8080)");
+    address = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (address.empty()) return bad("the address is missing (e.g. 127.0.0.1:8080 or [::1]:8080)");
+  if (port.empty()) return bad("the port is missing (e.g. 127.0.0.1:8080 or [::1]:8080)");
+  auto number = parse_number(port, kPortRule);
+  if (!number) return bad("port " + number.error().message);
+  return ListenAddress{address, static_cast<unsigned short>(*number)};
 }
 
 bool is_loopback(const std::string& address) {
@@ -59,21 +77,18 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
 int run_serve_command(const ServeOptions& options) {
   const auto listen = parse_listen(options.listen);
   if (!listen) {
-    fmt::print(stderr,
-               "termprobe: error: --listen '{}' is not ADDRESS:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)\n",
-               options.listen);
+    print_error(fmt::format("--listen {}: {}", options.listen, listen.error().message));
     return kExitUsage;
   }
   if (!is_loopback(listen->address) && !options.allow_remote) {
-    fmt::print(
-        stderr,
-        "termprobe: error: --listen {} is not a loopback address; these endpoints reset connections on "
-        "demand, add --allow-remote if you mean it\n",
-        listen->address);
+    print_error(
+        fmt::format("--listen {}: {} is not a loopback address; these endpoints reset connections on "
+                    "demand, add --allow-remote if you mean it",
+                    options.listen, listen->address));
     return kExitUsage;
   }
   if (!options.prefix.empty() && options.prefix.front() != '/') {
-    fmt::print(stderr, "termprobe: error: --prefix must start with '/', e.g. /termprobe/\n");
+    print_error("--prefix must start with '/', e.g. /termprobe/");
     return kExitUsage;
   }
   // The module reads its settings from the environment, as it does in an IIS application pool.
@@ -82,7 +97,7 @@ int run_serve_command(const ServeOptions& options) {
   const auto& stop = install_stop_handlers();
   auto host = termprobe_host::ModuleHost::start({listen->address, listen->port});
   if (!host) {
-    fmt::print(stderr, "termprobe: error: {}\n", host.error());
+    print_error(host.error());
     return kExitUsage;
   }
   const std::string prefix = options.prefix.empty() ? "/termprobe/" : options.prefix;

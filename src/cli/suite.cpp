@@ -4,8 +4,10 @@
 
 #include <algorithm>
 
+#include "cli/diagnostics.h"
 #include "cli/exit_status.h"
 #include "cli/interrupt.h"
+#include "cli/option_checks.h"
 #include "cli/terminal.h"
 #include "probes/classifier.h"
 #include "report/compare.h"
@@ -19,20 +21,16 @@ namespace {
 bool write_junit(SuiteSession& session, const Report& report, const std::string& suite_name) {
   if (!session.junit) return true;
   auto written = session.junit->commit(junit_xml(report, suite_name));
-  if (!written) fmt::print(stderr, "termprobe: error: {}\n", written.error().message);
+  if (!written) print_error(written.error().message);
   return written.has_value();
 }
 
 // Returns true when the run differs from the baseline.
 bool compare_with_baseline(SuiteSession& session, const Report& report) {
   if (!session.baseline) return false;
-  auto current = report_facts_from_json(to_json(report), "this run");
-  if (!current) {
-    fmt::print(stderr, "termprobe: error: {}\n", current.error().message);
-    return true;
-  }
-  const auto changes = compare_reports(*session.baseline, *current);
-  fmt::print(session.output.text, "{}", format_changes(changes, *session.baseline, *current));
+  const ReportFacts current = report_facts_from(report, "this run");
+  const auto changes = compare_reports(*session.baseline, current);
+  fmt::print(session.output.text, "{}", format_changes(changes, *session.baseline, current));
   return !changes.empty();
 }
 
@@ -40,19 +38,23 @@ bool compare_with_baseline(SuiteSession& session, const Report& report) {
 
 void add_suite_options(CLI::App* command, SuiteOptions& o) {
   command->add_option("--concurrency", o.concurrency, "Connections in flight at once")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1000}))
+      ->check(number_check({.low = 1, .high = 1000, .unit = "connections", .whole = true}))
       ->capture_default_str();
   command->add_option("--rate", o.rate, "Start at most R connections per second (0 = no limit)")
-      ->check(CLI::Range(0.0, 1e6));
-  command->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)");
-  command->add_option("--junit", o.junit_path, "Write JUnit XML to FILE: one testcase per scenario");
+      ->check(number_check(kRateRule));
+  command->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
+      ->check(path_check());
+  command->add_option("--junit", o.junit_path, "Write JUnit XML to FILE: one testcase per scenario")
+      ->check(path_check());
   command
       ->add_option("--format", o.format,
                    "table, or ndjson: one JSON object per finished connection on stdout")
       ->check(CLI::IsMember({"table", "ndjson"}))
       ->capture_default_str();
-  command->add_option("--baseline", o.baseline_path,
-                      "Compare with an earlier report; exit 1 when anything changed");
+  command
+      ->add_option("--baseline", o.baseline_path,
+                   "Compare with an earlier report; exit 1 when anything changed")
+      ->check(path_check());
 }
 
 std::optional<SuiteSession> open_suite_session(const SuiteOptions& options) {
@@ -61,7 +63,7 @@ std::optional<SuiteSession> open_suite_session(const SuiteOptions& options) {
   if (!options.baseline_path.empty()) {
     auto baseline = read_report_facts(options.baseline_path);
     if (!baseline) {
-      fmt::print(stderr, "termprobe: error: --baseline: {}\n", baseline.error().message);
+      print_error("--baseline: " + baseline.error().message);
       return std::nullopt;
     }
     session.baseline = std::move(*baseline);
@@ -72,8 +74,7 @@ std::optional<SuiteSession> open_suite_session(const SuiteOptions& options) {
   if (!options.junit_path.empty()) {
     auto junit = AtomicFile::open(options.junit_path);
     if (!junit || options.junit_path == "-") {
-      fmt::print(stderr, "termprobe: error: --junit: {}\n",
-                 junit ? "give a file name, not -" : junit.error().message);
+      print_error(std::string("--junit: ") + (junit ? "give a file name, not -" : junit.error().message));
       return std::nullopt;
     }
     session.junit.emplace(std::move(*junit));
@@ -88,7 +89,7 @@ std::optional<RunStats> run_suite(const std::vector<SuiteItem>& items, const Sui
   engine_options.rate = options.rate;
   auto engine = Engine::create(engine_options);
   if (!engine) {
-    fmt::print(stderr, "termprobe: error: {}\n", engine.error().message);
+    print_error(engine.error().message);
     return std::nullopt;
   }
   std::vector<PlannedProbe> plan;
@@ -113,7 +114,7 @@ std::optional<RunStats> run_suite(const std::vector<SuiteItem>& items, const Sui
   auto stats = (*engine)->run(plan, sink, install_stop_handlers());
   progress.clear();
   if (!stats) {
-    fmt::print(stderr, "termprobe: error: {}\n", stats.error().message);
+    print_error(stats.error().message);
     return std::nullopt;
   }
   report.requested = stats->requested;

@@ -1,5 +1,12 @@
-// A file that appears whole or not at all: written to a temporary file in
-// the same directory, flushed, then renamed over the destination.
+// A file that appears whole or not at all.
+//
+// The content goes to an unnamed file (O_TMPFILE) in the destination's
+// directory, so a run killed with SIGKILL leaves nothing behind; commit()
+// flushes it, gives it a short temporary name (".termprobe-XXXXXX", which
+// fits NAME_MAX beside any destination name that does) and renames that
+// over the destination. On a filesystem without O_TMPFILE the file is named
+// that way from the start: there, and only there, a killed run can leave a
+// ".termprobe-XXXXXX" behind.
 #pragma once
 
 #include <string>
@@ -26,10 +33,14 @@ class AtomicFile {
   const std::string& path() const { return path_; }
 
  private:
-  AtomicFile(std::string path, std::string temp_path, int fd);
+  enum class Kind { standard_output, unnamed, named };
+  AtomicFile(Kind kind, std::string path, std::string directory, std::string temp_path, int fd);
   void discard();
+  Result<std::string> link_unnamed();  // gives the O_TMPFILE file a temporary name
+  Kind kind_ = Kind::standard_output;
   std::string path_;
-  std::string temp_path_;  // empty for stdout
+  std::string directory_;  // where the temporary name goes
+  std::string temp_path_;  // named: the temporary file's name
   int fd_ = -1;
 };
 

@@ -7,14 +7,17 @@
 #include <map>
 
 #include "probes/target_url.h"
+#include "report/input_checks.h"
+#include "report/input_file.h"
 
 namespace termprobe {
 namespace {
 
 constexpr std::string_view kProbeKeys =
-    "name, url, method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, expect";
+    "name, url, method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, "
+    "fin_watch, expect";
 constexpr std::string_view kDefaultKeys =
-    "method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch";
+    "method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, fin_watch";
 
 struct Location {
   std::string file;
@@ -27,20 +30,22 @@ tl::unexpected<Error> bad(const Location& where, const toml::node& node, const s
   return fail(ErrorKind::invalid_input, where.at(node) + ": " + message);
 }
 
-Result<std::int64_t> whole_number(const Location& where, const std::string& key, const toml::node& node,
-                                  std::int64_t low, std::int64_t high) {
-  const auto value = node.value_exact<std::int64_t>();
-  if (!value || *value < low || *value > high)
-    return bad(where, node, fmt::format("'{}' must be a whole number from {} to {}", key, low, high));
+// A TOML integer or float under `rule`: "'timeout' nan: not a finite number of seconds".
+Result<double> number(const Location& where, const std::string& key, const toml::node& node,
+                      const NumberRule& rule) {
+  std::optional<double> value;
+  std::string text;  // as the file wrote it, near enough: 1e300, nan, -inf, 12
+  if (const auto integer = node.value_exact<std::int64_t>()) {
+    value = static_cast<double>(*integer);
+    text = std::to_string(*integer);
+  } else if (const auto real = node.value_exact<double>()) {
+    value = *real;
+    text = fmt::format("{:g}", *real);
+  }
+  if (!value) return bad(where, node, fmt::format("'{}' must be a number", key));
+  if (auto problem = number_problem(*value, rule))
+    return bad(where, node, fmt::format("'{}' {}: {}", key, text, *problem));
   return *value;
-}
-
-Result<std::chrono::milliseconds> seconds(const Location& where, const std::string& key,
-                                          const toml::node& node, double low, double high) {
-  const auto value = node.value<double>();
-  if (!value || !std::isfinite(*value) || *value < low || *value > high)
-    return bad(where, node, fmt::format("'{}' must be seconds from {} to {}", key, low, high));
-  return std::chrono::milliseconds(std::llround(*value * 1000.0));
 }
 
 Result<std::vector<std::string>> string_list(const Location& where, const std::string& key,
@@ -61,31 +66,38 @@ Result<bool> apply_common(const Location& where, const std::string& key, const t
                           CheckProbe& probe) {
   if (key == "method") {
     const auto method = node.value<std::string>();
-    if (!method || method->empty() || method->find_first_of(" \t\r\n") != std::string::npos)
-      return bad(where, node, "'method' must be an HTTP method such as \"GET\"");
+    if (!method) return bad(where, node, "'method' must be a string such as \"GET\"");
+    if (auto problem = method_problem(*method))
+      return bad(where, node, fmt::format("'method' '{}' {}", *method, *problem));
     probe.spec.method = *method;
   } else if (key == "headers") {
     auto headers = string_list(where, key, node);
     if (!headers) return tl::unexpected(headers.error());
     for (const auto& header : *headers) {
-      if (header.find(':') == std::string::npos || header.find_first_of("\r\n") != std::string::npos)
-        return bad(where, node, fmt::format("header '{}' must look like 'Name: value'", header));
+      if (auto problem = header_problem(header))
+        return bad(where, node, fmt::format("header '{}' {}", header, *problem));
     }
     probe.spec.headers = *headers;
   } else if (key == "body_bytes" || key == "upload_rate") {
-    auto number = whole_number(where, key, node, 0, std::int64_t{1} << 40);
-    if (!number) return tl::unexpected(number.error());
-    (key == "body_bytes" ? probe.spec.body_bytes : probe.spec.upload_rate) = *number;
+    auto bytes = number(where, key, node, key == "body_bytes" ? kBodyBytesRule : kUploadRateRule);
+    if (!bytes) return tl::unexpected(bytes.error());
+    (key == "body_bytes" ? probe.spec.body_bytes : probe.spec.upload_rate) =
+        static_cast<std::int64_t>(*bytes);
   } else if (key == "repeat") {
-    auto number = whole_number(where, key, node, 1, 100'000);
-    if (!number) return tl::unexpected(number.error());
-    probe.repeat = static_cast<std::size_t>(*number);
-  } else if (key == "timeout" || key == "connect_timeout" || key == "watch") {
-    auto value = seconds(where, key, node, key == "watch" ? 0.0 : 0.001, 3600.0);
+    auto repeat = number(where, key, node, kRepeatRule);
+    if (!repeat) return tl::unexpected(repeat.error());
+    probe.repeat = static_cast<std::size_t>(*repeat);
+  } else if (key == "timeout" || key == "connect_timeout" || key == "watch" || key == "fin_watch") {
+    const NumberRule& rule = key == "timeout"     ? kTimeoutRule
+                             : key == "watch"     ? kWatchRule
+                             : key == "fin_watch" ? kFinWatchRule
+                                                  : kConnectTimeoutRule;
+    auto value = number(where, key, node, rule);
     if (!value) return tl::unexpected(value.error());
-    (key == "timeout" ? probe.spec.timeout
-     : key == "watch" ? probe.spec.watch
-                      : probe.spec.connect_timeout) = *value;
+    (key == "timeout"     ? probe.spec.timeout
+     : key == "watch"     ? probe.spec.watch
+     : key == "fin_watch" ? probe.spec.fin_watch
+                          : probe.spec.connect_timeout) = seconds_to_ms(*value);
   } else {
     return false;
   }
@@ -161,10 +173,16 @@ Result<CheckProbe> read_probe(const Location& where, const toml::node& node, con
 }  // namespace
 
 Result<std::vector<CheckProbe>> load_check_file(const std::string& path) {
+  auto file = open_input_file(path, "expectations file");
+  if (!file) return tl::unexpected(file.error());
+  return parse_check_file(*file, path);
+}
+
+Result<std::vector<CheckProbe>> parse_check_file(std::istream& input, const std::string& path) {
   const Location where{path};
   toml::table document;
   try {
-    document = toml::parse_file(path);
+    document = toml::parse(input, path);
   } catch (const toml::parse_error& error) {
     if (error.source().begin.line == 0)
       return fail(ErrorKind::invalid_input, fmt::format("cannot read expectations file '{}'", path));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <istream>
 #include <set>
 #include <string>
 #include <vector>
@@ -25,5 +26,7 @@ struct CheckProbe {
 
 // Every mistake is one line: "FILE:LINE: what is wrong".
 Result<std::vector<CheckProbe>> load_check_file(const std::string& path);
+// The same from text already open; path names it in messages.
+Result<std::vector<CheckProbe>> parse_check_file(std::istream& input, const std::string& path);
 
 }  // namespace termprobe

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "report/printable.h"
+
 namespace termprobe {
 namespace {
 
@@ -89,17 +91,19 @@ std::vector<ScenarioChange> compare_reports(const ReportFacts& baseline, const R
 
 std::string format_changes(const std::vector<ScenarioChange>& changes, const ReportFacts& baseline,
                            const ReportFacts& current) {
+  // Names come from report files: a CR or ESC in one must not rewrite the terminal.
   if (changes.empty())
-    return fmt::format("no change: {} scenario(s) in {} match {}\n", current.scenarios.size(), current.origin,
-                       baseline.origin);
-  std::string text =
-      fmt::format("{} change(s) from {} to {}:\n", changes.size(), baseline.origin, current.origin);
+    return fmt::format("no change: {} scenario(s) in {} match {}\n", current.scenarios.size(),
+                       printable(current.origin), printable(baseline.origin));
+  std::string text = fmt::format("{} change(s) from {} to {}:\n", changes.size(), printable(baseline.origin),
+                                 printable(current.origin));
   for (const auto& change : changes) {
     const std::string what =
         change.what.empty() ? std::string(kind_text(change.kind))
                             : fmt::format("{}: {}", kind_text(change.kind), fmt::join(change.what, ", "));
-    text += fmt::format("{} {}  [{}]\n  baseline: {}\n  current:  {}\n", change.key.first, change.key.second,
-                        what, facts_text(change.baseline), facts_text(change.current));
+    text += fmt::format("{} {}  [{}]\n  baseline: {}\n  current:  {}\n", printable(change.key.first),
+                        printable(change.key.second), what, facts_text(change.baseline),
+                        facts_text(change.current));
   }
   return text;
 }

@@ -1,11 +1,12 @@
 #include "report/profile.h"
 
 #include <algorithm>
-#include <fstream>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "report/builtin_profiles.h"
+#include "report/input_file.h"
 
 namespace termprobe {
 namespace {
@@ -69,17 +70,15 @@ Result<Profile> load_profile(const std::string& name_or_path,
                              const std::vector<std::string>& known_scenarios) {
   if (const char* builtin = builtin_profile_json(name_or_path))
     return parse_profile(builtin, name_or_path, known_scenarios);
-  std::ifstream file(name_or_path);
-  if (!file) {
-    const bool looks_like_path =
-        name_or_path.find('/') != std::string::npos || name_or_path.find(".json") != std::string::npos;
-    if (looks_like_path)
-      return fail(ErrorKind::invalid_input, "cannot read profile file '" + name_or_path + "'");
+  const bool looks_like_path =
+      name_or_path.find('/') != std::string::npos || name_or_path.find(".json") != std::string::npos;
+  if (!looks_like_path && !std::filesystem::exists(name_or_path))
     return fail(ErrorKind::invalid_input,
                 "unknown profile '" + name_or_path + "': use reference, iis or a profile JSON file");
-  }
+  auto file = open_input_file(name_or_path, "profile file");
+  if (!file) return tl::unexpected(file.error());
   std::stringstream text;
-  text << file.rdbuf();
+  text << file->rdbuf();
   return parse_profile(text.str(), "'" + name_or_path + "'", known_scenarios);
 }
 

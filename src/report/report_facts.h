@@ -6,13 +6,14 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "probes/error.h"
 
 namespace termprobe {
+
+struct Report;
 
 struct ScenarioFacts {
   std::size_t total = 0;                        // connections
@@ -32,9 +33,21 @@ struct ReportFacts {
   std::map<ScenarioKey, ScenarioFacts> scenarios;
 };
 
-// Refuses anything that is not a termprobe report of this schema version,
-// with one line naming the file and what is wrong.
+// What one connection adds to its scenario's facts.
+struct ConnectionFacts {
+  std::string_view label;
+  std::optional<int> status;  // nullopt: no status line
+  bool announced = false;     // Connection: close
+  std::int64_t wire_bytes = 0;
+};
+void add_connection(ScenarioFacts& facts, const ConnectionFacts& connection);
+
+// Reads a report file as a stream (see report_reader.h): refuses anything
+// that is not a termprobe report of this schema version, with one line
+// naming the file, the JSON path and what is wrong.
 Result<ReportFacts> read_report_facts(const std::string& path);
-Result<ReportFacts> report_facts_from_json(const nlohmann::ordered_json& report, const std::string& origin);
+
+// A run's own report, straight from memory.
+ReportFacts report_facts_from(const Report& report, const std::string& origin);
 
 }  // namespace termprobe

@@ -150,7 +150,7 @@ class BadInput(unittest.TestCase):
 
     def test_malformed_listen(self):
         result = run_termprobe("serve", "--listen", "localhost", timeout=10)
-        self.assert_one_line_error(result, 2, "is not ADDRESS:PORT")
+        self.assert_one_line_error(result, 2, "--listen localhost: the port is missing")
 
     def test_unknown_profile(self):
         with ReportDir() as directory:

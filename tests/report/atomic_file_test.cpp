@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -56,6 +61,32 @@ TEST(AtomicFile, CommitReplacesAnOldReportWhole) {
   EXPECT_EQ(read(target), "old");
   ASSERT_TRUE(file->commit("new").has_value());
   EXPECT_EQ(read(target), "new");
+}
+
+TEST(AtomicFile, AKilledWriterLeavesNothingBehind) {
+  TempDir dir;
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {  // a run killed mid-report: no destructor, no cleanup
+    auto file = AtomicFile::open((dir.path / "report.json").string());
+    if (file) (void)file->write("{\"half\": ");
+    raise(SIGKILL);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(dir.entries(), 0u);
+}
+
+TEST(AtomicFile, ALongestAllowedNameIsWritable) {
+  // NAME_MAX is 255: the old temporary name was the report's name plus 12 characters.
+  TempDir dir;
+  const fs::path target = dir.path / (std::string(250, 'r') + ".json");
+  auto file = AtomicFile::open(target.string());
+  ASSERT_TRUE(file.has_value()) << file.error().message;
+  ASSERT_TRUE(file->commit("{}\n").has_value());
+  EXPECT_EQ(read(target), "{}\n");
+  EXPECT_EQ(dir.entries(), 1u);
 }
 
 TEST(AtomicFile, UnwritablePlacesAreRefusedUpFront) {

@@ -1,0 +1,94 @@
+#include "report/input_checks.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cfloat>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+
+namespace termprobe {
+namespace {
+
+std::string kind_of(const NumberRule& rule) {
+  std::string kind = rule.whole ? "whole number" : "number";
+  if (!rule.unit.empty()) kind += " of " + std::string(rule.unit);
+  return kind;
+}
+
+std::string range_text(const NumberRule& rule) {
+  std::string range = fmt::format("from {} to {}", number_text(rule.low), number_text(rule.high));
+  if (!rule.unit.empty()) range += " " + std::string(rule.unit);
+  if (rule.whole) range = "a whole number " + range;
+  return rule.zero_means_off ? "0 (off) or " + range : range;
+}
+
+// The whole text must be a number: from_chars stops quietly at "0x10"'s x.
+// Too large for a double still counts as a number, one out of every range.
+std::optional<double> parse_all(std::string_view text) {
+  if (text.size() > 1 && text.front() == '+' && text[1] != '-') text.remove_prefix(1);
+  double value = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (stop != end || text.empty()) return std::nullopt;
+  if (error == std::errc()) return value;
+  if (error != std::errc::result_out_of_range) return std::nullopt;
+  // Keep the sign and the side of the range: 1e-999 is tiny but not 0 (not "off").
+  const double near = std::strtod(std::string(text).c_str(), nullptr);
+  const double sign = text.front() == '-' ? -1.0 : 1.0;
+  return std::isfinite(near) ? sign * std::max(std::fabs(near), DBL_TRUE_MIN) : sign * DBL_MAX;
+}
+
+bool digits_only(std::string_view text) {
+  if (!text.empty() && (text.front() == '+' || text.front() == '-')) text.remove_prefix(1);
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+}  // namespace
+
+std::string number_text(double value) {
+  if (std::trunc(value) == value && std::fabs(value) < 1e15) return fmt::format("{:.0f}", value);
+  return fmt::format("{:g}", value);
+}
+
+std::optional<std::string> number_problem(double value, const NumberRule& rule) {
+  if (!std::isfinite(value)) return "not a finite " + kind_of(rule);
+  if (rule.zero_means_off && value == 0) return std::nullopt;
+  if (value < rule.low || value > rule.high || (rule.whole && std::trunc(value) != value))
+    return "must be " + range_text(rule);
+  return std::nullopt;
+}
+
+Result<double> parse_number(std::string_view text, const NumberRule& rule) {
+  const auto refuse = [&](const std::string& why) {
+    return fail(ErrorKind::invalid_input, fmt::format("{}: {}", text, why));
+  };
+  const auto value = parse_all(text);
+  if (!value) return refuse("not a " + kind_of(rule));
+  if (auto problem = number_problem(*value, rule)) return refuse(*problem);
+  // CLI11 converts integer options from digits only: "1e3" must fail here, named, not there.
+  if (rule.whole && !digits_only(text)) return refuse("must be " + range_text(rule) + ", in digits");
+  return *value;
+}
+
+std::optional<std::string> header_problem(std::string_view header) {
+  const auto colon = header.find(':');
+  if (colon == std::string_view::npos || colon == 0) return "must look like 'Name: value'";
+  if (header.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos)
+    return "must not contain CR, LF or NUL";
+  return std::nullopt;
+}
+
+std::optional<std::string> method_problem(std::string_view method) {
+  const bool token = !method.empty() && std::all_of(method.begin(), method.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+  if (token) return std::nullopt;
+  return "must be an HTTP method token such as GET or POST";
+}
+
+}  // namespace termprobe

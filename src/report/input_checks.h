@@ -1,0 +1,70 @@
+// Checks of what a person typed, shared by the command line and check files.
+//
+// Numbers a person typed — on the command line, in a check file, in a
+// listen address — are checked by one rule each: finite, whole where it
+// must be, and within bounds chosen so that converting to milliseconds,
+// nanoseconds or bytes cannot overflow. NaN compares false with everything,
+// so "x < low || x > high" alone lets it through: hence this one place.
+#pragma once
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "probes/error.h"
+
+namespace termprobe {
+
+struct NumberRule {
+  double low = 0;
+  double high = 0;
+  std::string_view unit;        // "seconds", "bytes", ...; empty for a plain count
+  bool whole = false;           // integers only
+  bool zero_means_off = false;  // 0 is accepted though below `low` (e.g. "--rate 0 = no limit")
+};
+
+// Rules more than one input shares (command line and check file alike).
+inline constexpr NumberRule kBodyBytesRule{.low = 0, .high = 1099511627776.0, .unit = "bytes", .whole = true};
+inline constexpr NumberRule kUploadRateRule{
+    .low = 0, .high = 1099511627776.0, .unit = "bytes per second", .whole = true};
+inline constexpr NumberRule kRepeatRule{.low = 1, .high = 100'000, .unit = "connections", .whole = true};
+inline constexpr NumberRule kTimeoutRule{.low = 0.001, .high = 3600, .unit = "seconds"};
+inline constexpr NumberRule kConnectTimeoutRule{.low = 0.001, .high = 3600, .unit = "seconds"};
+inline constexpr NumberRule kWatchRule{.low = 0, .high = 3600, .unit = "seconds"};
+inline constexpr NumberRule kFinWatchRule{.low = 0, .high = 60, .unit = "seconds"};
+// 1/rate becomes a duration in nanoseconds: a positive rate below 0.001 is
+// refused rather than scheduled centuries (or an overflow) ahead.
+inline constexpr NumberRule kRateRule{
+    .low = 0.001, .high = 1e6, .unit = "connections per second", .zero_means_off = true};
+
+// Why `value` breaks `rule` ("not a finite number of seconds", "must be from
+// 0.001 to 3600 seconds"), or nullopt when it is usable.
+std::optional<std::string> number_problem(double value, const NumberRule& rule);
+
+// Parses text that must be a number and nothing else (no hex, no trailing
+// junk; decimal digits only when whole), then applies number_problem. The
+// error message starts with the text itself: "nan: not a finite number of seconds".
+Result<double> parse_number(std::string_view text, const NumberRule& rule);
+
+// A bound as people write it: 1099511627776 and 1000000 in full, 0.001 and 1e+300 short.
+std::string number_text(double value);
+
+// Seconds already checked against a NumberRule (so finite and far below
+// the 292 million years that would overflow) as whole milliseconds.
+inline std::chrono::milliseconds seconds_to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
+}
+
+// Why a request header is unusable ("must look like 'Name: value'", "must
+// not contain CR, LF or NUL": libcurl would send a second header, or a second
+// request), or nullopt when it is fine.
+std::optional<std::string> header_problem(std::string_view header);
+
+// Why a request method is unusable (it must be an HTTP token such as GET
+// or POST: no spaces or control characters), or nullopt when it is fine.
+std::optional<std::string> method_problem(std::string_view method);
+
+}  // namespace termprobe

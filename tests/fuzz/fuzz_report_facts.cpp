@@ -1,0 +1,28 @@
+// Report loading as `compare` and `--baseline` do it, then the comparison
+// and both of its outputs: any input must end in facts or a one-line error,
+// never a crash, a hang or unbounded memory.
+#include <cstddef>
+#include <cstdint>
+#include <sstream>
+#include <string>
+
+#include "report/compare.h"
+#include "report/report_reader.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace termprobe;
+  std::istringstream input(std::string(reinterpret_cast<const char*>(data), size));
+  auto facts = read_report_stream(input, "'fuzz.json'");
+  if (!facts) {
+    if (facts.error().message.find('\n') != std::string::npos) __builtin_trap();  // one line, always
+    return 0;
+  }
+  const ReportFacts empty;
+  const ReportFacts& same = *facts;
+  for (const ReportFacts* other : {&empty, &same}) {
+    const auto changes = compare_reports(*other, *facts);
+    (void)format_changes(changes, *other, *facts);
+    (void)changes_json(changes, *other, *facts).dump(2);
+  }
+  return 0;
+}

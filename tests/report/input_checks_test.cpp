@@ -1,0 +1,86 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "report/input_checks.h"
+#include "report/printable.h"
+
+namespace termprobe {
+namespace {
+
+constexpr NumberRule kSeconds{.low = 0.001, .high = 3600, .unit = "seconds"};
+constexpr NumberRule kCount{.low = 1, .high = 1'000'000, .unit = "", .whole = true};
+
+std::string refusal(std::string_view text, const NumberRule& rule) {
+  auto parsed = parse_number(text, rule);
+  return parsed ? "accepted" : parsed.error().message;
+}
+
+TEST(NumberInput, NonFiniteNumbersAreRefusedByName) {
+  // NaN compares false with both bounds: a range check alone let it through.
+  EXPECT_EQ(refusal("nan", kSeconds), "nan: not a finite number of seconds");
+  EXPECT_EQ(refusal("inf", kSeconds), "inf: not a finite number of seconds");
+  EXPECT_EQ(refusal("-inf", kSeconds), "-inf: not a finite number of seconds");
+  EXPECT_EQ(refusal("-nan", kSeconds), "-nan: not a finite number of seconds");
+  EXPECT_TRUE(number_problem(std::numeric_limits<double>::quiet_NaN(), kSeconds).has_value());
+}
+
+TEST(NumberInput, OutOfRangeAndHugeAreRefusedWithTheRange) {
+  EXPECT_EQ(refusal("1e300", kSeconds), "1e300: must be from 0.001 to 3600 seconds");
+  EXPECT_EQ(refusal("1e999", kSeconds), "1e999: must be from 0.001 to 3600 seconds");
+  EXPECT_EQ(refusal("-1", kSeconds), "-1: must be from 0.001 to 3600 seconds");
+  EXPECT_EQ(refusal("0", kSeconds), "0: must be from 0.001 to 3600 seconds");
+  EXPECT_EQ(refusal("99999999999999999999999", kCount),
+            "99999999999999999999999: must be a whole number from 1 to 1000000");
+}
+
+TEST(NumberInput, OnlyPlainDecimalTextIsANumber) {
+  EXPECT_EQ(refusal("0x10", kSeconds), "0x10: not a number of seconds");
+  EXPECT_EQ(refusal("5s", kSeconds), "5s: not a number of seconds");
+  EXPECT_EQ(refusal("", kSeconds), ": not a number of seconds");
+  EXPECT_EQ(refusal(" 5", kSeconds), " 5: not a number of seconds");
+  EXPECT_EQ(refusal("1.5", kCount), "1.5: must be a whole number from 1 to 1000000");
+  EXPECT_EQ(refusal("1e3", kCount), "1e3: must be a whole number from 1 to 1000000, in digits");
+  EXPECT_EQ(refusal("nan", kCount), "nan: not a finite whole number");
+}
+
+TEST(NumberInput, UsableNumbersPassThrough) {
+  EXPECT_DOUBLE_EQ(*parse_number("2.5", kSeconds), 2.5);
+  EXPECT_DOUBLE_EQ(*parse_number("+7", kCount), 7);
+  EXPECT_DOUBLE_EQ(*parse_number("3600", kSeconds), 3600);
+}
+
+TEST(NumberInput, ZeroMeansOffButTinyRatesAreRefused) {
+  // 1/1e-300 seconds between connections overflowed the engine's nanosecond arithmetic.
+  EXPECT_DOUBLE_EQ(*parse_number("0", kRateRule), 0);
+  EXPECT_EQ(refusal("1e-300", kRateRule),
+            "1e-300: must be 0 (off) or from 0.001 to 1000000 connections per second");
+  EXPECT_EQ(refusal("1e-999", kRateRule),
+            "1e-999: must be 0 (off) or from 0.001 to 1000000 connections per second");
+}
+
+TEST(NumberInput, EveryAcceptedTimeoutConvertsToMillisecondsExactly) {
+  EXPECT_EQ(seconds_to_ms(kTimeoutRule.high).count(), 3'600'000);
+  EXPECT_EQ(seconds_to_ms(0.001).count(), 1);
+}
+
+TEST(HeaderInput, LineBreaksAndNulAreRefused) {
+  EXPECT_FALSE(header_problem("X-A: b").has_value());
+  EXPECT_EQ(header_problem("X-A: b\r\nHost: evil"), "must not contain CR, LF or NUL");
+  EXPECT_EQ(header_problem(std::string_view("X-A: b\0c", 8)), "must not contain CR, LF or NUL");
+  EXPECT_EQ(header_problem("no colon"), "must look like 'Name: value'");
+}
+
+TEST(Printable, ControlCharactersBecomeEscapes) {
+  EXPECT_EQ(printable("http://a/\r\nb"), "http://a/\\r\\nb");
+  EXPECT_EQ(printable("\x1b[31mred\t"), "\\x1b[31mred\\t");
+  EXPECT_EQ(printable("caf\xc3\xa9"), "caf\xc3\xa9");  // UTF-8 kept
+  EXPECT_EQ(printable("a\xc2\x9b"
+                      "b"),
+            "a\\u009bb");  // C1 CSI escaped
+  EXPECT_EQ(printable(std::string_view("\0\x7f", 2)), "\\x00\\x7f");
+}
+
+}  // namespace
+}  // namespace termprobe
