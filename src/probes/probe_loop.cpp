@@ -131,8 +131,13 @@ void ProbeLoop::start_probe(ProbeId id) {
   probe.started = Clock::now();
   probe.address_index = 0;
   probe.reuse_pending = probe.spec().reuse_after.has_value();
-  probe.observation.method = probe.spec().method;
-  probe.observation.tls = probe.prepared->tls;
+  Observation& o = probe.observation;
+  o.method = probe.spec().method;
+  o.tls = probe.prepared->tls;
+  // What the request would have been, even when it never goes out.
+  o.head_bytes = static_cast<std::int64_t>(probe.prepared->request_head.size());
+  o.body_bytes_total =
+      probe.spec().body.empty() ? probe.spec().body_bytes : static_cast<std::int64_t>(probe.spec().body.size());
   if (probe.prepared->addresses.empty())
     return end_with(probe, StreamEnd::error, 0, probe.prepared->resolve_error);
   connect_next_address(probe);
