@@ -9,7 +9,7 @@
 #include "cli/report_output.h"
 #include "probes/classifier.h"
 #include "probes/engine.h"
-#include "probes/target_url.h"
+#include "common/target_url.h"
 
 namespace termprobe {
 namespace {

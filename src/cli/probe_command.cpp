@@ -15,7 +15,7 @@
 #include "cli/report_output.h"
 #include "probes/classifier.h"
 #include "probes/engine.h"
-#include "probes/target_url.h"
+#include "common/target_url.h"
 #include "report/label_stats.h"
 #include "report/report.h"
 #include "report/summary_text.h"

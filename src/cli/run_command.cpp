@@ -10,7 +10,7 @@
 #include "cli/report_output.h"
 #include "module_host.h"
 #include "probes/contract_scenarios.h"
-#include "probes/target_url.h"
+#include "common/target_url.h"
 #include "report/input_file.h"
 
 namespace termprobe {

@@ -86,6 +86,7 @@ Outcome classify(const Observation& o) {
   outcome.announced = o.connection_close;
   outcome.label = label_of(outcome.phase, o);
   if (outcome.phase == Phase::upload) outcome.response_before_abort = o.status != 0;
+  outcome.reuse = reuse_outcome(o);
   return outcome;
 }
 

@@ -3,9 +3,9 @@
 #include <map>
 #include <thread>
 
+#include "common/target_url.h"
 #include "probes/http1_exchange.h"
 #include "probes/probe_loop.h"
-#include "probes/target_url.h"
 
 namespace termprobe {
 namespace {

@@ -11,7 +11,7 @@
 #include <memory>
 #include <vector>
 
-#include "probes/error.h"
+#include "common/error.h"
 #include "probes/observation.h"
 #include "probes/plan.h"
 #include "probes/probe_spec.h"

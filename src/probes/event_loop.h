@@ -15,7 +15,7 @@
 #include <span>
 #include <vector>
 
-#include "probes/error.h"
+#include "common/error.h"
 
 namespace termprobe {
 

@@ -43,6 +43,9 @@ struct Outcome {
   Label label = Label::error;
   bool announced = false;              // server sent "Connection: close"
   bool response_before_abort = false;  // upload_* only: a status line arrived before the upload was cut
+  // Reused connections: answered, send_failed, reset, empty_reply, truncated,
+  // timeout or error; empty for a fresh connection.
+  std::string_view reuse;
 };
 
 std::string_view to_string(StreamEnd value);

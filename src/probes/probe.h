@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "probes/connection_driver.h"
-#include "probes/error.h"
 #include "probes/observation.h"
 #include "probes/plan.h"
 #include "probes/tcp_socket.h"

@@ -136,8 +136,8 @@ void ProbeLoop::start_probe(ProbeId id) {
   o.tls = probe.prepared->tls;
   // What the request would have been, even when it never goes out.
   o.head_bytes = static_cast<std::int64_t>(probe.prepared->request_head.size());
-  o.body_bytes_total =
-      probe.spec().body.empty() ? probe.spec().body_bytes : static_cast<std::int64_t>(probe.spec().body.size());
+  o.body_bytes_total = probe.spec().body.empty() ? probe.spec().body_bytes
+                                                 : static_cast<std::int64_t>(probe.spec().body.size());
   if (probe.prepared->addresses.empty())
     return end_with(probe, StreamEnd::error, 0, probe.prepared->resolve_error);
   connect_next_address(probe);

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <map>
 
-#include "probes/target_url.h"
+#include "common/target_url.h"
 #include "report/input_checks.h"
 #include "report/input_file.h"
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "probes/error.h"
+#include "common/error.h"
 #include "probes/outcome.h"
 #include "probes/probe_spec.h"
 

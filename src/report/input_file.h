@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "probes/error.h"
+#include "common/error.h"
 
 namespace termprobe {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "probes/error.h"
+#include "common/error.h"
 #include "probes/outcome.h"
 
 namespace termprobe {

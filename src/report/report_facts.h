@@ -9,7 +9,7 @@
 #include <string_view>
 #include <utility>
 
-#include "probes/error.h"
+#include "common/error.h"
 
 namespace termprobe {
 

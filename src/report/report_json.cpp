@@ -2,7 +2,6 @@
 #include <ctime>
 #include <map>
 
-#include "probes/classifier.h"
 #include "report/label_stats.h"
 #include "report/report.h"
 
@@ -81,14 +80,14 @@ json ending_json(const Observation& o) {
           {"interrupted", o.interrupted}};
 }
 
-json reuse_json(const Observation& o) {
+json reuse_json(const Observation& o, std::string_view outcome) {
   if (!o.reused) return nullptr;
   const auto micros = [](const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); };
   return {{"idle_us", micros(o.reuse_idle_us)},
           {"closed_before_reuse",
            o.closed_before_reuse == StreamEnd::open ? json(nullptr) : json(to_string(o.closed_before_reuse))},
           {"closed_before_reuse_us", micros(o.closed_before_reuse_us)},
-          {"outcome", reuse_outcome(o)}};
+          {"outcome", outcome}};
 }
 
 json outcome_json(const Outcome& outcome) {
@@ -169,7 +168,7 @@ json to_json(const ReportEntry& entry) {
           {"ending", ending_json(o)},
           {"timings_us", timings_json(o.timings)},
           {"reused", o.reused},
-          {"reuse", reuse_json(o)},
+          {"reuse", reuse_json(o, entry.outcome.reuse)},
           {"outcome", outcome_json(entry.outcome)}};
 }
 

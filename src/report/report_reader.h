@@ -10,7 +10,7 @@
 #include <istream>
 #include <string>
 
-#include "probes/error.h"
+#include "common/error.h"
 #include "report/report_facts.h"
 
 namespace termprobe {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cerrno>
 #include <map>
+#include <set>
 
 #include "fixtures/wire_server.h"
 #include "probes/classifier.h"
@@ -231,6 +232,31 @@ TEST(EngineWire, EveryProbeUsesAFreshConnection) {
   const ProbeRun run = run_probes(spec, 20);
   EXPECT_EQ(server->connections_accepted(), 20);
   EXPECT_EQ(run.stats.finished, 20u);
+}
+
+TEST(EngineWire, ThreadsShareOnePlanAndEveryProbeIsReportedOnce) {
+  auto server = fixtures::WireServer::start(Behaviour::fin_after_response);
+  EngineOptions options;
+  options.threads = 2;
+  options.max_in_flight = 20;
+  auto engine = Engine::create(options);
+  ASSERT_TRUE(engine.has_value());
+  ProbeSpec spec = spec_for(*server);
+  std::atomic<bool> stop{false};
+  std::set<std::size_t> repeats;
+  std::map<Label, std::size_t> labels;
+  auto stats = (*engine)->run(
+      {spec}, 400,
+      [&](const ProbeId& id, const Observation& o) {
+        repeats.insert(id.repeat);  // the sink is never called from two threads at once
+        ++labels[classify(o).label];
+      },
+      stop);
+  ASSERT_TRUE(stats.has_value());
+  EXPECT_EQ(stats->finished, 400u);
+  EXPECT_EQ(repeats.size(), 400u);
+  EXPECT_EQ(labels[Label::close_after_response], 400u);
+  EXPECT_EQ(server->connections_accepted(), 400);
 }
 
 TEST(EngineWire, StopRequestStartsNothingNew) {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "probes/target_url.h"
+#include "common/target_url.h"
 
 namespace termprobe {
 namespace {

@@ -1,4 +1,4 @@
-#include "probes/target_url.h"
+#include "common/target_url.h"
 
 #include <curl/curl.h>
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "probes/error.h"
+#include "common/error.h"
 
 namespace termprobe {
 
