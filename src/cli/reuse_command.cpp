@@ -9,9 +9,9 @@
 #include "cli/interrupt.h"
 #include "cli/option_checks.h"
 #include "cli/report_output.h"
+#include "common/target_url.h"
 #include "probes/classifier.h"
 #include "probes/engine.h"
-#include "common/target_url.h"
 
 namespace termprobe {
 namespace {

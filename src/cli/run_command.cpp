@@ -8,9 +8,9 @@
 #include "cli/exit_status.h"
 #include "cli/option_checks.h"
 #include "cli/report_output.h"
+#include "common/target_url.h"
 #include "module_host.h"
 #include "probes/contract_scenarios.h"
-#include "common/target_url.h"
 #include "report/input_file.h"
 
 namespace termprobe {
