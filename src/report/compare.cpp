@@ -17,9 +17,15 @@ std::set<std::string> keys_of(const Map& map) {
   return keys;
 }
 
-std::string announced_kind(const ScenarioFacts& facts) {
-  if (facts.announced == 0) return "none";
-  return facts.announced == facts.total ? "all" : "some";
+// none, some or all of a scenario's connections.
+std::string share_kind(std::size_t count, std::size_t total) {
+  if (count == 0) return "none";
+  return count == total ? "all" : "some";
+}
+
+std::string announced_kind(const ScenarioFacts& facts) { return share_kind(facts.announced, facts.total); }
+std::string rst_after_fin_kind(const ScenarioFacts& facts) {
+  return share_kind(facts.rst_after_fin, facts.total);
 }
 
 std::vector<std::string> differences(const ScenarioFacts& before, const ScenarioFacts& after) {
@@ -27,6 +33,7 @@ std::vector<std::string> differences(const ScenarioFacts& before, const Scenario
   if (keys_of(before.labels) != keys_of(after.labels)) what.push_back("labels");
   if (keys_of(before.statuses) != keys_of(after.statuses)) what.push_back("status");
   if (announced_kind(before) != announced_kind(after)) what.push_back("announced close");
+  if (rst_after_fin_kind(before) != rst_after_fin_kind(after)) what.push_back("rst after fin");
   if (before.reset_bytes_min != after.reset_bytes_min || before.reset_bytes_max != after.reset_bytes_max)
     what.push_back("bytes before reset");
   return what;
@@ -42,7 +49,8 @@ std::string counts_text(const std::map<std::string, std::size_t>& counts) {
 std::string facts_text(const std::optional<ScenarioFacts>& facts) {
   if (!facts) return "(absent)";
   std::string text = counts_text(facts->labels) + "; status " + counts_text(facts->statuses) +
-                     "; announced " + announced_kind(*facts);
+                     "; announced " + announced_kind(*facts) + "; rst after fin " +
+                     rst_after_fin_kind(*facts);
   if (facts->reset_bytes_min)
     text += fmt::format("; {}-{} B before reset", *facts->reset_bytes_min, *facts->reset_bytes_max);
   return text;
@@ -62,7 +70,8 @@ nlohmann::ordered_json facts_json(const std::optional<ScenarioFacts>& facts) {
   nlohmann::ordered_json out = {{"total", facts->total},
                                 {"labels", facts->labels},
                                 {"statuses", facts->statuses},
-                                {"announced", announced_kind(*facts)}};
+                                {"announced", announced_kind(*facts)},
+                                {"rst_after_fin", rst_after_fin_kind(*facts)}};
   out["reset_bytes"] = facts->reset_bytes_min ? nlohmann::ordered_json{{"min", *facts->reset_bytes_min},
                                                                        {"max", *facts->reset_bytes_max}}
                                               : nlohmann::ordered_json(nullptr);

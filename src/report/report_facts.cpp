@@ -13,6 +13,7 @@ void add_connection(ScenarioFacts& facts, const ConnectionFacts& connection) {
   ++facts.labels[std::string(connection.label)];
   ++facts.statuses[connection.status ? std::to_string(*connection.status) : "none"];
   if (connection.announced) ++facts.announced;
+  if (connection.rst_after_fin) ++facts.rst_after_fin;
   // Only a reset that cut a response has a meaningful byte count to compare.
   if (connection.label == "reset_mid_response") {
     const std::int64_t bytes = connection.wire_bytes;
@@ -36,7 +37,7 @@ ReportFacts report_facts_from(const Report& report, const std::string& origin) {
     add_connection(
         facts.scenarios[{entry.target, entry.scenario}],
         {to_string(entry.outcome.label), o.status == 0 ? std::nullopt : std::optional<int>(o.status),
-         entry.outcome.announced, o.wire_bytes_received});
+         entry.outcome.announced, o.wire_bytes_received, o.rst_after_fin_us.has_value()});
   }
   return facts;
 }

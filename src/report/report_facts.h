@@ -20,6 +20,7 @@ struct ScenarioFacts {
   std::map<std::string, std::size_t> labels;    // label -> connections
   std::map<std::string, std::size_t> statuses;  // "200", or "none" when no status line came
   std::size_t announced = 0;                    // connections that announced Connection: close
+  std::size_t rst_after_fin = 0;                // connections whose FIN an RST followed (a "broken pipe")
   std::optional<std::int64_t>
       reset_bytes_min;  // bytes received before an RST cut a response (reset_mid_response)
   std::optional<std::int64_t> reset_bytes_max;
@@ -39,6 +40,7 @@ struct ConnectionFacts {
   std::optional<int> status;  // nullopt: no status line
   bool announced = false;     // Connection: close
   std::int64_t wire_bytes = 0;
+  bool rst_after_fin = false;  // an RST followed the server's FIN
 };
 void add_connection(ScenarioFacts& facts, const ConnectionFacts& connection);
 

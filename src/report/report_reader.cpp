@@ -25,6 +25,7 @@ enum class Kind {
   string,
   boolean,
   count,
+  optional_count,
   positive_count,
   status,
   label,
@@ -33,7 +34,7 @@ enum class Kind {
 };
 
 // Where a value read goes once checked.
-enum class Store { none, interrupted, target, scenario, label, announced, status, wire_bytes };
+enum class Store { none, interrupted, target, scenario, label, announced, status, wire_bytes, rst_after_fin };
 
 struct Field {
   std::string_view shape;  // the JSON path with array indices as [] and label keys as *
@@ -57,6 +58,8 @@ constexpr Field kFields[] = {
     {".results[].response", Kind::object},
     {".results[].response.status", Kind::status, Store::status},
     {".results[].response.wire_bytes", Kind::count, Store::wire_bytes},
+    {".results[].ending", Kind::object},
+    {".results[].ending.rst_after_fin_us", Kind::optional_count, Store::rst_after_fin},
     {".targets", Kind::array},
     {".targets[]", Kind::object},
     {".targets[].target", Kind::string},
@@ -144,6 +147,7 @@ std::string_view expectation(Kind kind) {
     case Kind::count: return "must be a whole number from 0";
     case Kind::positive_count: return "must be a whole number from 1";
     case Kind::status: return "must be an HTTP status from 100 to 999, or null";
+    case Kind::optional_count: return "must be a whole number from 0, or null";
     case Kind::label: return "is not a label (e.g. keepalive, reset_before_response)";
     case Kind::tool: return "must be \"termprobe\"";
     case Kind::schema_version: return "must be the schema_version this termprobe writes";
@@ -158,6 +162,7 @@ bool fits(Kind kind, const Scalar& value) {
     case Kind::string: return value.type == Scalar::string;
     case Kind::boolean: return value.type == Scalar::boolean;
     case Kind::count: return is_count(value, 0);
+    case Kind::optional_count: return value.type == Scalar::null || is_count(value, 0);
     case Kind::positive_count: return is_count(value, 1);
     case Kind::status:
       return value.type == Scalar::null || (is_count(value, 100) && *value.integer_value <= 999);
@@ -176,6 +181,7 @@ struct PendingConnection {
   bool announced = false;
   std::optional<int> status;
   std::int64_t wire_bytes = 0;
+  bool rst_after_fin = false;
 };
 
 // nlohmann::json::sax_parse calls these as it reads; returning false stops it.
@@ -290,6 +296,7 @@ void ReportFactsReader::store(Store where, const Scalar& value) {
       if (value.type == Scalar::integer) pending_.status = static_cast<int>(*value.integer_value);
       break;
     case Store::wire_bytes: pending_.wire_bytes = *value.integer_value; break;
+    case Store::rst_after_fin: pending_.rst_after_fin = value.type == Scalar::integer; break;
   }
 }
 
@@ -360,7 +367,8 @@ bool ReportFactsReader::add_pending() {
       return refuse(fmt::format("more than {} target/scenario pairs", kReportMaxScenarios));
     it = facts_.scenarios.emplace(key, ScenarioFacts{}).first;
   }
-  add_connection(it->second, {pending_.label, pending_.status, pending_.announced, pending_.wire_bytes});
+  add_connection(it->second, {pending_.label, pending_.status, pending_.announced, pending_.wire_bytes,
+                              pending_.rst_after_fin});
   return true;
 }
 

@@ -5,7 +5,7 @@ import copy
 import json
 
 
-def entry(target, scenario, label, status=200, announced=False, kind="open", wire_bytes=100):
+def entry(target, scenario, label, status=200, announced=False, kind="open", wire_bytes=100, rst_after_fin_us=None):
     phase = {"keepalive": "after_response", "close_after_response": "after_response",
              "reset_before_response": "before_response", "reset_mid_response": "mid_response"}[label]
     return {
@@ -22,7 +22,7 @@ def entry(target, scenario, label, status=200, announced=False, kind="open", wir
                      "first_bytes_hex": None, "module": "termprobe-module/1"},
         "ending": {"kind": kind, "errno": 104 if kind == "rst" else 0,
                    "error": "Connection reset by peer" if kind == "rst" else None, "after_response_us": None,
-                   "rst_after_fin_us": None, "fin_watch_us": 0, "watch_cut_short": False, "interrupted": False},
+                   "rst_after_fin_us": rst_after_fin_us, "fin_watch_us": 0, "watch_cut_short": False, "interrupted": False},
         "timings_us": {"connect": 10, "tls": None, "request_sent": 20, "first_byte": 30,
                        "response_complete": None, "ended": 40},
         "reused": False,

@@ -44,8 +44,8 @@ class Compare(unittest.TestCase):
         self.assertEqual(result.stdout,
                          f"1 change(s) from '{a}' to '{b}':\n"
                          "http://127.0.0.1:8080 reset  [changed: labels, status]\n"
-                         "  baseline: reset_before_response x1; status none x1; announced none\n"
-                         "  current:  keepalive x1; status 200 x1; announced none\n")
+                         "  baseline: reset_before_response x1; status none x1; announced none; rst after fin none\n"
+                         "  current:  keepalive x1; status 200 x1; announced none; rst after fin none\n")
 
     def test_announced_close_and_reset_bytes_are_key_facts(self):
         after = reports.changed(reports.baseline(), "need-disconnect", label="close_after_response", kind="fin")
@@ -55,8 +55,14 @@ class Compare(unittest.TestCase):
                                       wire_bytes=900)
         with ReportDir() as d:
             announced, _, _ = self.compare(d, reports.baseline(), after)
+            closed = reports.changed(reports.baseline(), "need-disconnect", label="close_after_response", kind="fin")
+            then_reset = reports.changed(reports.baseline(), "need-disconnect", label="close_after_response",
+                                         kind="fin", rst_after_fin_us=500)
+            broken_pipe, _, _ = self.compare(d, closed, then_reset)
             bytes_moved, _, _ = self.compare(d, before_reset, after_reset)
         self.assertIn("need-disconnect  [changed: announced close]", announced.stdout)
+        self.assertIn("need-disconnect  [changed: rst after fin]", broken_pipe.stdout)
+        self.assertIn("rst after fin all", broken_pipe.stdout)
         self.assertIn("reset  [changed: bytes before reset]", bytes_moved.stdout)
         self.assertIn("500-500 B before reset", bytes_moved.stdout)
         self.assertIn("900-900 B before reset", bytes_moved.stdout)
