@@ -55,6 +55,7 @@ struct Probe {
   std::int64_t payload_before_request = 0;       // payload received before this request (reuse)
   std::int64_t acked_before_request = 0;         // our bytes acknowledged before this request (reuse)
   std::optional<Clock::time_point> fin_at;       // the server's FIN was read
+  bool peer_fin = false;                         // the server\'s FIN was read on this connection
   std::optional<Clock::time_point> response_at;  // the response completed
   bool reuse_pending = false;                    // a reuse probe whose second request is still to come
   bool close_announced_wait = false;             // watching past the window for an announced close

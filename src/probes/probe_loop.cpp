@@ -268,9 +268,9 @@ void ProbeLoop::on_server_fin(Probe& probe) {
   o.end_errno = 0;
   o.timings.ended_us = probe.micros(now);
   probe.fin_at = now;
-  // An RST may already sit behind the FIN.
-  if (take_socket_error(probe.fd) == ECONNRESET ||
-      end_from_tcp_state(tcp_counters(probe.fd).state) == StreamEnd::rst) {
+  probe.peer_fin = true;
+  // An RST may already sit behind the FIN (its error not yet taken).
+  if (take_socket_error(probe.fd) == ECONNRESET) {
     o.rst_after_fin_us = 0;
     return conclude(probe);
   }
@@ -357,12 +357,12 @@ void ProbeLoop::conclude(Probe& probe) {
     o.fin_watch_us = std::chrono::duration_cast<std::chrono::microseconds>(now - *probe.fin_at).count();
   if (probe.fd >= 0) {
     const TcpCounters counters = tcp_counters(probe.fd);
-    const std::int64_t payload =
-        counters.sequence_received - (peer_fin_received(probe.fd, probe.bytes_read) ? 1 : 0);
-    o.wire_bytes_received = payload - probe.payload_before_request;
+    // A FIN read is known; one still queued behind unread bytes is asked for.
+    const bool fin = probe.peer_fin || peer_fin_received(probe.fd, probe.bytes_read);
+    o.wire_bytes_received = counters.sequence_received - (fin ? 1 : 0) - probe.payload_before_request;
     o.request_bytes_acked = std::min(o.request_bytes_sent, counters.bytes_acked - probe.acked_before_request);
-    events_->forget(probe.fd, probe.registered);
-    close(probe.fd);
+    close(probe.fd);  // also leaves the epoll set
+    probe.registered = false;
     probe.fd = -1;
   }
   probe.stage = Stage::done;
@@ -389,8 +389,10 @@ ProbeLoop::InputEnd ProbeLoop::read_input(Probe& probe) {
                             probe.micros(Clock::now()));
       continue;
     }
-    // 0 is the FIN, or an RST whose error a failed send() already took.
-    if (n == 0) return peer_fin_received(probe.fd, probe.bytes_read) ? InputEnd::fin : InputEnd::rst;
+    // 0 is the FIN, or an RST whose error a failed send() already took: the
+    // queue is empty, so the receive sequence alone tells.
+    if (n == 0)
+      return tcp_counters(probe.fd).sequence_received > probe.bytes_read ? InputEnd::fin : InputEnd::rst;
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return InputEnd::would_block;
     return errno == ECONNRESET ? InputEnd::rst : InputEnd::error;
