@@ -143,6 +143,32 @@ class Uploads(unittest.TestCase):
             self.assertLess(entry["timings_us"]["first_byte"], 500_000)
 
 
+class Interrupts(unittest.TestCase):
+    def interrupt_after(self, seconds, *args):
+        process = subprocess.Popen([os.environ["TERMPROBE"], *args], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        time.sleep(seconds)
+        process.send_signal(2)  # SIGINT
+        out, err = process.communicate(timeout=10)
+        return process.returncode, out, err
+
+    def test_connections_open_at_an_interrupt_are_recorded(self):
+        with WireFixture("no_response") as server, ReportDir() as d:
+            path = os.path.join(d, "r.json")
+            code, _, _ = self.interrupt_after(1.0, "probe", server.url(), "--count", "20", "-c", "2",
+                                              "--timeout", "30", "--json", path)
+            with open(path, encoding="utf-8") as report_file:
+                report = validate_report(json.load(report_file))
+        self.assertEqual(code, 130)
+        self.assertEqual(report["summary"]["total"], 2)
+        self.assertEqual(labels_of(report), {"interrupted"})
+
+    def test_an_interrupted_idle_says_how_long_it_really_idled(self):
+        with WireFixture("keepalive") as server:
+            _, out, _ = self.interrupt_after(1.0, "idle", server.url(), "--max", "60")
+        self.assertRegex(out, r"still open after [12]\.\d s idle, when interrupted \(--max was 60\.0 s\)")
+
+
 class Reuse(unittest.TestCase):
     def test_the_second_request_counts_only_its_own_bytes(self):
         with WireFixture("idle_fin_300ms") as server, ReportDir() as d:
