@@ -3,6 +3,7 @@ SIGTERM even with a request waiting in delay_ms, its memory stays small with
 clients that never read a 64 MiB body, and thousands of idle connections
 hold no thread each. All on 127.0.0.1, each test bounded to seconds."""
 
+import os
 import resource
 import signal
 import socket
@@ -13,6 +14,10 @@ from harness import Serve
 
 IDLE_CONNECTIONS = 3000
 RSS_LIMIT_KIB = 64 * 1024
+# Under AddressSanitizer serve starts near 100 MiB (shadow memory): there only
+# the growth is bounded. The thread-per-connection host grew by GiBs here.
+SANITIZED = os.environ.get("TERMPROBE_SANITIZED") == "1"
+RSS_GROWTH_LIMIT_KIB = 32 * 1024
 
 
 def request(path, connection="keep-alive"):
@@ -83,6 +88,7 @@ class StopsAtOnce(unittest.TestCase):
 class BoundedMemory(unittest.TestCase):
     def test_twenty_clients_that_never_read_64_mib(self):
         with Serve() as server:
+            idle_kib = server.status("VmRSS")
             clients = [connect(server.port) for _ in range(20)]
             for client in clients:
                 client.sendall(request("/termprobe/ok?bytes=67108864"))
@@ -95,7 +101,10 @@ class BoundedMemory(unittest.TestCase):
         for head in answered:
             self.assertTrue(head.startswith(b"HTTP/1.1 200 OK\r\n"), head[:200])
             self.assertIn(b"Content-Length: 67108864\r\n", head)
-        self.assertLessEqual(peak_kib, RSS_LIMIT_KIB, f"serve's peak RSS was {peak_kib} KiB")
+        self.assertLessEqual(peak_kib - idle_kib, RSS_GROWTH_LIMIT_KIB,
+                             f"serve's RSS grew from {idle_kib} KiB to a peak of {peak_kib} KiB")
+        if not SANITIZED:
+            self.assertLessEqual(peak_kib, RSS_LIMIT_KIB, f"serve's peak RSS was {peak_kib} KiB")
 
 
 class IdleConnections(unittest.TestCase):
