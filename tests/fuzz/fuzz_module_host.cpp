@@ -29,11 +29,21 @@ termprobe_host::ModuleHost& host() {
   return *running;
 }
 
+// Hundreds of thousands of connections: a source address of its own for
+// every few hundred of them, so TIME_WAIT never runs out of ports.
+std::uint8_t next_source() {
+  static unsigned count = 0;
+  return static_cast<std::uint8_t>(1 + (count++ / 256) % 250);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  termprobe_test::LoopbackClient client(host().port());
-  if (!client.connected()) std::abort();
+  termprobe_test::LoopbackClient client(host().port(), next_source());
+  if (!client.connected()) {
+    std::perror("fuzz_module_host: connect to the host");
+    std::abort();
+  }
   client.send(std::string_view(reinterpret_cast<const char*>(data), size));  // may fail: the host may reset
   client.finish_sending();
   // Enough to see any answer; a longer body (bytes=) is cut off by the close.

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -19,12 +20,20 @@ enum class Ending { open, fin, reset };
 
 class LoopbackClient {
  public:
-  explicit LoopbackClient(unsigned short port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+  // source: the client's address is 127.0.0.source. Clients that connect by
+  // the hundred thousand spread over sources, or TIME_WAIT exhausts the ports
+  // of one address pair.
+  explicit LoopbackClient(unsigned short port, std::uint8_t source = 1)
+      : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    local.sin_addr.s_addr = htonl(INADDR_LOOPBACK - 1 + source);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+    connected_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) == 0 &&
+                 ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
   }
   ~LoopbackClient() { close(); }
   LoopbackClient(const LoopbackClient&) = delete;
