@@ -32,8 +32,7 @@ class LoopbackClient {
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) == 0 &&
-                 ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+    connected_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) == 0 && connect_to(address);
   }
   ~LoopbackClient() { close(); }
   LoopbackClient(const LoopbackClient&) = delete;
@@ -44,6 +43,7 @@ class LoopbackClient {
   bool send(std::string_view bytes) {
     while (!bytes.empty()) {
       const auto sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (sent < 0 && errno == EINTR) continue;
       if (sent <= 0) return false;
       bytes.remove_prefix(static_cast<std::size_t>(sent));
     }
@@ -58,9 +58,9 @@ class LoopbackClient {
     while (received.size() < want) {
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-      pollfd readable{fd_, POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&readable, 1, static_cast<int>(left.count())) <= 0) return Ending::open;
+      if (left.count() <= 0 || !wait_for(POLLIN, left)) return Ending::open;
       const auto got = ::recv(fd_, buffer, sizeof(buffer), 0);
+      if (got < 0 && errno == EINTR) continue;
       if (got == 0) return Ending::fin;
       if (got < 0) return errno == ECONNRESET ? Ending::reset : Ending::open;
       received.append(buffer, static_cast<std::size_t>(got));
@@ -79,6 +79,25 @@ class LoopbackClient {
   std::string received;
 
  private:
+  // Signals (libFuzzer's timer, for one) interrupt any of these calls: EINTR
+  // is never an answer from the host.
+  bool wait_for(short events, std::chrono::milliseconds timeout) const {
+    pollfd ready{fd_, events, 0};
+    int result;
+    do {
+      result = ::poll(&ready, 1, static_cast<int>(timeout.count()));
+    } while (result < 0 && errno == EINTR);
+    return result > 0;
+  }
+
+  bool connect_to(const sockaddr_in& address) const {
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0) return true;
+    if (errno != EINTR || !wait_for(POLLOUT, std::chrono::seconds(5))) return false;
+    int error = 0;
+    socklen_t length = sizeof(error);
+    return ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0;
+  }
+
   int fd_;
   bool connected_ = false;
 };
