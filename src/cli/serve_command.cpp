@@ -11,6 +11,7 @@
 #include "cli/diagnostics.h"
 #include "cli/exit_status.h"
 #include "cli/interrupt.h"
+#include "cli/option_checks.h"
 #include "module_host.h"
 #include "report/input_checks.h"
 
@@ -72,7 +73,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
       ->add_option("--max-connections", o.max_connections,
                    "Connections open at once; one more is answered 503 and closed (lowered to fit the "
                    "open-file limit)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+      ->check(number_check({.low = 1, .high = 1'000'000, .unit = "connections", .whole = true}))
       ->capture_default_str();
   serve->footer(
       "Put it behind a reverse proxy or load balancer and point `termprobe run --target` at the proxy "
