@@ -1,12 +1,11 @@
 #include "connection.h"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <boost/asio/write.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/http/read.hpp>
 #include <limits>
+
+#include "connection_registry.h"
 
 namespace termprobe_host {
 
@@ -16,12 +15,17 @@ using boost::beast::error_code;
 
 namespace {
 
-HRESULT hresult_of(const error_code& error) {
-  if (!error || error == http::error::need_buffer) return S_OK;
-  if (error == asio::error::operation_aborted) return HRESULT_FROM_WIN32(ERROR_OPERATION_ABORTED);
-  if (error == http::error::end_of_stream || error == asio::error::eof)
-    return HRESULT_FROM_WIN32(ERROR_HANDLE_EOF);
-  return HRESULT_FROM_WIN32(ERROR_CONNECTION_INVALID);
+constexpr std::size_t kHeaderLimit = 64 * 1024;
+// While a request waits, the host keeps reading so that it sees the client
+// leave; what arrives meanwhile is kept for the parser, up to this much.
+constexpr std::size_t kWatchBufferLimit = 64 * 1024;
+constexpr std::size_t kWatchReadSize = 4096;
+
+bool client_left(const error_code& error) {
+  return error == http::error::end_of_stream || error == asio::error::eof ||
+         error == asio::error::connection_reset || error == asio::error::bad_descriptor ||
+         error == asio::error::not_connected || error == asio::error::shut_down ||
+         error == asio::error::operation_aborted;
 }
 
 RequestHead head_of(const http::request<http::buffer_body>& message) {
@@ -35,175 +39,166 @@ RequestHead head_of(const http::request<http::buffer_body>& message) {
 
 }  // namespace
 
-Connection::Connection(asio::io_context& context, asio::ip::tcp::socket socket,
-                       const ModuleRegistration& module, ConnectionRegistry& registry)
-    : context_(context), socket_(std::move(socket)), module_(module), registry_(registry) {
-  registry_.add(socket_.native_handle());
+struct Connection::Request {
+  Request(RequestHead head, Connection& connection, bool keep_alive)
+      : context(std::move(head), connection),
+        run(connection.module_, context, [this, &connection, keep_alive] {
+          closing = !keep_alive || !connection.parser_->is_done() || context.response().need_disconnect();
+          return closing;
+        }) {}
+
+  HostContext context;
+  bool closing = false;
+  RequestRun run;  // last: disposes the module before the context goes
+};
+
+Connection::Connection(asio::ip::tcp::socket socket, const ModuleRegistration& module,
+                       ConnectionRegistry& registry)
+    : executor_(socket.get_executor()), socket_(std::move(socket)), module_(module), registry_(registry) {}
+
+Connection::~Connection() { registry_.remove(this); }
+
+void Connection::start() {
+  registry_.add(shared_from_this());
+  asio::post(executor_, [self = shared_from_this()] { self->read_header(); });
 }
 
-Connection::~Connection() { close_socket(false); }
+void Connection::stop_now() { abandon(); }
 
-void Connection::serve() {
-  while (serve_one()) {
-  }
-  close_socket(false);
-}
-
-// Returns true when the connection stays open for another request.
-bool Connection::serve_one() {
+void Connection::read_header() {
   parser_.emplace();
   parser_->body_limit(std::numeric_limits<std::uint64_t>::max());  // the module decides what to read
-  parser_->header_limit(64 * 1024);
-  error_code error;
-  http::read_header(socket_, buffer_, *parser_, error);
-  if (error) {
-    const bool client_left = error == http::error::end_of_stream || error == asio::error::eof ||
-                             error == asio::error::connection_reset || error == asio::error::bad_descriptor ||
-                             error == asio::error::not_connected || error == asio::error::shut_down;
-    if (!client_left) answer_bad_request();
-    return false;
+  parser_->header_limit(kHeaderLimit);
+  http::async_read_header(
+      socket_, buffer_, *parser_,
+      [self = shared_from_this()](const error_code& error, std::size_t) { self->on_header(error); });
+}
+
+void Connection::on_header(const error_code& error) {
+  if (closed_) return;
+  if (!error) return start_request();
+  if (client_left(error)) return close_socket(false);
+  answer_bad_request();
+}
+
+void Connection::start_request() {
+  request_ = std::make_unique<Request>(head_of(parser_->get()), *this, parser_->get().keep_alive());
+  settle(request_->run.start());
+}
+
+// A request left pending holds its connection (nothing else may, while it
+// waits on a timer) and watches for its client leaving, unless the module
+// is reading the body itself.
+void Connection::settle(bool finished) {
+  if (!finished) {
+    self_while_pending_ = shared_from_this();
+    watch_departure();
+    return;
   }
-  const bool client_keeps_alive = parser_->get().keep_alive();
-  HostContext context(head_of(parser_->get()), *this);
-  bool closing = false;
-  run_request(
-      module_, context, [this] { return wait_for_completion(); },
-      [&] {
-        closing = !client_keeps_alive || !parser_->is_done() || context.response().need_disconnect();
-        return closing;
-      });
-  if (reset_ || closed_) return false;
+  self_while_pending_.reset();
+  request_done_ = true;
+  if (!writing_) end_request();
+}
+
+void Connection::resume(const ReadResult& completion) {
+  if (!request_ || !request_->run.pending()) return;
+  settle(request_->run.resume(completion));
+}
+
+void Connection::post_completion(DWORD bytes) {
+  auto self = weak_from_this().lock();
+  if (!self) return;
+  asio::post(executor_, [self, bytes] { self->on_posted_completion(bytes); });
+}
+
+void Connection::on_posted_completion(DWORD bytes) {
+  if (watching_) {
+    // The watch's read must end before the module may read the body itself.
+    deferred_.emplace().bytes = bytes;
+    error_code ignored;
+    socket_.cancel(ignored);
+    return;
+  }
+  resume(ReadResult{S_OK, bytes, false});
+}
+
+// The response is finished and out: the module's memory is no longer
+// referenced, so the module goes; then the connection closes or reads on.
+void Connection::end_request() {
+  if (read_pending_) close_socket(true);  // the module finished with its own read still pending
+  const bool closing = request_ == nullptr || request_->closing;
+  request_.reset();
+  request_done_ = false;
+  if (closed_) return;
+  if (broken_) return close_socket(false);
   if (closing && !parser_->is_done()) {
     // Request body left unread: a plain close() would send FIN or RST
     // depending on whether unread bytes happened to be buffered at that
     // instant. The host resets every time, so its behaviour is one thing.
     // What IIS does here is unverified.
-    close_socket(true);
-    return false;
+    return close_socket(true);
   }
   if (closing) {
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, error);  // FIN after the response
-    close_socket(false);
-    return false;
+    error_code ignored;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);  // FIN after the response
+    return close_socket(false);
   }
-  return true;
+  read_header();
 }
 
 void Connection::answer_bad_request() {
   static constexpr std::string_view kBadRequest =
       "HTTP/1.1 400 Bad Request\r\nServer: termprobe-module-host\r\nContent-Length: 12\r\n"
       "Connection: close\r\n\r\nBad Request\n";
-  send(kBadRequest);
+  WireBytes bytes;
+  bytes.add_borrowed(kBadRequest);
+  close_when_drained_ = true;
+  send(std::move(bytes));
 }
 
-bool Connection::send(std::string_view bytes) {
-  if (reset_ || closed_) return false;
-  error_code error;
-  asio::write(socket_, asio::buffer(bytes.data(), bytes.size()), error);
-  return !error;
+void Connection::watch_departure() {
+  if (watching_ || closed_ || read_pending_ || buffer_.size() >= kWatchBufferLimit) return;
+  watching_ = true;
+  socket_.async_read_some(buffer_.prepare(kWatchReadSize),
+                          [self = shared_from_this()](const error_code& error, std::size_t bytes) {
+                            self->on_watch(error, bytes);
+                          });
 }
 
-void Connection::reset() {
-  if (reset_ || closed_) return;
-  reset_ = true;
-  close_socket(true);
-}
-
-ReadResult Connection::read_body(void* buffer, DWORD size, bool async) {
-  if (!parser_ || parser_->is_done() || reset_ || closed_)
-    return {HRESULT_FROM_WIN32(ERROR_HANDLE_EOF), 0, false};
-  if (read_pending_) return {HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER), 0, false};
-  auto& body = parser_->get().body();
-  body.data = buffer;
-  body.size = size;
-  body.more = true;
-  error_code error;
-  const bool data_waiting = buffer_.size() > 0 || socket_.available(error) > 0;
-  if (!async || data_waiting) {
-    http::read_some(socket_, buffer_, *parser_, error);
-    const auto bytes = static_cast<DWORD>(size - body.size);
-    if (bytes == 0 && hresult_of(error) != S_OK) return {hresult_of(error), 0, false};
-    return {S_OK, bytes, false};
+void Connection::on_watch(const error_code& error, std::size_t bytes) {
+  watching_ = false;
+  buffer_.commit(bytes);
+  if (closed_) return;
+  if (deferred_) {
+    const ReadResult completion = *deferred_;
+    deferred_.reset();
+    return resume(completion);
   }
-  read_pending_ = true;
-  pending_size_ = size;
-  completion_.reset();
-  http::async_read_some(socket_, buffer_, *parser_, [this](error_code result, std::size_t) {
-    read_pending_ = false;
-    const auto bytes = static_cast<DWORD>(pending_size_ - parser_->get().body().size);
-    completion_ = ReadResult{bytes > 0 ? S_OK : hresult_of(result), bytes, false};
-  });
-  return {S_OK, 0, true};
+  if (error == asio::error::operation_aborted) return;
+  // A client that closes (or half-closes) while its request waits is taken
+  // as gone: it can no longer be told anything the module decides later.
+  if (error) return abandon();
+  if (request_ && request_->run.pending()) watch_departure();
 }
 
-std::optional<ReadResult> Connection::wait_for_completion() {
-  while (!completion_ && read_pending_) {
-    context_.restart();
-    if (context_.run_one() == 0) break;
-  }
-  std::optional<ReadResult> result = std::move(completion_);
-  completion_.reset();
-  return result;
-}
-
-DWORD Connection::remaining_body_bytes() const {
-  if (!parser_ || parser_->is_done()) return 0;
-  const auto remaining = parser_->content_length_remaining();
-  return remaining ? static_cast<DWORD>(std::min<std::uint64_t>(*remaining, 0xffffffffu)) : 0;
-}
-
-bool Connection::cancel_pending_io() {
-  if (!read_pending_) return false;
-  error_code error;
-  socket_.cancel(error);
-  return true;
+// The work for the request stops: the socket closes first (no read or write
+// touches the module's memory after that), then the module is disposed,
+// which cancels its timer.
+void Connection::abandon() {
+  close_socket(false);
+  outgoing_.clear();
+  request_.reset();
+  request_done_ = false;
+  deferred_.reset();
+  self_while_pending_.reset();
 }
 
 void Connection::close_socket(bool hard) {
   if (closed_) return;
   closed_ = true;
-  // Cancels a pending read first so its handler runs (aborted) and the
-  // socket object can be released.
-  error_code error;
-  socket_.cancel(error);
-  registry_.close(socket_.release(error), hard);
-}
-
-void ConnectionRegistry::add(int fd) {
-  std::lock_guard lock(mutex_);
-  fds_.push_back(fd);
-}
-
-void ConnectionRegistry::close(int fd, bool hard) {
-  std::lock_guard lock(mutex_);
-  fds_.erase(std::remove(fds_.begin(), fds_.end(), fd), fds_.end());
-  if (fd < 0) return;
-  if (hard) {
-    linger reset_now{1, 0};
-    setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset_now, sizeof(reset_now));
-  }
-  ::close(fd);
-}
-
-void ConnectionRegistry::shutdown_all() {
-  std::lock_guard lock(mutex_);
-  for (int fd : fds_) ::shutdown(fd, SHUT_RDWR);
-}
-
-void ConnectionRegistry::thread_started() {
-  std::lock_guard lock(mutex_);
-  ++threads_;
-}
-
-void ConnectionRegistry::thread_finished() {
-  std::lock_guard lock(mutex_);
-  --threads_;
-  idle_.notify_all();
-}
-
-void ConnectionRegistry::wait_for_threads() {
-  std::unique_lock lock(mutex_);
-  idle_.wait(lock, [this] { return threads_ == 0; });
+  error_code ignored;
+  if (hard) socket_.set_option(asio::socket_base::linger(true, 0), ignored);  // RST, unsent data dropped
+  socket_.close(ignored);
 }
 
 }  // namespace termprobe_host

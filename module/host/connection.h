@@ -1,17 +1,17 @@
-// One client connection of the Linux host: Boost.Beast parses each request,
-// Asio does the socket work, the module runs through the pipeline.
+// One client connection of the Linux host. Every step is an Asio
+// operation on the connection's strand: Boost.Beast parses each request,
+// the module runs through a RequestRun, responses go out through a queue of
+// non-blocking writes. No thread is ever held by a connection, however long
+// its client idles, takes to read, or its request waits (delay_ms).
 #pragma once
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
-#include <condition_variable>
-#include <mutex>
+#include <memory>
 #include <optional>
-#include <vector>
 
 #include "connection_io.h"
 #include "pipeline.h"
@@ -20,62 +20,66 @@ namespace termprobe_host {
 
 class ConnectionRegistry;
 
-class Connection : public ConnectionIo {
+class Connection : public ConnectionIo, public std::enable_shared_from_this<Connection> {
  public:
-  // socket must belong to context; the registry lets the host shut it down.
-  Connection(boost::asio::io_context& context, boost::asio::ip::tcp::socket socket,
-             const ModuleRegistration& module, ConnectionRegistry& registry);
+  // socket's executor must be a strand: every handler of this connection runs on it.
+  Connection(boost::asio::ip::tcp::socket socket, const ModuleRegistration& module,
+             ConnectionRegistry& registry);
   ~Connection() override;
 
-  // Serves requests until the client leaves, the module ends the connection
-  // or the host stops.
-  void serve();
+  // Registers with the registry and starts reading the first request.
+  void start();
+  // The host stops, its threads already joined: ends the request, closes.
+  void stop_now();
 
-  bool send(std::string_view bytes) override;
+  bool send(WireBytes bytes) override;
   void reset() override;
   bool is_reset() const override { return reset_; }
   ReadResult read_body(void* buffer, DWORD size, bool async) override;
   DWORD remaining_body_bytes() const override;
   bool cancel_pending_io() override;
+  void post_completion(DWORD bytes) override;
 
  private:
   using Parser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
+  struct Request;
 
-  bool serve_one();
-  std::optional<ReadResult> wait_for_completion();
-  void close_socket(bool hard);
+  void read_header();
+  void on_header(const boost::system::error_code& error);
+  void start_request();
+  void settle(bool finished);
+  void resume(const ReadResult& completion);
+  void on_posted_completion(DWORD bytes);
+  void on_body_read(const boost::system::error_code& error);
+  void end_request();
+  void write_next();
+  void on_written(const boost::system::error_code& error, std::size_t bytes);
+  void on_drained();
+  void watch_departure();
+  void on_watch(const boost::system::error_code& error, std::size_t bytes);
+  void abandon();
   void answer_bad_request();
+  void close_socket(bool hard);
 
-  boost::asio::io_context& context_;
+  const boost::asio::any_io_executor executor_;  // the strand; fixed, so any thread may post to it
   boost::asio::ip::tcp::socket socket_;
   const ModuleRegistration& module_;
   ConnectionRegistry& registry_;
   boost::beast::flat_buffer buffer_;
   std::optional<Parser> parser_;
+  std::unique_ptr<Request> request_;
+  std::shared_ptr<Connection> self_while_pending_;  // a pending request keeps its connection alive
+  WireQueue outgoing_;
+  std::optional<ReadResult> deferred_;  // a completion that waits for the watch to stop
+  bool writing_ = false;
   bool reset_ = false;
   bool closed_ = false;
+  bool broken_ = false;        // a write failed: the client is gone
+  bool request_done_ = false;  // the response is finished; the connection goes on once it is out
+  bool close_when_drained_ = false;
   bool read_pending_ = false;
-  DWORD pending_size_ = 0;                // buffer size of the pending read
-  std::optional<ReadResult> completion_;  // the pending read's result, once it completed
-};
-
-// The connections alive in one host, so that stopping the host can shut
-// their sockets down and wait for their threads.
-class ConnectionRegistry {
- public:
-  void add(int fd);
-  // Closes fd under the registry's lock, so stop() never touches a reused fd.
-  void close(int fd, bool hard);
-  void shutdown_all();
-  void thread_started();
-  void thread_finished();
-  void wait_for_threads();
-
- private:
-  std::mutex mutex_;
-  std::condition_variable idle_;
-  std::vector<int> fds_;
-  std::size_t threads_ = 0;
+  bool watching_ = false;
+  DWORD pending_size_ = 0;  // buffer size of the pending read
 };
 
 }  // namespace termprobe_host

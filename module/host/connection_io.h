@@ -1,10 +1,11 @@
 // What the IIS API objects of one request need from the connection under
-// them: send bytes, reset, read the body (sync or async), cancel.
+// them: send bytes, reset, read the body (sync or async), cancel, and
+// complete a notification the module left pending.
 #pragma once
 
 #include <windows.h>
 
-#include <string_view>
+#include "wire_bytes.h"
 
 namespace termprobe_host {
 
@@ -17,9 +18,10 @@ struct ReadResult {
 class ConnectionIo {
  public:
   virtual ~ConnectionIo() = default;
-  // Writes bytes to the client now; false when the connection is gone.
-  virtual bool send(std::string_view bytes) = 0;
-  // SO_LINGER {1,0} + close: the client sees RST at once, unsent data is dropped.
+  // Queues bytes for the client, in order; false when the connection is gone.
+  virtual bool send(WireBytes bytes) = 0;
+  // SO_LINGER {1,0} + close once what is queued has gone out: the client sees
+  // RST, data still unsent in the kernel is dropped. Later sends go nowhere.
   virtual void reset() = 0;
   virtual bool is_reset() const = 0;
   // Reads request body into buffer. With async, a read that cannot complete
@@ -28,6 +30,9 @@ class ConnectionIo {
   virtual DWORD remaining_body_bytes() const = 0;
   // Cancels a pending read; its completion then carries ERROR_OPERATION_ABORTED.
   virtual bool cancel_pending_io() = 0;
+  // IHttpContext::PostCompletion, from any thread: the pending notification
+  // completes with bytes, in OnAsyncCompletion on the connection's strand.
+  virtual void post_completion(DWORD bytes) = 0;
 };
 
 }  // namespace termprobe_host

@@ -47,6 +47,10 @@ class HostContext : public IHttpContext {
     io_.cancel_pending_io();
     return S_OK;
   }
+  HRESULT PostCompletion(DWORD cbBytes) override {
+    io_.post_completion(cbBytes);
+    return S_OK;
+  }
 
   HostResponse& response() { return response_; }
 

@@ -23,10 +23,16 @@ bool same_name(const std::string& a, const std::string& b) {
          });
 }
 
-std::string chunk(std::string_view data) {
-  char size[20];
-  std::snprintf(size, sizeof(size), "%zx\r\n", data.size());
-  return std::string(size) + std::string(data) + "\r\n";
+std::size_t total_size(const std::vector<std::string_view>& pieces) {
+  std::size_t total = 0;
+  for (const auto piece : pieces) total += piece.size();
+  return total;
+}
+
+std::string chunk_size_line(std::size_t size) {
+  char line[20];
+  std::snprintf(line, sizeof(line), "%zx\r\n", size);
+  return line;
 }
 
 }  // namespace
@@ -67,17 +73,17 @@ HRESULT HostResponse::SetHeader(HTTP_HEADER_ID ulHeaderIndex, PCSTR pszHeaderVal
   return SetHeader(header_name(ulHeaderIndex).c_str(), pszHeaderValue, cchHeaderValue, fReplace);
 }
 
-// Buffered, as IIS buffers responses by default; the host copies the bytes,
-// so both the synchronous and the asynchronous form complete at once
-// (*pfCompletionExpected = FALSE).
+// Buffered, as IIS buffers responses by default; the host keeps a reference
+// to the bytes, so both the synchronous and the asynchronous form complete
+// at once (*pfCompletionExpected = FALSE).
 HRESULT HostResponse::WriteEntityChunks(HTTP_DATA_CHUNK* pDataChunks, DWORD nChunks, BOOL, BOOL,
                                         DWORD* pcbSent, BOOL* pfCompletionExpected) {
   DWORD written = 0;
   for (DWORD i = 0; i < nChunks; ++i) {
     if (pDataChunks[i].DataChunkType != HttpDataChunkFromMemory)
       return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
-    body_.append(static_cast<const char*>(pDataChunks[i].FromMemory.pBuffer),
-                 pDataChunks[i].FromMemory.BufferLength);
+    body_.emplace_back(static_cast<const char*>(pDataChunks[i].FromMemory.pBuffer),
+                       pDataChunks[i].FromMemory.BufferLength);
     written += pDataChunks[i].FromMemory.BufferLength;
   }
   touched_ = true;
@@ -86,11 +92,12 @@ HRESULT HostResponse::WriteEntityChunks(HTTP_DATA_CHUNK* pDataChunks, DWORD nChu
   return S_OK;
 }
 
-// Sends the headers (first time) and the buffered body now. The asynchronous
-// form is served synchronously: no send is ever left pending on this host,
-// so CancelIo has no send to cancel (unverified how IIS times this).
+// Sends the headers (first time) and the buffered body now: they are queued
+// on the connection in order, ahead of anything later (a reset included).
+// Both forms complete at once, and CancelIo never cancels a send (unverified
+// how IIS times this).
 HRESULT HostResponse::Flush(BOOL, BOOL, DWORD* pcbSent, BOOL* pfCompletionExpected) {
-  const auto before = body_.size();
+  const auto before = total_size(body_);
   const bool sent = send_buffered(false, need_disconnect_);
   if (pcbSent != NULL) *pcbSent = static_cast<DWORD>(before);
   if (pfCompletionExpected != NULL) *pfCompletionExpected = FALSE;
@@ -121,24 +128,24 @@ bool HostResponse::finish(bool close_after) {
 bool HostResponse::send_buffered(bool final, bool close_after) {
   if (before_send_) before_send_();
   if (io_.is_reset()) return false;
-  std::string wire;
+  const std::size_t body_size = total_size(body_);
+  WireBytes wire;
   if (!headers_sent_) {
     // A response flushed before it is complete needs chunked framing unless
     // the module declared Content-Length itself.
     chunked_ = !final && find_header("Content-Length") == nullptr;
-    wire = head(chunked_, close_after);
+    std::string text = head(chunked_, close_after);
     headers_sent_ = true;
     if (!chunked_ && final && find_header("Content-Length") == nullptr)
-      wire.insert(wire.size() - 2, "Content-Length: " + std::to_string(body_.size()) + "\r\n");
+      text.insert(text.size() - 2, "Content-Length: " + std::to_string(body_size) + "\r\n");
+    wire.add_text(std::move(text));
   }
-  if (chunked_) {
-    if (!body_.empty()) wire += chunk(body_);
-    if (final) wire += "0\r\n\r\n";
-  } else {
-    wire += body_;
-  }
+  if (chunked_ && body_size > 0) wire.add_text(chunk_size_line(body_size));
+  for (const auto piece : body_) wire.add_borrowed(piece);
+  if (chunked_ && body_size > 0) wire.add_text("\r\n");
+  if (chunked_ && final) wire.add_text("0\r\n\r\n");
   body_.clear();
-  return io_.send(wire);
+  return io_.send(std::move(wire));
 }
 
 std::string HostResponse::head(bool chunked, bool close_after) const {

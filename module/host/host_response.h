@@ -1,12 +1,14 @@
 // IHttpResponse on the Linux host: buffers like IIS does, sends on Flush or
 // at the end of the request, and follows the seed pages for the two
-// termination methods.
+// termination methods. Written memory is referenced, not copied: IIS too
+// sends from the module's buffers, which stay valid until the request ends.
 #pragma once
 
 #include <httpserv.h>
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,7 +36,6 @@ class HostResponse : public IHttpResponse {
   bool touched() const { return touched_; }
   bool need_disconnect() const { return need_disconnect_; }
   bool headers_sent() const { return headers_sent_; }
-  const std::string& buffered_body() const { return body_; }
   int status() const { return status_; }
   // Sends what is left and ends the response; close_after says whether the
   // host will close the connection (announced with "Connection: close").
@@ -51,8 +52,8 @@ class HostResponse : public IHttpResponse {
   int status_ = 200;
   std::string reason_ = "OK";
   std::vector<std::pair<std::string, std::string>> headers_;
-  std::string body_;      // written but not yet sent
-  bool touched_ = false;  // the module set a status, header or body
+  std::vector<std::string_view> body_;  // written but not yet sent (module memory)
+  bool touched_ = false;                // the module set a status, header or body
   bool need_disconnect_ = false;
   bool headers_sent_ = false;
   bool chunked_ = false;  // framing chosen when the headers went out

@@ -1,7 +1,14 @@
 // The Linux host: an HTTP/1.1 server that loads the termprobe module through
 // its RegisterModule and runs every request through it as IIS would.
+//
+// Its limits: a fixed pool of threads (kThreads) serves every connection
+// with asynchronous I/O, so idle connections, clients that do not read and
+// requests waiting in delay_ms hold no thread; at most max_connections are
+// open at once, and one more gets "503 Service Unavailable" and a close;
+// response bodies go out from the module's memory, never copied whole.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -10,21 +17,28 @@
 namespace termprobe_host {
 
 struct HostOptions {
-  std::string address = "127.0.0.1";  // listen address (numeric IPv4 or IPv6)
-  unsigned short port = 0;            // 0 = an ephemeral port
+  std::string address = "127.0.0.1";   // listen address (numeric IPv4 or IPv6)
+  unsigned short port = 0;             // 0 = an ephemeral port
+  std::size_t max_connections = 4096;  // lowered to fit the open-file limit
 };
 
 class ModuleHost {
  public:
+  static constexpr unsigned kThreads = 2;
+
   // Binds, registers the module and starts accepting. The error is one line.
   static tl::expected<std::unique_ptr<ModuleHost>, std::string> start(const HostOptions& options);
-  ~ModuleHost();  // stops accepting, shuts every connection down, joins
+  // Stops at once: the threads end, every connection closes, requests still
+  // running (a delay_ms wait included) are dropped.
+  ~ModuleHost();
   ModuleHost(const ModuleHost&) = delete;
   ModuleHost& operator=(const ModuleHost&) = delete;
 
   unsigned short port() const;
   // "http://127.0.0.1:PORT" (IPv6 addresses in brackets).
   std::string base_url() const;
+  // The cap in force: HostOptions::max_connections or less (open-file limit).
+  std::size_t max_connections() const;
 
  private:
   struct Impl;

@@ -5,13 +5,6 @@
 namespace termprobe_host {
 namespace {
 
-class EventProvider : public ISendResponseProvider {
- public:
-  VOID SetErrorStatus(HRESULT) override {}
-  BOOL GetHeadersBeingSent(VOID) const override { return headers_being_sent_; }
-  bool headers_being_sent_ = false;
-};
-
 class CompletionInfo : public IHttpCompletionInfo {
  public:
   explicit CompletionInfo(const ReadResult& result) : result_(result) {}
@@ -39,59 +32,66 @@ void send_plain(HostResponse& response, USHORT status, PCSTR reason, const char*
   response.WriteEntityChunks(&chunk, 1, FALSE, FALSE, &sent);
 }
 
-// Keeps calling OnAsyncCompletion while the module says PENDING.
-REQUEST_NOTIFICATION_STATUS settle(CHttpModule& module, HostContext& context, DWORD notification,
-                                   REQUEST_NOTIFICATION_STATUS status, EventProvider& provider,
-                                   const WaitForCompletion& wait) {
-  while (status == RQ_NOTIFICATION_PENDING) {
-    const std::optional<ReadResult> completed = wait();
-    if (!completed) {
-      send_plain(context.response(), 500, "Internal Server Error",
-                 "module returned PENDING with no I/O pending\n");
-      return RQ_NOTIFICATION_FINISH_REQUEST;
-    }
-    CompletionInfo info(*completed);
-    status = module.OnAsyncCompletion(&context, notification, FALSE, &provider, &info);
-  }
-  return status;
-}
-
 }  // namespace
 
-void run_request(const ModuleRegistration& registration, HostContext& context, const WaitForCompletion& wait,
-                 const std::function<bool()>& close_after) {
-  HostResponse& response = context.response();
-  CHttpModule* module = nullptr;
+RequestRun::RequestRun(const ModuleRegistration& module, HostContext& context,
+                       std::function<bool()> close_after)
+    : registration_(module), context_(context), close_after_(std::move(close_after)) {}
+
+RequestRun::~RequestRun() {
+  context_.response().set_before_send(nullptr);
+  if (module_ != nullptr) module_->Dispose();
+}
+
+bool RequestRun::start() {
+  HostResponse& response = context_.response();
   Allocator allocator;
-  if (registration.factory == nullptr || FAILED(registration.factory->GetHttpModule(&module, &allocator)) ||
-      module == nullptr) {
+  if (registration_.factory == nullptr ||
+      FAILED(registration_.factory->GetHttpModule(&module_, &allocator)) || module_ == nullptr) {
+    module_ = nullptr;
     send_plain(response, 500, "Internal Server Error", "the module could not be created\n");
     response.finish(true);
-    return;
+    return true;
   }
-  EventProvider provider;
-  const DWORD subscribed = registration.notifications;
-  response.set_before_send([&] {
-    if (subscribed & RQ_SEND_RESPONSE) {
-      provider.headers_being_sent_ = !response.headers_sent();
-      module->OnSendResponse(&context, &provider);
+  response.set_before_send([this] {
+    if (registration_.notifications & RQ_SEND_RESPONSE) {
+      events_.headers_being_sent_ = !context_.response().headers_sent();
+      module_->OnSendResponse(&context_, &events_);
     }
   });
-  REQUEST_NOTIFICATION_STATUS status = RQ_NOTIFICATION_CONTINUE;
-  if (subscribed & RQ_BEGIN_REQUEST) {
-    status = module->OnBeginRequest(&context, &provider);
-    status = settle(*module, context, RQ_BEGIN_REQUEST, status, provider, wait);
+  notification_ = RQ_BEGIN_REQUEST;
+  if (!(registration_.notifications & RQ_BEGIN_REQUEST)) return advance(RQ_NOTIFICATION_CONTINUE);
+  return advance(module_->OnBeginRequest(&context_, &events_));
+}
+
+bool RequestRun::resume(const ReadResult& completion) {
+  if (!pending_) return false;
+  pending_ = false;
+  CompletionInfo info(completion);
+  return advance(module_->OnAsyncCompletion(&context_, notification_, FALSE, &events_, &info));
+}
+
+bool RequestRun::advance(REQUEST_NOTIFICATION_STATUS status) {
+  if (status == RQ_NOTIFICATION_PENDING) {
+    pending_ = true;
+    return false;
   }
-  if (status == RQ_NOTIFICATION_CONTINUE && (subscribed & RQ_EXECUTE_REQUEST_HANDLER)) {
-    status = module->OnExecuteRequestHandler(&context, &provider);
-    status = settle(*module, context, RQ_EXECUTE_REQUEST_HANDLER, status, provider, wait);
+  if (notification_ == RQ_BEGIN_REQUEST && status == RQ_NOTIFICATION_CONTINUE &&
+      (registration_.notifications & RQ_EXECUTE_REQUEST_HANDLER)) {
+    notification_ = RQ_EXECUTE_REQUEST_HANDLER;
+    return advance(module_->OnExecuteRequestHandler(&context_, &events_));
   }
+  return finish(status);
+}
+
+bool RequestRun::finish(REQUEST_NOTIFICATION_STATUS status) {
+  HostResponse& response = context_.response();
   // No module handled it: the host's stand-in for IIS's static file handler.
   if (status == RQ_NOTIFICATION_CONTINUE && !response.touched())
     send_plain(response, 404, "Not Found", "Not Found\n");
-  response.finish(close_after());
+  response.finish(close_after_());
   response.set_before_send(nullptr);
-  module->Dispose();
+  return true;
 }
 
 }  // namespace termprobe_host

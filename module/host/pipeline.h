@@ -1,12 +1,13 @@
 // One request through the module, in IIS's order: OnBeginRequest,
-// OnExecuteRequestHandler (with OnAsyncCompletion while it is pending),
-// OnSendResponse before each send, then the response goes out.
+// OnExecuteRequestHandler, OnSendResponse before each send, then the
+// response goes out. A notification the module leaves PENDING holds no
+// thread: the run resumes in OnAsyncCompletion when the connection reports
+// the completion (a body read, or the module's PostCompletion).
 #pragma once
 
 #include <httpserv.h>
 
 #include <functional>
-#include <optional>
 
 #include "connection_io.h"
 #include "host_request.h"
@@ -18,13 +19,39 @@ struct ModuleRegistration {
   DWORD notifications = 0;                // RQ_* flags it subscribed to
 };
 
-// Blocks until the pending asynchronous operation completes; nullopt when
-// nothing is pending (a module that returned PENDING without starting I/O).
-using WaitForCompletion = std::function<std::optional<ReadResult>()>;
+class SendEvents : public ISendResponseProvider {
+ public:
+  VOID SetErrorStatus(HRESULT) override {}
+  BOOL GetHeadersBeingSent(VOID) const override { return headers_being_sent_; }
+  bool headers_being_sent_ = false;
+};
 
-// Runs the request and finishes the response. close_after is asked when the
-// last bytes go out: whether the host will close the connection afterwards.
-void run_request(const ModuleRegistration& module, HostContext& context, const WaitForCompletion& wait,
-                 const std::function<bool()>& close_after);
+class RequestRun {
+ public:
+  // close_after is asked when the last bytes go out: whether the host will
+  // close the connection afterwards.
+  RequestRun(const ModuleRegistration& module, HostContext& context, std::function<bool()> close_after);
+  ~RequestRun();  // disposes the module: call once what it wrote has gone out
+  RequestRun(const RequestRun&) = delete;
+  RequestRun& operator=(const RequestRun&) = delete;
+
+  // Each runs notifications until one is left pending (false) or the
+  // response is finished (true).
+  bool start();
+  bool resume(const ReadResult& completion);
+  bool pending() const { return pending_; }
+
+ private:
+  bool advance(REQUEST_NOTIFICATION_STATUS status);
+  bool finish(REQUEST_NOTIFICATION_STATUS status);
+
+  const ModuleRegistration& registration_;
+  HostContext& context_;
+  std::function<bool()> close_after_;
+  CHttpModule* module_ = nullptr;
+  SendEvents events_;
+  DWORD notification_ = RQ_BEGIN_REQUEST;  // the one in progress
+  bool pending_ = false;
+};
 
 }  // namespace termprobe_host

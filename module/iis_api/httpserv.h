@@ -80,6 +80,9 @@ class IHttpContext {
   virtual IHttpRequest* GetRequest(VOID) = 0;
   virtual IHttpResponse* GetResponse(VOID) = 0;
   virtual HRESULT CancelIo(VOID) = 0;
+  // The PostCompletion page: completes the notification the module left
+  // PENDING; IIS then calls OnAsyncCompletion with cbBytes. Safe from any thread.
+  virtual HRESULT PostCompletion(IN DWORD cbBytes) = 0;
 };
 
 // The base class of every module: IIS calls the On* methods the module

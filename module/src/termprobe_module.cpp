@@ -1,11 +1,10 @@
 #include "termprobe_module.h"
 
-#include <chrono>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
-#include <thread>
 
 namespace termprobe_module {
 namespace {
@@ -33,6 +32,29 @@ HRESULT write_memory(IHttpResponse* response, const std::string& bytes, BOOL mor
   return response->WriteEntityChunks(&chunk, 1, FALSE, more_data, &sent);
 }
 
+// bytes= bodies are one repeated character, written as chunks that all point
+// at one static block: IIS (and the host) send from the module's memory, so
+// a 64 MiB body costs one block, not 64 MiB per request.
+constexpr std::uint32_t kFillBlock = 64 * 1024;
+
+HRESULT write_filled(IHttpResponse* response, char fill, std::uint32_t total, BOOL more_data) {
+  static const std::string x_block(kFillBlock, 'x');
+  static const std::string f_block(kFillBlock, 'f');
+  const std::string& block = fill == 'x' ? x_block : f_block;
+  std::vector<HTTP_DATA_CHUNK> chunks;
+  for (std::uint32_t offset = 0; offset < total; offset += kFillBlock) {
+    HTTP_DATA_CHUNK chunk{};
+    chunk.DataChunkType = HttpDataChunkFromMemory;
+    chunk.FromMemory.pBuffer = const_cast<char*>(block.data());
+    chunk.FromMemory.BufferLength = std::min(kFillBlock, total - offset);
+    chunks.push_back(chunk);
+  }
+  if (chunks.empty()) return S_OK;
+  DWORD sent = 0;
+  return response->WriteEntityChunks(chunks.data(), static_cast<DWORD>(chunks.size()), FALSE, more_data,
+                                     &sent);
+}
+
 std::string hex(HRESULT value) {
   char text[16];
   std::snprintf(text, sizeof(text), "0x%08X", static_cast<unsigned>(value));
@@ -52,6 +74,15 @@ ModuleConfig read_module_config() {
 }
 
 TermprobeModule::TermprobeModule(const ModuleConfig& config) : config_(config) {}
+
+// A request that ends while its delay runs (the client left, the server
+// stops) must not be called back after the module is gone.
+TermprobeModule::~TermprobeModule() {
+  if (delay_timer_ == NULL) return;
+  SetThreadpoolTimer(delay_timer_, NULL, 0, 0);
+  WaitForThreadpoolTimerCallbacks(delay_timer_, TRUE);
+  CloseThreadpoolTimer(delay_timer_);
+}
 
 REQUEST_NOTIFICATION_STATUS TermprobeModule::OnBeginRequest(IHttpContext* pHttpContext,
                                                             IHttpEventProvider* pProvider) {
@@ -77,11 +108,38 @@ REQUEST_NOTIFICATION_STATUS TermprobeModule::OnExecuteRequestHandler(IHttpContex
                                                                      IHttpEventProvider* pProvider) {
   UNREFERENCED_PARAMETER(pProvider);
   if (endpoint_.kind == EndpointKind::outside) return RQ_NOTIFICATION_CONTINUE;
-  if (endpoint_.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(endpoint_.delay_ms));
+  if (endpoint_.delay_ms > 0) return start_delay(pHttpContext);
+  return act(pHttpContext);
+}
+
+// delay_ms waits on a thread pool timer, not on the request's thread: the
+// notification goes PENDING and the timer's PostCompletion brings the
+// request back in OnAsyncCompletion, where the endpoint acts.
+REQUEST_NOTIFICATION_STATUS TermprobeModule::start_delay(IHttpContext* context) {
+  delay_timer_ = CreateThreadpoolTimer(&TermprobeModule::delay_elapsed, context, NULL);
+  if (delay_timer_ == NULL)
+    return send_text(context, 500, "Internal Server Error", "delay_ms: no thread pool timer\n");
+  delaying_ = true;
+  const ULONGLONG due =
+      static_cast<ULONGLONG>(-static_cast<LONGLONG>(endpoint_.delay_ms) * 10000);  // relative
+  FILETIME due_time;
+  due_time.dwLowDateTime = static_cast<DWORD>(due & 0xFFFFFFFFu);
+  due_time.dwHighDateTime = static_cast<DWORD>(due >> 32);
+  SetThreadpoolTimer(delay_timer_, &due_time, 0, 0);
+  return RQ_NOTIFICATION_PENDING;
+}
+
+VOID CALLBACK TermprobeModule::delay_elapsed(PTP_CALLBACK_INSTANCE instance, PVOID context, PTP_TIMER timer) {
+  UNREFERENCED_PARAMETER(instance);
+  UNREFERENCED_PARAMETER(timer);
+  static_cast<IHttpContext*>(context)->PostCompletion(0);
+}
+
+REQUEST_NOTIFICATION_STATUS TermprobeModule::act(IHttpContext* context) {
   switch (endpoint_.kind) {
-    case EndpointKind::reset_after_flush: return reset_after_flush(pHttpContext);
-    case EndpointKind::cancel_io_read: return start_pending_read(pHttpContext);
-    default: return send_text(pHttpContext, 200, "OK", default_body());
+    case EndpointKind::reset_after_flush: return reset_after_flush(context);
+    case EndpointKind::cancel_io_read: return start_pending_read(context);
+    default: return send_ok(context);
   }
 }
 
@@ -108,6 +166,10 @@ REQUEST_NOTIFICATION_STATUS TermprobeModule::OnAsyncCompletion(IHttpContext* pHt
   UNREFERENCED_PARAMETER(dwNotification);
   UNREFERENCED_PARAMETER(fPostNotification);
   UNREFERENCED_PARAMETER(pProvider);
+  if (delaying_) {
+    delaying_ = false;
+    return act(pHttpContext);
+  }
   if (endpoint_.kind != EndpointKind::cancel_io_read) return RQ_NOTIFICATION_CONTINUE;
   const HRESULT status = pCompletionInfo->GetCompletionStatus();
   const DWORD bytes = pCompletionInfo->GetCompletionBytes();
@@ -118,16 +180,29 @@ REQUEST_NOTIFICATION_STATUS TermprobeModule::OnAsyncCompletion(IHttpContext* pHt
                        " bytes\n");
 }
 
-REQUEST_NOTIFICATION_STATUS TermprobeModule::send_text(IHttpContext* context, USHORT status, PCSTR reason,
-                                                       std::string text) {
+IHttpResponse* TermprobeModule::start_response(IHttpContext* context, USHORT status, PCSTR reason) {
   IHttpResponse* response = context->GetResponse();
-  body_ = std::move(text);
   response->Clear();
   response->SetStatus(status, reason);
   response->SetHeader(HttpHeaderContentType, "text/plain", static_cast<USHORT>(std::strlen("text/plain")),
                       TRUE);
   response->SetHeader(kModuleHeader, kModuleVersion, static_cast<USHORT>(std::strlen(kModuleVersion)), TRUE);
+  return response;
+}
+
+REQUEST_NOTIFICATION_STATUS TermprobeModule::send_text(IHttpContext* context, USHORT status, PCSTR reason,
+                                                       std::string text) {
+  IHttpResponse* response = start_response(context, status, reason);
+  body_ = std::move(text);
   write_memory(response, body_, FALSE);
+  return RQ_NOTIFICATION_FINISH_REQUEST;
+}
+
+// 200 with the endpoint's name, or with bytes= bytes of 'x'.
+REQUEST_NOTIFICATION_STATUS TermprobeModule::send_ok(IHttpContext* context) {
+  if (endpoint_.body_bytes == 0)
+    return send_text(context, 200, "OK", "termprobe " + std::string(endpoint_name(endpoint_.kind)) + "\n");
+  write_filled(start_response(context, 200, "OK"), 'x', endpoint_.body_bytes, FALSE);
   return RQ_NOTIFICATION_FINISH_REQUEST;
 }
 
@@ -137,14 +212,13 @@ REQUEST_NOTIFICATION_STATUS TermprobeModule::reset_after_flush(IHttpContext* con
   IHttpResponse* response = context->GetResponse();
   const std::uint32_t total = endpoint_.body_bytes > 1 ? endpoint_.body_bytes : 2000;
   const std::string length = std::to_string(total);
-  body_.assign(total / 2, 'f');
   response->Clear();
   response->SetStatus(200, "OK");
   response->SetHeader(HttpHeaderContentType, "text/plain", static_cast<USHORT>(std::strlen("text/plain")),
                       TRUE);
   response->SetHeader(HttpHeaderContentLength, length.c_str(), static_cast<USHORT>(length.size()), TRUE);
   response->SetHeader(kModuleHeader, kModuleVersion, static_cast<USHORT>(std::strlen(kModuleVersion)), TRUE);
-  write_memory(response, body_, TRUE);
+  write_filled(response, 'f', total / 2, TRUE);
   DWORD sent = 0;
   response->Flush(FALSE, TRUE, &sent);
   response->ResetConnection();
@@ -191,11 +265,6 @@ REQUEST_NOTIFICATION_STATUS TermprobeModule::seed_reset(IHttpContext* context,
   response->ResetConnection();
   write_memory(response, after, TRUE);
   return after_reset;
-}
-
-std::string TermprobeModule::default_body() const {
-  if (endpoint_.body_bytes > 0) return std::string(endpoint_.body_bytes, 'x');
-  return std::string("termprobe ") + std::string(endpoint_name(endpoint_.kind)) + "\n";
 }
 
 HRESULT TermprobeModuleFactory::GetHttpModule(CHttpModule** ppModule, IModuleAllocator* pAllocator) {

@@ -36,6 +36,9 @@ inline constexpr DWORD kRequestNotifications =
 class TermprobeModule final : public CHttpModule {
  public:
   explicit TermprobeModule(const ModuleConfig& config);
+  ~TermprobeModule() override;
+  TermprobeModule(const TermprobeModule&) = delete;
+  TermprobeModule& operator=(const TermprobeModule&) = delete;
 
   REQUEST_NOTIFICATION_STATUS OnBeginRequest(IHttpContext* pHttpContext,
                                              IHttpEventProvider* pProvider) override;
@@ -48,11 +51,16 @@ class TermprobeModule final : public CHttpModule {
                                                 IHttpCompletionInfo* pCompletionInfo) override;
 
  private:
+  static VOID CALLBACK delay_elapsed(PTP_CALLBACK_INSTANCE instance, PVOID context, PTP_TIMER timer);
+
+  REQUEST_NOTIFICATION_STATUS start_delay(IHttpContext* context);
+  REQUEST_NOTIFICATION_STATUS act(IHttpContext* context);
+  IHttpResponse* start_response(IHttpContext* context, USHORT status, PCSTR reason);
   REQUEST_NOTIFICATION_STATUS send_text(IHttpContext* context, USHORT status, PCSTR reason, std::string text);
+  REQUEST_NOTIFICATION_STATUS send_ok(IHttpContext* context);
   REQUEST_NOTIFICATION_STATUS reset_after_flush(IHttpContext* context);
   REQUEST_NOTIFICATION_STATUS start_pending_read(IHttpContext* context);
   REQUEST_NOTIFICATION_STATUS seed_reset(IHttpContext* context, REQUEST_NOTIFICATION_STATUS after_reset);
-  std::string default_body() const;
 
   const ModuleConfig& config_;
   Endpoint endpoint_;
@@ -61,6 +69,8 @@ class TermprobeModule final : public CHttpModule {
   DWORD body_bytes_read_ = 0;      // request body bytes read before the read went pending
   HRESULT cancel_result_ = S_OK;   // what CancelIo returned
   bool reset_done_ = false;        // OnSendResponse may run once per flush: reset only once
+  PTP_TIMER delay_timer_ = NULL;   // delay_ms: completes the PENDING notification when it fires
+  bool delaying_ = false;          // the next OnAsyncCompletion is the delay's, not a read's
 };
 
 class TermprobeModuleFactory final : public IHttpModuleFactory {

@@ -11,6 +11,7 @@
 #include "cli/diagnostics.h"
 #include "cli/exit_status.h"
 #include "cli/interrupt.h"
+#include "cli/option_checks.h"
 #include "module_host.h"
 #include "report/input_checks.h"
 
@@ -68,6 +69,12 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
                   "Allow a non-loopback address: these endpoints reset connections on demand");
   serve->add_option("--token", o.token, "Require this X-Termprobe-Token header on the destructive endpoints");
   serve->add_option("--prefix", o.prefix, "Path prefix of the endpoints (default /termprobe/)");
+  serve
+      ->add_option("--max-connections", o.max_connections,
+                   "Connections open at once; one more is answered 503 and closed (lowered to fit the "
+                   "open-file limit)")
+      ->check(number_check({.low = 1, .high = 1'000'000, .unit = "connections", .whole = true}))
+      ->capture_default_str();
   serve->footer(
       "Put it behind a reverse proxy or load balancer and point `termprobe run --target` at the proxy "
       "to see how the proxy turns each backend ending into what its clients see.");
@@ -95,13 +102,14 @@ int run_serve_command(const ServeOptions& options) {
   if (!options.token.empty()) setenv("TERMPROBE_TOKEN", options.token.c_str(), 1);
   if (!options.prefix.empty()) setenv("TERMPROBE_PREFIX", options.prefix.c_str(), 1);
   const auto& stop = install_stop_handlers();
-  auto host = termprobe_host::ModuleHost::start({listen->address, listen->port});
+  auto host = termprobe_host::ModuleHost::start({listen->address, listen->port, options.max_connections});
   if (!host) {
     print_error(host.error());
     return kExitUsage;
   }
   const std::string prefix = options.prefix.empty() ? "/termprobe/" : options.prefix;
-  fmt::print("termprobe serve: listening on {}{} (Ctrl-C stops)\n", (*host)->base_url(), prefix);
+  fmt::print("termprobe serve: listening on {}{} (up to {} connections; Ctrl-C stops)\n", (*host)->base_url(),
+             prefix, (*host)->max_connections());
   std::fflush(stdout);
   while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   host->reset();

@@ -1,6 +1,7 @@
 // `termprobe serve`: the bundled module's Linux host in the foreground.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +13,7 @@ struct ServeOptions {
   bool allow_remote = false;              // permit a non-loopback listen address
   std::string token;                      // required X-Termprobe-Token for destructive endpoints
   std::string prefix;                     // path prefix of the endpoints, default /termprobe/
+  std::size_t max_connections = 4096;     // more get 503 and a close
 };
 
 CLI::App* add_serve_command(CLI::App& app, ServeOptions& options);

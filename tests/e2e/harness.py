@@ -3,6 +3,8 @@ servers started and stopped by the test, and schema validation."""
 
 import json
 import os
+import re
+import signal
 import subprocess
 import tempfile
 
@@ -65,3 +67,42 @@ class ReportDir:
 
     def __exit__(self, *exc):
         self._dir.cleanup()
+
+
+class Serve:
+    """`termprobe serve` in the background on an ephemeral loopback port."""
+
+    def __init__(self, *args):
+        self.process = subprocess.Popen([TERMPROBE, "serve", "--listen", "127.0.0.1:0", *args],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()
+        match = re.match(r"termprobe serve: listening on (http://127\.0\.0\.1:\d+)/termprobe/", line)
+        if not match:
+            self.process.kill()
+            raise AssertionError(f"serve did not start: {line!r} {self.process.stderr.read()}")
+        self.base_url = match.group(1)
+        self.port = int(self.base_url.rsplit(":", 1)[1])
+
+    def __enter__(self):
+        return self
+
+    def status(self, field):
+        """A number from /proc/PID/status: Threads, VmRSS or VmHWM (kB)."""
+        with open(f"/proc/{self.process.pid}/status", encoding="ascii") as status:
+            for line in status:
+                name, _, value = line.partition(":")
+                if name == field:
+                    return int(value.split()[0])
+        raise KeyError(field)
+
+    def open_files(self):
+        return len(os.listdir(f"/proc/{self.process.pid}/fd"))
+
+    def stop(self, sig=signal.SIGINT):
+        self.process.send_signal(sig)
+        out, err = self.process.communicate(timeout=10)
+        return self.process.returncode, out, err
+
+    def __exit__(self, *exc):
+        if self.process.poll() is None:
+            self.stop()

@@ -8,36 +8,10 @@ import signal
 import subprocess
 import unittest
 
-from harness import TERMPROBE, ReportDir, WireFixture, run_termprobe, validate_report
+from harness import TERMPROBE, ReportDir, Serve, WireFixture, run_termprobe, validate_report
 
 SCENARIOS = ["ok", "need-disconnect", "reset", "reset-continue", "reset-after-flush", "cancel-io-read",
              "cancel-io-send"]
-
-
-class Serve:
-    """`termprobe serve` in the background on an ephemeral loopback port."""
-
-    def __init__(self, *args):
-        self.process = subprocess.Popen([TERMPROBE, "serve", "--listen", "127.0.0.1:0", *args],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline()
-        match = re.match(r"termprobe serve: listening on (http://127\.0\.0\.1:\d+)/termprobe/", line)
-        if not match:
-            self.process.kill()
-            raise AssertionError(f"serve did not start: {line!r} {self.process.stderr.read()}")
-        self.base_url = match.group(1)
-
-    def __enter__(self):
-        return self
-
-    def stop(self, sig=signal.SIGINT):
-        self.process.send_signal(sig)
-        out, err = self.process.communicate(timeout=10)
-        return self.process.returncode, out, err
-
-    def __exit__(self, *exc):
-        if self.process.poll() is None:
-            self.stop()
 
 
 def run_report(directory, *args, name="run.json"):

@@ -13,10 +13,10 @@ namespace {
 
 class RecordingConnection : public ConnectionIo {
  public:
-  bool send(std::string_view bytes) override {
+  bool send(WireBytes bytes) override {
     if (reset_) return false;
     events.push_back("send " + std::to_string(bytes.size()));
-    wire += bytes;
+    wire += bytes.flatten();
     return true;
   }
   void reset() override {
@@ -29,6 +29,7 @@ class RecordingConnection : public ConnectionIo {
   }
   DWORD remaining_body_bytes() const override { return 0; }
   bool cancel_pending_io() override { return false; }
+  void post_completion(DWORD bytes) override { events.push_back("completion " + std::to_string(bytes)); }
 
   std::vector<std::string> events;
   std::string wire;
@@ -48,8 +49,8 @@ class HostPipelineTest : public ::testing::Test {
 
   void run(const std::string& target, bool close_after = false) {
     HostContext context(RequestHead{"GET", target, {}}, connection);
-    run_request(
-        registration.module, context, [] { return std::nullopt; }, [&] { return close_after; });
+    RequestRun request(registration.module, context, [&] { return close_after; });
+    EXPECT_TRUE(request.start()) << "nothing in these requests waits";
   }
 
   Registration registration;

@@ -3,10 +3,13 @@
 // seed pages' sequences independently of any host.
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <cstdlib>
 
 #include "recording_iis.h"
 #include "termprobe_module.h"
+#include "threadpool_timer.h"
 
 namespace termprobe_test {
 namespace {
@@ -51,6 +54,46 @@ TEST_F(ModuleTest, RegistersForBeginExecuteAndSendResponse) {
   EXPECT_EQ(registration.notifications,
             static_cast<DWORD>(RQ_BEGIN_REQUEST | RQ_EXECUTE_REQUEST_HANDLER | RQ_SEND_RESPONSE));
   EXPECT_EQ(registration.post, 0u);
+}
+
+TEST_F(ModuleTest, DelayGoesPendingAndActsWhenItsTimerPostsTheCompletion) {
+  boost::asio::io_context io;
+  termprobe_host::TimerThreadBinding timers(io);
+  RecordingContext context("/termprobe/ok?delay_ms=50");
+  CHttpModule* module = new_module();
+  EXPECT_EQ(module->OnBeginRequest(&context, &provider), RQ_NOTIFICATION_CONTINUE);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(module->OnExecuteRequestHandler(&context, &provider), RQ_NOTIFICATION_PENDING);
+  EXPECT_TRUE(context.log.calls.empty()) << "nothing is written before the delay";
+  io.run_for(std::chrono::seconds(5));
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(50));
+  EXPECT_EQ(context.log.calls, (Calls{"PostCompletion 0"}));
+  FixedCompletion completion(S_OK, 0);
+  EXPECT_EQ(module->OnAsyncCompletion(&context, RQ_EXECUTE_REQUEST_HANDLER, FALSE, &provider, &completion),
+            RQ_NOTIFICATION_FINISH_REQUEST);
+  EXPECT_EQ(context.response.written, "termprobe ok\n");
+  module->Dispose();
+}
+
+TEST_F(ModuleTest, DisposingAWaitingModuleCancelsItsTimer) {
+  boost::asio::io_context io;
+  termprobe_host::TimerThreadBinding timers(io);
+  RecordingContext context("/termprobe/ok?delay_ms=50");
+  CHttpModule* module = new_module();
+  module->OnBeginRequest(&context, &provider);
+  EXPECT_EQ(module->OnExecuteRequestHandler(&context, &provider), RQ_NOTIFICATION_PENDING);
+  module->Dispose();
+  io.run_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(context.log.calls.empty()) << "no completion after the module is gone";
+}
+
+TEST_F(ModuleTest, BodiesOfBytesAreOneBlockRepeated) {
+  RecordingContext context("/termprobe/ok?bytes=200000");
+  CHttpModule* module = new_module();
+  module->OnBeginRequest(&context, &provider);
+  EXPECT_EQ(module->OnExecuteRequestHandler(&context, &provider), RQ_NOTIFICATION_FINISH_REQUEST);
+  EXPECT_EQ(context.response.written, std::string(200000, 'x'));
+  module->Dispose();
 }
 
 TEST_F(ModuleTest, ResetFollowsTheSeedExampleInOnSendResponse) {

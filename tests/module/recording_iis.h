@@ -106,6 +106,10 @@ class RecordingContext : public IHttpContext {
     log.add("CancelIo");
     return S_OK;
   }
+  HRESULT PostCompletion(DWORD bytes) override {
+    log.add("PostCompletion " + std::to_string(bytes));
+    return S_OK;
+  }
 
   CallLog log;
   RecordingRequest request;

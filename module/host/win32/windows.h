@@ -11,6 +11,7 @@
 #define CONST const
 #define __stdcall
 #define WINAPI
+#define CALLBACK
 #define UNREFERENCED_PARAMETER(parameter) ((void)(parameter))
 
 using BOOL = int;
@@ -26,6 +27,13 @@ using PVOID = void*;
 using PCSTR = const char*;
 using PSTR = char*;
 using HANDLE = void*;
+using LONGLONG = std::int64_t;
+
+struct FILETIME {
+  DWORD dwLowDateTime;
+  DWORD dwHighDateTime;
+};
+using PFILETIME = FILETIME*;
 
 #ifndef TRUE
 #define TRUE 1
@@ -52,3 +60,21 @@ using HANDLE = void*;
 #define ERROR_INVALID_PARAMETER 87L
 #define ERROR_CONNECTION_INVALID 1229L
 #define ERROR_OPERATION_ABORTED 995L
+
+// The thread pool timer API (threadpoolapiset.h). On the Linux host the
+// timers run on the host's Asio threads (module/host/threadpool_timer.cpp);
+// they can only be created from a host thread (a notification), elsewhere
+// CreateThreadpoolTimer returns NULL.
+struct TP_TIMER;
+using PTP_TIMER = TP_TIMER*;
+struct TP_CALLBACK_INSTANCE;
+using PTP_CALLBACK_INSTANCE = TP_CALLBACK_INSTANCE*;
+struct TP_CALLBACK_ENVIRON;
+using PTP_CALLBACK_ENVIRON = TP_CALLBACK_ENVIRON*;
+using PTP_TIMER_CALLBACK = VOID (*)(PTP_CALLBACK_INSTANCE Instance, PVOID Context, PTP_TIMER Timer);
+
+PTP_TIMER CreateThreadpoolTimer(PTP_TIMER_CALLBACK pfnti, PVOID pv, PTP_CALLBACK_ENVIRON pcbe);
+// pftDueTime: negative = relative, in 100 ns units; NULL disarms. Periods are not supported.
+VOID SetThreadpoolTimer(PTP_TIMER pti, PFILETIME pftDueTime, DWORD msPeriod, DWORD msWindowLength);
+VOID WaitForThreadpoolTimerCallbacks(PTP_TIMER pti, BOOL fCancelPendingCallbacks);
+VOID CloseThreadpoolTimer(PTP_TIMER pti);

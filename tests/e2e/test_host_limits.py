@@ -1,0 +1,161 @@
+"""The module host's limits, on `termprobe serve`: it stops at once on
+SIGTERM even with a request waiting in delay_ms, its memory stays small with
+clients that never read a 64 MiB body, and thousands of idle connections
+hold no thread each. All on 127.0.0.1, each test bounded to seconds."""
+
+import os
+import resource
+import signal
+import socket
+import time
+import unittest
+
+from harness import Serve
+
+IDLE_CONNECTIONS = 3000
+RSS_LIMIT_KIB = 64 * 1024
+# Under AddressSanitizer serve starts near 100 MiB (shadow memory): there only
+# the growth is bounded. The thread-per-connection host grew by GiBs here.
+SANITIZED = os.environ.get("TERMPROBE_SANITIZED") == "1"
+RSS_GROWTH_LIMIT_KIB = 32 * 1024
+
+
+def request(path, connection="keep-alive"):
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: {connection}\r\n\r\n".encode()
+
+
+def connect(port):
+    return socket.create_connection(("127.0.0.1", port), timeout=5)
+
+
+def read_to_end(sock, limit=1 << 20):
+    data = b""
+    while len(data) < limit:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def wait_for(condition, seconds):
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+def stop_time(server, sig=signal.SIGTERM):
+    started = time.monotonic()
+    server.process.send_signal(sig)
+    server.process.communicate(timeout=10)
+    return time.monotonic() - started
+
+
+class StopsAtOnce(unittest.TestCase):
+    def test_sigterm_with_a_delayed_request_whose_client_left(self):
+        with Serve() as server:
+            client = connect(server.port)
+            client.sendall(request("/termprobe/ok?delay_ms=30000"))
+            time.sleep(0.5)
+            client.close()
+            time.sleep(0.2)
+            seconds = stop_time(server)
+        self.assertEqual(server.process.returncode, 0)
+        self.assertLess(seconds, 1.5)
+
+    def test_sigterm_with_a_delayed_request_whose_client_waits(self):
+        with Serve() as server:
+            client = connect(server.port)
+            client.sendall(request("/termprobe/ok?delay_ms=30000"))
+            time.sleep(0.5)
+            seconds = stop_time(server)
+            self.assertEqual(read_to_end(client), b"", "the request is dropped, its connection closed")
+            client.close()
+        self.assertEqual(server.process.returncode, 0)
+        self.assertLess(seconds, 1.5)
+
+    def test_sigint_with_a_client_that_does_not_read(self):
+        with Serve() as server:
+            client = connect(server.port)
+            client.sendall(request("/termprobe/ok?bytes=67108864"))
+            time.sleep(0.5)
+            seconds = stop_time(server, signal.SIGINT)
+            client.close()
+        self.assertLess(seconds, 1.5)
+
+
+class BoundedMemory(unittest.TestCase):
+    def test_twenty_clients_that_never_read_64_mib(self):
+        with Serve() as server:
+            idle_kib = server.status("VmRSS")
+            clients = [connect(server.port) for _ in range(20)]
+            for client in clients:
+                client.sendall(request("/termprobe/ok?bytes=67108864"))
+            # Each response fills the socket buffers on both sides, then waits.
+            time.sleep(3)
+            peak_kib = server.status("VmHWM")
+            answered = [client.recv(4096) for client in clients]
+            for client in clients:
+                client.close()
+        for head in answered:
+            self.assertTrue(head.startswith(b"HTTP/1.1 200 OK\r\n"), head[:200])
+            self.assertIn(b"Content-Length: 67108864\r\n", head)
+        self.assertLessEqual(peak_kib - idle_kib, RSS_GROWTH_LIMIT_KIB,
+                             f"serve's RSS grew from {idle_kib} KiB to a peak of {peak_kib} KiB")
+        if not SANITIZED:
+            self.assertLessEqual(peak_kib, RSS_LIMIT_KIB, f"serve's peak RSS was {peak_kib} KiB")
+
+
+class IdleConnections(unittest.TestCase):
+    def setUp(self):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        needed = IDLE_CONNECTIONS + 256
+        if hard != resource.RLIM_INFINITY and hard < needed:
+            self.skipTest(f"open-file hard limit {hard} < {needed}")
+        self.restore = (soft, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed if hard == resource.RLIM_INFINITY else max(soft, needed),
+                                                    hard))
+
+    def tearDown(self):
+        resource.setrlimit(resource.RLIMIT_NOFILE, self.restore)
+
+    def test_three_thousand_idle_connections_hold_no_thread_each(self):
+        with Serve() as server:
+            files_before = server.open_files()
+            idle = []
+            try:
+                for _ in range(IDLE_CONNECTIONS):
+                    idle.append(connect(server.port))
+                accepted = wait_for(lambda: server.open_files() >= files_before + IDLE_CONNECTIONS, 10)
+                threads = server.status("Threads")
+                fresh = connect(server.port)
+                fresh.sendall(request("/termprobe/ok", "close"))
+                answer = read_to_end(fresh)
+                fresh.close()
+            finally:
+                for sock in idle:
+                    sock.close()
+        self.assertTrue(accepted, "serve did not accept every idle connection")
+        self.assertLessEqual(threads, 8, f"{threads} threads for {IDLE_CONNECTIONS} idle connections")
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200 OK\r\n"), answer[:200])
+        self.assertTrue(answer.endswith(b"termprobe ok\n"))
+
+    def test_past_max_connections_a_client_gets_503_and_a_close(self):
+        with Serve("--max-connections", "3") as server:
+            files_before = server.open_files()
+            idle = [connect(server.port) for _ in range(3)]
+            accepted = wait_for(lambda: server.open_files() >= files_before + 3, 5)
+            refused = connect(server.port)
+            refused.sendall(request("/termprobe/ok"))
+            answer = read_to_end(refused)
+            refused.close()
+            for sock in idle:
+                sock.close()
+        self.assertTrue(accepted)
+        self.assertTrue(answer.startswith(b"HTTP/1.1 503 Service Unavailable\r\n"), answer[:200])
+        self.assertIn(b"Connection: close\r\n", answer)
+
+
+if __name__ == "__main__":
+    unittest.main()
