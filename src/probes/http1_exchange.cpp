@@ -128,7 +128,7 @@ void Http1Exchange::input_ended(std::int64_t now_us) {
 }
 
 void Http1Exchange::record(Observation& o) const {
-  const ResponseFacts& r = response_.facts();
+  const ResponseFacts r = response_.settled_facts();
   o.method = spec_.method;
   o.head_bytes = static_cast<std::int64_t>(head_.size());
   o.head_complete = head_sent_ == head_.size();

@@ -103,6 +103,8 @@ Http1Response& Http1Response::operator=(Http1Response&&) noexcept = default;
 
 void Http1Response::start_next_block() {
   block_start_checked_ = false;
+  block_bytes_.clear();
+  block_header_bytes_ = 0;
   parser_ = std::make_unique<Parser>(facts_);
   parser_->header_limit(kHeaderLimit);
   // Bodies are counted, never stored. (Not boost::none: Boost 1.74 compares
@@ -127,6 +129,7 @@ void Http1Response::feed(std::string_view bytes) {
     if (facts_.complete) facts_.bytes_after_complete += static_cast<std::int64_t>(bytes.size());
     return;
   }
+  if (!parser_->is_header_done()) block_bytes_.append(bytes);
   if (pending_.empty()) return feed_parser(bytes);
   pending_.append(bytes);
   const std::string input = std::move(pending_);
@@ -151,9 +154,14 @@ void Http1Response::feed_parser(std::string_view bytes) {
     const bool header_was_done = parser_->is_header_done();
     const std::size_t used = parser_->put(boost::asio::const_buffer(bytes.data(), bytes.size()), error);
     bytes.remove_prefix(used);
-    // Beast may take the start line and the fields in separate calls.
-    if (!header_was_done) facts_.header_bytes += static_cast<std::int64_t>(used);
-    if (!header_was_done && parser_->is_header_done()) parser_->eager(true);
+    // Beast may take the start line and the fields in separate calls; only
+    // a header block that completed counts (how much of a broken one Beast
+    // took depends on how the reads split it).
+    if (!header_was_done) block_header_bytes_ += static_cast<std::int64_t>(used);
+    if (!header_was_done && parser_->is_header_done()) {
+      facts_.header_bytes += block_header_bytes_;
+      parser_->eager(true);
+    }
     if (error == http::error::need_more) break;
     if (error) {
       facts_.parse_error = error.message();
@@ -164,9 +172,11 @@ void Http1Response::feed_parser(std::string_view bytes) {
       ++facts_.interim_responses;
       facts_.final_bytes = static_cast<std::int64_t>(bytes.size());
       start_next_block();
+      block_bytes_.assign(bytes.data(), bytes.size());
       continue;
     }
     if (parser_->is_header_done()) {
+      block_bytes_.clear();
       facts_.status = parser_->status();
       facts_.version = parser_->version();
       facts_.chunked = parser_->chunked();
@@ -184,6 +194,26 @@ void Http1Response::feed_parser(std::string_view bytes) {
     if (used == 0) break;
   }
   pending_.assign(bytes.data(), bytes.size());
+}
+
+ResponseFacts Http1Response::settled_facts() const {
+  if (facts_.complete || !facts_.parse_error.empty() || parser_->is_header_done() || block_bytes_.empty())
+    return facts_;
+  ResponseFacts scratch;
+  Parser whole(scratch);
+  whole.header_limit(kHeaderLimit);
+  whole.skip(head_request_);
+  whole.eager(false);
+  std::string_view rest = block_bytes_;
+  error_code error;
+  while (!rest.empty() && !error) {
+    const std::size_t used = whole.put(boost::asio::const_buffer(rest.data(), rest.size()), error);
+    if (used == 0) break;
+    rest.remove_prefix(used);
+  }
+  ResponseFacts settled = facts_;
+  if (error && error != http::error::need_more) settled.parse_error = error.message();
+  return settled;
 }
 
 void Http1Response::end_of_input() {

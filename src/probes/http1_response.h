@@ -52,6 +52,11 @@ class Http1Response {
   void end_of_input();
 
   const ResponseFacts& facts() const { return facts_; }
+  // The facts as final: a header block that never completed is judged as a
+  // whole, as if its bytes had come in one read. (Beast checks a start line
+  // early only on a fresh parser's first call, so without this, bytes split
+  // across reads could end as "truncated" where one read gives "bad".)
+  ResponseFacts settled_facts() const;
   // Nothing more to wait for: complete, or not an HTTP/1.x response at all.
   bool done() const { return facts_.complete || !facts_.parse_error.empty(); }
   bool first_final_byte_seen() const { return facts_.final_bytes > 0; }
@@ -66,7 +71,9 @@ class Http1Response {
   bool block_start_checked_ = false;  // the current header block starts like a status line
   ResponseFacts facts_;
   std::unique_ptr<Parser> parser_;
-  std::string pending_;  // bytes of a header block not yet complete (Beast consumes whole headers)
+  std::string pending_;      // bytes the parser has not taken yet (an incomplete header or chunk line)
+  std::string block_bytes_;  // every byte of the current header block while it is incomplete
+  std::int64_t block_header_bytes_ = 0;  // of those, what the parser took
 };
 
 std::string to_hex(std::string_view bytes);
