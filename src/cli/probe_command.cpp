@@ -147,7 +147,7 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   const ResultSink sink = [&](const ProbeId& id, const Observation& observation) {
     ReportEntry entry{target->url, "probe", target->url, id.repeat, observation, classify(observation)};
     if (ndjson) {
-      fmt::print("{}\n", to_json(entry).dump());
+      print_ndjson_line(entry);
       std::fflush(stdout);
     }
     if (!options.quiet) {

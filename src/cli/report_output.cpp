@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/diagnostics.h"
+#include "report/entry_json.h"
 
 namespace termprobe {
 
@@ -31,6 +32,16 @@ std::optional<ReportOutput> open_report_output(const std::string& json_path, boo
   output.file.emplace(std::move(*opened));
   if (json_path == "-") output.text = stderr;
   return output;
+}
+
+void print_ndjson_line(const ReportEntry& entry) {
+  static std::string line;  // kept: its capacity serves every connection
+  line.clear();
+  JsonTextWriter json = JsonTextWriter::compact(line);
+  write_entry_json(json, entry);
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fflush(stdout);
 }
 
 bool commit_report(ReportOutput& output, const Report& report) {

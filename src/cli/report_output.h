@@ -28,6 +28,10 @@ Report begin_report(const std::vector<std::string>& command_line, std::vector<st
 // goes to stderr and the report cannot go to stdout too.
 std::optional<ReportOutput> open_report_output(const std::string& json_path, bool ndjson = false);
 
+// One finished connection as an ndjson line on stdout, flushed at once so a
+// reader sees each connection as it ends.
+void print_ndjson_line(const ReportEntry& entry);
+
 // Writes the JSON; prints the error and returns false when that fails.
 bool commit_report(ReportOutput& output, const Report& report);
 

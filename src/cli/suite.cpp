@@ -106,7 +106,7 @@ std::optional<RunStats> run_suite(const std::vector<SuiteItem>& items, const Sui
     progress.count(entry.outcome.label);
     if (session.ndjson) {
       progress.clear();
-      fmt::print("{}\n", to_json(entry).dump());
+      print_ndjson_line(entry);
       std::fflush(stdout);
     }
     report.results.push_back(std::move(entry));

@@ -7,8 +7,6 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "probes/observation.h"
 #include "probes/outcome.h"
 #include "report/verdict.h"
@@ -38,13 +36,10 @@ struct Report {
   std::vector<ScenarioVerdict> verdicts;  // one per target and scenario, when judged
 };
 
-nlohmann::ordered_json to_json(const Report& report);
-
-// The same document as to_json(report).dump(2), produced entry by entry so a
-// run of many connections never holds its whole JSON tree in memory.
-// Stops at the first piece the sink refuses (returns false).
+// The report as nlohmann's dump(2) would lay it out, produced entry by
+// entry so a run of many connections never holds its whole JSON tree in
+// memory. Stops at the first piece the sink refuses (returns false).
 bool write_report_json(const Report& report, const std::function<bool(std::string_view)>& sink);
-nlohmann::ordered_json to_json(const ReportEntry& entry);
 
 // The current time as RFC 3339 UTC ("2026-11-24T20:00:00Z").
 std::string utc_timestamp_now();

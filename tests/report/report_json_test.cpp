@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include "entry_dom_oracle.h"
 #include "probes/classifier.h"
+#include "report/entry_json.h"
 #include "report/report.h"
 
 namespace termprobe {
@@ -28,8 +30,15 @@ ReportEntry reset_after_response_entry() {
   return ReportEntry{"http://127.0.0.1:8080/x", "probe", "http://127.0.0.1:8080/x", 0, o, classify(o)};
 }
 
+nlohmann::ordered_json entry_json(const ReportEntry& entry) {
+  std::string text;
+  JsonTextWriter writer = JsonTextWriter::compact(text);
+  write_entry_json(writer, entry);
+  return nlohmann::ordered_json::parse(text);
+}
+
 TEST(ReportJson, EntryCarriesTheFactsAndTheOutcome) {
-  const auto json = to_json(reset_after_response_entry());
+  const auto json = entry_json(reset_after_response_entry());
   EXPECT_EQ(json["local"]["port"], 40122);
   EXPECT_EQ(json["remote"]["address"], "127.0.0.1");
   EXPECT_EQ(json["request"]["bytes_sent"], 78);
@@ -47,24 +56,10 @@ TEST(ReportJson, EntryCarriesTheFactsAndTheOutcome) {
 TEST(ReportJson, UnknownValuesAreNullNotZero) {
   ReportEntry entry = reset_after_response_entry();
   entry.observation = Observation{};
-  const auto json = to_json(entry);
+  const auto json = entry_json(entry);
   EXPECT_TRUE(json["response"]["status"].is_null());
   EXPECT_TRUE(json["local"]["port"].is_null());
   EXPECT_TRUE(json["ending"]["after_response_us"].is_null());
-}
-
-TEST(ReportJson, SummaryCountsLabels) {
-  Report report;
-  report.tool_version = "0.1.0";
-  report.command = {"termprobe", "probe", "x"};
-  report.requested = 3;
-  report.results = {reset_after_response_entry(), reset_after_response_entry()};
-  const auto json = to_json(report);
-  EXPECT_EQ(json["schema_version"], kReportSchemaVersion);
-  EXPECT_EQ(json["summary"]["total"], 2);
-  EXPECT_EQ(json["summary"]["requested"], 3);
-  EXPECT_EQ(json["summary"]["labels"]["reset_after_response"], 2);
-  EXPECT_EQ(json["summary"]["labels"].size(), 1u);
 }
 
 std::string streamed(const Report& report) {
@@ -76,18 +71,44 @@ std::string streamed(const Report& report) {
   return text;
 }
 
+TEST(ReportJson, SummaryCountsLabels) {
+  Report report;
+  report.tool_version = "0.1.0";
+  report.command = {"termprobe", "probe", "x"};
+  report.requested = 3;
+  report.results = {reset_after_response_entry(), reset_after_response_entry()};
+  const auto json = nlohmann::ordered_json::parse(streamed(report));
+  EXPECT_EQ(json["schema_version"], kReportSchemaVersion);
+  EXPECT_EQ(json["summary"]["total"], 2);
+  EXPECT_EQ(json["summary"]["requested"], 3);
+  EXPECT_EQ(json["summary"]["labels"]["reset_after_response"], 2);
+  EXPECT_EQ(json["summary"]["labels"].size(), 1u);
+}
+
+// Laid out as nlohmann lays out the same document, with each entry's
+// object exactly the DOM the report used to build.
+void expect_dump_layout(const Report& report) {
+  const std::string text = streamed(report);
+  const auto document = nlohmann::ordered_json::parse(text);
+  EXPECT_EQ(text, document.dump(2) + "\n");
+  ASSERT_EQ(document["results"].size(), report.results.size());
+  for (std::size_t i = 0; i < report.results.size(); ++i)
+    EXPECT_EQ(document["results"][i], oracle::entry_dom(report.results[i])) << "entry " << i;
+}
+
 TEST(ReportJson, StreamedDocumentIsExactlyTheTreeDump) {
   Report report;
   report.tool_version = "0.1.0";
   report.command = {"termprobe", "run"};
   report.targets = {"http://127.0.0.1:8080/x"};
   report.requested = 3;
-  EXPECT_EQ(streamed(report), to_json(report).dump(2) + "\n") << "no results";
+  expect_dump_layout(report);
   for (int i = 0; i < 300; ++i) report.results.push_back(reset_after_response_entry());
+  report.results[7].observation.module = "caf\xC3\xA9 \"quoted\"\n";
   report.profile = "reference";
   report.verdicts.push_back(
       ScenarioVerdict{"t", "reset", std::set<Label>{Label::keepalive}, {}, Verdict::fail, "n"});
-  EXPECT_EQ(streamed(report), to_json(report).dump(2) + "\n");
+  expect_dump_layout(report);
 }
 
 TEST(ReportJson, TimestampIsRfc3339Utc) {
