@@ -5,15 +5,16 @@
 #include <algorithm>
 #include <cmath>
 
-#include "report/report.h"
-
 namespace termprobe {
 namespace {
 
-std::optional<std::int64_t> rank(const std::vector<std::int64_t>& sorted, double fraction) {
-  if (sorted.empty()) return std::nullopt;
-  const auto index = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(sorted.size()))) - 1;
-  return sorted[std::min(index, sorted.size() - 1)];
+// The value at nearest rank `fraction`, found by partitioning: no sort, no copy.
+std::optional<std::int64_t> rank(std::deque<std::int64_t>& values, double fraction) {
+  if (values.empty()) return std::nullopt;
+  const auto index = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(values.size()))) - 1;
+  const auto at = values.begin() + static_cast<std::ptrdiff_t>(std::min(index, values.size() - 1));
+  std::nth_element(values.begin(), at, values.end());
+  return *at;
 }
 
 std::string millis(const std::optional<std::int64_t>& micros) {
@@ -22,26 +23,26 @@ std::string millis(const std::optional<std::int64_t>& micros) {
 
 }  // namespace
 
-Percentiles percentiles(std::vector<std::int64_t> values) {
-  std::sort(values.begin(), values.end());
+Percentiles percentiles(std::deque<std::int64_t>& values) {
   return {rank(values, 0.50), rank(values, 0.90), rank(values, 0.99)};
 }
 
-std::map<Label, LabelStats> label_stats(const std::vector<ReportEntry>& results) {
-  std::map<Label, std::vector<std::int64_t>> first_bytes;
-  std::map<Label, std::vector<std::int64_t>> ends;
+void LabelTimings::add(Label label, const Timings& timings) {
+  Series& series = by_label_[static_cast<std::size_t>(label)];
+  ++series.count;
+  ++total_;
+  if (timings.first_byte_us) series.first_byte_us.push_back(*timings.first_byte_us);
+  if (timings.ended_us) series.ended_us.push_back(*timings.ended_us);
+}
+
+std::map<Label, LabelStats> LabelTimings::stats() const {
   std::map<Label, LabelStats> stats;
-  for (const auto& entry : results) {
-    const Label label = entry.outcome.label;
-    ++stats[label].count;
-    const auto& t = entry.observation.timings;
-    if (t.first_byte_us) first_bytes[label].push_back(*t.first_byte_us);
-    if (t.ended_us) ends[label].push_back(*t.ended_us);
-  }
-  for (auto& [label, s] : stats) {
-    s.share = static_cast<double>(s.count) / static_cast<double>(results.size());
-    s.first_byte_us = percentiles(first_bytes[label]);
-    s.ended_us = percentiles(ends[label]);
+  for (std::size_t label = 0; label < by_label_.size(); ++label) {
+    const Series& series = by_label_[label];
+    if (series.count == 0) continue;
+    stats[static_cast<Label>(label)] = {series.count,
+                                        static_cast<double>(series.count) / static_cast<double>(total_),
+                                        percentiles(series.first_byte_us), percentiles(series.ended_us)};
   }
   return stats;
 }

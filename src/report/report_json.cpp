@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "report/entry_json.h"
 #include "report/label_stats.h"
 #include "report/report.h"
 
@@ -29,14 +28,6 @@ json verdict_json(const ScenarioVerdict& verdict) {
           {"note", verdict.note}};
 }
 
-std::map<std::string, std::size_t> label_counts(const Report& report, const std::string* target) {
-  std::map<std::string, std::size_t> labels;
-  for (const auto& entry : report.results) {
-    if (target == nullptr || entry.target == *target) ++labels[std::string(to_string(entry.outcome.label))];
-  }
-  return labels;
-}
-
 json percentiles_json(const Percentiles& p) {
   const auto value = [](const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); };
   return {{"p50", value(p.p50)}, {"p90", value(p.p90)}, {"p99", value(p.p99)}};
@@ -44,22 +35,22 @@ json percentiles_json(const Percentiles& p) {
 
 json summary_json(const Report& report) {
   json by_label = json::object();
-  for (const auto& [label, stats] : label_stats(report.results)) {
+  for (const auto& [label, stats] : report.tally.label_stats()) {
     by_label[std::string(to_string(label))] = {{"count", stats.count},
                                                {"share", stats.share},
                                                {"first_byte_us", percentiles_json(stats.first_byte_us)},
                                                {"ended_us", percentiles_json(stats.ended_us)}};
   }
-  return {{"total", report.results.size()},
+  return {{"total", report.tally.total()},
           {"requested", report.requested},
-          {"labels", label_counts(report, nullptr)},
+          {"labels", report.tally.label_counts()},
           {"by_label", std::move(by_label)}};
 }
 
 json targets_json(const Report& report) {
   json targets = json::array();
   for (const auto& target : report.targets) {
-    const auto labels = label_counts(report, &target);
+    const auto labels = report.tally.label_counts(target);
     std::size_t total = 0;
     for (const auto& [label, count] : labels) total += count;
     targets.push_back({{"target", target}, {"total", total}, {"labels", labels}});
@@ -98,33 +89,24 @@ std::string nested_dump(const json& value, int depth) {
 
 }  // namespace
 
-bool write_report_json(const Report& report, const std::function<bool(std::string_view)>& sink) {
+Result<void> write_report_json(const Report& report, EntrySpill& entries, const TextSink& sink) {
   const json document = document_without_results(report);
   std::string text = "{";
   bool first = true;
   for (const auto& [key, value] : document.items()) {
-    text += first ? "\n" : ",\n";
+    text += first ? "\n  " : ",\n  ";
     first = false;
-    text += "  " + json(key).dump() + ": ";
+    text += json(key).dump() + ": ";
     if (key != "results") {
       text += nested_dump(value, 1);
-      continue;
-    }
-    if (report.results.empty()) {
+    } else if (entries.size() == 0) {
       text += "[]";
-      continue;
+    } else {
+      text += "[";
+      if (auto written = sink(text); !written) return written;
+      if (auto copied = entries.copy_to(sink); !copied) return copied;
+      text = "\n  ]";
     }
-    text += "[";
-    JsonTextWriter entry_writer = JsonTextWriter::indented(text, kEntryDepth);
-    for (std::size_t i = 0; i < report.results.size(); ++i) {
-      text += i == 0 ? "\n    " : ",\n    ";
-      write_entry_json(entry_writer, report.results[i]);
-      if (text.size() > (1u << 16)) {
-        if (!sink(text)) return false;
-        text.clear();
-      }
-    }
-    text += "\n  ]";
   }
   text += "\n}\n";
   return sink(text);

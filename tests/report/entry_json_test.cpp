@@ -7,8 +7,8 @@
 #include <limits>
 #include <random>
 
-#include "entry_dom_oracle.h"
 #include "probes/classifier.h"
+#include "report_dom_oracle.h"
 
 namespace termprobe {
 namespace {

@@ -1,4 +1,8 @@
-#include "entry_dom_oracle.h"
+#include "report_dom_oracle.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
 
 #include "probes/classifier.h"
 
@@ -96,7 +100,63 @@ json outcome_json(const Outcome& outcome) {
   return out;
 }
 
+std::map<std::string, std::size_t> label_counts(const std::vector<ReportEntry>& results,
+                                                const std::string* target) {
+  std::map<std::string, std::size_t> labels;
+  for (const auto& entry : results) {
+    if (target == nullptr || entry.target == *target) ++labels[std::string(to_string(entry.outcome.label))];
+  }
+  return labels;
+}
+
+// Nearest rank over the sorted values.
+json percentiles_json(std::vector<std::int64_t> values) {
+  std::sort(values.begin(), values.end());
+  const auto rank = [&](double fraction) {
+    if (values.empty()) return json(nullptr);
+    const auto index = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(values.size()))) - 1;
+    return json(values[std::min(index, values.size() - 1)]);
+  };
+  return {{"p50", rank(0.50)}, {"p90", rank(0.90)}, {"p99", rank(0.99)}};
+}
+
 }  // namespace
+
+json summary_dom(const std::vector<ReportEntry>& results, std::size_t requested) {
+  std::map<Label, std::size_t> counts;
+  std::map<Label, std::vector<std::int64_t>> first_bytes;
+  std::map<Label, std::vector<std::int64_t>> ends;
+  for (const auto& entry : results) {
+    const Label label = entry.outcome.label;
+    ++counts[label];
+    const auto& t = entry.observation.timings;
+    if (t.first_byte_us) first_bytes[label].push_back(*t.first_byte_us);
+    if (t.ended_us) ends[label].push_back(*t.ended_us);
+  }
+  json by_label = json::object();
+  for (const auto& [label, count] : counts) {
+    by_label[std::string(to_string(label))] = {
+        {"count", count},
+        {"share", static_cast<double>(count) / static_cast<double>(results.size())},
+        {"first_byte_us", percentiles_json(first_bytes[label])},
+        {"ended_us", percentiles_json(ends[label])}};
+  }
+  return {{"total", results.size()},
+          {"requested", requested},
+          {"labels", label_counts(results, nullptr)},
+          {"by_label", std::move(by_label)}};
+}
+
+json targets_dom(const std::vector<std::string>& targets, const std::vector<ReportEntry>& results) {
+  json out = json::array();
+  for (const auto& target : targets) {
+    const auto labels = label_counts(results, &target);
+    std::size_t total = 0;
+    for (const auto& [label, count] : labels) total += count;
+    out.push_back({{"target", target}, {"total", total}, {"labels", labels}});
+  }
+  return out;
+}
 
 json entry_dom(const ReportEntry& entry) {
   const Observation& o = entry.observation;
