@@ -95,8 +95,15 @@ void append_json_string(std::string& out, std::string_view text) {
 }
 
 void JsonTextWriter::new_line() {
-  out_ += '\n';
-  out_.append(static_cast<std::size_t>(2 * depth_), ' ');
+  // One append for the usual depths: this runs for every key of every entry.
+  static constexpr std::string_view kIndented = "\n                                ";
+  const auto width = static_cast<std::size_t>(2 * depth_);
+  if (width < kIndented.size()) {
+    out_.append(kIndented.substr(0, width + 1));
+  } else {
+    out_ += '\n';
+    out_.append(width, ' ');
+  }
 }
 
 void JsonTextWriter::open_object() {

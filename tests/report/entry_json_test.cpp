@@ -15,9 +15,9 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-std::string pretty(const ReportEntry& entry) {
+std::string pretty(const ReportEntry& entry, int depth = kEntryDepth) {
   std::string text;
-  JsonTextWriter writer = JsonTextWriter::indented(text, kEntryDepth);
+  JsonTextWriter writer = JsonTextWriter::indented(text, depth);
   write_entry_json(writer, entry);
   return text;
 }
@@ -167,6 +167,12 @@ ReportEntry random_entry(std::mt19937& random) {
 TEST(EntryJson, RandomEntries) {
   std::mt19937 random(20261124);
   for (int i = 0; i < 3000; ++i) expect_same_bytes(random_entry(random), json::error_handler_t::replace);
+}
+
+TEST(EntryJson, AnyDepth) {
+  for (int depth : {0, 1, 14, 15, 16, 40})
+    EXPECT_EQ(pretty(everything_set(), depth),
+              oracle::nested_dump(oracle::entry_dom(everything_set()), depth));
 }
 
 // The recorder writes every connection into one reused entry and buffer.
