@@ -4,10 +4,10 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "probes/observation.h"
 #include "probes/outcome.h"
@@ -27,13 +27,27 @@ struct LabelStats {
   Percentiles ended_us;       // time to the end (FIN/RST/timeout/watch end)
 };
 
-// Nearest-rank percentiles over the values present; reorders them.
-Percentiles percentiles(std::deque<std::int64_t>& values);
+// Timing values counted in log-linear buckets, so that memory does not grow
+// with connections: below 512 µs a bucket per microsecond; above, each power
+// of two split into 256 buckets. A percentile is the nearest-rank value's
+// bucket floor: exact below 512 µs, above at most 1/256 (0.39%) under it.
+class TimingHistogram {
+ public:
+  static constexpr std::int64_t kExactBelow = 512;
 
-// The timings of every connection, by label: exact percentiles need every
-// value, and they are all that is kept of a connection here, 8 bytes each
-// (16 for a connection with both). A deque grows in small blocks, so the
-// peak stays at what is stored rather than twice it, as a vector's would.
+  void add(std::int64_t micros);
+  Percentiles percentiles() const;
+
+ private:
+  std::int64_t nearest_rank(double fraction) const;
+  std::vector<std::uint64_t> counts_;  // by bucket, up to the highest one used
+  std::uint64_t total_ = 0;
+};
+
+// The lowest value of the bucket `micros` falls in (negative values count as 0).
+std::int64_t bucket_floor(std::int64_t micros);
+
+// Per label: connections, and the histograms of their timings.
 class LabelTimings {
  public:
   void add(Label label, const Timings& timings);
@@ -42,9 +56,8 @@ class LabelTimings {
  private:
   struct Series {
     std::size_t count = 0;
-    // Mutable: percentiles partition them in place, and their order means nothing.
-    mutable std::deque<std::int64_t> first_byte_us;
-    mutable std::deque<std::int64_t> ended_us;
+    TimingHistogram first_byte_us;
+    TimingHistogram ended_us;
   };
   std::array<Series, static_cast<std::size_t>(Label::error) + 1> by_label_;
   std::size_t total_ = 0;

@@ -1,8 +1,8 @@
 // What a report keeps of each finished connection once the connection's own
 // JSON is written out (see entry_spill.h): counts per target, scenario and
 // label, the facts --baseline compares, and the timings behind the
-// percentiles. It grows with targets and scenarios, not with connections
-// (but for LabelTimings' 8 bytes per timing value).
+// percentiles (as histograms). It grows with targets and scenarios, not
+// with connections.
 #pragma once
 
 #include <cstdint>

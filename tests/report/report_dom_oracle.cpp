@@ -5,6 +5,7 @@
 #include <map>
 
 #include "probes/classifier.h"
+#include "report/label_stats.h"
 
 namespace termprobe::oracle {
 namespace {
@@ -109,13 +110,14 @@ std::map<std::string, std::size_t> label_counts(const std::vector<ReportEntry>& 
   return labels;
 }
 
-// Nearest rank over the sorted values.
+// Nearest rank over the sorted values, as the report kept them, then
+// reported as the histogram does: the floor of that value's bucket.
 json percentiles_json(std::vector<std::int64_t> values) {
   std::sort(values.begin(), values.end());
   const auto rank = [&](double fraction) {
     if (values.empty()) return json(nullptr);
     const auto index = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(values.size()))) - 1;
-    return json(values[std::min(index, values.size() - 1)]);
+    return json(bucket_floor(values[std::min(index, values.size() - 1)]));
   };
   return {{"p50", rank(0.50)}, {"p90", rank(0.90)}, {"p99", rank(0.99)}};
 }

@@ -14,7 +14,8 @@ namespace termprobe::oracle {
 
 nlohmann::ordered_json entry_dom(const ReportEntry& entry);
 
-// The "summary" and "targets" sections, computed from every entry.
+// The "summary" and "targets" sections, computed from every entry (the
+// percentiles then put in their histogram bucket: see label_stats_test).
 nlohmann::ordered_json summary_dom(const std::vector<ReportEntry>& results, std::size_t requested);
 nlohmann::ordered_json targets_dom(const std::vector<std::string>& targets,
                                    const std::vector<ReportEntry>& results);
