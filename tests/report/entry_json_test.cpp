@@ -61,7 +61,7 @@ ReportEntry everything_set() {
   o.module = "termprobe-module/1 (\xC3\xA9t\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80)";
   o.end = StreamEnd::rst;
   o.end_errno = -104;
-  o.error = std::string("ctl \x01\x02\x07\b\t\n\v\f\r\x1b\x1f\x7f end", 24);
+  o.error = "ctl \x01\x02\x07\b\t\n\v\f\r\x1b\x1f\x7f end";
   o.rst_after_fin_us = 0;
   o.fin_watch_us = 100000;
   o.watch_cut_short = o.interrupted = o.reused = true;
