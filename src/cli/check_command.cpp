@@ -21,11 +21,6 @@ Profile profile_of(const std::vector<CheckProbe>& probes, const std::string& fil
   return profile;
 }
 
-bool reached_any(const Report& report) {
-  return std::any_of(report.results.begin(), report.results.end(),
-                     [](const ReportEntry& entry) { return entry.observation.connected; });
-}
-
 }  // namespace
 
 CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
@@ -45,21 +40,20 @@ int run_check_command(const CheckOptions& options, const std::vector<std::string
     print_error(probes.error().message);
     return kExitUsage;
   }
-  auto session = open_suite_session(options.suite);
+  auto session = open_suite_session(options.suite, command_line);
   if (!session) return kExitUsage;
-  Report report = begin_report(command_line, {});
+  Report& report = session->recorder.report();
   std::vector<SuiteItem> items;
   for (const auto& probe : *probes) {
     items.push_back({probe.target, probe.name, {probe.spec, probe.repeat}});
     if (std::find(report.targets.begin(), report.targets.end(), probe.target) == report.targets.end())
       report.targets.push_back(probe.target);
   }
-  if (!run_suite(items, options.suite, *session, report)) return kExitUsage;
-  const int code =
-      deliver_suite(report, profile_of(*probes, options.file), items, *session, "termprobe check");
+  if (!run_suite(items, options.suite, *session)) return kExitUsage;
+  const int code = deliver_suite(profile_of(*probes, options.file), items, *session, "termprobe check");
   // An unreachable target is exit 3 only when that was not what the file
   // expected: a check that a port is closed passes with 0.
-  if (code == kExitMismatch && !report.results.empty() && !reached_any(report)) {
+  if (code == kExitMismatch && report.tally.total() > 0 && !report.tally.any_connected()) {
     print_note(fmt::format("no probe in {} reached its target", options.file));
     return kExitUnreachable;
   }

@@ -4,12 +4,10 @@
 
 #include "cli/diagnostics.h"
 #include "cli/exit_status.h"
-#include "cli/interrupt.h"
 #include "cli/option_checks.h"
 #include "cli/report_output.h"
 #include "common/target_url.h"
 #include "probes/classifier.h"
-#include "probes/engine.h"
 
 namespace termprobe {
 namespace {
@@ -57,31 +55,23 @@ int run_idle_command(const IdleOptions& options, const std::vector<std::string>&
     print_error(target.error().message);
     return kExitUsage;
   }
-  auto output = open_report_output(options.json_path);
-  if (!output) return kExitUsage;
+  auto recorder = ReportRecorder::open(command_line, options.json_path);
+  if (!recorder) return kExitUsage;
+  recorder->report().targets = {target->url};
   ProbeSpec spec;
   spec.url = target->url;
   spec.headers = options.headers;
   spec.timeout = seconds_to_ms(options.timeout_s);
   spec.watch = seconds_to_ms(options.max_s);
-  auto engine = Engine::create(EngineOptions{});
-  if (!engine) return kExitUsage;
-  Report report = begin_report(command_line, {target->url});
-  auto stats = (*engine)->run(
-      {spec}, 1,
-      [&](const ProbeId&, const Observation& o) {
-        report.results.push_back({target->url, "idle", target->url, 0, o, classify(o)});
-      },
-      install_stop_handlers());
-  if (!stats) return kExitUsage;
-  report.requested = stats->requested;
-  report.interrupted = stats->interrupted;
-  if (!report.results.empty())
-    fmt::print(output->text, "{}\n", verdict_line(report.results.front().observation, options.max_s));
-  if (!commit_report(*output, report)) return kExitUsage;
-  if (report.interrupted) return kExitInterrupted;
-  if (report.results.empty() || !report.results.front().observation.connected) return kExitUnreachable;
-  return kExitSuccess;
+  const std::string scenario = "idle";
+  std::optional<Observation> seen;  // the one connection
+  const auto name_of = [&](const ProbeId&) { return EntryName{target->url, scenario, target->url}; };
+  const auto on_entry = [&](const ReportEntry& entry) { seen = entry.observation; };
+  if (!recorder->run(EngineOptions{}, {{spec, 1}}, name_of, on_entry)) return kExitUsage;
+  if (seen) fmt::print(recorder->text(), "{}\n", verdict_line(*seen, options.max_s));
+  if (!recorder->commit()) return kExitUsage;
+  if (recorder->report().interrupted) return kExitInterrupted;
+  return seen && seen->connected ? kExitSuccess : kExitUnreachable;
 }
 
 }  // namespace termprobe

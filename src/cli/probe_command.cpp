@@ -4,18 +4,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <set>
 
 #include "cli/diagnostics.h"
 #include "cli/exit_status.h"
-#include "cli/interrupt.h"
 #include "cli/option_checks.h"
 #include "cli/report_output.h"
 #include "common/target_url.h"
-#include "probes/classifier.h"
-#include "probes/engine.h"
 #include "report/label_stats.h"
 #include "report/report.h"
 #include "report/summary_text.h"
@@ -43,25 +39,19 @@ ProbeSpec spec_from(const ProbeOptions& options, const TargetUrl& target) {
   return spec;
 }
 
-bool reached_target(const Report& report) {
-  return std::any_of(report.results.begin(), report.results.end(),
-                     [](const ReportEntry& e) { return e.observation.connected; });
-}
-
 bool expectations_hold(const Report& report, const std::vector<std::string>& expect) {
   if (expect.empty()) return true;
   const std::set<std::string> allowed(expect.begin(), expect.end());
-  return std::all_of(report.results.begin(), report.results.end(), [&](const ReportEntry& e) {
-    return allowed.contains(std::string(to_string(e.outcome.label)));
-  });
+  const auto seen = report.tally.label_counts();
+  return std::all_of(seen.begin(), seen.end(),
+                     [&](const auto& label) { return allowed.contains(label.first); });
 }
 
-int exit_code_for(const Report& report, const ProbeOptions& options) {
+// unreachable: why the first connection failed, for the note.
+int exit_code_for(const Report& report, const ProbeOptions& options, const std::string& unreachable) {
   if (report.interrupted) return kExitInterrupted;
-  if (!report.results.empty() && !reached_target(report)) {
-    const auto& first = report.results.front().observation;
-    print_note(fmt::format("cannot reach {}: {}", options.url,
-                           first.error.empty() ? std::string(to_string(first.end)) : first.error));
+  if (report.tally.total() > 0 && !report.tally.any_connected()) {
+    print_note(fmt::format("cannot reach {}: {}", options.url, unreachable));
     return kExitUnreachable;
   }
   if (!expectations_hold(report, options.expect)) {
@@ -70,6 +60,15 @@ int exit_code_for(const Report& report, const ProbeOptions& options) {
     return kExitMismatch;
   }
   return kExitSuccess;
+}
+
+EngineOptions engine_options_from(const ProbeOptions& options) {
+  EngineOptions engine;
+  engine.max_in_flight = options.concurrency;
+  engine.rate = options.rate;
+  engine.spread_loopback_sources = options.spread_sources;
+  engine.threads = options.threads;
+  return engine;
 }
 
 }  // namespace
@@ -128,46 +127,28 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
     print_error("--upload-rate needs a body: add --body-bytes N");
     return kExitUsage;
   }
-  const bool ndjson = options.format == "ndjson";
-  auto output = open_report_output(options.json_path, ndjson);
-  if (!output) return kExitUsage;
-  EngineOptions engine_options;
-  engine_options.max_in_flight = options.concurrency;
-  engine_options.rate = options.rate;
-  engine_options.spread_loopback_sources = options.spread_sources;
-  engine_options.threads = options.threads;
-  auto engine = Engine::create(engine_options);
-  if (!engine) {
-    print_error(engine.error().message);
-    return kExitUsage;
-  }
-
-  Report report = begin_report(command_line, {target->url});
-  std::FILE* lines = output->text;
-  const ResultSink sink = [&](const ProbeId& id, const Observation& observation) {
-    ReportEntry entry{target->url, "probe", target->url, id.repeat, observation, classify(observation)};
-    if (ndjson) {
-      fmt::print("{}\n", to_json(entry).dump());
-      std::fflush(stdout);
-    }
-    if (!options.quiet) {
-      fmt::print(lines, "{}\n", format_entry_line(report.results.size() + 1, entry));
-      std::fflush(lines);
-    }
-    report.results.push_back(std::move(entry));
+  auto recorder = ReportRecorder::open(command_line, options.json_path, options.format == "ndjson");
+  if (!recorder) return kExitUsage;
+  Report& report = recorder->report();
+  report.targets = {target->url};
+  const std::string scenario = "probe";
+  std::FILE* lines = recorder->text();
+  std::string unreachable;
+  const auto on_entry = [&](const ReportEntry& entry) {
+    const Observation& o = entry.observation;
+    if (report.tally.total() == 0) unreachable = o.error.empty() ? std::string(to_string(o.end)) : o.error;
+    if (options.quiet) return;
+    fmt::print(lines, "{}\n", format_entry_line(report.tally.total() + 1, entry));
+    std::fflush(lines);
   };
-  const auto& stop = install_stop_handlers();
-  auto stats = (*engine)->run({spec_from(options, *target)}, options.count, sink, stop);
-  if (!stats) {
-    print_error(stats.error().message);
+  const auto name_of = [&](const ProbeId&) { return EntryName{target->url, scenario, target->url}; };
+  if (!recorder->run(engine_options_from(options), {{spec_from(options, *target), options.count}}, name_of,
+                     on_entry))
     return kExitUsage;
-  }
-  report.requested = stats->requested;
-  report.interrupted = stats->interrupted;
   fmt::print(lines, "{}\n", format_summary_line(report));
-  if (report.results.size() > 1) fmt::print(lines, "{}", format_label_stats(label_stats(report.results)));
-  if (!commit_report(*output, report)) return kExitUsage;
-  return exit_code_for(report, options);
+  if (report.tally.total() > 1) fmt::print(lines, "{}", format_label_stats(report.tally.label_stats()));
+  if (!recorder->commit()) return kExitUsage;
+  return exit_code_for(report, options, unreachable);
 }
 
 }  // namespace termprobe

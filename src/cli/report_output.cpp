@@ -3,17 +3,11 @@
 #include <fmt/format.h>
 
 #include "cli/diagnostics.h"
+#include "cli/interrupt.h"
+#include "probes/classifier.h"
+#include "report/entry_json.h"
 
 namespace termprobe {
-
-Report begin_report(const std::vector<std::string>& command_line, std::vector<std::string> targets) {
-  Report report;
-  report.tool_version = TERMPROBE_VERSION;
-  report.command = command_line;
-  report.started_at = utc_timestamp_now();
-  report.targets = std::move(targets);
-  return report;
-}
 
 std::optional<ReportOutput> open_report_output(const std::string& json_path, bool ndjson) {
   ReportOutput output;
@@ -33,19 +27,82 @@ std::optional<ReportOutput> open_report_output(const std::string& json_path, boo
   return output;
 }
 
-bool commit_report(ReportOutput& output, const Report& report) {
-  if (!output.file) return true;
-  std::optional<Error> failure;
-  write_report_json(report, [&](std::string_view piece) {
-    auto written = output.file->write(piece);
-    if (!written) failure = written.error();
-    return written.has_value();
-  });
-  if (!failure) {
-    if (auto committed = output.file->commit(); !committed) failure = committed.error();
+std::optional<ReportRecorder> ReportRecorder::open(const std::vector<std::string>& command_line,
+                                                   const std::string& json_path, bool ndjson) {
+  auto output = open_report_output(json_path, ndjson);
+  if (!output) return std::nullopt;
+  std::optional<EntrySpill> spill;
+  if (output->file) {
+    auto opened = EntrySpill::open();
+    if (!opened) {
+      print_error(opened.error().message);
+      return std::nullopt;
+    }
+    spill.emplace(std::move(*opened));
   }
-  if (failure) print_error(failure->message);
-  return !failure;
+  ReportRecorder recorder(std::move(*output), std::move(spill), ndjson);
+  recorder.report_.tool_version = TERMPROBE_VERSION;
+  recorder.report_.command = command_line;
+  recorder.report_.started_at = utc_timestamp_now();
+  return recorder;
+}
+
+ReportRecorder::ReportRecorder(ReportOutput output, std::optional<EntrySpill> spill, bool ndjson)
+    : output_(std::move(output)), spill_(std::move(spill)), ndjson_(ndjson) {}
+
+bool ReportRecorder::run(const EngineOptions& options, const std::vector<PlannedProbe>& plan,
+                         const NameOf& name_of, const OnEntry& on_entry) {
+  auto engine = Engine::create(options);
+  if (!engine) {
+    print_error(engine.error().message);
+    return false;
+  }
+  const ResultSink sink = [&](const ProbeId& id, const Observation& observation) {
+    record(id, observation, name_of, on_entry);
+  };
+  auto stats = (*engine)->run(plan, sink, install_stop_handlers());
+  if (!stats) {
+    print_error(stats.error().message);
+    return false;
+  }
+  report_.requested = stats->requested;
+  report_.interrupted = stats->interrupted;
+  return true;
+}
+
+void ReportRecorder::record(const ProbeId& id, const Observation& observation, const NameOf& name_of,
+                            const OnEntry& on_entry) {
+  const EntryName name = name_of(id);
+  entry_.target = name.target;
+  entry_.scenario = name.scenario;
+  entry_.url = name.url;
+  entry_.repeat = id.repeat;
+  entry_.observation = observation;
+  entry_.outcome = classify(observation);
+  if (on_entry) on_entry(entry_);
+  if (ndjson_) print_ndjson_line();
+  if (spill_) spill_->append(entry_);
+  report_.tally.add(entry_);
+}
+
+// Flushed at once, so a reader sees each connection as it ends.
+void ReportRecorder::print_ndjson_line() {
+  ndjson_line_.clear();
+  JsonTextWriter json = JsonTextWriter::compact(ndjson_line_);
+  write_entry_json(json, entry_);
+  ndjson_line_ += '\n';
+  std::fwrite(ndjson_line_.data(), 1, ndjson_line_.size(), stdout);
+  std::fflush(stdout);
+}
+
+bool ReportRecorder::commit() {
+  if (!output_.file) return true;
+  AtomicFile& file = *output_.file;
+  auto written =
+      write_report_json(report_, *spill_, [&](std::string_view piece) { return file.write(piece); });
+  if (written) written = file.commit();
+  if (!written) print_error(written.error().message);
+  return written.has_value();
 }
 
 }  // namespace termprobe

@@ -2,15 +2,14 @@
 // fails fast), committed atomically at the end.
 #pragma once
 
-#include <chrono>
-#include <cmath>
 #include <cstdio>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "probes/engine.h"
 #include "report/atomic_file.h"
-#include "report/input_checks.h"
 #include "report/report.h"
 
 namespace termprobe {
@@ -20,15 +19,57 @@ struct ReportOutput {
   std::FILE* text = stdout;        // human lines: stderr when the JSON goes to stdout
 };
 
-// A report with the tool version, the command line and the start time filled in.
-Report begin_report(const std::vector<std::string>& command_line, std::vector<std::string> targets);
-
 // Prints the error and returns nullopt when the path cannot be written.
 // ndjson: stdout carries one JSON object per connection, so the human text
 // goes to stderr and the report cannot go to stdout too.
 std::optional<ReportOutput> open_report_output(const std::string& json_path, bool ndjson = false);
 
-// Writes the JSON; prints the error and returns false when that fails.
-bool commit_report(ReportOutput& output, const Report& report);
+// The names a finished connection is reported under.
+struct EntryName {
+  const std::string& target;
+  const std::string& scenario;
+  const std::string& url;
+};
+
+// What every probing command does with its connections, from the engine's
+// sink to the committed report: each finished connection becomes an entry
+// that goes out as an ndjson line (when asked), into the spill as its report
+// text (when a report file is wanted) and into report().tally; nothing else
+// of it is kept, so memory stays flat however many connections run.
+class ReportRecorder {
+ public:
+  using NameOf = std::function<EntryName(const ProbeId&)>;
+  using OnEntry = std::function<void(const ReportEntry&)>;
+
+  // Opens the report file and its spill; prints why and returns nullopt when either fails.
+  static std::optional<ReportRecorder> open(const std::vector<std::string>& command_line,
+                                            const std::string& json_path, bool ndjson = false);
+
+  Report& report() { return report_; }
+  std::FILE* text() const { return output_.text; }  // where the human lines go
+  bool ndjson() const { return ndjson_; }
+
+  // Runs the plan until done or SIGINT/SIGTERM, recording each connection as
+  // it ends; on_entry sees it first (before report().tally counts it). Sets
+  // requested and interrupted; prints the engine's error and returns false
+  // on one.
+  bool run(const EngineOptions& options, const std::vector<PlannedProbe>& plan, const NameOf& name_of,
+           const OnEntry& on_entry = {});
+
+  // Writes the report, if one was asked for; prints the error and returns false when that fails.
+  bool commit();
+
+ private:
+  ReportRecorder(ReportOutput output, std::optional<EntrySpill> spill, bool ndjson);
+  void record(const ProbeId& id, const Observation& observation, const NameOf& name_of,
+              const OnEntry& on_entry);
+  void print_ndjson_line();
+  ReportOutput output_;
+  std::optional<EntrySpill> spill_;  // only when there is a report file to write
+  bool ndjson_ = false;
+  Report report_;
+  ReportEntry entry_;        // every connection's, in turn: its strings keep their capacity
+  std::string ndjson_line_;  // the same
+};
 
 }  // namespace termprobe

@@ -6,12 +6,9 @@
 
 #include "cli/diagnostics.h"
 #include "cli/exit_status.h"
-#include "cli/interrupt.h"
 #include "cli/option_checks.h"
 #include "cli/report_output.h"
 #include "common/target_url.h"
-#include "probes/classifier.h"
-#include "probes/engine.h"
 
 namespace termprobe {
 namespace {
@@ -25,26 +22,48 @@ std::string counts(const std::map<std::string, std::size_t>& counted) {
   return text.empty() ? "-" : text;
 }
 
-// idle ms | what happened to the second request | what the server did while idle
-std::string format_reuse_table(const Report& report, const std::vector<double>& delays) {
-  std::string table = fmt::format("{:>9}  {:<40}  {}\n", "idle ms", "second request", "server while idle");
-  for (double delay : delays) {
-    std::map<std::string, std::size_t> outcomes;
-    std::map<std::string, std::size_t> closes;
-    for (const auto& entry : report.results) {
-      if (entry.scenario != scenario_name(delay)) continue;
-      const Observation& o = entry.observation;
-      ++outcomes[o.reused ? std::string(reuse_outcome(o))
+// One delay's row: what happened to the second request, what the server did while idle.
+struct ReuseRow {
+  std::map<std::string, std::size_t> outcomes;
+  std::map<std::string, std::size_t> closes;
+};
+
+void add_to_row(ReuseRow& row, const ReportEntry& entry) {
+  const Observation& o = entry.observation;
+  ++row.outcomes[o.reused ? std::string(entry.outcome.reuse)
                           : "first request: " + std::string(to_string(entry.outcome.label))];
-      if (o.reused)
-        ++closes[o.closed_before_reuse == StreamEnd::open
+  if (o.reused)
+    ++row.closes[o.closed_before_reuse == StreamEnd::open
                      ? std::string("kept it open")
                      : fmt::format("{} at {:.0f} ms", to_string(o.closed_before_reuse),
                                    static_cast<double>(o.closed_before_reuse_us.value_or(0)) / 1000.0)];
-    }
-    table += fmt::format("{:>9g}  {:<40}  {}\n", delay, counts(outcomes), counts(closes));
+}
+
+// idle ms | what happened to the second request | what the server did while idle
+std::string format_reuse_table(const std::map<std::string, ReuseRow>& rows,
+                               const std::vector<double>& delays) {
+  std::string table = fmt::format("{:>9}  {:<40}  {}\n", "idle ms", "second request", "server while idle");
+  for (double delay : delays) {
+    const auto row = rows.find(scenario_name(delay));
+    const ReuseRow empty;
+    const ReuseRow& seen = row != rows.end() ? row->second : empty;
+    table += fmt::format("{:>9g}  {:<40}  {}\n", delay, counts(seen.outcomes), counts(seen.closes));
   }
   return table;
+}
+
+std::vector<PlannedProbe> reuse_plan(const ReuseOptions& options, const std::string& url) {
+  std::vector<PlannedProbe> plan;
+  for (double delay : options.idle_ms) {
+    ProbeSpec spec;
+    spec.url = url;
+    spec.headers = options.headers;
+    spec.timeout = seconds_to_ms(options.timeout_s);
+    spec.watch = seconds_to_ms(options.watch_s);
+    spec.reuse_after = std::chrono::milliseconds(static_cast<std::int64_t>(delay));
+    plan.push_back({spec, options.repeat});
+  }
+  return plan;
 }
 
 }  // namespace
@@ -76,39 +95,26 @@ int run_reuse_command(const ReuseOptions& options, const std::vector<std::string
     print_error(target.error().message);
     return kExitUsage;
   }
-  auto output = open_report_output(options.json_path);
-  if (!output) return kExitUsage;
-  std::vector<PlannedProbe> plan;
-  for (double delay : options.idle_ms) {
-    ProbeSpec spec;
-    spec.url = target->url;
-    spec.headers = options.headers;
-    spec.timeout = seconds_to_ms(options.timeout_s);
-    spec.watch = seconds_to_ms(options.watch_s);
-    spec.reuse_after = std::chrono::milliseconds(static_cast<std::int64_t>(delay));
-    plan.push_back({spec, options.repeat});
-  }
+  auto recorder = ReportRecorder::open(command_line, options.json_path);
+  if (!recorder) return kExitUsage;
+  Report& report = recorder->report();
+  report.targets = {target->url};
+  std::vector<std::string> scenarios;
+  for (double delay : options.idle_ms) scenarios.push_back(scenario_name(delay));
+  std::map<std::string, ReuseRow> rows;  // by scenario name
   EngineOptions engine_options;
   engine_options.max_in_flight = options.concurrency;
-  auto engine = Engine::create(engine_options);
-  if (!engine) return kExitUsage;
-  Report report = begin_report(command_line, {target->url});
-  auto stats = (*engine)->run(
-      plan,
-      [&](const ProbeId& id, const Observation& o) {
-        report.results.push_back(
-            {target->url, scenario_name(options.idle_ms[id.spec]), target->url, id.repeat, o, classify(o)});
-      },
-      install_stop_handlers());
-  if (!stats) return kExitUsage;
-  report.requested = stats->requested;
-  report.interrupted = stats->interrupted;
-  fmt::print(output->text, "{}", format_reuse_table(report, options.idle_ms));
-  if (!commit_report(*output, report)) return kExitUsage;
+  if (!recorder->run(
+          engine_options, reuse_plan(options, target->url),
+          [&](const ProbeId& id) {
+            return EntryName{target->url, scenarios[id.spec], target->url};
+          },
+          [&](const ReportEntry& entry) { add_to_row(rows[entry.scenario], entry); }))
+    return kExitUsage;
+  fmt::print(recorder->text(), "{}", format_reuse_table(rows, options.idle_ms));
+  if (!recorder->commit()) return kExitUsage;
   if (report.interrupted) return kExitInterrupted;
-  const bool reached = std::any_of(report.results.begin(), report.results.end(),
-                                   [](const ReportEntry& e) { return e.observation.connected; });
-  return reached ? kExitSuccess : kExitUnreachable;
+  return report.tally.any_connected() ? kExitSuccess : kExitUnreachable;
 }
 
 }  // namespace termprobe

@@ -136,7 +136,7 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
   }
   const auto urls = target_urls(options);
   if (!urls) return kExitUsage;
-  auto session = open_suite_session(options.suite);
+  auto session = open_suite_session(options.suite, command_line);
   if (!session) return kExitUsage;
 
   std::unique_ptr<termprobe_host::ModuleHost> embedded;
@@ -150,19 +150,18 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
     }
     embedded = std::move(*started);
     targets.push_back({kEmbeddedTarget, embedded->base_url()});
-    fmt::print(session->output.text, "embedded module host (Linux) on {}\n", embedded->base_url());
+    fmt::print(session->recorder.text(), "embedded module host (Linux) on {}\n", embedded->base_url());
   }
   const ProbeSpec settings = settings_from(options);
   for (const auto& target : targets) {
     if (int present = check_module_present(target, settings); present != kExitSuccess) return present;
   }
 
-  Report report = begin_report(command_line, {});
-  for (const auto& target : targets) report.targets.push_back(target.name);
+  for (const auto& target : targets) session->recorder.report().targets.push_back(target.name);
   const auto items = suite_items(targets, settings, options.repeat);
-  if (!run_suite(items, options.suite, *session, report)) return kExitUsage;
-  fmt::print(session->output.text, "profile {}: {}\n", profile->name, profile->description);
-  return deliver_suite(report, *profile, items, *session, "termprobe run");
+  if (!run_suite(items, options.suite, *session)) return kExitUsage;
+  fmt::print(session->recorder.text(), "profile {}: {}\n", profile->name, profile->description);
+  return deliver_suite(*profile, items, *session, "termprobe run");
 }
 
 }  // namespace termprobe

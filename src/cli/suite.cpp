@@ -6,10 +6,8 @@
 
 #include "cli/diagnostics.h"
 #include "cli/exit_status.h"
-#include "cli/interrupt.h"
 #include "cli/option_checks.h"
 #include "cli/terminal.h"
-#include "probes/classifier.h"
 #include "report/compare.h"
 #include "report/junit.h"
 #include "report/summary_text.h"
@@ -30,7 +28,7 @@ bool compare_with_baseline(SuiteSession& session, const Report& report) {
   if (!session.baseline) return false;
   const ReportFacts current = report_facts_from(report, "this run");
   const auto changes = compare_reports(*session.baseline, current);
-  fmt::print(session.output.text, "{}", format_changes(changes, *session.baseline, current));
+  fmt::print(session.recorder.text(), "{}", format_changes(changes, *session.baseline, current));
   return !changes.empty();
 }
 
@@ -57,20 +55,20 @@ void add_suite_options(CLI::App* command, SuiteOptions& o) {
       ->check(path_check());
 }
 
-std::optional<SuiteSession> open_suite_session(const SuiteOptions& options) {
-  SuiteSession session;
-  session.ndjson = options.format == "ndjson";
+std::optional<SuiteSession> open_suite_session(const SuiteOptions& options,
+                                               const std::vector<std::string>& command_line) {
+  std::optional<ReportFacts> baseline;
   if (!options.baseline_path.empty()) {
-    auto baseline = read_report_facts(options.baseline_path);
-    if (!baseline) {
-      print_error("--baseline: " + baseline.error().message);
+    auto read = read_report_facts(options.baseline_path);
+    if (!read) {
+      print_error("--baseline: " + read.error().message);
       return std::nullopt;
     }
-    session.baseline = std::move(*baseline);
+    baseline = std::move(*read);
   }
-  auto output = open_report_output(options.json_path, session.ndjson);
-  if (!output) return std::nullopt;
-  session.output = std::move(*output);
+  auto recorder = ReportRecorder::open(command_line, options.json_path, options.format == "ndjson");
+  if (!recorder) return std::nullopt;
+  SuiteSession session{std::move(*recorder), std::nullopt, std::move(baseline)};
   if (!options.junit_path.empty()) {
     auto junit = AtomicFile::open(options.junit_path);
     if (!junit || options.junit_path == "-") {
@@ -82,16 +80,10 @@ std::optional<SuiteSession> open_suite_session(const SuiteOptions& options) {
   return session;
 }
 
-std::optional<RunStats> run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& options,
-                                  SuiteSession& session, Report& report) {
+bool run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& options, SuiteSession& session) {
   EngineOptions engine_options;
   engine_options.max_in_flight = options.concurrency;
   engine_options.rate = options.rate;
-  auto engine = Engine::create(engine_options);
-  if (!engine) {
-    print_error(engine.error().message);
-    return std::nullopt;
-  }
   std::vector<PlannedProbe> plan;
   std::size_t total = 0;
   for (const auto& item : items) {
@@ -99,27 +91,18 @@ std::optional<RunStats> run_suite(const std::vector<SuiteItem>& items, const Sui
     total += item.planned.repeat;
   }
   ProgressLine progress(total);
-  const ResultSink sink = [&](const ProbeId& id, const Observation& observation) {
+  const bool ndjson = session.recorder.ndjson();
+  const auto name_of = [&](const ProbeId& id) {
     const SuiteItem& item = items[id.spec];
-    ReportEntry entry{item.target, item.scenario, item.planned.spec.url,
-                      id.repeat,   observation,   classify(observation)};
-    progress.count(entry.outcome.label);
-    if (session.ndjson) {
-      progress.clear();
-      fmt::print("{}\n", to_json(entry).dump());
-      std::fflush(stdout);
-    }
-    report.results.push_back(std::move(entry));
+    return EntryName{item.target, item.scenario, item.planned.spec.url};
   };
-  auto stats = (*engine)->run(plan, sink, install_stop_handlers());
+  const auto on_entry = [&](const ReportEntry& entry) {
+    progress.count(entry.outcome.label);
+    if (ndjson) progress.clear();  // the ndjson line comes next, on a line of its own
+  };
+  const bool ran = session.recorder.run(engine_options, plan, name_of, on_entry);
   progress.clear();
-  if (!stats) {
-    print_error(stats.error().message);
-    return std::nullopt;
-  }
-  report.requested = stats->requested;
-  report.interrupted = stats->interrupted;
-  return *stats;
+  return ran;
 }
 
 // Scenario names of one target, in plan order.
@@ -132,11 +115,12 @@ static std::vector<std::string> scenarios_of(const std::vector<SuiteItem>& items
   return names;
 }
 
-int deliver_suite(Report& report, const Profile& profile, const std::vector<SuiteItem>& items,
-                  SuiteSession& session, const std::string& suite_name) {
+int deliver_suite(const Profile& profile, const std::vector<SuiteItem>& items, SuiteSession& session,
+                  const std::string& suite_name) {
+  Report& report = session.recorder.report();
   report.profile = profile.name;
   for (const auto& target : report.targets) {
-    auto verdicts = judge(profile, scenarios_of(items, target), report.results, target);
+    auto verdicts = judge(profile, scenarios_of(items, target), report.tally, target);
     for (auto& verdict : verdicts) {
       // Not run because of the interrupt: nothing to judge, not a failure.
       if (report.interrupted && verdict.observed.empty()) {
@@ -146,11 +130,12 @@ int deliver_suite(Report& report, const Profile& profile, const std::vector<Suit
     }
     report.verdicts.insert(report.verdicts.end(), verdicts.begin(), verdicts.end());
   }
-  const bool colour = !session.ndjson && session.output.text == stdout && colour_wanted(stdout);
-  fmt::print(session.output.text, "{}{}\n", format_verdict_table(report.verdicts, &paint_verdict, colour),
+  std::FILE* text = session.recorder.text();
+  const bool colour = !session.recorder.ndjson() && text == stdout && colour_wanted(stdout);
+  fmt::print(text, "{}{}\n", format_verdict_table(report.verdicts, &paint_verdict, colour),
              format_summary_line(report));
   const bool changed = compare_with_baseline(session, report);
-  if (!commit_report(session.output, report) || !write_junit(session, report, suite_name)) return kExitUsage;
+  if (!session.recorder.commit() || !write_junit(session, report, suite_name)) return kExitUsage;
   if (report.interrupted) return kExitInterrupted;
   return all_held(report.verdicts) && !changed ? kExitSuccess : kExitMismatch;
 }

@@ -36,21 +36,20 @@ struct SuiteItem {
 
 // Files opened and baseline read before any probe runs, so bad paths fail fast.
 struct SuiteSession {
-  ReportOutput output;
+  ReportRecorder recorder;  // the report: recorder.report()
   std::optional<AtomicFile> junit;
   std::optional<ReportFacts> baseline;
-  bool ndjson = false;
 };
 
 // Prints the error and returns nullopt on unusable options.
-std::optional<SuiteSession> open_suite_session(const SuiteOptions& options);
+std::optional<SuiteSession> open_suite_session(const SuiteOptions& options,
+                                               const std::vector<std::string>& command_line);
 
-// Runs the items; entries land in report.results. nullopt on an engine error.
-std::optional<RunStats> run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& options,
-                                  SuiteSession& session, Report& report);
+// Runs the items into the session's report; false (error printed) on an engine error.
+bool run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& options, SuiteSession& session);
 
 // Judges every target against the profile, prints, writes, compares; returns the exit code.
-int deliver_suite(Report& report, const Profile& profile, const std::vector<SuiteItem>& items,
-                  SuiteSession& session, const std::string& suite_name);
+int deliver_suite(const Profile& profile, const std::vector<SuiteItem>& items, SuiteSession& session,
+                  const std::string& suite_name);
 
 }  // namespace termprobe

@@ -11,12 +11,8 @@ namespace termprobe {
 namespace {
 
 double seconds_of(const Report& report, const ScenarioVerdict& verdict) {
-  std::int64_t micros = 0;
-  for (const auto& entry : report.results) {
-    if (entry.target == verdict.target && entry.scenario == verdict.scenario)
-      micros += entry.observation.timings.ended_us.value_or(0);
-  }
-  return static_cast<double>(micros) / 1e6;
+  const ScenarioTally* seen = report.tally.scenario(verdict.target, verdict.scenario);
+  return seen != nullptr ? static_cast<double>(seen->ended_us_total) / 1e6 : 0.0;
 }
 
 void add_testcase(tinyxml2::XMLElement* suite, const Report& report, const ScenarioVerdict& verdict) {

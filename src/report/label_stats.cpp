@@ -3,17 +3,31 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
-
-#include "report/report.h"
 
 namespace termprobe {
 namespace {
 
-std::optional<std::int64_t> rank(const std::vector<std::int64_t>& sorted, double fraction) {
-  if (sorted.empty()) return std::nullopt;
-  const auto index = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(sorted.size()))) - 1;
-  return sorted[std::min(index, sorted.size() - 1)];
+constexpr int kSubBits = 8;  // 256 buckets per power of two above kExactBelow
+constexpr int kExactBits = kSubBits + 1;
+static_assert(TimingHistogram::kExactBelow == std::int64_t{1} << kExactBits);
+
+std::size_t bucket_of(std::int64_t micros) {
+  const auto value = static_cast<std::uint64_t>(std::max<std::int64_t>(micros, 0));
+  if (value < (1u << kExactBits)) return value;
+  const auto exponent = static_cast<int>(std::bit_width(value)) - 1;  // >= kExactBits
+  const int shift = exponent - kSubBits;
+  const std::uint64_t sub = (value >> shift) - (1u << kSubBits);
+  return (std::size_t{1} << kExactBits) + (static_cast<std::size_t>(exponent - kExactBits) << kSubBits) + sub;
+}
+
+std::int64_t floor_of(std::size_t bucket) {
+  if (bucket < (std::size_t{1} << kExactBits)) return static_cast<std::int64_t>(bucket);
+  const std::size_t above = bucket - (std::size_t{1} << kExactBits);
+  const auto shift = static_cast<int>(above >> kSubBits) + kExactBits - kSubBits;
+  const std::uint64_t sub = (above & ((1u << kSubBits) - 1)) + (1u << kSubBits);
+  return static_cast<std::int64_t>(sub << shift);
 }
 
 std::string millis(const std::optional<std::int64_t>& micros) {
@@ -22,26 +36,49 @@ std::string millis(const std::optional<std::int64_t>& micros) {
 
 }  // namespace
 
-Percentiles percentiles(std::vector<std::int64_t> values) {
-  std::sort(values.begin(), values.end());
-  return {rank(values, 0.50), rank(values, 0.90), rank(values, 0.99)};
+std::int64_t bucket_floor(std::int64_t micros) { return floor_of(bucket_of(micros)); }
+
+void TimingHistogram::add(std::int64_t micros) {
+  const std::size_t bucket = bucket_of(micros);
+  if (bucket >= counts_.size()) counts_.resize(bucket + 1);
+  ++counts_[bucket];
+  ++total_;
 }
 
-std::map<Label, LabelStats> label_stats(const std::vector<ReportEntry>& results) {
-  std::map<Label, std::vector<std::int64_t>> first_bytes;
-  std::map<Label, std::vector<std::int64_t>> ends;
-  std::map<Label, LabelStats> stats;
-  for (const auto& entry : results) {
-    const Label label = entry.outcome.label;
-    ++stats[label].count;
-    const auto& t = entry.observation.timings;
-    if (t.first_byte_us) first_bytes[label].push_back(*t.first_byte_us);
-    if (t.ended_us) ends[label].push_back(*t.ended_us);
+// The floor of the bucket holding the value at the nearest rank: the
+// (ceil(fraction * n))th smallest, as over the values themselves.
+std::int64_t TimingHistogram::nearest_rank(double fraction) const {
+  const auto rank = std::max<std::uint64_t>(
+      static_cast<std::uint64_t>(std::ceil(fraction * static_cast<double>(total_))), 1);
+  std::uint64_t seen = 0;
+  for (std::size_t bucket = 0; bucket < counts_.size(); ++bucket) {
+    seen += counts_[bucket];
+    if (seen >= rank) return floor_of(bucket);
   }
-  for (auto& [label, s] : stats) {
-    s.share = static_cast<double>(s.count) / static_cast<double>(results.size());
-    s.first_byte_us = percentiles(first_bytes[label]);
-    s.ended_us = percentiles(ends[label]);
+  return floor_of(counts_.size() - 1);
+}
+
+Percentiles TimingHistogram::percentiles() const {
+  if (total_ == 0) return {};
+  return {nearest_rank(0.50), nearest_rank(0.90), nearest_rank(0.99)};
+}
+
+void LabelTimings::add(Label label, const Timings& timings) {
+  Series& series = by_label_[static_cast<std::size_t>(label)];
+  ++series.count;
+  ++total_;
+  if (timings.first_byte_us) series.first_byte_us.add(*timings.first_byte_us);
+  if (timings.ended_us) series.ended_us.add(*timings.ended_us);
+}
+
+std::map<Label, LabelStats> LabelTimings::stats() const {
+  std::map<Label, LabelStats> stats;
+  for (std::size_t label = 0; label < by_label_.size(); ++label) {
+    const Series& series = by_label_[label];
+    if (series.count == 0) continue;
+    stats[static_cast<Label>(label)] = {series.count,
+                                        static_cast<double>(series.count) / static_cast<double>(total_),
+                                        series.first_byte_us.percentiles(), series.ended_us.percentiles()};
   }
   return stats;
 }

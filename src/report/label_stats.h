@@ -2,17 +2,17 @@
 // (time to first byte and time to the end, p50/p90/p99).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "probes/observation.h"
 #include "probes/outcome.h"
 
 namespace termprobe {
-
-struct ReportEntry;
 
 struct Percentiles {
   std::optional<std::int64_t> p50;  // microseconds; nullopt when no connection had the value
@@ -27,10 +27,41 @@ struct LabelStats {
   Percentiles ended_us;       // time to the end (FIN/RST/timeout/watch end)
 };
 
-// Nearest-rank percentiles over the values present.
-Percentiles percentiles(std::vector<std::int64_t> values);
+// Timing values counted in log-linear buckets, so that memory does not grow
+// with connections: below 512 µs a bucket per microsecond; above, each power
+// of two split into 256 buckets. A percentile is the nearest-rank value's
+// bucket floor: exact below 512 µs, above at most 1/256 (0.39%) under it.
+class TimingHistogram {
+ public:
+  static constexpr std::int64_t kExactBelow = 512;
 
-std::map<Label, LabelStats> label_stats(const std::vector<ReportEntry>& results);
+  void add(std::int64_t micros);
+  Percentiles percentiles() const;
+
+ private:
+  std::int64_t nearest_rank(double fraction) const;
+  std::vector<std::uint64_t> counts_;  // by bucket, up to the highest one used
+  std::uint64_t total_ = 0;
+};
+
+// The lowest value of the bucket `micros` falls in (negative values count as 0).
+std::int64_t bucket_floor(std::int64_t micros);
+
+// Per label: connections, and the histograms of their timings.
+class LabelTimings {
+ public:
+  void add(Label label, const Timings& timings);
+  std::map<Label, LabelStats> stats() const;
+
+ private:
+  struct Series {
+    std::size_t count = 0;
+    TimingHistogram first_byte_us;
+    TimingHistogram ended_us;
+  };
+  std::array<Series, static_cast<std::size_t>(Label::error) + 1> by_label_;
+  std::size_t total_ = 0;
+};
 
 // A small table: label, count, share, ttfb p50/p90/p99, end p50/p90/p99 (ms).
 std::string format_label_stats(const std::map<Label, LabelStats>& stats);

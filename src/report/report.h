@@ -2,15 +2,14 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "probes/observation.h"
 #include "probes/outcome.h"
+#include "report/entry_spill.h"
+#include "report/report_tally.h"
 #include "report/verdict.h"
 
 namespace termprobe {
@@ -33,18 +32,15 @@ struct Report {
   std::vector<std::string> targets;  // every target, in the order given ("embedded" for the built-in host)
   std::size_t requested = 0;         // connections the run planned
   bool interrupted = false;          // stopped early by SIGINT/SIGTERM
-  std::vector<ReportEntry> results;  // one per finished connection, in finishing order
+  ReportTally tally;                 // what the finished connections add up to
   std::string profile;               // `run`: the expectation profile; empty for `probe`
   std::vector<ScenarioVerdict> verdicts;  // one per target and scenario, when judged
 };
 
-nlohmann::ordered_json to_json(const Report& report);
-
-// The same document as to_json(report).dump(2), produced entry by entry so a
-// run of many connections never holds its whole JSON tree in memory.
-// Stops at the first piece the sink refuses (returns false).
-bool write_report_json(const Report& report, const std::function<bool(std::string_view)>& sink);
-nlohmann::ordered_json to_json(const ReportEntry& entry);
+// The report as nlohmann's dump(2) would lay it out, in pieces: the
+// entries' text comes from the spill they were appended to as they finished
+// (the same ones report.tally adds up). Stops at the first error.
+Result<void> write_report_json(const Report& report, EntrySpill& entries, const TextSink& sink);
 
 // The current time as RFC 3339 UTC ("2026-11-24T20:00:00Z").
 std::string utc_timestamp_now();

@@ -32,12 +32,8 @@ ReportFacts report_facts_from(const Report& report, const std::string& origin) {
   ReportFacts facts;
   facts.origin = origin;
   facts.interrupted = report.interrupted;
-  for (const auto& entry : report.results) {
-    const Observation& o = entry.observation;
-    add_connection(
-        facts.scenarios[{entry.target, entry.scenario}],
-        {to_string(entry.outcome.label), o.status == 0 ? std::nullopt : std::optional<int>(o.status),
-         entry.outcome.announced, o.wire_bytes_received, o.rst_after_fin_us.has_value()});
+  for (const auto& [target, scenarios] : report.tally.scenarios()) {
+    for (const auto& [scenario, tally] : scenarios) facts.scenarios[{target, scenario}] = tally.facts;
   }
   return facts;
 }

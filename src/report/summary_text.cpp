@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <map>
-
 namespace termprobe {
 namespace {
 
@@ -65,10 +63,8 @@ std::string format_entry_line(std::size_t number, const ReportEntry& entry) {
 }
 
 std::string format_summary_line(const Report& report) {
-  std::map<std::string, std::size_t> labels;
-  for (const auto& entry : report.results) ++labels[std::string(to_string(entry.outcome.label))];
-  std::string line = fmt::format("{} of {} connection(s)", report.results.size(), report.requested);
-  for (const auto& [label, count] : labels) line += fmt::format(", {} {}", label, count);
+  std::string line = fmt::format("{} of {} connection(s)", report.tally.total(), report.requested);
+  for (const auto& [label, count] : report.tally.label_counts()) line += fmt::format(", {} {}", label, count);
   if (report.interrupted) line += " (interrupted)";
   return line;
 }

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "report/profile.h"
-#include "report/report.h"
+#include "report/report_tally.h"
 
 namespace termprobe {
 
@@ -17,7 +17,7 @@ std::string_view to_string(Verdict verdict) {
 }
 
 std::vector<ScenarioVerdict> judge(const Profile& profile, const std::vector<std::string>& scenario_order,
-                                   const std::vector<ReportEntry>& results, const std::string& target) {
+                                   const ReportTally& tally, const std::string& target) {
   std::vector<ScenarioVerdict> verdicts;
   for (const auto& name : scenario_order) {
     ScenarioVerdict verdict;
@@ -27,9 +27,7 @@ std::vector<ScenarioVerdict> judge(const Profile& profile, const std::vector<std
       verdict.expected = it->second.labels;
       verdict.note = it->second.note;
     }
-    for (const auto& entry : results) {
-      if (entry.scenario == name && entry.target == target) ++verdict.observed[entry.outcome.label];
-    }
+    if (const ScenarioTally* seen = tally.scenario(target, name)) verdict.observed = seen->labels;
     if (!verdict.expected) {
       verdict.verdict = Verdict::unverified;
     } else {

@@ -13,7 +13,7 @@
 namespace termprobe {
 
 struct Profile;
-struct ReportEntry;
+class ReportTally;
 
 enum class Verdict { pass, fail, unverified };
 
@@ -30,7 +30,7 @@ std::string_view to_string(Verdict verdict);
 
 // One verdict per scenario name of one target, in the given order.
 std::vector<ScenarioVerdict> judge(const Profile& profile, const std::vector<std::string>& scenario_order,
-                                   const std::vector<ReportEntry>& results, const std::string& target = "");
+                                   const ReportTally& tally, const std::string& target = "");
 
 // True when no judged scenario failed.
 bool all_held(const std::vector<ScenarioVerdict>& verdicts);

@@ -16,6 +16,12 @@ ReportEntry entry(const std::string& scenario, Label label) {
   return e;
 }
 
+ReportTally tally_of(const std::vector<ReportEntry>& entries) {
+  ReportTally tally;
+  for (const auto& e : entries) tally.add(e);
+  return tally;
+}
+
 Profile profile() {
   Profile p;
   p.name = "test";
@@ -30,7 +36,8 @@ TEST(Verdict, EveryObservedLabelMustBeExpected) {
                                             entry("reset", Label::empty_reply), entry("ok", Label::keepalive),
                                             entry("ok", Label::reset_after_response),
                                             entry("cancel-io-send", Label::keepalive)};
-  const auto verdicts = judge(profile(), {"reset", "ok", "cancel-io-send", "reset-continue"}, results);
+  const auto verdicts =
+      judge(profile(), {"reset", "ok", "cancel-io-send", "reset-continue"}, tally_of(results));
   ASSERT_EQ(verdicts.size(), 4u);
   EXPECT_EQ(verdicts[0].verdict, Verdict::pass);
   EXPECT_EQ(verdicts[1].verdict, Verdict::fail);
@@ -41,21 +48,21 @@ TEST(Verdict, EveryObservedLabelMustBeExpected) {
 }
 
 TEST(Verdict, NothingObservedIsNotAPass) {
-  const auto verdicts = judge(profile(), {"ok"}, {});
+  const auto verdicts = judge(profile(), {"ok"}, ReportTally{});
   EXPECT_EQ(verdicts[0].verdict, Verdict::fail);
 }
 
 TEST(Verdict, UnverifiedDoesNotFailTheRun) {
   const auto verdicts =
-      judge(profile(), {"cancel-io-send"}, {entry("cancel-io-send", Label::reset_mid_response)});
+      judge(profile(), {"cancel-io-send"}, tally_of({entry("cancel-io-send", Label::reset_mid_response)}));
   EXPECT_TRUE(all_held(verdicts));
 }
 
 TEST(VerdictTable, ShowsExpectedObservedWithCountsAndVerdict) {
-  const auto verdicts =
-      judge(profile(), {"reset", "cancel-io-send"},
-            {entry("reset", Label::reset_before_response), entry("reset", Label::reset_before_response),
-             entry("cancel-io-send", Label::keepalive)});
+  const auto verdicts = judge(
+      profile(), {"reset", "cancel-io-send"},
+      tally_of({entry("reset", Label::reset_before_response), entry("reset", Label::reset_before_response),
+                entry("cancel-io-send", Label::keepalive)}));
   EXPECT_EQ(format_verdict_table(verdicts),
             "scenario        expected                           observed                  verdict\n"
             "reset           reset_before_response|empty_reply  reset_before_response x2  pass\n"

@@ -1,0 +1,131 @@
+#include "report/entry_json.h"
+
+namespace termprobe {
+namespace {
+
+void write_endpoint(JsonTextWriter& json, const Endpoint& endpoint) {
+  json.open_object();
+  json.key("address").text_or_null(endpoint.address);
+  if (endpoint.port == 0)
+    json.key("port").null();
+  else
+    json.key("port").value(endpoint.port);
+  json.close_object();
+}
+
+void write_request(JsonTextWriter& json, const Observation& o) {
+  json.open_object();
+  json.key("method").value(o.method);
+  json.key("head_bytes").value(o.head_bytes);
+  json.key("head_complete").value(o.head_complete);
+  json.key("bytes_sent").value(o.request_bytes_sent);
+  json.key("bytes_acked").value(o.request_bytes_acked);
+  json.key("body_bytes").value(o.body_bytes_total);
+  json.key("body_bytes_sent").value(o.body_bytes_sent);
+  json.key("body_bytes_acked").value(body_bytes_acked(o));
+  json.key("complete").value(o.request_complete);
+  json.close_object();
+}
+
+void write_http_version(JsonTextWriter& json, int version) {
+  if (version == 0) return json.null();
+  const char text[] = {static_cast<char>('0' + version / 10), '.', static_cast<char>('0' + version % 10)};
+  json.value(std::string_view(text, sizeof(text)));
+}
+
+void write_response(JsonTextWriter& json, const Observation& o) {
+  json.open_object();
+  if (o.status == 0)
+    json.key("status").null();
+  else
+    json.key("status").value(o.status);
+  write_http_version(json.key("http_version"), o.http_version);
+  json.key("interim_responses").value(o.interim_responses);
+  json.key("bytes").value(o.response_bytes);
+  json.key("header_bytes").value(o.header_bytes);
+  json.key("body_bytes").value(o.body_bytes);
+  json.key("wire_bytes").value(o.wire_bytes_received);
+  json.key("declared_length").value(o.declared_length);
+  json.key("chunked").value(o.chunked);
+  json.key("close_delimited").value(o.close_delimited);
+  json.key("complete").value(o.response_complete);
+  json.key("connection_close").value(o.connection_close);
+  json.key("bytes_after_response").value(o.bytes_after_response);
+  json.key("parse_error").text_or_null(o.parse_error);
+  json.key("first_bytes_hex").text_or_null(o.first_bytes_hex);
+  json.key("module").text_or_null(o.module);
+  json.close_object();
+}
+
+void write_ending(JsonTextWriter& json, const Observation& o) {
+  std::optional<std::int64_t> after_response;
+  if (o.timings.ended_us && o.timings.response_complete_us)
+    after_response = *o.timings.ended_us - *o.timings.response_complete_us;
+  json.open_object();
+  json.key("kind").value(to_string(o.end));
+  json.key("errno").value(o.end_errno);
+  json.key("error").text_or_null(o.error);
+  json.key("after_response_us").value(after_response);
+  json.key("rst_after_fin_us").value(o.rst_after_fin_us);
+  json.key("fin_watch_us").value(o.fin_watch_us);
+  json.key("watch_cut_short").value(o.watch_cut_short);
+  json.key("interrupted").value(o.interrupted);
+  json.close_object();
+}
+
+void write_timings(JsonTextWriter& json, const Timings& t) {
+  json.open_object();
+  json.key("connect").value(t.connect_us);
+  json.key("tls").value(t.tls_us);
+  json.key("request_sent").value(t.request_sent_us);
+  json.key("first_byte").value(t.first_byte_us);
+  json.key("response_complete").value(t.response_complete_us);
+  json.key("ended").value(t.ended_us);
+  json.close_object();
+}
+
+void write_reuse(JsonTextWriter& json, const Observation& o, std::string_view outcome) {
+  if (!o.reused) return json.null();
+  json.open_object();
+  json.key("idle_us").value(o.reuse_idle_us);
+  if (o.closed_before_reuse == StreamEnd::open)
+    json.key("closed_before_reuse").null();
+  else
+    json.key("closed_before_reuse").value(to_string(o.closed_before_reuse));
+  json.key("closed_before_reuse_us").value(o.closed_before_reuse_us);
+  json.key("outcome").value(outcome);
+  json.close_object();
+}
+
+void write_outcome(JsonTextWriter& json, const Outcome& outcome) {
+  json.open_object();
+  json.key("phase").value(to_string(outcome.phase));
+  json.key("ending").value(to_string(outcome.ending));
+  json.key("label").value(to_string(outcome.label));
+  json.key("announced").value(outcome.announced);
+  if (outcome.phase == Phase::upload) json.key("response_before_abort").value(outcome.response_before_abort);
+  json.close_object();
+}
+
+}  // namespace
+
+void write_entry_json(JsonTextWriter& json, const ReportEntry& entry) {
+  const Observation& o = entry.observation;
+  json.open_object();
+  json.key("target").value(entry.target);
+  json.key("scenario").value(entry.scenario);
+  json.key("url").value(entry.url);
+  json.key("repeat").value(entry.repeat);
+  write_endpoint(json.key("local"), o.local);
+  write_endpoint(json.key("remote"), o.remote);
+  write_request(json.key("request"), o);
+  write_response(json.key("response"), o);
+  write_ending(json.key("ending"), o);
+  write_timings(json.key("timings_us"), o.timings);
+  json.key("reused").value(o.reused);
+  write_reuse(json.key("reuse"), o, entry.outcome.reuse);
+  write_outcome(json.key("outcome"), entry.outcome);
+  json.close_object();
+}
+
+}  // namespace termprobe

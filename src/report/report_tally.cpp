@@ -1,0 +1,60 @@
+#include "report/report_tally.h"
+
+#include "report/report.h"
+
+namespace termprobe {
+namespace {
+
+template <typename Map>
+auto& find_or_add(Map& map, std::string_view key) {
+  auto it = map.find(key);
+  if (it == map.end()) it = map.emplace(std::string(key), typename Map::mapped_type{}).first;
+  return it->second;
+}
+
+void add_counts(std::map<std::string, std::size_t>& into, const std::map<std::string, std::size_t>& counts) {
+  for (const auto& [label, count] : counts) into[label] += count;
+}
+
+}  // namespace
+
+ScenarioTally& ReportTally::scenario_of(const ReportEntry& entry) {
+  return find_or_add(find_or_add(scenarios_, entry.target), entry.scenario);
+}
+
+void ReportTally::add(const ReportEntry& entry) {
+  const Observation& o = entry.observation;
+  const Label label = entry.outcome.label;
+  ++total_;
+  any_connected_ = any_connected_ || o.connected;
+  ScenarioTally& tally = scenario_of(entry);
+  ++tally.labels[label];
+  add_connection(tally.facts,
+                 {to_string(label), o.status == 0 ? std::nullopt : std::optional<int>(o.status),
+                  entry.outcome.announced, o.wire_bytes_received, o.rst_after_fin_us.has_value()});
+  tally.ended_us_total += o.timings.ended_us.value_or(0);
+  timings_.add(label, o.timings);
+}
+
+std::map<std::string, std::size_t> ReportTally::label_counts() const {
+  std::map<std::string, std::size_t> counts;
+  for (const auto& [target, scenarios] : scenarios_) add_counts(counts, label_counts(target));
+  return counts;
+}
+
+std::map<std::string, std::size_t> ReportTally::label_counts(std::string_view target) const {
+  std::map<std::string, std::size_t> counts;
+  if (auto found = scenarios_.find(target); found != scenarios_.end()) {
+    for (const auto& [name, tally] : found->second) add_counts(counts, tally.facts.labels);
+  }
+  return counts;
+}
+
+const ScenarioTally* ReportTally::scenario(std::string_view target, std::string_view scenario) const {
+  const auto found = scenarios_.find(target);
+  if (found == scenarios_.end()) return nullptr;
+  const auto named = found->second.find(scenario);
+  return named == found->second.end() ? nullptr : &named->second;
+}
+
+}  // namespace termprobe

@@ -1,0 +1,52 @@
+// What a report keeps of each finished connection once the connection's own
+// JSON is written out (see entry_spill.h): counts per target, scenario and
+// label, the facts --baseline compares, and the timings behind the
+// percentiles (as histograms). It grows with targets and scenarios, not
+// with connections.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "probes/outcome.h"
+#include "report/label_stats.h"
+#include "report/report_facts.h"
+
+namespace termprobe {
+
+struct ReportEntry;
+
+struct ScenarioTally {
+  std::map<Label, std::size_t> labels;  // what verdicts judge
+  ScenarioFacts facts;                  // what --baseline compares
+  std::int64_t ended_us_total = 0;      // JUnit's testcase time
+};
+
+// target -> scenario -> tally; transparent, so a lookup needs no string copy.
+using ScenarioTallies = std::map<std::string, std::map<std::string, ScenarioTally, std::less<>>, std::less<>>;
+
+class ReportTally {
+ public:
+  void add(const ReportEntry& entry);
+
+  std::size_t total() const { return total_; }
+  bool any_connected() const { return any_connected_; }
+  // Label name -> connections, in name order: the report's "labels" objects.
+  std::map<std::string, std::size_t> label_counts() const;
+  std::map<std::string, std::size_t> label_counts(std::string_view target) const;
+  // nullptr when no connection of that target and scenario finished.
+  const ScenarioTally* scenario(std::string_view target, std::string_view scenario) const;
+  const ScenarioTallies& scenarios() const { return scenarios_; }
+  std::map<Label, LabelStats> label_stats() const { return timings_.stats(); }
+
+ private:
+  ScenarioTally& scenario_of(const ReportEntry& entry);
+  std::size_t total_ = 0;
+  bool any_connected_ = false;
+  ScenarioTallies scenarios_;
+  LabelTimings timings_;
+};
+
+}  // namespace termprobe

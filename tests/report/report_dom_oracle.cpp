@@ -1,0 +1,190 @@
+#include "report_dom_oracle.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "probes/classifier.h"
+#include "report/label_stats.h"
+
+namespace termprobe::oracle {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json optional_number(const std::optional<std::int64_t>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json endpoint_json(const Endpoint& endpoint) {
+  return {{"address", endpoint.address.empty() ? json(nullptr) : json(endpoint.address)},
+          {"port", endpoint.port == 0 ? json(nullptr) : json(endpoint.port)}};
+}
+
+json timings_json(const Timings& t) {
+  return {{"connect", optional_number(t.connect_us)},
+          {"tls", optional_number(t.tls_us)},
+          {"request_sent", optional_number(t.request_sent_us)},
+          {"first_byte", optional_number(t.first_byte_us)},
+          {"response_complete", optional_number(t.response_complete_us)},
+          {"ended", optional_number(t.ended_us)}};
+}
+
+json optional_text(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+
+json request_json(const Observation& o) {
+  return {{"method", o.method},
+          {"head_bytes", o.head_bytes},
+          {"head_complete", o.head_complete},
+          {"bytes_sent", o.request_bytes_sent},
+          {"bytes_acked", o.request_bytes_acked},
+          {"body_bytes", o.body_bytes_total},
+          {"body_bytes_sent", o.body_bytes_sent},
+          {"body_bytes_acked", body_bytes_acked(o)},
+          {"complete", o.request_complete}};
+}
+
+json http_version_json(int version) {
+  if (version == 0) return nullptr;
+  return std::to_string(version / 10) + "." + std::to_string(version % 10);
+}
+
+json response_json(const Observation& o) {
+  return {{"status", o.status == 0 ? json(nullptr) : json(o.status)},
+          {"http_version", http_version_json(o.http_version)},
+          {"interim_responses", o.interim_responses},
+          {"bytes", o.response_bytes},
+          {"header_bytes", o.header_bytes},
+          {"body_bytes", o.body_bytes},
+          {"wire_bytes", o.wire_bytes_received},
+          {"declared_length", optional_number(o.declared_length)},
+          {"chunked", o.chunked},
+          {"close_delimited", o.close_delimited},
+          {"complete", o.response_complete},
+          {"connection_close", o.connection_close},
+          {"bytes_after_response", o.bytes_after_response},
+          {"parse_error", optional_text(o.parse_error)},
+          {"first_bytes_hex", optional_text(o.first_bytes_hex)},
+          {"module", optional_text(o.module)}};
+}
+
+json ending_json(const Observation& o) {
+  std::optional<std::int64_t> after_response;
+  if (o.timings.ended_us && o.timings.response_complete_us)
+    after_response = *o.timings.ended_us - *o.timings.response_complete_us;
+  return {{"kind", to_string(o.end)},
+          {"errno", o.end_errno},
+          {"error", optional_text(o.error)},
+          {"after_response_us", optional_number(after_response)},
+          {"rst_after_fin_us", optional_number(o.rst_after_fin_us)},
+          {"fin_watch_us", o.fin_watch_us},
+          {"watch_cut_short", o.watch_cut_short},
+          {"interrupted", o.interrupted}};
+}
+
+json reuse_json(const Observation& o, std::string_view outcome) {
+  if (!o.reused) return nullptr;
+  const auto micros = [](const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); };
+  return {{"idle_us", micros(o.reuse_idle_us)},
+          {"closed_before_reuse",
+           o.closed_before_reuse == StreamEnd::open ? json(nullptr) : json(to_string(o.closed_before_reuse))},
+          {"closed_before_reuse_us", micros(o.closed_before_reuse_us)},
+          {"outcome", outcome}};
+}
+
+json outcome_json(const Outcome& outcome) {
+  json out = {{"phase", to_string(outcome.phase)},
+              {"ending", to_string(outcome.ending)},
+              {"label", to_string(outcome.label)},
+              {"announced", outcome.announced}};
+  if (outcome.phase == Phase::upload) out["response_before_abort"] = outcome.response_before_abort;
+  return out;
+}
+
+std::map<std::string, std::size_t> label_counts(const std::vector<ReportEntry>& results,
+                                                const std::string* target) {
+  std::map<std::string, std::size_t> labels;
+  for (const auto& entry : results) {
+    if (target == nullptr || entry.target == *target) ++labels[std::string(to_string(entry.outcome.label))];
+  }
+  return labels;
+}
+
+// Nearest rank over the sorted values, as the report kept them, then
+// reported as the histogram does: the floor of that value's bucket.
+json percentiles_json(std::vector<std::int64_t> values) {
+  std::sort(values.begin(), values.end());
+  const auto rank = [&](double fraction) {
+    if (values.empty()) return json(nullptr);
+    const auto index = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(values.size()))) - 1;
+    return json(bucket_floor(values[std::min(index, values.size() - 1)]));
+  };
+  return {{"p50", rank(0.50)}, {"p90", rank(0.90)}, {"p99", rank(0.99)}};
+}
+
+}  // namespace
+
+json summary_dom(const std::vector<ReportEntry>& results, std::size_t requested) {
+  std::map<Label, std::size_t> counts;
+  std::map<Label, std::vector<std::int64_t>> first_bytes;
+  std::map<Label, std::vector<std::int64_t>> ends;
+  for (const auto& entry : results) {
+    const Label label = entry.outcome.label;
+    ++counts[label];
+    const auto& t = entry.observation.timings;
+    if (t.first_byte_us) first_bytes[label].push_back(*t.first_byte_us);
+    if (t.ended_us) ends[label].push_back(*t.ended_us);
+  }
+  json by_label = json::object();
+  for (const auto& [label, count] : counts) {
+    by_label[std::string(to_string(label))] = {
+        {"count", count},
+        {"share", static_cast<double>(count) / static_cast<double>(results.size())},
+        {"first_byte_us", percentiles_json(first_bytes[label])},
+        {"ended_us", percentiles_json(ends[label])}};
+  }
+  return {{"total", results.size()},
+          {"requested", requested},
+          {"labels", label_counts(results, nullptr)},
+          {"by_label", std::move(by_label)}};
+}
+
+json targets_dom(const std::vector<std::string>& targets, const std::vector<ReportEntry>& results) {
+  json out = json::array();
+  for (const auto& target : targets) {
+    const auto labels = label_counts(results, &target);
+    std::size_t total = 0;
+    for (const auto& [label, count] : labels) total += count;
+    out.push_back({{"target", target}, {"total", total}, {"labels", labels}});
+  }
+  return out;
+}
+
+json entry_dom(const ReportEntry& entry) {
+  const Observation& o = entry.observation;
+  return {{"target", entry.target},
+          {"scenario", entry.scenario},
+          {"url", entry.url},
+          {"repeat", entry.repeat},
+          {"local", endpoint_json(o.local)},
+          {"remote", endpoint_json(o.remote)},
+          {"request", request_json(o)},
+          {"response", response_json(o)},
+          {"ending", ending_json(o)},
+          {"timings_us", timings_json(o.timings)},
+          {"reused", o.reused},
+          {"reuse", reuse_json(o, entry.outcome.reuse)},
+          {"outcome", outcome_json(entry.outcome)}};
+}
+
+std::string nested_dump(const json& value, int depth, json::error_handler_t on_bad_utf8) {
+  std::string text = value.dump(2, ' ', false, on_bad_utf8);
+  const std::string indent(static_cast<std::size_t>(2 * depth), ' ');
+  for (std::size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at + 1)) {
+    text.insert(at + 1, indent);
+    at += indent.size();
+  }
+  return text;
+}
+
+}  // namespace termprobe::oracle
