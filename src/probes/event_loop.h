@@ -44,6 +44,20 @@ class EventLoop {
   Result<std::span<const epoll_event>> wait(std::optional<Clock::time_point> also);
   // The earliest timer if it is due at now (removed from the heap).
   std::optional<Timer> pop_due(Clock::time_point now);
+  // Drops the timers `live` rejects (deadlines that moved or whose probe is
+  // done) once they outnumber `keep` — so memory follows the connections in
+  // flight, not every deadline ever set.
+  template <typename Live>
+  void drop_stale_timers(std::size_t keep, Live live) {
+    if (timers_.size() <= keep) return;
+    std::vector<Timer> kept;
+    kept.reserve(keep);
+    while (!timers_.empty()) {
+      if (live(timers_.top())) kept.push_back(timers_.top());
+      timers_.pop();
+    }
+    timers_ = decltype(timers_)(std::greater<>(), std::move(kept));
+  }
 
  private:
   EventLoop() = default;

@@ -70,11 +70,17 @@ Result<RunStats> ProbeLoop::run(const std::atomic<bool>& stop) {
     for (const epoll_event& event : *ready) dispatch(event.data.u32, event.events);
     const auto now = Clock::now();
     while (auto timer = events_->pop_due(now)) {
-      Probe& probe = *slots_[timer->slot];
-      if (probe.stage != Stage::done && probe.generation == timer->generation) on_deadline(probe);
+      if (timer_is_live(*timer)) on_deadline(*slots_[timer->slot]);
     }
+    events_->drop_stale_timers(4 * max_in_flight_ + 1024,
+                               [this](const EventLoop::Timer& timer) { return timer_is_live(timer); });
   }
   return stats_;
+}
+
+bool ProbeLoop::timer_is_live(const EventLoop::Timer& timer) const {
+  const Probe& probe = *slots_[timer.slot];
+  return probe.stage != Stage::done && probe.generation == timer.generation;
 }
 
 void ProbeLoop::start_due_probes(Clock::time_point now) {

@@ -59,6 +59,7 @@ class ProbeLoop {
   void conclude(Probe& probe);
 
   // Small shared steps.
+  bool timer_is_live(const EventLoop::Timer& timer) const;
   InputEnd read_input(Probe& probe);
   void set_deadline(Probe& probe, Clock::time_point at);
   void set_interest(Probe& probe, std::uint32_t events);
