@@ -65,10 +65,11 @@ Phase phase_of(const Observation& o) {
 }
 
 Label label_of(Phase phase, const Observation& o) {
-  if (phase == Phase::connect || phase == Phase::tls) return connect_or_tls_label(phase);
-  if (!o.parse_error.empty()) return Label::bad_response;
+  // The probe's own stop is never the server's ending, in any phase.
   const bool server_ended_it = o.end != StreamEnd::open;
   if (o.interrupted && !server_ended_it) return Label::interrupted;
+  if (phase == Phase::connect || phase == Phase::tls) return connect_or_tls_label(phase);
+  if (!o.parse_error.empty()) return Label::bad_response;
   switch (phase) {
     case Phase::upload: return upload_label(o);
     case Phase::before_response: return before_response_label(o.end);

@@ -143,6 +143,13 @@ TEST(Classifier, InterruptedBeforeTheServerEndedIt) {
   EXPECT_EQ(classify(o).label, Label::reset_before_response);
 }
 
+TEST(Classifier, InterruptedWhileConnectingIsNotAConnectFailure) {
+  Observation o;
+  o.end = StreamEnd::open;
+  o.interrupted = true;
+  EXPECT_EQ(classify(o).label, Label::interrupted);
+}
+
 TEST(Classifier, AnnouncedCloseThatNeverCame) {
   Observation o = complete_response(StreamEnd::timeout);
   o.connection_close = true;
