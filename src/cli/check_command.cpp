@@ -29,6 +29,7 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
   check->add_option("file", o.file, "Expectations file: [defaults] and [[probe]] tables (see README)")
       ->required()
       ->check(path_check());
+  add_tls_options(check, o.tls);
   add_suite_options(check, o.suite);
   check->footer(kExitCodesHelp);
   return check;
@@ -44,7 +45,8 @@ int run_check_command(const CheckOptions& options, const std::vector<std::string
   if (!session) return kExitUsage;
   Report& report = session->recorder.report();
   std::vector<SuiteItem> items;
-  for (const auto& probe : *probes) {
+  for (auto& probe : *probes) {
+    if (!apply_tls_options(options.tls, probe.spec)) return kExitUsage;
     items.push_back({probe.target, probe.name, {probe.spec, probe.repeat}});
     if (std::find(report.targets.begin(), report.targets.end(), probe.target) == report.targets.end())
       report.targets.push_back(probe.target);

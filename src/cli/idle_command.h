@@ -8,6 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/tls_options.h"
+
 namespace termprobe {
 
 struct IdleOptions {
@@ -16,6 +18,7 @@ struct IdleOptions {
   double max_s = 130.0;  // watch at most this long (IIS's default connection timeout is 120 s; unverified)
   double timeout_s = 10.0;
   std::string json_path;
+  TlsOptions tls;  // https: trust, versions; --resolve
 };
 
 CLI::App* add_idle_command(CLI::App& app, IdleOptions& options);

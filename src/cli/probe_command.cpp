@@ -100,6 +100,7 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
       ->check(number_check(kWatchRule));
   probe->add_option("--fin-watch", o.fin_watch_s, "Seconds to watch for an RST after the server's FIN")
       ->check(number_check(kFinWatchRule));
+  add_tls_options(probe, o.tls);
   probe->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
       ->check(path_check());
   probe->add_flag("-q,--quiet", o.quiet, "No line per connection; only the summary");
@@ -127,6 +128,8 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
     print_error("--upload-rate needs a body: add --body-bytes N");
     return kExitUsage;
   }
+  ProbeSpec spec = spec_from(options, *target);
+  if (!apply_tls_options(options.tls, spec)) return kExitUsage;
   auto recorder = ReportRecorder::open(command_line, options.json_path, options.format == "ndjson");
   if (!recorder) return kExitUsage;
   Report& report = recorder->report();
@@ -142,8 +145,7 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
     std::fflush(lines);
   };
   const auto name_of = [&](const ProbeId&) { return EntryName{target->url, scenario, target->url}; };
-  if (!recorder->run(engine_options_from(options), {{spec_from(options, *target), options.count}}, name_of,
-                     on_entry))
+  if (!recorder->run(engine_options_from(options), {{spec, options.count}}, name_of, on_entry))
     return kExitUsage;
   fmt::print(lines, "{}\n", format_summary_line(report));
   if (report.tally.total() > 1) fmt::print(lines, "{}", format_label_stats(report.tally.label_stats()));

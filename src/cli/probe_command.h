@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/tls_options.h"
+
 namespace termprobe {
 
 struct ProbeOptions {
@@ -27,6 +29,7 @@ struct ProbeOptions {
   bool spread_sources = false;      // bind connections to 127.0.0.1-254 (loopback targets)
   std::string json_path;            // report destination, "-" = stdout, empty = none
   std::vector<std::string> expect;  // acceptable labels; empty = not judged
+  TlsOptions tls;                   // https: trust, versions; --resolve
 };
 
 CLI::App* add_probe_command(CLI::App& app, ProbeOptions& options);

@@ -8,6 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/tls_options.h"
+
 namespace termprobe {
 
 struct ReuseOptions {
@@ -19,6 +21,7 @@ struct ReuseOptions {
   double timeout_s = 10.0;
   double watch_s = 0.2;  // after the second response
   std::string json_path;
+  TlsOptions tls;  // https: trust, versions; --resolve
 };
 
 CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& options);

@@ -43,12 +43,6 @@ Result<TargetUrl> parse_target_url(const std::string& text) {
   if (target.scheme != "http" && target.scheme != "https")
     return fail(ErrorKind::invalid_input,
                 "unsupported scheme '" + target.scheme + "' in " + quoted + ": use http:// or https://");
-  // Over TLS the probe must own the TLS session to tell the server's
-  // close_notify from its own; until that driver exists, https is refused
-  // rather than reported with endings the probe may have caused.
-  if (target.scheme == "https")
-    return fail(ErrorKind::invalid_input, "https:// is not supported yet in " + quoted +
-                                              ": termprobe probes plain http:// only for now");
   target.host = url_part(handle.get(), CURLUPART_HOST);
   if (target.host.empty()) return fail(ErrorKind::invalid_input, "URL " + quoted + " has no host");
   const std::string port = url_part(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);

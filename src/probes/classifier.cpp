@@ -9,8 +9,8 @@ Label connect_or_tls_label(Phase phase) {
 
 // The request was not fully sent: the server stopped the upload, stalled it,
 // or answered early while the client still had body to send.
-Label upload_label(const Observation& o) {
-  switch (o.end) {
+Label upload_label(const Observation& o, StreamEnd end) {
+  switch (end) {
     case StreamEnd::rst:
     case StreamEnd::fin: return Label::upload_aborted;
     case StreamEnd::timeout: return Label::upload_stalled;
@@ -64,17 +64,25 @@ Phase phase_of(const Observation& o) {
   return final_response_started ? Phase::mid_response : Phase::before_response;
 }
 
+// A close_notify (or a fatal alert) ends the server's data as a FIN does,
+// even when the TCP connection stays open: for the label, it is the close.
+StreamEnd ending_for_label(const Observation& o) {
+  const bool tls_closed = o.tls_facts.close_notify_us || (o.tls_facts.alert && o.tls_facts.alert->fatal);
+  return o.end == StreamEnd::open && tls_closed ? StreamEnd::fin : o.end;
+}
+
 Label label_of(Phase phase, const Observation& o) {
+  const StreamEnd end = ending_for_label(o);
   // The probe's own stop is never the server's ending, in any phase.
-  const bool server_ended_it = o.end != StreamEnd::open;
+  const bool server_ended_it = end != StreamEnd::open;
   if (o.interrupted && !server_ended_it) return Label::interrupted;
   if (phase == Phase::connect || phase == Phase::tls) return connect_or_tls_label(phase);
   if (!o.parse_error.empty()) return Label::bad_response;
   switch (phase) {
-    case Phase::upload: return upload_label(o);
-    case Phase::before_response: return before_response_label(o.end);
-    case Phase::mid_response: return mid_response_label(o.end);
-    default: return after_response_label(o.end);
+    case Phase::upload: return upload_label(o, end);
+    case Phase::before_response: return before_response_label(end);
+    case Phase::mid_response: return mid_response_label(end);
+    default: return after_response_label(end);
   }
 }
 
@@ -96,11 +104,29 @@ std::string_view reuse_outcome(const Observation& o) {
   if (o.response_complete) return "answered";
   if (!o.request_complete && o.request_bytes_sent == 0) return "send_failed";
   const bool any_byte = o.wire_bytes_received > 0 || o.response_bytes > 0;
-  switch (o.end) {
+  switch (ending_for_label(o)) {
     case StreamEnd::rst: return "reset";
     case StreamEnd::fin: return any_byte ? "truncated" : "empty_reply";
     case StreamEnd::timeout: return "timeout";
     default: return "error";
+  }
+}
+
+std::string_view tls_ending(const Observation& o) {
+  if (!o.tls || !o.tls_established) return "";
+  const TlsFacts& tls = o.tls_facts;
+  if (tls.alert && tls.alert->fatal) return "alert";
+  if (tls.close_notify_us) {
+    switch (o.end) {
+      case StreamEnd::fin: return "close_notify_then_fin";
+      case StreamEnd::rst: return "close_notify_then_rst";
+      default: return "close_notify_open";
+    }
+  }
+  switch (o.end) {
+    case StreamEnd::fin: return "fin_without_close_notify";
+    case StreamEnd::rst: return "rst";
+    default: return "open";
   }
 }
 

@@ -16,4 +16,10 @@ Outcome classify(const Observation& observation);
 // when the observation is not of a reused connection.
 std::string_view reuse_outcome(const Observation& observation);
 
+// How the server ended the TLS session (https, handshake done): alert,
+// close_notify_then_fin, close_notify_then_rst, close_notify_open,
+// fin_without_close_notify, rst or open. Empty for plain http or a
+// handshake that never completed.
+std::string_view tls_ending(const Observation& observation);
+
 }  // namespace termprobe

@@ -3,12 +3,32 @@
 #include <map>
 #include <thread>
 
+#include "common/resolve_override.h"
 #include "common/target_url.h"
 #include "probes/http1_exchange.h"
 #include "probes/probe_loop.h"
+#include "probes/tls_context.h"
 
 namespace termprobe {
 namespace {
+
+std::string without_brackets(const std::string& host) {
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') return host.substr(1, host.size() - 2);
+  return host;
+}
+
+// The spec's TLS context; on failure (an unreadable --cacert, say) its
+// probes end with the reason instead of connecting.
+bool prepare_tls(PreparedSpec& spec, const TargetUrl& url) {
+  auto context = TlsContext::create(spec.spec->tls);
+  if (!context) {
+    spec.resolve_error = context.error().message;
+    return false;
+  }
+  spec.tls_context = std::move(*context);
+  spec.server_name = without_brackets(url.host);
+  return true;
+}
 
 // Parses, resolves and builds the request head once per spec; names are
 // resolved once per host and port (a run's probes all use the same answer).
@@ -27,9 +47,15 @@ std::vector<PreparedSpec> prepare(const std::vector<PlannedProbe>& plan) {
     }
     spec.tls = url->scheme == "https";
     spec.request_head = http1_request_head(planned.spec, url->host_header, url->request_target);
-    const auto key = std::make_pair(url->host, url->port);
+    if (spec.tls && !prepare_tls(spec, *url)) {
+      prepared.push_back(std::move(spec));
+      continue;
+    }
+    const std::string host =
+        resolve_override_for(planned.spec.resolve, url->host, url->port).value_or(url->host);
+    const auto key = std::make_pair(host, url->port);
     auto found = resolved.find(key);
-    if (found == resolved.end()) found = resolved.emplace(key, resolve(url->host, url->port)).first;
+    if (found == resolved.end()) found = resolved.emplace(key, resolve(host, url->port)).first;
     if (found->second)
       spec.addresses = *found->second;
     else

@@ -15,6 +15,39 @@ struct Endpoint {
   int port = 0;         // 0 when unknown
 };
 
+// A TLS alert the server sent (RFC 8446 §6).
+struct TlsAlert {
+  bool fatal = true;
+  int code = 0;             // the alert's description number
+  std::string description;  // its RFC name: handshake_failure, bad_record_mac, ...
+  std::int64_t at_us = 0;   // when it was read, µs since the request started
+};
+
+// What the TLS layer saw (https only). Connection-level facts first, then
+// how the server ended the TLS session, then why a handshake failed.
+struct TlsFacts {
+  std::string version;                // "TLSv1.3", "TLSv1.2"; empty before the handshake completed
+  std::string cipher;                 // the negotiated cipher suite, OpenSSL's name
+  std::string alpn;                   // the protocol the server chose by ALPN; empty = it chose none
+  bool resumed = false;               // the session was resumed, not a full handshake
+  std::string certificate_subject;    // the server certificate's subject, RFC 2253 form
+  std::string certificate_issuer;     // its issuer
+  std::string certificate_not_after;  // its expiry, UTC, e.g. 2027-01-31T12:00:00Z
+  std::optional<bool> name_matched;   // the certificate is valid for the URL's host (or IP)
+  std::string verify_result;          // OpenSSL's verification result, in words ("ok" when trusted)
+  bool verified = false;              // the chain was checked and trusted (false with -k)
+
+  std::optional<std::int64_t>
+      close_notify_us;                        // the server's close_notify read, µs since the request started
+  std::optional<TlsAlert> alert;              // a fatal or warning alert other than close_notify
+  std::int64_t bytes_after_close_notify = 0;  // raw bytes the server sent after its close_notify
+  std::string local_error;  // the probe could not read the server's records (bad MAC, bad record): why
+
+  // Handshake failures: alert, certificate, fin, rst, timeout or protocol.
+  std::string failure_kind;
+  std::string failure;  // the reason in words, e.g. "certificate verify failed: self-signed certificate"
+};
+
 // Microseconds since the request started (the probe began connecting; for the
 // second request of a reuse probe, the moment it was sent).
 struct Timings {
@@ -74,6 +107,7 @@ struct Observation {
   StreamEnd closed_before_reuse = StreamEnd::open;     // what the server did during the idle time
   std::optional<std::int64_t> closed_before_reuse_us;  // when, after the first response
 
+  TlsFacts tls_facts;  // https only
   Timings timings;
 };
 

@@ -14,11 +14,13 @@
 #include "probes/observation.h"
 #include "probes/plan.h"
 #include "probes/tcp_socket.h"
+#include "probes/tls_layer.h"
 
 namespace termprobe {
 
 enum class Stage {
   connecting,         // connect() under way: waits for writable
+  tls_handshake,      // https: TLS records going both ways until the session is up (or refused)
   exchanging,         // request going out, response coming in: readable, and writable while output waits
   watching,           // response complete: passive, reads what the server does next (bytes, FIN, RST)
   after_fin,          // the server's FIN seen: waits only for an RST behind it (hang-up/error)
@@ -29,10 +31,12 @@ enum class Stage {
 // What a planned spec needs at every start, worked out once per spec.
 struct PreparedSpec {
   const ProbeSpec* spec = nullptr;
-  std::vector<SocketAddress> addresses;  // empty when resolution failed
-  std::string resolve_error;             // why there are no addresses
-  std::string request_head;              // HTTP/1.1 request head, shared by every probe of the spec
-  bool tls = false;                      // https
+  std::vector<SocketAddress> addresses;     // empty when resolution failed
+  std::string resolve_error;                // why there are no addresses
+  std::string request_head;                 // HTTP/1.1 request head, shared by every probe of the spec
+  bool tls = false;                         // https
+  std::shared_ptr<TlsContext> tls_context;  // https: trust, versions, ALPN
+  std::string server_name;                  // https: the URL's host without brackets (SNI, name check)
 };
 
 struct Probe {
@@ -49,7 +53,8 @@ struct Probe {
   Clock::time_point started;                 // the request's start; timings count from here
   Clock::time_point deadline;                // when the stage's wait ends
   std::size_t address_index = 0;             // the resolved address being tried
-  std::unique_ptr<ConnectionDriver> driver;  // set once connected
+  std::unique_ptr<ConnectionDriver> driver;  // set once connected: the protocol, or TLS around it
+  TlsLayer* tls = nullptr;                   // https: the driver, seen as the TLS layer it is
   Observation observation;
   std::int64_t bytes_read = 0;                   // bytes read from the socket since connect
   std::int64_t payload_before_request = 0;       // payload received before this request (reuse)
@@ -62,6 +67,10 @@ struct Probe {
 
   const ProbeSpec& spec() const { return *prepared->spec; }
   Clock::time_point request_deadline() const { return started + spec().timeout; }
+  // The TCP and TLS handshakes share the connect timeout (never past the request's).
+  Clock::time_point handshake_deadline() const {
+    return started + std::min(spec().connect_timeout, spec().timeout);
+  }
   std::int64_t micros(Clock::time_point now) const {
     return std::chrono::duration_cast<std::chrono::microseconds>(now - started).count();
   }

@@ -95,6 +95,7 @@ void ProbeLoop::dispatch(std::uint32_t slot, std::uint32_t events) {
   Probe& probe = *slots_[slot];
   switch (probe.stage) {
     case Stage::connecting: return on_connect_result(probe);
+    case Stage::tls_handshake: return on_handshake_event(probe, events);
     case Stage::exchanging: return on_exchange_event(probe, events);
     case Stage::watching: return after_input(probe, read_input(probe));
     case Stage::after_fin: return on_after_fin_event(probe);
@@ -109,6 +110,11 @@ void ProbeLoop::on_deadline(Probe& probe) {
     case Stage::connecting:
       return end_with(probe, StreamEnd::timeout, ETIMEDOUT,
                       "connect timed out after " + millis_text(probe.spec().connect_timeout));
+    case Stage::tls_handshake:
+      if (now < probe.handshake_deadline()) return pump_output(probe);
+      return end_with(
+          probe, StreamEnd::timeout, 0,
+          "the TLS handshake was not complete within " + millis_text(probe.spec().connect_timeout));
     case Stage::exchanging: {
       if (now < probe.request_deadline()) return pump_output(probe);  // a send rate's pause is over
       if (const InputEnd end = read_input(probe); end != InputEnd::would_block)
@@ -162,13 +168,13 @@ void ProbeLoop::connect_next_address(Probe& probe) {
   probe.observation.local = local_endpoint(probe.fd);
   probe.stage = Stage::connecting;
   set_interest(probe, EPOLLOUT);
-  set_deadline(probe, probe.started + std::min(probe.spec().connect_timeout, probe.spec().timeout));
+  set_deadline(probe, probe.handshake_deadline());
 }
 
 // The socket became writable (or failed): the handshake's result is in SO_ERROR.
 void ProbeLoop::on_connect_result(Probe& probe) {
   const int error = take_socket_error(probe.fd);
-  if (error == 0) return begin_request(probe);
+  if (error == 0) return probe.prepared->tls ? begin_tls_handshake(probe) : begin_request(probe);
   // Linux says ECONNREFUSED for a refused SYN; ECONNRESET only once the
   // handshake completed: a reset right after accept is the server's ending.
   if (error == ECONNRESET) {
@@ -186,13 +192,41 @@ void ProbeLoop::on_connect_result(Probe& probe) {
   end_with(probe, connect_failure_end(error), error, std::strerror(error));
 }
 
-void ProbeLoop::begin_request(Probe& probe) {
+void ProbeLoop::note_connected(Probe& probe) {
   Observation& o = probe.observation;
   o.connected = true;
   o.timings.connect_us = probe.micros(Clock::now());
   if (o.local.port == 0) o.local = local_endpoint(probe.fd);
+}
+
+void ProbeLoop::begin_request(Probe& probe) {
+  note_connected(probe);
   probe.driver = std::make_unique<Http1Exchange>(probe.spec(), probe.prepared->request_head);
   probe.stage = Stage::exchanging;
+  pump_output(probe);
+}
+
+// https: the TLS layer wraps the exchange from the start; the request goes
+// out once the session is up.
+void ProbeLoop::begin_tls_handshake(Probe& probe) {
+  note_connected(probe);
+  auto layer = std::make_unique<TlsLayer>(probe.prepared->tls_context, probe.prepared->server_name);
+  layer->start_exchange(std::make_unique<Http1Exchange>(probe.spec(), probe.prepared->request_head));
+  probe.tls = layer.get();
+  probe.driver = std::move(layer);
+  probe.stage = Stage::tls_handshake;
+  pump_output(probe);
+}
+
+void ProbeLoop::on_handshake_event(Probe& probe, std::uint32_t events) {
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+    if (const InputEnd end = read_input(probe); end != InputEnd::would_block) return after_input(probe, end);
+  }
+  if (probe.tls->handshake_failed()) return end_with(probe, StreamEnd::error, 0, probe.tls->facts().failure);
+  if (probe.tls->established()) {
+    probe.observation.timings.tls_us = probe.micros(Clock::now());
+    probe.stage = Stage::exchanging;
+  }
   pump_output(probe);
 }
 
@@ -219,7 +253,7 @@ void ProbeLoop::pump_output(Probe& probe) {
     if (sent < 0 && errno == EINTR) continue;
     if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       set_interest(probe, kReadable | EPOLLOUT);
-      set_deadline(probe, probe.request_deadline());
+      set_deadline(probe, stage_deadline(probe));
       return;
     }
     // The connection died under the request. What arrived before still
@@ -231,7 +265,7 @@ void ProbeLoop::pump_output(Probe& probe) {
                     std::strerror(error));
   }
   set_interest(probe, kReadable);
-  auto deadline = probe.request_deadline();
+  auto deadline = stage_deadline(probe);
   if (auto resume_us = probe.driver->output_resumes_us())
     deadline = std::min(deadline, probe.started + std::chrono::microseconds(*resume_us));
   set_deadline(probe, deadline);
@@ -325,6 +359,7 @@ void ProbeLoop::send_reused_request(Probe& probe) {
   second.remote = first.remote;
   second.connected = true;
   second.tls = first.tls;
+  second.tls_established = first.tls_established;
   second.method = first.method;
   second.reused = true;
   second.reuse_idle_us =
@@ -340,7 +375,11 @@ void ProbeLoop::send_reused_request(Probe& probe) {
   probe.acked_before_request = counters.bytes_acked;
   probe.response_at.reset();
   probe.fin_at.reset();
-  probe.driver = std::make_unique<Http1Exchange>(probe.spec(), probe.prepared->request_head);
+  auto exchange = std::make_unique<Http1Exchange>(probe.spec(), probe.prepared->request_head);
+  if (probe.tls)
+    probe.tls->start_exchange(std::move(exchange));
+  else
+    probe.driver = std::move(exchange);
   probe.stage = Stage::exchanging;
   pump_output(probe);
 }
@@ -362,16 +401,13 @@ void ProbeLoop::conclude(Probe& probe) {
   if (probe.fin_at)
     o.fin_watch_us = std::chrono::duration_cast<std::chrono::microseconds>(now - *probe.fin_at).count();
   if (probe.fd >= 0) {
-    const TcpCounters counters = tcp_counters(probe.fd);
-    // A FIN read is known; one still queued behind unread bytes is asked for.
-    const bool fin = probe.peer_fin || peer_fin_received(probe.fd, probe.bytes_read);
-    o.wire_bytes_received = counters.sequence_received - (fin ? 1 : 0) - probe.payload_before_request;
-    o.request_bytes_acked = std::min(o.request_bytes_sent, counters.bytes_acked - probe.acked_before_request);
+    record_wire_counts(probe);
     close(probe.fd);  // also leaves the epoll set
     probe.registered = false;
     probe.fd = -1;
   }
   probe.stage = Stage::done;
+  probe.tls = nullptr;
   probe.driver.reset();
   ++stats_.finished;
   --live_;
@@ -381,6 +417,28 @@ void ProbeLoop::conclude(Probe& probe) {
     (*shared_.sink)(probe.id, o);
   }
   free_slots_.push_back(probe.slot);
+}
+
+// What the kernel received and had acknowledged for this request; over TLS,
+// in application bytes, as the layer maps them.
+void ProbeLoop::record_wire_counts(Probe& probe) {
+  Observation& o = probe.observation;
+  const TcpCounters counters = tcp_counters(probe.fd);
+  // A FIN read is known; one still queued behind unread bytes is asked for.
+  const bool fin = probe.peer_fin || peer_fin_received(probe.fd, probe.bytes_read);
+  const std::int64_t received = counters.sequence_received - (fin ? 1 : 0);
+  if (probe.tls) {
+    const TlsLayer::AppCounts app = probe.tls->app_counts(received, counters.bytes_acked);
+    o.wire_bytes_received = app.received;
+    o.request_bytes_acked = std::min(o.request_bytes_sent, app.acked);
+    return;
+  }
+  o.wire_bytes_received = received - probe.payload_before_request;
+  o.request_bytes_acked = std::min(o.request_bytes_sent, counters.bytes_acked - probe.acked_before_request);
+}
+
+ProbeLoop::Clock::time_point ProbeLoop::stage_deadline(const Probe& probe) const {
+  return probe.stage == Stage::tls_handshake ? probe.handshake_deadline() : probe.request_deadline();
 }
 
 ProbeLoop::InputEnd ProbeLoop::read_input(Probe& probe) {
@@ -442,7 +500,8 @@ void ProbeLoop::interrupt_all() {
   for (auto& slot : slots_) {
     Probe& probe = *slot;
     if (probe.stage == Stage::done) continue;
-    if (probe.stage == Stage::watching || probe.stage == Stage::exchanging) {
+    if (probe.stage == Stage::watching || probe.stage == Stage::exchanging ||
+        probe.stage == Stage::tls_handshake) {
       if (const InputEnd end = read_input(probe); end != InputEnd::would_block) {
         after_input(probe, end);
         if (probe.stage == Stage::done) continue;

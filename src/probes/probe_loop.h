@@ -45,7 +45,10 @@ class ProbeLoop {
   void start_probe(ProbeId id);
   void connect_next_address(Probe& probe);
   void on_connect_result(Probe& probe);
+  void note_connected(Probe& probe);
   void begin_request(Probe& probe);
+  void begin_tls_handshake(Probe& probe);
+  void on_handshake_event(Probe& probe, std::uint32_t events);
   void on_exchange_event(Probe& probe, std::uint32_t events);
   void pump_output(Probe& probe);
   void after_input(Probe& probe, InputEnd end);
@@ -61,6 +64,8 @@ class ProbeLoop {
   // Small shared steps.
   bool timer_is_live(const EventLoop::Timer& timer) const;
   InputEnd read_input(Probe& probe);
+  void record_wire_counts(Probe& probe);
+  Clock::time_point stage_deadline(const Probe& probe) const;
   void set_deadline(Probe& probe, Clock::time_point at);
   void set_interest(Probe& probe, std::uint32_t events);
   Probe& new_probe();

@@ -9,6 +9,15 @@
 
 namespace termprobe {
 
+// How an https probe sets up TLS; curl's options and meaning.
+struct TlsSettings {
+  bool insecure = false;                      // -k: complete the handshake whatever the certificate says
+  std::string ca_file;                        // --cacert: PEM bundle to trust instead of the system's
+  std::string min_version;                    // --tls-min: "1.2" or "1.3"; empty = OpenSSL's default
+  std::string max_version;                    // --tls-max: "1.2" or "1.3"; empty = the newest
+  std::vector<std::string> alpn{"http/1.1"};  // protocols offered in the ClientHello, in order
+};
+
 struct ProbeSpec {
   std::string url;                   // http:// or https:// (validated by parse_target_url)
   std::string method = "GET";        // request method; HEAD asks for no body
@@ -29,6 +38,10 @@ struct ProbeSpec {
   // (1..254; 0 = let the kernel choose). Spreading source addresses keeps
   // client-side TIME_WAIT from exhausting one address's ephemeral ports.
   int loopback_source = 0;
+  TlsSettings tls;  // https only
+  // --resolve HOST:PORT:ADDRESS entries: connect there instead of resolving
+  // HOST, while the Host header and the TLS server name stay HOST.
+  std::vector<std::string> resolve;
 };
 
 }  // namespace termprobe

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 
+#include "common/resolve_override.h"
 #include "common/target_url.h"
 #include "report/input_checks.h"
 #include "report/input_file.h"
@@ -15,9 +16,10 @@ namespace {
 
 constexpr std::string_view kProbeKeys =
     "name, url, method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, "
-    "fin_watch, expect";
+    "fin_watch, insecure, cacert, resolve, tls_min, tls_max, expect";
 constexpr std::string_view kDefaultKeys =
-    "method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, fin_watch";
+    "method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, fin_watch, insecure, "
+    "cacert, resolve, tls_min, tls_max";
 
 struct Location {
   std::string file;
@@ -61,6 +63,40 @@ Result<std::vector<std::string>> string_list(const Location& where, const std::s
   return items;
 }
 
+// insecure, cacert, resolve, tls_min, tls_max: the command line's TLS
+// options as keys; false when the key is none of them.
+Result<bool> apply_tls_key(const Location& where, const std::string& key, const toml::node& node,
+                           ProbeSpec& spec) {
+  if (key == "insecure") {
+    const auto flag = node.value_exact<bool>();
+    if (!flag) return bad(where, node, "'insecure' must be true or false");
+    spec.tls.insecure = *flag;
+  } else if (key == "cacert") {
+    const auto path = node.value<std::string>();
+    if (!path || path->empty()) return bad(where, node, "'cacert' must be the path of a PEM file");
+    spec.tls.ca_file = *path;
+  } else if (key == "resolve") {
+    auto entries = string_list(where, key, node);
+    if (!entries) return tl::unexpected(entries.error());
+    for (const auto& entry : *entries) {
+      if (auto parsed = parse_resolve_override(entry); !parsed)
+        return bad(where, node, parsed.error().message);
+    }
+    spec.resolve = *entries;
+  } else if (key == "tls_min" || key == "tls_max") {
+    const auto version = node.value<std::string>();
+    if (!version) return bad(where, node, fmt::format("'{}' must be \"1.2\" or \"1.3\"", key));
+    if (auto problem = tls_version_problem(*version))
+      return bad(where, node, fmt::format("'{}' '{}' {}", key, *version, *problem));
+    (key == "tls_min" ? spec.tls.min_version : spec.tls.max_version) = *version;
+    if (auto problem = tls_range_problem(spec.tls.min_version, spec.tls.max_version))
+      return bad(where, node, *problem);
+  } else {
+    return false;
+  }
+  return true;
+}
+
 // Applies one key shared by [defaults] and [[probe]]; false when the key is not one of those.
 Result<bool> apply_common(const Location& where, const std::string& key, const toml::node& node,
                           CheckProbe& probe) {
@@ -99,7 +135,7 @@ Result<bool> apply_common(const Location& where, const std::string& key, const t
      : key == "fin_watch" ? probe.spec.fin_watch
                           : probe.spec.connect_timeout) = seconds_to_ms(*value);
   } else {
-    return false;
+    return apply_tls_key(where, key, node, probe.spec);
   }
   return true;
 }

@@ -1,5 +1,7 @@
 #include "report/entry_json.h"
 
+#include "probes/classifier.h"
+
 namespace termprobe {
 namespace {
 
@@ -97,6 +99,69 @@ void write_reuse(JsonTextWriter& json, const Observation& o, std::string_view ou
   json.close_object();
 }
 
+void write_certificate(JsonTextWriter& json, const TlsFacts& tls) {
+  if (tls.certificate_subject.empty()) return json.null();
+  json.open_object();
+  json.key("subject").value(tls.certificate_subject);
+  json.key("issuer").value(tls.certificate_issuer);
+  json.key("not_after").text_or_null(tls.certificate_not_after);
+  if (tls.name_matched)
+    json.key("name_matched").value(*tls.name_matched);
+  else
+    json.key("name_matched").null();
+  json.key("verify_result").text_or_null(tls.verify_result);
+  json.key("verified").value(tls.verified);
+  json.close_object();
+}
+
+void write_tls_alert(JsonTextWriter& json, const std::optional<TlsAlert>& alert) {
+  if (!alert) return json.null();
+  json.open_object();
+  json.key("level").value(alert->fatal ? "fatal" : "warning");
+  json.key("description").value(alert->description);
+  json.key("code").value(alert->code);
+  json.key("at_us").value(alert->at_us);
+  json.close_object();
+}
+
+void write_tls_ending(JsonTextWriter& json, const Observation& o) {
+  const TlsFacts& tls = o.tls_facts;
+  std::optional<std::int64_t> close_notify_after_response;
+  if (tls.close_notify_us && o.timings.response_complete_us)
+    close_notify_after_response = *tls.close_notify_us - *o.timings.response_complete_us;
+  json.open_object();
+  json.key("kind").text_or_null(tls_ending(o));
+  json.key("close_notify_us").value(tls.close_notify_us);
+  json.key("close_notify_after_response_us").value(close_notify_after_response);
+  json.key("bytes_after_close_notify").value(tls.bytes_after_close_notify);
+  write_tls_alert(json.key("alert"), tls.alert);
+  json.key("local_error").text_or_null(tls.local_error);
+  json.close_object();
+}
+
+void write_tls_failure(JsonTextWriter& json, const TlsFacts& tls) {
+  if (tls.failure_kind.empty()) return json.null();
+  json.open_object();
+  json.key("kind").value(tls.failure_kind);
+  json.key("reason").value(tls.failure);
+  json.close_object();
+}
+
+void write_tls(JsonTextWriter& json, const Observation& o) {
+  if (!o.tls) return json.null();
+  const TlsFacts& tls = o.tls_facts;
+  json.open_object();
+  json.key("established").value(o.tls_established);
+  json.key("version").text_or_null(tls.version);
+  json.key("cipher").text_or_null(tls.cipher);
+  json.key("alpn").text_or_null(tls.alpn);
+  json.key("resumed").value(tls.resumed);
+  write_certificate(json.key("certificate"), tls);
+  write_tls_ending(json.key("ending"), o);
+  write_tls_failure(json.key("failure"), tls);
+  json.close_object();
+}
+
 void write_outcome(JsonTextWriter& json, const Outcome& outcome) {
   json.open_object();
   json.key("phase").value(to_string(outcome.phase));
@@ -122,6 +187,7 @@ void write_entry_json(JsonTextWriter& json, const ReportEntry& entry) {
   write_response(json.key("response"), o);
   write_ending(json.key("ending"), o);
   write_timings(json.key("timings_us"), o.timings);
+  write_tls(json.key("tls"), o);
   json.key("reused").value(o.reused);
   write_reuse(json.key("reuse"), o, entry.outcome.reuse);
   write_outcome(json.key("outcome"), entry.outcome);

@@ -67,4 +67,10 @@ std::optional<std::string> header_problem(std::string_view header);
 // or POST: no spaces or control characters), or nullopt when it is fine.
 std::optional<std::string> method_problem(std::string_view method);
 
+// Why a --tls-min/--tls-max value is unusable (only "1.2" and "1.3"), or nullopt.
+std::optional<std::string> tls_version_problem(std::string_view version);
+
+// Why a minimum and maximum TLS version cannot go together, or nullopt.
+std::optional<std::string> tls_range_problem(std::string_view min_version, std::string_view max_version);
+
 }  // namespace termprobe

@@ -38,6 +38,23 @@ std::string response_text(const Observation& o) {
   return fmt::format(" no response ({} B)", o.wire_bytes_received);
 }
 
+// https: the handshake's failure, or the session's version and how the
+// server ended it ("close_notify 2.0 ms after response", "no close_notify").
+std::string tls_text(const Observation& o) {
+  const TlsFacts& tls = o.tls_facts;
+  if (!o.tls || !o.connected) return "";
+  if (!o.tls_established) return tls.failure.empty() ? "" : fmt::format("  TLS failed: {}", tls.failure);
+  std::string text = "  " + tls.version;
+  if (tls.alert && tls.alert->fatal) return text + fmt::format(" alert {}", tls.alert->description);
+  if (tls.close_notify_us && o.timings.response_complete_us)
+    return text + fmt::format(" close_notify {} after response",
+                              millis(*tls.close_notify_us - *o.timings.response_complete_us));
+  if (tls.close_notify_us) return text + " close_notify";
+  if (o.end == StreamEnd::fin) return text + " no close_notify";
+  if (!tls.local_error.empty()) return text + fmt::format(" unreadable records ({})", tls.local_error);
+  return text;
+}
+
 }  // namespace
 
 std::string endpoint_text(const Endpoint& endpoint) {
@@ -49,15 +66,20 @@ std::string endpoint_text(const Endpoint& endpoint) {
 std::string format_entry_line(std::size_t number, const ReportEntry& entry) {
   const Observation& o = entry.observation;
   std::string line = fmt::format("#{:<4} {:<24}", number, to_string(entry.outcome.label));
-  line += response_text(o);
-  if (!o.head_complete && o.connected)
+  const bool tls_failed = o.tls && o.connected && !o.tls_established;
+  if (!tls_failed) line += response_text(o);
+  if (tls_failed) {
+    // No request went out: what failed and how the connection ended is the whole story.
+  } else if (!o.head_complete && o.connected)
     line += fmt::format("  request head {}/{} B sent", o.request_bytes_sent, o.head_bytes);
   else if (!o.request_complete && o.connected)
     line += fmt::format("  upload {}/{} B acked ({} B sent)", body_bytes_acked(o), o.body_bytes_total,
                         o.body_bytes_sent);
   line += "  " + ending_text(o);
+  line += tls_text(o);
   if (entry.outcome.announced) line += "  (Connection: close)";
-  if (!o.error.empty() && o.parse_error.empty()) line += fmt::format("  [{}]", o.error);
+  if (!o.error.empty() && o.parse_error.empty() && o.error != o.tls_facts.failure)
+    line += fmt::format("  [{}]", o.error);
   if (!o.local.address.empty()) line += fmt::format("  {}", endpoint_text(o.local));
   return line;
 }

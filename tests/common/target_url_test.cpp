@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "common/resolve_override.h"
 #include "common/target_url.h"
 
 namespace termprobe {
@@ -20,11 +21,38 @@ TEST(TargetUrl, AcceptsHttpWithDefaultPortsAndBuildsTheRequestLine) {
   EXPECT_EQ(v6->request_target, "/");
 }
 
-TEST(TargetUrl, RefusesHttpsUntilTheProbeOwnsTheTlsSession) {
-  auto secure = parse_target_url("https://127.0.0.1/");
-  ASSERT_FALSE(secure.has_value());
-  EXPECT_EQ(secure.error().kind, ErrorKind::invalid_input);
-  EXPECT_NE(secure.error().message.find("https:// is not supported yet"), std::string::npos);
+TEST(TargetUrl, HttpsDefaultsToPort443) {
+  auto secure = parse_target_url("https://localhost/a?b");
+  ASSERT_TRUE(secure.has_value());
+  EXPECT_EQ(secure->scheme, "https");
+  EXPECT_EQ(secure->port, 443);
+  EXPECT_EQ(secure->host_header, "localhost");
+  EXPECT_EQ(secure->request_target, "/a?b");
+}
+
+TEST(ResolveOverride, ParsesCurlsForm) {
+  auto v4 = parse_resolve_override("Example.test:443:127.0.0.1");
+  ASSERT_TRUE(v4.has_value());
+  EXPECT_EQ(v4->host, "example.test");
+  EXPECT_EQ(v4->port, 443);
+  EXPECT_EQ(v4->address, "127.0.0.1");
+  auto v6 = parse_resolve_override("example.test:8443:[::1]");
+  ASSERT_TRUE(v6.has_value());
+  EXPECT_EQ(v6->address, "::1");
+  EXPECT_EQ(resolve_override_for({"example.test:8443:[::1]"}, "EXAMPLE.test", 8443), "::1");
+  EXPECT_EQ(resolve_override_for({"example.test:8443:[::1]"}, "example.test", 443), std::nullopt);
+}
+
+TEST(ResolveOverride, NamesWhatIsWrong) {
+  const auto message = [](const std::string& text) {
+    auto parsed = parse_resolve_override(text);
+    EXPECT_FALSE(parsed.has_value()) << text;
+    return parsed ? std::string() : parsed.error().message;
+  };
+  EXPECT_NE(message("example.test:443").find("the address is missing"), std::string::npos);
+  EXPECT_NE(message("example.test:99999:127.0.0.1").find("1-65535"), std::string::npos);
+  EXPECT_NE(message("example.test:443:localhost").find("not a numeric IP address"), std::string::npos);
+  EXPECT_NE(message(":443:127.0.0.1").find("the host is missing"), std::string::npos);
 }
 
 TEST(TargetUrl, RejectsWhatCannotBeProbed) {

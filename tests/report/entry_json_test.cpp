@@ -69,6 +69,21 @@ ReportEntry everything_set() {
   o.closed_before_reuse = StreamEnd::fin;
   o.closed_before_reuse_us = 4999999;
   o.timings = {1, 2, 3, 4, 5, 6};
+  o.tls_facts.version = "TLSv1.3";
+  o.tls_facts.cipher = "TLS_AES_256_GCM_SHA384";
+  o.tls_facts.alpn = "http/1.1";
+  o.tls_facts.resumed = o.tls_facts.verified = true;
+  o.tls_facts.certificate_subject = "CN=\"quoted\",O=Ã©";
+  o.tls_facts.certificate_issuer = "CN=termprobe test CA";
+  o.tls_facts.certificate_not_after = "2027-01-31T12:00:00Z";
+  o.tls_facts.name_matched = false;
+  o.tls_facts.verify_result = "ok";
+  o.tls_facts.close_notify_us = 2;
+  o.tls_facts.alert = TlsAlert{true, 20, "bad_record_mac", 7};
+  o.tls_facts.bytes_after_close_notify = 31;
+  o.tls_facts.local_error = "decryption failed or bad record mac";
+  o.tls_facts.failure_kind = "alert";
+  o.tls_facts.failure = "the server sent alert handshake_failure";
   Outcome outcome{Phase::upload, StreamEnd::rst, Label::upload_aborted, true, true, "reset"};
   return {"http://[::1]:8080",
           "reuse after 5000 ms",

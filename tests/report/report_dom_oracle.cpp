@@ -92,6 +92,44 @@ json reuse_json(const Observation& o, std::string_view outcome) {
           {"outcome", outcome}};
 }
 
+json tls_json(const Observation& o) {
+  if (!o.tls) return nullptr;
+  const TlsFacts& t = o.tls_facts;
+  json certificate = nullptr;
+  if (!t.certificate_subject.empty())
+    certificate = {{"subject", t.certificate_subject},
+                   {"issuer", t.certificate_issuer},
+                   {"not_after", optional_text(t.certificate_not_after)},
+                   {"name_matched", t.name_matched ? json(*t.name_matched) : json(nullptr)},
+                   {"verify_result", optional_text(t.verify_result)},
+                   {"verified", t.verified}};
+  json alert = nullptr;
+  if (t.alert)
+    alert = {{"level", t.alert->fatal ? "fatal" : "warning"},
+             {"description", t.alert->description},
+             {"code", t.alert->code},
+             {"at_us", t.alert->at_us}};
+  std::optional<std::int64_t> after_response;
+  if (t.close_notify_us && o.timings.response_complete_us)
+    after_response = *t.close_notify_us - *o.timings.response_complete_us;
+  const json ending = {{"kind", optional_text(std::string(tls_ending(o)))},
+                       {"close_notify_us", optional_number(t.close_notify_us)},
+                       {"close_notify_after_response_us", optional_number(after_response)},
+                       {"bytes_after_close_notify", t.bytes_after_close_notify},
+                       {"alert", alert},
+                       {"local_error", optional_text(t.local_error)}};
+  json failure = nullptr;
+  if (!t.failure_kind.empty()) failure = {{"kind", t.failure_kind}, {"reason", t.failure}};
+  return {{"established", o.tls_established},
+          {"version", optional_text(t.version)},
+          {"cipher", optional_text(t.cipher)},
+          {"alpn", optional_text(t.alpn)},
+          {"resumed", t.resumed},
+          {"certificate", certificate},
+          {"ending", ending},
+          {"failure", failure}};
+}
+
 json outcome_json(const Outcome& outcome) {
   json out = {{"phase", to_string(outcome.phase)},
               {"ending", to_string(outcome.ending)},
@@ -172,6 +210,7 @@ json entry_dom(const ReportEntry& entry) {
           {"response", response_json(o)},
           {"ending", ending_json(o)},
           {"timings_us", timings_json(o.timings)},
+          {"tls", tls_json(o)},
           {"reused", o.reused},
           {"reuse", reuse_json(o, entry.outcome.reuse)},
           {"outcome", outcome_json(entry.outcome)}};

@@ -1,0 +1,95 @@
+#include "probes/tls_context.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+
+namespace termprobe {
+namespace {
+
+std::string openssl_error_text() {
+  const unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) return "unknown OpenSSL error";
+  const char* reason = ERR_reason_error_string(code);
+  return reason != nullptr ? reason : "OpenSSL error " + std::to_string(code);
+}
+
+// SSLKEYLOGFILE, as curl and browsers honour it: a capture taken beside a
+// run can be decrypted (Wireshark's tls.keylog_file).
+void append_key_log_line(const SSL*, const char* line) {
+  static std::mutex mutex;
+  static std::FILE* file = nullptr;
+  std::lock_guard lock(mutex);
+  if (file == nullptr) {
+    const char* path = std::getenv("SSLKEYLOGFILE");
+    if (path == nullptr || *path == '\0') return;
+    file = std::fopen(path, "a");
+    if (file == nullptr) return;
+  }
+  std::fprintf(file, "%s\n", line);
+  std::fflush(file);
+}
+
+std::string alpn_wire_format(const std::vector<std::string>& protocols) {
+  std::string wire;
+  for (const auto& protocol : protocols) {
+    wire += static_cast<char>(protocol.size());
+    wire += protocol;
+  }
+  return wire;
+}
+
+// --cacert, else curl's CURL_CA_BUNDLE, else OpenSSL's defaults (which
+// honour SSL_CERT_FILE and SSL_CERT_DIR).
+Result<void> load_trust(SSL_CTX* ctx, const TlsSettings& settings) {
+  std::string bundle = settings.ca_file;
+  if (bundle.empty()) {
+    const char* from_env = std::getenv("CURL_CA_BUNDLE");
+    if (from_env != nullptr) bundle = from_env;
+  }
+  if (bundle.empty()) {
+    if (SSL_CTX_set_default_verify_paths(ctx) != 1)
+      return fail(ErrorKind::io, "cannot load the system's CA certificates: " + openssl_error_text());
+    return {};
+  }
+  if (SSL_CTX_load_verify_locations(ctx, bundle.c_str(), nullptr) != 1)
+    return fail(ErrorKind::invalid_input,
+                "cannot load CA certificates from '" + bundle + "': " + openssl_error_text());
+  return {};
+}
+
+}  // namespace
+
+int tls_version_number(const std::string& text) {
+  if (text == "1.2") return TLS1_2_VERSION;
+  if (text == "1.3") return TLS1_3_VERSION;
+  return 0;
+}
+
+Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& settings) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  if (ctx == nullptr) return fail(ErrorKind::internal, "OpenSSL: " + openssl_error_text());
+  std::shared_ptr<TlsContext> context(new TlsContext(ctx, settings.insecure));
+  if (!settings.min_version.empty())
+    SSL_CTX_set_min_proto_version(ctx, tls_version_number(settings.min_version));
+  if (!settings.max_version.empty())
+    SSL_CTX_set_max_proto_version(ctx, tls_version_number(settings.max_version));
+  // Verification always runs, so the report says what the certificate is
+  // even with -k; only without -k does a failure stop the handshake.
+  SSL_CTX_set_verify(ctx, settings.insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
+  if (auto trusted = load_trust(ctx, settings); !trusted) return tl::unexpected(trusted.error());
+  const std::string alpn = alpn_wire_format(settings.alpn);
+  if (!alpn.empty())
+    SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char*>(alpn.data()),
+                            static_cast<unsigned int>(alpn.size()));
+  SSL_CTX_set_keylog_callback(ctx, append_key_log_line);
+  return context;
+}
+
+TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
+
+}  // namespace termprobe

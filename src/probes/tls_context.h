@@ -1,0 +1,34 @@
+// The client-side TLS configuration of one probe spec (OpenSSL's SSL_CTX):
+// what to trust, which versions, which ALPN protocols, and SSLKEYLOGFILE.
+// Built once per spec; every connection of the spec takes an SSL from it.
+#pragma once
+
+#include <memory>
+
+#include "common/error.h"
+#include "probes/probe_spec.h"
+
+using SSL_CTX = struct ssl_ctx_st;
+
+namespace termprobe {
+
+class TlsContext {
+ public:
+  static Result<std::shared_ptr<TlsContext>> create(const TlsSettings& settings);
+  ~TlsContext();
+  TlsContext(const TlsContext&) = delete;
+  TlsContext& operator=(const TlsContext&) = delete;
+
+  SSL_CTX* native() const { return ctx_; }
+  bool verify() const { return !insecure_; }
+
+ private:
+  TlsContext(SSL_CTX* ctx, bool insecure) : ctx_(ctx), insecure_(insecure) {}
+  SSL_CTX* ctx_;
+  bool insecure_;
+};
+
+// "1.2" / "1.3" → OpenSSL's version number; 0 when the text is neither.
+int tls_version_number(const std::string& text);
+
+}  // namespace termprobe

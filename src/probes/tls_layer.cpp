@@ -1,0 +1,288 @@
+#include "probes/tls_layer.h"
+
+#include <arpa/inet.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include "probes/tls_alert.h"
+
+namespace termprobe {
+namespace {
+
+// Application bytes encrypted at once: a few records, so a rate-limited or
+// huge upload still goes out in steps the kernel's counters can follow.
+constexpr std::size_t kPlainBatch = 64 * 1024;
+
+bool is_ip_address(const std::string& name) {
+  unsigned char buffer[sizeof(in6_addr)];
+  return inet_pton(AF_INET, name.c_str(), buffer) == 1 || inet_pton(AF_INET6, name.c_str(), buffer) == 1;
+}
+
+std::string name_text(const X509_NAME* name) {
+  BIO* out = BIO_new(BIO_s_mem());
+  X509_NAME_print_ex(out, name, 0, XN_FLAG_RFC2253);
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(out, &data);
+  std::string text(data, static_cast<std::size_t>(std::max(0L, size)));
+  BIO_free(out);
+  return text;
+}
+
+std::string utc_text(const ASN1_TIME* time) {
+  std::tm parts{};
+  if (time == nullptr || ASN1_TIME_to_tm(time, &parts) != 1) return {};
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+bool name_matches(X509* certificate, const std::string& name) {
+  if (is_ip_address(name)) return X509_check_ip_asc(certificate, name.c_str(), 0) == 1;
+  return X509_check_host(certificate, name.c_str(), name.size(), 0, nullptr) == 1;
+}
+
+void note_certificate(TlsFacts& facts, X509* certificate, const std::string& server_name) {
+  if (certificate == nullptr || !facts.certificate_subject.empty()) return;
+  facts.certificate_subject = name_text(X509_get_subject_name(certificate));
+  facts.certificate_issuer = name_text(X509_get_issuer_name(certificate));
+  facts.certificate_not_after = utc_text(X509_get0_notAfter(certificate));
+  facts.name_matched = name_matches(certificate, server_name);
+}
+
+}  // namespace
+
+TlsLayer::TlsLayer(std::shared_ptr<TlsContext> context, const std::string& server_name)
+    : context_(std::move(context)), server_name_(server_name) {
+  ssl_ = SSL_new(context_->native());
+  network_in_ = BIO_new(BIO_s_mem());
+  network_out_ = BIO_new(BIO_s_mem());
+  BIO_set_mem_eof_return(network_in_, -1);  // empty means "more to come", not EOF
+  SSL_set_bio(ssl_, network_in_, network_out_);
+  SSL_set_app_data(ssl_, this);
+  SSL_set_connect_state(ssl_);
+  SSL_set_info_callback(ssl_, &TlsLayer::on_info);
+  SSL_set_verify(ssl_, context_->verify() ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, &TlsLayer::on_verify);
+  if (is_ip_address(server_name_)) {
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), server_name_.c_str());
+  } else {
+    SSL_set_tlsext_host_name(ssl_, server_name_.c_str());
+    SSL_set1_host(ssl_, server_name_.c_str());
+  }
+  advance_handshake();  // the ClientHello, ready for the engine to send
+}
+
+TlsLayer::~TlsLayer() { SSL_free(ssl_); }  // frees both BIOs; nothing is sent
+
+void TlsLayer::start_exchange(std::unique_ptr<ConnectionDriver> exchange) {
+  exchange_ = std::move(exchange);
+  plain_sent_before_ = plain_sent_;
+  app_received_ = 0;
+}
+
+void TlsLayer::on_info(const SSL* ssl, int where, int value) {
+  // SSL_CB_READ_ALERT shares its SSL_CB_ALERT bit with the probe's own (write) alerts.
+  if ((where & SSL_CB_ALERT) == 0 || (where & SSL_CB_READ) == 0) return;
+  auto* layer = static_cast<TlsLayer*>(SSL_get_app_data(ssl));
+  const int code = value & 0xff;
+  if (code == 0) return;  // close_notify: SSL_read reports it as the end of the data
+  layer->facts_.alert = TlsAlert{(value >> 8) == SSL3_AL_FATAL, code, tls_alert_name(code), layer->now_us_};
+}
+
+// Runs for every certificate of the chain, whether or not -k was given: the
+// report describes the server's certificate either way.
+int TlsLayer::on_verify(int preverified, X509_STORE_CTX* store) {
+  auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* layer = static_cast<TlsLayer*>(SSL_get_app_data(ssl));
+  note_certificate(layer->facts_, X509_STORE_CTX_get0_cert(store), layer->server_name_);
+  return preverified;
+}
+
+void TlsLayer::advance_handshake() {
+  ERR_clear_error();
+  const int result = SSL_do_handshake(ssl_);
+  if (result == 1) return note_established();
+  const int error = SSL_get_error(ssl_, result);
+  if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) return;
+  if (facts_.alert && facts_.alert->fatal)
+    return fail_handshake("alert", "the server sent alert " + facts_.alert->description);
+  const long verify = SSL_get_verify_result(ssl_);
+  if (context_->verify() && verify != X509_V_OK)
+    return fail_handshake("certificate",
+                          std::string("certificate verify failed: ") + X509_verify_cert_error_string(verify));
+  fail_handshake("protocol", error_reason(error));
+}
+
+void TlsLayer::note_established() {
+  established_ = true;
+  facts_.version = SSL_get_version(ssl_);
+  facts_.cipher = SSL_get_cipher_name(ssl_);
+  const unsigned char* alpn = nullptr;
+  unsigned int alpn_size = 0;
+  SSL_get0_alpn_selected(ssl_, &alpn, &alpn_size);
+  facts_.alpn.assign(reinterpret_cast<const char*>(alpn), alpn == nullptr ? 0 : alpn_size);
+  facts_.resumed = SSL_session_reused(ssl_) == 1;
+  note_certificate(facts_, SSL_get0_peer_certificate(ssl_),
+                   server_name_);  // a resumed session skips on_verify
+  const long verify = SSL_get_verify_result(ssl_);
+  facts_.verify_result = X509_verify_cert_error_string(verify);
+  facts_.verified = context_->verify() && verify == X509_V_OK;
+}
+
+// A failed handshake ends here: the alert OpenSSL queued for the server is
+// dropped, so the server sees the probe close, never a probe's alert.
+void TlsLayer::fail_handshake(std::string kind, std::string reason) {
+  facts_.failure_kind = std::move(kind);
+  facts_.failure = std::move(reason);
+  if (facts_.verify_result.empty() && facts_.failure_kind == "certificate")
+    facts_.verify_result = X509_verify_cert_error_string(SSL_get_verify_result(ssl_));
+  BIO_reset(network_out_);
+  pending_.clear();
+  pending_offset_ = 0;
+}
+
+std::string TlsLayer::error_reason(int ssl_error) const {
+  const unsigned long code = ERR_peek_last_error();
+  ERR_clear_error();
+  if (code == 0) return ssl_error == SSL_ERROR_SYSCALL ? "the TLS stream broke off" : "TLS error";
+  const char* reason = ERR_reason_error_string(code);
+  std::string text = reason != nullptr ? reason : "OpenSSL error " + std::to_string(code);
+  if (ERR_GET_REASON(code) == SSL_R_WRONG_VERSION_NUMBER ||
+      ERR_GET_REASON(code) == SSL_R_PACKET_LENGTH_TOO_LONG || ERR_GET_REASON(code) == SSL_R_HTTP_REQUEST)
+    text += ": the server's reply is not TLS (a plain-http port?)";
+  return text;
+}
+
+bool TlsLayer::stopped_reading() const {
+  return handshake_failed() || facts_.close_notify_us || (facts_.alert && facts_.alert->fatal) ||
+         !facts_.local_error.empty();
+}
+
+void TlsLayer::input(std::string_view bytes, std::int64_t now_us) {
+  now_us_ = now_us;
+  wire_received_ += static_cast<std::int64_t>(bytes.size());
+  if (stopped_reading()) {
+    if (facts_.close_notify_us) facts_.bytes_after_close_notify += static_cast<std::int64_t>(bytes.size());
+    return;
+  }
+  BIO_write(network_in_, bytes.data(), static_cast<int>(bytes.size()));
+  if (!established_) advance_handshake();
+  if (established_) read_records(now_us);
+}
+
+void TlsLayer::read_records(std::int64_t now_us) {
+  char buffer[16 * 1024];
+  while (!stopped_reading()) {
+    ERR_clear_error();
+    const int read = SSL_read(ssl_, buffer, sizeof(buffer));
+    if (read > 0) {
+      app_received_ += read;
+      if (exchange_) exchange_->input(std::string_view(buffer, static_cast<std::size_t>(read)), now_us);
+      continue;
+    }
+    const int error = SSL_get_error(ssl_, read);
+    if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) return;
+    if (error == SSL_ERROR_ZERO_RETURN) {
+      facts_.close_notify_us = now_us;
+      // A close_notify ends the data properly: a close-delimited body is complete.
+      if (exchange_) exchange_->input_ended(now_us);
+      return;
+    }
+    if (!(facts_.alert && facts_.alert->fatal)) facts_.local_error = error_reason(error);
+  }
+}
+
+// The server's FIN. After the handshake, a FIN without close_notify is a
+// truncation (RFC 9112 §9.8): the exchange is not told the data ended, so a
+// close-delimited body stays incomplete.
+void TlsLayer::input_ended(std::int64_t now_us) {
+  now_us_ = now_us;
+  if (!established_ && !handshake_failed())
+    fail_handshake("fin", "the server closed the connection (FIN) during the TLS handshake");
+}
+
+void TlsLayer::take_wire_output() {
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(network_out_, &data);
+  if (size <= 0) return;
+  pending_.append(data, static_cast<std::size_t>(size));
+  BIO_reset(network_out_);
+}
+
+std::string_view TlsLayer::output(std::int64_t now_us) {
+  if (pending_offset_ < pending_.size()) return std::string_view(pending_).substr(pending_offset_);
+  pending_.clear();
+  pending_offset_ = 0;
+  if (handshake_failed()) return {};
+  take_wire_output();  // handshake records (the client's Finished, say) go first
+  if (!pending_.empty() || !established_ || !exchange_ || stopped_reading()) return pending_;
+  const std::string_view plain = exchange_->output(now_us);
+  if (plain.empty()) return {};
+  ERR_clear_error();
+  const int written = SSL_write(ssl_, plain.data(), static_cast<int>(std::min(plain.size(), kPlainBatch)));
+  if (written <= 0) return {};
+  pending_plain_ = static_cast<std::size_t>(written);
+  take_wire_output();
+  flushes_.push_back(Flush{wire_sent_ + static_cast<std::int64_t>(pending_.size()),
+                           plain_sent_ + static_cast<std::int64_t>(written)});
+  return pending_;
+}
+
+std::optional<std::int64_t> TlsLayer::output_resumes_us() const {
+  if (pending_offset_ < pending_.size() || !established_ || !exchange_) return std::nullopt;
+  return exchange_->output_resumes_us();
+}
+
+void TlsLayer::output_sent(std::size_t bytes, std::int64_t now_us) {
+  pending_offset_ += bytes;
+  wire_sent_ += static_cast<std::int64_t>(bytes);
+  if (pending_offset_ < pending_.size()) return;
+  // A record counts as sent once the kernel has all of it.
+  if (pending_plain_ > 0 && exchange_) exchange_->output_sent(pending_plain_, now_us);
+  plain_sent_ += static_cast<std::int64_t>(pending_plain_);
+  pending_plain_ = 0;
+  pending_.clear();
+  pending_offset_ = 0;
+}
+
+bool TlsLayer::response_done() const {
+  return established_ && exchange_ && (exchange_->response_done() || stopped_reading());
+}
+
+TlsLayer::AppCounts TlsLayer::app_counts(std::int64_t tcp_received, std::int64_t tcp_acked) const {
+  AppCounts counts;
+  // Bytes the kernel holds but the probe never read, and a partial record:
+  // they were on their way when the connection ended.
+  const std::int64_t unread =
+      std::max<std::int64_t>(0, tcp_received - wire_received_) +
+      (stopped_reading() ? 0 : static_cast<std::int64_t>(BIO_ctrl_pending(network_in_)));
+  counts.received = app_received_ + (established_ ? unread : 0);
+  std::int64_t acked_plain = plain_sent_before_;
+  for (const Flush& flush : flushes_) {
+    if (flush.wire_end > tcp_acked) break;
+    acked_plain = std::max(acked_plain, flush.plain_end);
+  }
+  counts.acked = acked_plain - plain_sent_before_;
+  return counts;
+}
+
+void TlsLayer::record(Observation& o) const {
+  if (exchange_) exchange_->record(o);
+  o.tls_established = established_;
+  o.tls_facts = facts_;
+  if (established_ || handshake_failed()) return;
+  // The handshake ended without a verdict of its own: the connection's end is the reason.
+  if (o.end == StreamEnd::rst) {
+    o.tls_facts.failure_kind = "rst";
+    o.tls_facts.failure = "the server reset the connection during the TLS handshake";
+  } else if (o.end == StreamEnd::timeout) {
+    o.tls_facts.failure_kind = "timeout";
+    o.tls_facts.failure = o.error;
+  }
+}
+
+}  // namespace termprobe

@@ -1,0 +1,92 @@
+// TLS between the engine and a protocol driver. The layer is itself a
+// ConnectionDriver: the engine sends and reads raw bytes as for plain TCP,
+// the layer runs the handshake, encrypts the protocol's output and
+// decrypts the server's records through memory BIOs. OpenSSL never touches
+// the socket, so nothing leaves the client unless the engine sends it: no
+// close_notify, no alert after the response, ever.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "probes/connection_driver.h"
+#include "probes/tls_context.h"
+
+using SSL = struct ssl_st;
+using BIO = struct bio_st;
+using X509_STORE_CTX = struct x509_store_ctx_st;
+
+namespace termprobe {
+
+class TlsLayer final : public ConnectionDriver {
+ public:
+  // server_name: the URL's host without brackets (SNI and name check).
+  TlsLayer(std::shared_ptr<TlsContext> context, const std::string& server_name);
+  ~TlsLayer() override;
+  TlsLayer(const TlsLayer&) = delete;
+  TlsLayer& operator=(const TlsLayer&) = delete;
+
+  // The protocol spoken over TLS; a reused connection's next request
+  // replaces the previous one on the same TLS session.
+  void start_exchange(std::unique_ptr<ConnectionDriver> exchange);
+  bool established() const { return established_; }
+  bool handshake_failed() const { return !facts_.failure_kind.empty(); }
+  const TlsFacts& facts() const { return facts_; }
+
+  // Application bytes, given the kernel's counts for the whole connection
+  // (received payload, acknowledged payload of ours): what the report's
+  // wire counts mean over TLS, for the current exchange.
+  struct AppCounts {
+    std::int64_t received = 0;  // the server's application data plus records not yet readable
+    std::int64_t acked = 0;     // our application data in records the server acknowledged
+  };
+  AppCounts app_counts(std::int64_t tcp_received, std::int64_t tcp_acked) const;
+
+  std::string_view output(std::int64_t now_us) override;
+  std::optional<std::int64_t> output_resumes_us() const override;
+  void output_sent(std::size_t bytes, std::int64_t now_us) override;
+  void input(std::string_view bytes, std::int64_t now_us) override;
+  void input_ended(std::int64_t now_us) override;
+  bool response_done() const override;
+  bool close_announced() const override { return exchange_ && exchange_->close_announced(); }
+  void record(Observation& o) const override;
+
+ private:
+  struct Flush {
+    std::int64_t wire_end = 0;   // raw bytes sent on the connection once this record is out
+    std::int64_t plain_end = 0;  // application bytes sent once this record is out
+  };
+
+  static void on_info(const SSL* ssl, int where, int value);
+  static int on_verify(int preverified, X509_STORE_CTX* store);
+  void advance_handshake();
+  void note_established();
+  void read_records(std::int64_t now_us);
+  void fail_handshake(std::string kind, std::string reason);
+  std::string error_reason(int ssl_error) const;
+  void take_wire_output();
+  bool stopped_reading() const;
+
+  std::shared_ptr<TlsContext> context_;
+  std::string server_name_;
+  SSL* ssl_ = nullptr;
+  BIO* network_in_ = nullptr;   // the server's raw bytes, for OpenSSL to read (owned by ssl_)
+  BIO* network_out_ = nullptr;  // what OpenSSL wrote, for the engine to send (owned by ssl_)
+  std::unique_ptr<ConnectionDriver> exchange_;
+  bool established_ = false;
+  TlsFacts facts_;
+  std::int64_t now_us_ = 0;  // the current input's time, for the alert callback
+
+  std::string pending_;                 // ciphertext waiting for the kernel
+  std::size_t pending_offset_ = 0;      // of which this much went out
+  std::size_t pending_plain_ = 0;       // application bytes inside the pending records
+  std::int64_t wire_sent_ = 0;          // raw bytes the kernel took, handshake included
+  std::int64_t plain_sent_ = 0;         // application bytes the kernel took (in whole records)
+  std::int64_t plain_sent_before_ = 0;  // of those, before the current exchange
+  std::vector<Flush> flushes_;          // where each application record ends on the wire
+  std::int64_t wire_received_ = 0;      // raw bytes read from the socket
+  std::int64_t app_received_ = 0;       // application bytes decrypted for the current exchange
+};
+
+}  // namespace termprobe
