@@ -4,9 +4,12 @@ servers started and stopped by the test, and schema validation."""
 import json
 import os
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import tempfile
+import time
 
 import jsonschema
 
@@ -106,3 +109,80 @@ class Serve:
     def __exit__(self, *exc):
         if self.process.poll() is None:
             self.stop()
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def self_signed_certificate(directory, names=("localhost",), ips=("127.0.0.1",)):
+    """A throwaway EC certificate and key (PEM) for a TLS server under test."""
+    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    alt = ",".join([f"DNS:{n}" for n in names] + [f"IP:{ip}" for ip in ips])
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", f"/CN={names[0]}",
+                    "-addext", f"subjectAltName={alt}"], check=True, capture_output=True)
+    return cert, key
+
+
+class Nginx:
+    """Debian's nginx on a loopback port, started and stopped by the test.
+
+    server_block: the body of one `server {}` block; "{port}", "{cert}" and
+    "{key}" in it are filled in (tls=True makes a self-signed certificate)."""
+
+    def __init__(self, server_block, http_block="", tls=False):
+        self.dir = tempfile.mkdtemp(prefix="termprobe-nginx-")
+        self.port = unused_port()
+        self.cert = self.key = None
+        if tls:
+            self.cert, self.key = self_signed_certificate(self.dir)
+        server = server_block.format(port=self.port, cert=self.cert, key=self.key)
+        config = os.path.join(self.dir, "nginx.conf")
+        with open(config, "w", encoding="ascii") as out:
+            out.write(f"""worker_processes 1;
+daemon off;
+pid {self.dir}/nginx.pid;
+error_log {self.dir}/error.log;
+events {{ worker_connections 256; }}
+http {{
+  access_log off;
+  client_body_temp_path {self.dir}/body;
+  {http_block}
+  server {{
+    {server}
+  }}
+}}
+""")
+        self.process = subprocess.Popen([NGINX, "-c", config, "-p", self.dir], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE)
+        wait_for_port(self.port, self.process)
+
+    def url(self, path="/", scheme=None, host="127.0.0.1"):
+        scheme = scheme or ("https" if self.cert else "http")
+        return f"{scheme}://{host}:{self.port}{path}"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stderr.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def wait_for_port(port, process, seconds=10):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode(errors='replace')}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listened on 127.0.0.1:{port} within {seconds} s")
