@@ -8,6 +8,7 @@
 #include "probes/connection_driver.h"
 #include "probes/http1_response.h"
 #include "probes/probe_spec.h"
+#include "probes/request_fields.h"
 
 namespace termprobe {
 
@@ -31,15 +32,12 @@ class Http1Exchange final : public ConnectionDriver {
   void record(Observation& o) const override;
 
  private:
-  std::int64_t body_bytes_allowed(std::int64_t now_us) const;
-  bool request_complete() const { return head_sent_ == head_.size() && body_sent_ == body_total_; }
+  bool request_complete() const { return head_sent_ == head_.size() && body_.complete(); }
 
   const ProbeSpec& spec_;
   std::string_view head_;
   std::size_t head_sent_ = 0;
-  std::int64_t body_total_ = 0;
-  std::int64_t body_sent_ = 0;
-  std::int64_t body_started_us_ = 0;  // when the head was out and the body could start
+  UploadBody body_;
   Http1Response response_;
   std::optional<std::int64_t> request_sent_us_;
   std::optional<std::int64_t> first_byte_us_;
