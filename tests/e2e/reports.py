@@ -25,6 +25,7 @@ def entry(target, scenario, label, status=200, announced=False, kind="open", wir
                    "rst_after_fin_us": rst_after_fin_us, "fin_watch_us": 0, "watch_cut_short": False, "interrupted": False},
         "timings_us": {"connect": 10, "tls": None, "request_sent": 20, "first_byte": 30,
                        "response_complete": None, "ended": 40},
+        "tls": None,
         "reused": False,
         "reuse": None,
         "outcome": {"phase": phase, "ending": kind, "label": label, "announced": announced},
