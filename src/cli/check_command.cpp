@@ -29,7 +29,7 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
   check->add_option("file", o.file, "Expectations file: [defaults] and [[probe]] tables (see README)")
       ->required()
       ->check(path_check());
-  add_tls_options(check, o.tls);
+  add_connection_options(check, o.connection);
   add_suite_options(check, o.suite);
   check->footer(kExitCodesHelp);
   return check;
@@ -46,7 +46,7 @@ int run_check_command(const CheckOptions& options, const std::vector<std::string
   Report& report = session->recorder.report();
   std::vector<SuiteItem> items;
   for (auto& probe : *probes) {
-    if (!apply_tls_options(options.tls, probe.spec)) return kExitUsage;
+    if (!apply_connection_options(options.connection, probe.spec)) return kExitUsage;
     items.push_back({probe.target, probe.name, {probe.spec, probe.repeat}});
     if (std::find(report.targets.begin(), report.targets.end(), probe.target) == report.targets.end())
       report.targets.push_back(probe.target);

@@ -6,15 +6,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/connection_options.h"
 #include "cli/suite.h"
-#include "cli/tls_options.h"
 
 namespace termprobe {
 
 struct CheckOptions {
   std::string file;  // TOML expectations file
   SuiteOptions suite;
-  TlsOptions tls;  // applied to every probe where the file does not say otherwise
+  ConnectionOptions connection;  // TLS, HTTP/2 and --resolve
 };
 
 CLI::App* add_check_command(CLI::App& app, CheckOptions& options);

@@ -43,7 +43,7 @@ CLI::App* add_idle_command(CLI::App& app, IdleOptions& o) {
       ->capture_default_str();
   idle->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response")
       ->check(number_check(kTimeoutRule));
-  add_tls_options(idle, o.tls);
+  add_connection_options(idle, o.connection);
   idle->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
       ->check(path_check());
   idle->footer(kExitCodesHelp);
@@ -64,7 +64,7 @@ int run_idle_command(const IdleOptions& options, const std::vector<std::string>&
   spec.headers = options.headers;
   spec.timeout = seconds_to_ms(options.timeout_s);
   spec.watch = seconds_to_ms(options.max_s);
-  if (!apply_tls_options(options.tls, spec)) return kExitUsage;
+  if (!apply_connection_options(options.connection, spec)) return kExitUsage;
   const std::string scenario = "idle";
   std::optional<Observation> seen;  // the one connection
   const auto name_of = [&](const ProbeId&) { return EntryName{target->url, scenario, target->url}; };

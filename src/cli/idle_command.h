@@ -8,7 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/tls_options.h"
+#include "cli/connection_options.h"
 
 namespace termprobe {
 
@@ -18,7 +18,7 @@ struct IdleOptions {
   double max_s = 130.0;  // watch at most this long (IIS's default connection timeout is 120 s; unverified)
   double timeout_s = 10.0;
   std::string json_path;
-  TlsOptions tls;  // https: trust, versions; --resolve
+  ConnectionOptions connection;  // TLS, HTTP/2 and --resolve
 };
 
 CLI::App* add_idle_command(CLI::App& app, IdleOptions& options);

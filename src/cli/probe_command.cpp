@@ -100,7 +100,7 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
       ->check(number_check(kWatchRule));
   probe->add_option("--fin-watch", o.fin_watch_s, "Seconds to watch for an RST after the server's FIN")
       ->check(number_check(kFinWatchRule));
-  add_tls_options(probe, o.tls);
+  add_connection_options(probe, o.connection);
   probe->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
       ->check(path_check());
   probe->add_flag("-q,--quiet", o.quiet, "No line per connection; only the summary");
@@ -129,7 +129,7 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
     return kExitUsage;
   }
   ProbeSpec spec = spec_from(options, *target);
-  if (!apply_tls_options(options.tls, spec)) return kExitUsage;
+  if (!apply_connection_options(options.connection, spec)) return kExitUsage;
   auto recorder = ReportRecorder::open(command_line, options.json_path, options.format == "ndjson");
   if (!recorder) return kExitUsage;
   Report& report = recorder->report();

@@ -6,7 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/tls_options.h"
+#include "cli/connection_options.h"
 
 namespace termprobe {
 
@@ -29,7 +29,7 @@ struct ProbeOptions {
   bool spread_sources = false;      // bind connections to 127.0.0.1-254 (loopback targets)
   std::string json_path;            // report destination, "-" = stdout, empty = none
   std::vector<std::string> expect;  // acceptable labels; empty = not judged
-  TlsOptions tls;                   // https: trust, versions; --resolve
+  ConnectionOptions connection;     // TLS, HTTP/2 and --resolve
 };
 
 CLI::App* add_probe_command(CLI::App& app, ProbeOptions& options);

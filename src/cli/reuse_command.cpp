@@ -61,7 +61,7 @@ std::vector<PlannedProbe> reuse_plan(const ReuseOptions& options, const std::str
     spec.timeout = seconds_to_ms(options.timeout_s);
     spec.watch = seconds_to_ms(options.watch_s);
     spec.reuse_after = std::chrono::milliseconds(static_cast<std::int64_t>(delay));
-    apply_tls_options(options.tls, spec);  // versions already checked in run_reuse_command
+    apply_connection_options(options.connection, spec);  // versions already checked in run_reuse_command
     plan.push_back({spec, options.repeat});
   }
   return plan;
@@ -84,7 +84,7 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
       ->check(number_check({.low = 1, .high = 10'000, .unit = "connections", .whole = true}));
   reuse->add_option("--timeout", o.timeout_s, "Seconds allowed per request")
       ->check(number_check(kTimeoutRule));
-  add_tls_options(reuse, o.tls);
+  add_connection_options(reuse, o.connection);
   reuse->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
       ->check(path_check());
   reuse->footer(kExitCodesHelp);
@@ -97,7 +97,7 @@ int run_reuse_command(const ReuseOptions& options, const std::vector<std::string
     print_error(target.error().message);
     return kExitUsage;
   }
-  if (ProbeSpec check; !apply_tls_options(options.tls, check)) return kExitUsage;
+  if (ProbeSpec check; !apply_connection_options(options.connection, check)) return kExitUsage;
   auto recorder = ReportRecorder::open(command_line, options.json_path);
   if (!recorder) return kExitUsage;
   Report& report = recorder->report();

@@ -8,7 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/tls_options.h"
+#include "cli/connection_options.h"
 
 namespace termprobe {
 
@@ -21,7 +21,7 @@ struct ReuseOptions {
   double timeout_s = 10.0;
   double watch_s = 0.2;  // after the second response
   std::string json_path;
-  TlsOptions tls;  // https: trust, versions; --resolve
+  ConnectionOptions connection;  // TLS, HTTP/2 and --resolve
 };
 
 CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& options);

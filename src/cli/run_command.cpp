@@ -123,7 +123,7 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   run->add_option("--fin-watch", o.fin_watch_s, "Seconds to watch for an RST after the server's FIN")
       ->check(number_check(kFinWatchRule))
       ->capture_default_str();
-  add_tls_options(run, o.tls);
+  add_connection_options(run, o.connection);
   add_suite_options(run, o.suite);
   run->footer(kExitCodesHelp);
   return run;
@@ -154,7 +154,7 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
     fmt::print(session->recorder.text(), "embedded module host (Linux) on {}\n", embedded->base_url());
   }
   ProbeSpec settings = settings_from(options);
-  if (!apply_tls_options(options.tls, settings)) return kExitUsage;
+  if (!apply_connection_options(options.connection, settings)) return kExitUsage;
   for (const auto& target : targets) {
     if (int present = check_module_present(target, settings); present != kExitSuccess) return present;
   }

@@ -8,8 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/connection_options.h"
 #include "cli/suite.h"
-#include "cli/tls_options.h"
 
 namespace termprobe {
 
@@ -23,7 +23,7 @@ struct RunOptions {
   double watch_s = 0.3;               // watch window after a complete response
   double fin_watch_s = 0.1;           // after the server's FIN, how long to watch for an RST
   SuiteOptions suite;
-  TlsOptions tls;  // https targets: trust, versions; --resolve
+  ConnectionOptions connection;  // TLS, HTTP/2 and --resolve
 };
 
 CLI::App* add_run_command(CLI::App& app, RunOptions& options);

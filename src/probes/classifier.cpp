@@ -78,6 +78,8 @@ Label label_of(Phase phase, const Observation& o) {
   if (o.interrupted && !server_ended_it) return Label::interrupted;
   if (phase == Phase::connect || phase == Phase::tls) return connect_or_tls_label(phase);
   if (!o.parse_error.empty()) return Label::bad_response;
+  if (o.http2 && o.http2->reset) return Label::stream_reset;
+  if (o.http2 && o.http2->refused_by_goaway) return Label::refused_by_goaway;
   switch (phase) {
     case Phase::upload: return upload_label(o, end);
     case Phase::before_response: return before_response_label(end);
@@ -96,6 +98,7 @@ Outcome classify(const Observation& o) {
   outcome.label = label_of(outcome.phase, o);
   if (outcome.phase == Phase::upload) outcome.response_before_abort = o.status != 0;
   outcome.reuse = reuse_outcome(o);
+  outcome.tls_ending = tls_ending(o);
   return outcome;
 }
 

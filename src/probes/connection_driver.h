@@ -34,8 +34,11 @@ class ConnectionDriver {
   virtual bool response_done() const = 0;
   // The server said it will close the connection after this response.
   virtual bool close_announced() const = 0;
-  // The protocol's facts (request, response, timings) written into o.
-  virtual void record(Observation& o) const = 0;
+  // Requests this driver answers for: 1 for HTTP/1.1, the streams of the
+  // current round for HTTP/2. Each is one report entry.
+  virtual std::size_t exchange_count() const { return 1; }
+  // The protocol's facts (request, response, timings) of one exchange written into o.
+  virtual void record(Observation& o, std::size_t exchange) const = 0;
 };
 
 }  // namespace termprobe

@@ -17,10 +17,19 @@ std::string without_brackets(const std::string& host) {
   return host;
 }
 
+std::vector<std::string> alpn_offer(HttpMode mode) {
+  switch (mode) {
+    case HttpMode::http1: return {"http/1.1"};
+    case HttpMode::http2: return {"h2", "http/1.1"};
+    case HttpMode::http2_prior_knowledge: return {"h2"};
+  }
+  return {};
+}
+
 // The spec's TLS context; on failure (an unreadable --cacert, say) its
 // probes end with the reason instead of connecting.
 bool prepare_tls(PreparedSpec& spec, const TargetUrl& url) {
-  auto context = TlsContext::create(spec.spec->tls);
+  auto context = TlsContext::create(spec.spec->tls, alpn_offer(spec.spec->http));
   if (!context) {
     spec.resolve_error = context.error().message;
     return false;
@@ -47,6 +56,9 @@ std::vector<PreparedSpec> prepare(const std::vector<PlannedProbe>& plan) {
     }
     spec.tls = url->scheme == "https";
     spec.request_head = http1_request_head(planned.spec, url->host_header, url->request_target);
+    if (planned.spec.http != HttpMode::http1)
+      spec.http2_fields =
+          http2_request_fields(planned.spec, url->scheme, url->host_header, url->request_target);
     if (spec.tls && !prepare_tls(spec, *url)) {
       prepared.push_back(std::move(spec));
       continue;
@@ -63,6 +75,11 @@ std::vector<PreparedSpec> prepare(const std::vector<PlannedProbe>& plan) {
     prepared.push_back(std::move(spec));
   }
   return prepared;
+}
+
+// HTTP/2 may answer on several streams per connection, one report entry each.
+std::size_t exchanges_per_connection(const ProbeSpec& spec) {
+  return spec.http == HttpMode::http1 ? 1 : static_cast<std::size_t>(std::max(1, spec.streams));
 }
 
 }  // namespace
@@ -108,7 +125,8 @@ Result<RunStats> Engine::run(const std::vector<PlannedProbe>& plan, const Result
   for (auto& worker : workers) worker.join();
 
   RunStats total;
-  total.requested = schedule.requested();
+  total.requested = 0;
+  for (const auto& planned : plan) total.requested += planned.repeat * exchanges_per_connection(planned.spec);
   for (const auto& result : results) {
     if (!result) return tl::unexpected(result.error());
     total.finished += result->finished;

@@ -52,7 +52,7 @@ void Http1Exchange::input_ended(std::int64_t now_us) {
   if (!was_complete && response_.facts().complete) response_complete_us_ = now_us;
 }
 
-void Http1Exchange::record(Observation& o) const {
+void Http1Exchange::record(Observation& o, std::size_t) const {
   const ResponseFacts r = response_.settled_facts();
   o.method = spec_.method;
   o.head_bytes = static_cast<std::int64_t>(head_.size());

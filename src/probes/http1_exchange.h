@@ -29,7 +29,7 @@ class Http1Exchange final : public ConnectionDriver {
   void input_ended(std::int64_t now_us) override;
   bool response_done() const override { return response_.done(); }
   bool close_announced() const override { return response_.facts().connection_close; }
-  void record(Observation& o) const override;
+  void record(Observation& o, std::size_t exchange) const override;
 
  private:
   bool request_complete() const { return head_sent_ == head_.size() && body_.complete(); }

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "probes/outcome.h"
 
@@ -48,6 +50,36 @@ struct TlsFacts {
   std::string failure;  // the reason in words, e.g. "certificate verify failed: self-signed certificate"
 };
 
+// A GOAWAY the server sent (RFC 9113 §6.8).
+struct Http2Goaway {
+  std::int32_t last_stream_id = 0;  // the highest stream the server says it processed (2^31-1: "soon")
+  std::uint32_t code = 0;           // error code
+  std::string code_name;            // NO_ERROR, PROTOCOL_ERROR, ... or "0x1111" for codes no RFC names
+  std::string debug;                // opaque debug data, as text (non-printable bytes escaped by the report)
+  std::int64_t at_us = 0;           // µs since the request started
+};
+
+// An RST_STREAM the server sent for this stream (RFC 9113 §6.4).
+struct Http2Reset {
+  std::uint32_t code = 0;
+  std::string code_name;
+  std::string when;                    // before_headers, after_headers or mid_data
+  std::int64_t body_bytes_before = 0;  // DATA bytes received on the stream before it
+  std::int64_t at_us = 0;
+};
+
+// HTTP/2: one stream's facts, and the connection's frames that concern every stream.
+struct Http2Facts {
+  std::int32_t stream_id = 0;
+  int streams_on_connection = 0;     // streams this probe opened on the connection so far
+  bool end_stream = false;           // END_STREAM received: the response is complete
+  std::optional<Http2Reset> reset;   // the server reset this stream
+  bool refused_by_goaway = false;    // a GOAWAY's last-stream-id is below this stream: not processed
+  std::vector<Http2Goaway> goaways;  // every GOAWAY on the connection, in order
+  std::vector<std::pair<std::string, std::uint32_t>> settings;  // the server's first SETTINGS
+  std::string local_error;  // the probe's HTTP/2 stack wanted to reset or close (it never does): why
+};
+
 // Microseconds since the request started (the probe began connecting; for the
 // second request of a reuse probe, the moment it was sent).
 struct Timings {
@@ -77,7 +109,7 @@ struct Observation {
 
   int status = 0;                         // final HTTP status; 0 = no final status line
   int interim_responses = 0;              // 1xx responses before the final one
-  int http_version = 0;                   // 10 or 11 from the final status line; 0 = none
+  int http_version = 0;                   // 10 or 11 from the final status line, 20 for HTTP/2; 0 = none
   std::int64_t response_bytes = 0;        // bytes read for this request (interim responses included)
   std::int64_t final_response_bytes = 0;  // of those, bytes from the final response's first byte on
   std::int64_t header_bytes = 0;          // response header bytes (all header blocks, 1xx included)
@@ -107,7 +139,8 @@ struct Observation {
   StreamEnd closed_before_reuse = StreamEnd::open;     // what the server did during the idle time
   std::optional<std::int64_t> closed_before_reuse_us;  // when, after the first response
 
-  TlsFacts tls_facts;  // https only
+  TlsFacts tls_facts;               // https only
+  std::optional<Http2Facts> http2;  // HTTP/2 only
   Timings timings;
 };
 

@@ -27,7 +27,7 @@ constexpr NameTable<Phase, 6> kPhaseNames{{
     {Phase::after_response, "after_response"},
 }};
 
-constexpr NameTable<Label, 18> kLabelNames{{
+constexpr NameTable<Label, 20> kLabelNames{{
     {Label::keepalive, "keepalive"},
     {Label::close_after_response, "close_after_response"},
     {Label::reset_after_response, "reset_after_response"},
@@ -43,6 +43,8 @@ constexpr NameTable<Label, 18> kLabelNames{{
     {Label::timeout_after_response, "timeout_after_response"},
     {Label::bad_response, "bad_response"},
     {Label::interrupted, "interrupted"},
+    {Label::stream_reset, "stream_reset"},
+    {Label::refused_by_goaway, "refused_by_goaway"},
     {Label::connect_failed, "connect_failed"},
     {Label::tls_failed, "tls_failed"},
     {Label::error, "error"},

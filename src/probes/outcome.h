@@ -30,8 +30,10 @@ enum class Label {
   timeout_mid_response,
   timeout_after_response,  // the server announced Connection: close, then neither closed nor reset by the
                            // deadline
-  bad_response,  // bytes that are not an HTTP/1.x response (h2c SETTINGS, garbage, a bad chunk size)
-  interrupted,   // a stop request (Ctrl-C) ended the probe before the server ended the connection
+  bad_response,       // bytes that are not an HTTP/1.x response (h2c SETTINGS, garbage, a bad chunk size)
+  interrupted,        // a stop request (Ctrl-C) ended the probe before the server ended the connection
+  stream_reset,       // HTTP/2: the server sent RST_STREAM for the stream (the phase says when)
+  refused_by_goaway,  // HTTP/2: a GOAWAY's last-stream-id is below the stream: not processed, safe to retry
   connect_failed,
   tls_failed,
   error,
@@ -46,6 +48,9 @@ struct Outcome {
   // Reused connections: answered, send_failed, reset, empty_reply, truncated,
   // timeout or error; empty for a fresh connection.
   std::string_view reuse;
+  // https with a completed handshake: how the server ended the TLS session
+  // (classifier.h's tls_ending); empty otherwise.
+  std::string_view tls_ending;
 };
 
 std::string_view to_string(StreamEnd value);

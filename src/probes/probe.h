@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "probes/connection_driver.h"
+#include "probes/http2_session.h"
 #include "probes/observation.h"
 #include "probes/plan.h"
 #include "probes/tcp_socket.h"
@@ -34,6 +35,7 @@ struct PreparedSpec {
   std::vector<SocketAddress> addresses;     // empty when resolution failed
   std::string resolve_error;                // why there are no addresses
   std::string request_head;                 // HTTP/1.1 request head, shared by every probe of the spec
+  std::vector<HeaderField> http2_fields;    // the same request as HTTP/2 header fields
   bool tls = false;                         // https
   std::shared_ptr<TlsContext> tls_context;  // https: trust, versions, ALPN
   std::string server_name;                  // https: the URL's host without brackets (SNI, name check)
@@ -55,6 +57,7 @@ struct Probe {
   std::size_t address_index = 0;             // the resolved address being tried
   std::unique_ptr<ConnectionDriver> driver;  // set once connected: the protocol, or TLS around it
   TlsLayer* tls = nullptr;                   // https: the driver, seen as the TLS layer it is
+  Http2Session* http2 = nullptr;             // HTTP/2: the session, in the TLS layer or the driver itself
   Observation observation;
   std::int64_t bytes_read = 0;                   // bytes read from the socket since connect
   std::int64_t payload_before_request = 0;       // payload received before this request (reuse)

@@ -199,9 +199,18 @@ void ProbeLoop::note_connected(Probe& probe) {
   if (o.local.port == 0) o.local = local_endpoint(probe.fd);
 }
 
+// The protocol for this connection: HTTP/2 when the user asked for prior
+// knowledge or ALPN chose h2, HTTP/1.1 otherwise.
+std::unique_ptr<ConnectionDriver> ProbeLoop::make_exchange(Probe& probe, bool http2) {
+  if (!http2) return std::make_unique<Http1Exchange>(probe.spec(), probe.prepared->request_head);
+  auto session = std::make_unique<Http2Session>(probe.spec(), probe.prepared->http2_fields);
+  probe.http2 = session.get();
+  return session;
+}
+
 void ProbeLoop::begin_request(Probe& probe) {
   note_connected(probe);
-  probe.driver = std::make_unique<Http1Exchange>(probe.spec(), probe.prepared->request_head);
+  probe.driver = make_exchange(probe, probe.spec().http == HttpMode::http2_prior_knowledge);
   probe.stage = Stage::exchanging;
   pump_output(probe);
 }
@@ -211,7 +220,6 @@ void ProbeLoop::begin_request(Probe& probe) {
 void ProbeLoop::begin_tls_handshake(Probe& probe) {
   note_connected(probe);
   auto layer = std::make_unique<TlsLayer>(probe.prepared->tls_context, probe.prepared->server_name);
-  layer->start_exchange(std::make_unique<Http1Exchange>(probe.spec(), probe.prepared->request_head));
   probe.tls = layer.get();
   probe.driver = std::move(layer);
   probe.stage = Stage::tls_handshake;
@@ -224,7 +232,9 @@ void ProbeLoop::on_handshake_event(Probe& probe, std::uint32_t events) {
   }
   if (probe.tls->handshake_failed()) return end_with(probe, StreamEnd::error, 0, probe.tls->facts().failure);
   if (probe.tls->established()) {
-    probe.observation.timings.tls_us = probe.micros(Clock::now());
+    const auto now = Clock::now();
+    probe.observation.timings.tls_us = probe.micros(now);
+    probe.tls->start_exchange(make_exchange(probe, probe.tls->facts().alpn == "h2"), probe.micros(now));
     probe.stage = Stage::exchanging;
   }
   pump_output(probe);
@@ -235,7 +245,9 @@ void ProbeLoop::on_exchange_event(Probe& probe, std::uint32_t events) {
     const InputEnd end = read_input(probe);
     if (end != InputEnd::would_block || probe.driver->response_done()) return after_input(probe, end);
   }
-  if (events & EPOLLOUT) pump_output(probe);
+  // What the input asks for (HTTP/2's SETTINGS ACK and WINDOW_UPDATE, say)
+  // goes out while the exchange lasts; never after it.
+  pump_output(probe);
 }
 
 // Sends what the driver has ready; waits for writable when the kernel is full
@@ -375,11 +387,12 @@ void ProbeLoop::send_reused_request(Probe& probe) {
   probe.acked_before_request = counters.bytes_acked;
   probe.response_at.reset();
   probe.fin_at.reset();
-  auto exchange = std::make_unique<Http1Exchange>(probe.spec(), probe.prepared->request_head);
-  if (probe.tls)
-    probe.tls->start_exchange(std::move(exchange));
+  if (probe.http2)
+    probe.http2->open_next_round();
+  else if (probe.tls)
+    probe.tls->start_exchange(make_exchange(probe, false), 0);
   else
-    probe.driver = std::move(exchange);
+    probe.driver = make_exchange(probe, false);
   probe.stage = Stage::exchanging;
   pump_output(probe);
 }
@@ -396,41 +409,57 @@ void ProbeLoop::end_with(Probe& probe, StreamEnd end, int error_number, std::str
 void ProbeLoop::conclude(Probe& probe) {
   Observation& o = probe.observation;
   const auto now = Clock::now();
-  if (probe.driver) probe.driver->record(o);
   if (!o.timings.ended_us) o.timings.ended_us = probe.micros(now);
   if (probe.fin_at)
     o.fin_watch_us = std::chrono::duration_cast<std::chrono::microseconds>(now - *probe.fin_at).count();
+  const std::vector<Observation> exchanges = observations_of(probe);
   if (probe.fd >= 0) {
-    record_wire_counts(probe);
     close(probe.fd);  // also leaves the epoll set
     probe.registered = false;
     probe.fd = -1;
   }
   probe.stage = Stage::done;
   probe.tls = nullptr;
+  probe.http2 = nullptr;
   probe.driver.reset();
   ++stats_.finished;
   --live_;
   {
     std::unique_lock<std::mutex> lock;
     if (shared_.sink_mutex != nullptr) lock = std::unique_lock(*shared_.sink_mutex);
-    (*shared_.sink)(probe.id, o);
+    for (const Observation& exchange : exchanges) (*shared_.sink)(probe.id, exchange);
   }
   free_slots_.push_back(probe.slot);
 }
 
+// One observation per exchange (HTTP/2 streams): the connection's facts,
+// then the exchange's own.
+std::vector<Observation> ProbeLoop::observations_of(const Probe& probe) const {
+  const std::size_t count = probe.driver ? probe.driver->exchange_count() : 1;
+  std::vector<Observation> out(count, probe.observation);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (probe.driver) probe.driver->record(out[i], i);
+    if (probe.fd >= 0) record_wire_counts(probe, out[i]);
+  }
+  return out;
+}
+
 // What the kernel received and had acknowledged for this request; over TLS,
 // in application bytes, as the layer maps them.
-void ProbeLoop::record_wire_counts(Probe& probe) {
-  Observation& o = probe.observation;
+void ProbeLoop::record_wire_counts(const Probe& probe, Observation& o) const {
   const TcpCounters counters = tcp_counters(probe.fd);
   // A FIN read is known; one still queued behind unread bytes is asked for.
   const bool fin = probe.peer_fin || peer_fin_received(probe.fd, probe.bytes_read);
   const std::int64_t received = counters.sequence_received - (fin ? 1 : 0);
   if (probe.tls) {
     const TlsLayer::AppCounts app = probe.tls->app_counts(received, counters.bytes_acked);
-    o.wire_bytes_received = app.received;
+    // HTTP/2 counts each stream's own bytes; the connection's are shared.
+    if (!o.http2) o.wire_bytes_received = app.received;
     o.request_bytes_acked = std::min(o.request_bytes_sent, app.acked);
+    return;
+  }
+  if (o.http2) {
+    o.request_bytes_acked = std::min(o.request_bytes_sent, counters.bytes_acked);
     return;
   }
   o.wire_bytes_received = received - probe.payload_before_request;

@@ -64,7 +64,9 @@ class ProbeLoop {
   // Small shared steps.
   bool timer_is_live(const EventLoop::Timer& timer) const;
   InputEnd read_input(Probe& probe);
-  void record_wire_counts(Probe& probe);
+  void record_wire_counts(const Probe& probe, Observation& o) const;
+  std::vector<Observation> observations_of(const Probe& probe) const;
+  std::unique_ptr<ConnectionDriver> make_exchange(Probe& probe, bool http2);
   Clock::time_point stage_deadline(const Probe& probe) const;
   void set_deadline(Probe& probe, Clock::time_point at);
   void set_interest(Probe& probe, std::uint32_t events);

@@ -11,11 +11,17 @@ namespace termprobe {
 
 // How an https probe sets up TLS; curl's options and meaning.
 struct TlsSettings {
-  bool insecure = false;                      // -k: complete the handshake whatever the certificate says
-  std::string ca_file;                        // --cacert: PEM bundle to trust instead of the system's
-  std::string min_version;                    // --tls-min: "1.2" or "1.3"; empty = OpenSSL's default
-  std::string max_version;                    // --tls-max: "1.2" or "1.3"; empty = the newest
-  std::vector<std::string> alpn{"http/1.1"};  // protocols offered in the ClientHello, in order
+  bool insecure = false;    // -k: complete the handshake whatever the certificate says
+  std::string ca_file;      // --cacert: PEM bundle to trust instead of the system's
+  std::string min_version;  // --tls-min: "1.2" or "1.3"; empty = OpenSSL's default
+  std::string max_version;  // --tls-max: "1.2" or "1.3"; empty = the newest
+};
+
+// Which HTTP the probe speaks; curl's --http2 and --http2-prior-knowledge.
+enum class HttpMode {
+  http1,  // HTTP/1.1
+  http2,  // https: offer h2 by ALPN, fall back to HTTP/1.1 when the server declines; http: HTTP/1.1
+  http2_prior_knowledge,  // HTTP/2 from the first byte (h2c; over https, ALPN h2 only)
 };
 
 struct ProbeSpec {
@@ -39,6 +45,8 @@ struct ProbeSpec {
   // client-side TIME_WAIT from exhausting one address's ephemeral ports.
   int loopback_source = 0;
   TlsSettings tls;  // https only
+  HttpMode http = HttpMode::http1;
+  int streams = 1;  // HTTP/2: concurrent streams (requests) per connection, each its own report entry
   // --resolve HOST:PORT:ADDRESS entries: connect there instead of resolving
   // HOST, while the Host header and the TLS server name stay HOST.
   std::vector<std::string> resolve;

@@ -70,7 +70,8 @@ int tls_version_number(const std::string& text) {
   return 0;
 }
 
-Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& settings) {
+Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& settings,
+                                                       const std::vector<std::string>& alpn_protocols) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   if (ctx == nullptr) return fail(ErrorKind::internal, "OpenSSL: " + openssl_error_text());
   std::shared_ptr<TlsContext> context(new TlsContext(ctx, settings.insecure));
@@ -82,7 +83,7 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& settin
   // even with -k; only without -k does a failure stop the handshake.
   SSL_CTX_set_verify(ctx, settings.insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
   if (auto trusted = load_trust(ctx, settings); !trusted) return tl::unexpected(trusted.error());
-  const std::string alpn = alpn_wire_format(settings.alpn);
+  const std::string alpn = alpn_wire_format(alpn_protocols);
   if (!alpn.empty())
     SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char*>(alpn.data()),
                             static_cast<unsigned int>(alpn.size()));

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "common/error.h"
 #include "probes/probe_spec.h"
@@ -14,7 +16,9 @@ namespace termprobe {
 
 class TlsContext {
  public:
-  static Result<std::shared_ptr<TlsContext>> create(const TlsSettings& settings);
+  // alpn: the protocols offered in the ClientHello, in order ("h2", "http/1.1").
+  static Result<std::shared_ptr<TlsContext>> create(const TlsSettings& settings,
+                                                    const std::vector<std::string>& alpn);
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;

@@ -78,10 +78,15 @@ TlsLayer::TlsLayer(std::shared_ptr<TlsContext> context, const std::string& serve
 
 TlsLayer::~TlsLayer() { SSL_free(ssl_); }  // frees both BIOs; nothing is sent
 
-void TlsLayer::start_exchange(std::unique_ptr<ConnectionDriver> exchange) {
+void TlsLayer::start_exchange(std::unique_ptr<ConnectionDriver> exchange, std::int64_t now_us) {
   exchange_ = std::move(exchange);
   plain_sent_before_ = plain_sent_;
-  app_received_ = 0;
+  app_received_ = static_cast<std::int64_t>(early_data_.size());
+  // What the server sent before the protocol was chosen (HTTP/2's SETTINGS
+  // right after the handshake) belongs to the new exchange.
+  if (!early_data_.empty()) exchange_->input(early_data_, now_us);
+  early_data_.clear();
+  if (close_notify_before_exchange_) exchange_->input_ended(now_us);
 }
 
 void TlsLayer::on_info(const SSL* ssl, int where, int value) {
@@ -181,7 +186,11 @@ void TlsLayer::read_records(std::int64_t now_us) {
     const int read = SSL_read(ssl_, buffer, sizeof(buffer));
     if (read > 0) {
       app_received_ += read;
-      if (exchange_) exchange_->input(std::string_view(buffer, static_cast<std::size_t>(read)), now_us);
+      const std::string_view data(buffer, static_cast<std::size_t>(read));
+      if (exchange_)
+        exchange_->input(data, now_us);
+      else
+        early_data_.append(data);
       continue;
     }
     const int error = SSL_get_error(ssl_, read);
@@ -189,7 +198,10 @@ void TlsLayer::read_records(std::int64_t now_us) {
     if (error == SSL_ERROR_ZERO_RETURN) {
       facts_.close_notify_us = now_us;
       // A close_notify ends the data properly: a close-delimited body is complete.
-      if (exchange_) exchange_->input_ended(now_us);
+      if (exchange_)
+        exchange_->input_ended(now_us);
+      else
+        close_notify_before_exchange_ = true;
       return;
     }
     if (!(facts_.alert && facts_.alert->fatal)) facts_.local_error = error_reason(error);
@@ -270,8 +282,8 @@ TlsLayer::AppCounts TlsLayer::app_counts(std::int64_t tcp_received, std::int64_t
   return counts;
 }
 
-void TlsLayer::record(Observation& o) const {
-  if (exchange_) exchange_->record(o);
+void TlsLayer::record(Observation& o, std::size_t exchange) const {
+  if (exchange_) exchange_->record(o, exchange);
   o.tls_established = established_;
   o.tls_facts = facts_;
   if (established_ || handshake_failed()) return;

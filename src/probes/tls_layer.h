@@ -29,7 +29,9 @@ class TlsLayer final : public ConnectionDriver {
 
   // The protocol spoken over TLS; a reused connection's next request
   // replaces the previous one on the same TLS session.
-  void start_exchange(std::unique_ptr<ConnectionDriver> exchange);
+  // Installed once the handshake chose the protocol (ALPN).
+  void start_exchange(std::unique_ptr<ConnectionDriver> exchange, std::int64_t now_us);
+  ConnectionDriver* exchange() const { return exchange_.get(); }
   bool established() const { return established_; }
   bool handshake_failed() const { return !facts_.failure_kind.empty(); }
   const TlsFacts& facts() const { return facts_; }
@@ -50,7 +52,8 @@ class TlsLayer final : public ConnectionDriver {
   void input_ended(std::int64_t now_us) override;
   bool response_done() const override;
   bool close_announced() const override { return exchange_ && exchange_->close_announced(); }
-  void record(Observation& o) const override;
+  std::size_t exchange_count() const override { return exchange_ ? exchange_->exchange_count() : 1; }
+  void record(Observation& o, std::size_t exchange) const override;
 
  private:
   struct Flush {
@@ -87,6 +90,8 @@ class TlsLayer final : public ConnectionDriver {
   std::vector<Flush> flushes_;          // where each application record ends on the wire
   std::int64_t wire_received_ = 0;      // raw bytes read from the socket
   std::int64_t app_received_ = 0;       // application bytes decrypted for the current exchange
+  std::string early_data_;              // application bytes that came before an exchange was installed
+  bool close_notify_before_exchange_ = false;
 };
 
 }  // namespace termprobe

@@ -1,7 +1,5 @@
 #include "report/entry_json.h"
 
-#include "probes/classifier.h"
-
 namespace termprobe {
 namespace {
 
@@ -31,6 +29,7 @@ void write_request(JsonTextWriter& json, const Observation& o) {
 
 void write_http_version(JsonTextWriter& json, int version) {
   if (version == 0) return json.null();
+  if (version == 20) return json.value("2");
   const char text[] = {static_cast<char>('0' + version / 10), '.', static_cast<char>('0' + version % 10)};
   json.value(std::string_view(text, sizeof(text)));
 }
@@ -124,13 +123,13 @@ void write_tls_alert(JsonTextWriter& json, const std::optional<TlsAlert>& alert)
   json.close_object();
 }
 
-void write_tls_ending(JsonTextWriter& json, const Observation& o) {
+void write_tls_ending(JsonTextWriter& json, const Observation& o, std::string_view kind) {
   const TlsFacts& tls = o.tls_facts;
   std::optional<std::int64_t> close_notify_after_response;
   if (tls.close_notify_us && o.timings.response_complete_us)
     close_notify_after_response = *tls.close_notify_us - *o.timings.response_complete_us;
   json.open_object();
-  json.key("kind").text_or_null(tls_ending(o));
+  json.key("kind").text_or_null(kind);
   json.key("close_notify_us").value(tls.close_notify_us);
   json.key("close_notify_after_response_us").value(close_notify_after_response);
   json.key("bytes_after_close_notify").value(tls.bytes_after_close_notify);
@@ -147,7 +146,7 @@ void write_tls_failure(JsonTextWriter& json, const TlsFacts& tls) {
   json.close_object();
 }
 
-void write_tls(JsonTextWriter& json, const Observation& o) {
+void write_tls(JsonTextWriter& json, const Observation& o, std::string_view ending) {
   if (!o.tls) return json.null();
   const TlsFacts& tls = o.tls_facts;
   json.open_object();
@@ -157,8 +156,50 @@ void write_tls(JsonTextWriter& json, const Observation& o) {
   json.key("alpn").text_or_null(tls.alpn);
   json.key("resumed").value(tls.resumed);
   write_certificate(json.key("certificate"), tls);
-  write_tls_ending(json.key("ending"), o);
+  write_tls_ending(json.key("ending"), o, ending);
   write_tls_failure(json.key("failure"), tls);
+  json.close_object();
+}
+
+void write_http2_reset(JsonTextWriter& json, const std::optional<Http2Reset>& reset) {
+  if (!reset) return json.null();
+  json.open_object();
+  json.key("code").value(static_cast<std::int64_t>(reset->code));
+  json.key("name").value(reset->code_name);
+  json.key("when").value(reset->when);
+  json.key("body_bytes_before").value(reset->body_bytes_before);
+  json.key("at_us").value(reset->at_us);
+  json.close_object();
+}
+
+void write_http2_goaways(JsonTextWriter& json, const std::vector<Http2Goaway>& goaways) {
+  json.open_array();
+  for (const auto& goaway : goaways) {
+    json.element().open_object();
+    json.key("last_stream_id").value(static_cast<std::int64_t>(goaway.last_stream_id));
+    json.key("code").value(static_cast<std::int64_t>(goaway.code));
+    json.key("name").value(goaway.code_name);
+    json.key("debug").text_or_null(goaway.debug);
+    json.key("at_us").value(goaway.at_us);
+    json.close_object();
+  }
+  json.close_array();
+}
+
+void write_http2(JsonTextWriter& json, const Observation& o) {
+  if (!o.http2) return json.null();
+  const Http2Facts& h2 = *o.http2;
+  json.open_object();
+  json.key("stream_id").value(static_cast<std::int64_t>(h2.stream_id));
+  json.key("streams_on_connection").value(static_cast<std::int64_t>(h2.streams_on_connection));
+  json.key("end_stream").value(h2.end_stream);
+  write_http2_reset(json.key("reset"), h2.reset);
+  json.key("refused_by_goaway").value(h2.refused_by_goaway);
+  write_http2_goaways(json.key("goaways"), h2.goaways);
+  json.key("settings").open_object();
+  for (const auto& [name, value] : h2.settings) json.key(name).value(static_cast<std::int64_t>(value));
+  json.close_object();
+  json.key("local_error").text_or_null(h2.local_error);
   json.close_object();
 }
 
@@ -187,7 +228,8 @@ void write_entry_json(JsonTextWriter& json, const ReportEntry& entry) {
   write_response(json.key("response"), o);
   write_ending(json.key("ending"), o);
   write_timings(json.key("timings_us"), o.timings);
-  write_tls(json.key("tls"), o);
+  write_tls(json.key("tls"), o, entry.outcome.tls_ending);
+  write_http2(json.key("http2"), o);
   json.key("reused").value(o.reused);
   write_reuse(json.key("reuse"), o, entry.outcome.reuse);
   write_outcome(json.key("outcome"), entry.outcome);

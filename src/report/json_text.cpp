@@ -118,8 +118,30 @@ void JsonTextWriter::close_object() {
     if (!empty_) new_line();
   }
   out_ += '}';
-  // Objects only nest as values of keys, so the enclosing one has a key.
+  // An object is the value of a key or an array element: its container is not empty.
   empty_ = false;
+}
+
+void JsonTextWriter::open_array() {
+  out_ += '[';
+  empty_ = true;
+  if (depth_ >= 0) ++depth_;
+}
+
+void JsonTextWriter::close_array() {
+  if (depth_ >= 0) {
+    --depth_;
+    if (!empty_) new_line();
+  }
+  out_ += ']';
+  empty_ = false;
+}
+
+JsonTextWriter& JsonTextWriter::element() {
+  if (!empty_) out_ += ',';
+  empty_ = false;
+  if (depth_ >= 0) new_line();
+  return *this;
 }
 
 JsonTextWriter& JsonTextWriter::key(std::string_view name) {

@@ -19,7 +19,7 @@ namespace termprobe {
 // does: a server's stray byte must not cost the whole report.
 void append_json_string(std::string& out, std::string_view text);
 
-// Objects of keys and scalar values; dump() (compact) or dump(2) of a value
+// Objects and arrays of scalar values; dump() (compact) or dump(2) of a value
 // sitting `depth` levels deep in an indented document.
 class JsonTextWriter {
  public:
@@ -28,6 +28,10 @@ class JsonTextWriter {
 
   void open_object();
   void close_object();
+  void open_array();
+  void close_array();
+  // Before each value of an array.
+  JsonTextWriter& element();
   // `name` is a literal with nothing to escape: the report's own key names.
   JsonTextWriter& key(std::string_view name);
 

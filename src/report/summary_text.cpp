@@ -30,8 +30,8 @@ std::string ending_text(const Observation& o) {
 
 std::string response_text(const Observation& o) {
   if (!o.parse_error.empty())
-    return fmt::format(" not HTTP/1.x ({}; {} B, first bytes {})", o.parse_error, o.response_bytes,
-                       o.first_bytes_hex.substr(0, 32));
+    return fmt::format(" not HTTP/{} ({}; {} B, first bytes {})", o.http2 ? "2" : "1.x", o.parse_error,
+                       o.response_bytes, o.first_bytes_hex.substr(0, 32));
   if (o.status != 0) return fmt::format(" HTTP {}  {}", o.status, body_text(o));
   if (!o.connected) return "";
   if (o.interim_responses > 0) return fmt::format(" no final response ({} interim)", o.interim_responses);
@@ -52,6 +52,23 @@ std::string tls_text(const Observation& o) {
   if (tls.close_notify_us) return text + " close_notify";
   if (o.end == StreamEnd::fin) return text + " no close_notify";
   if (!tls.local_error.empty()) return text + fmt::format(" unreadable records ({})", tls.local_error);
+  return text;
+}
+
+// HTTP/2: the stream, its RST_STREAM, and the connection's GOAWAYs, timed
+// from the response when there was one.
+std::string http2_text(const Observation& o) {
+  if (!o.http2) return "";
+  const Http2Facts& h2 = *o.http2;
+  std::string text = fmt::format("  h2 stream {}", h2.stream_id);
+  if (h2.reset)
+    text += fmt::format(" RST_STREAM({}) {} after {} B", h2.reset->code_name, h2.reset->when,
+                        h2.reset->body_bytes_before);
+  for (const auto& goaway : h2.goaways) {
+    text += fmt::format(", GOAWAY({}, last stream {})", goaway.code_name, goaway.last_stream_id);
+    if (o.timings.response_complete_us)
+      text += fmt::format(" {} after response", millis(goaway.at_us - *o.timings.response_complete_us));
+  }
   return text;
 }
 
@@ -77,6 +94,7 @@ std::string format_entry_line(std::size_t number, const ReportEntry& entry) {
                         o.body_bytes_sent);
   line += "  " + ending_text(o);
   line += tls_text(o);
+  line += http2_text(o);
   if (entry.outcome.announced) line += "  (Connection: close)";
   if (!o.error.empty() && o.parse_error.empty() && o.error != o.tls_facts.failure)
     line += fmt::format("  [{}]", o.error);

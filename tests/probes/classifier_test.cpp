@@ -216,3 +216,99 @@ TEST(Classifier, OtherFailuresAreErrorNotGuesses) {
 
 }  // namespace
 }  // namespace termprobe
+
+namespace termprobe {
+namespace {
+
+Observation over_tls(Observation o) {
+  o.tls = true;
+  o.tls_established = true;
+  return o;
+}
+
+TEST(ClassifierTls, AHandshakeThatNeverCompletedIsTlsFailedWhateverTheEnding) {
+  for (StreamEnd end : {StreamEnd::fin, StreamEnd::rst, StreamEnd::timeout, StreamEnd::error}) {
+    Observation o;
+    o.connected = o.tls = true;
+    o.end = end;
+    const Outcome outcome = classify(o);
+    EXPECT_EQ(outcome.phase, Phase::tls);
+    EXPECT_EQ(outcome.label, Label::tls_failed);
+    EXPECT_EQ(tls_ending(o), "");
+  }
+}
+
+TEST(ClassifierTls, CloseNotifyWithTheSocketLeftOpenIsTheServersClose) {
+  Observation o = over_tls(complete_response(StreamEnd::open));
+  o.tls_facts.close_notify_us = 10;
+  EXPECT_EQ(classify(o).label, Label::close_after_response);
+  EXPECT_EQ(classify(o).ending, StreamEnd::open);  // the TCP truth stays in the report
+  EXPECT_EQ(tls_ending(o), "close_notify_open");
+  o.end = StreamEnd::fin;
+  EXPECT_EQ(tls_ending(o), "close_notify_then_fin");
+  o.end = StreamEnd::rst;
+  EXPECT_EQ(tls_ending(o), "close_notify_then_rst");
+}
+
+TEST(ClassifierTls, BareFinAndResetAndAlertsAreNamed) {
+  Observation o = over_tls(complete_response(StreamEnd::fin));
+  EXPECT_EQ(tls_ending(o), "fin_without_close_notify");
+  o.end = StreamEnd::rst;
+  EXPECT_EQ(tls_ending(o), "rst");
+  o.end = StreamEnd::open;
+  EXPECT_EQ(tls_ending(o), "open");
+  EXPECT_EQ(classify(o).label, Label::keepalive);
+  o.tls_facts.alert = TlsAlert{true, 80, "internal_error", 5};
+  EXPECT_EQ(tls_ending(o), "alert");
+  EXPECT_EQ(classify(o).label, Label::close_after_response);
+  o.tls_facts.alert->fatal = false;  // a warning alert ends nothing
+  EXPECT_EQ(classify(o).label, Label::keepalive);
+}
+
+TEST(ClassifierTls, ACloseDelimitedBodyEndedByABareFinIsTruncated) {
+  // The TLS layer does not complete such a body (RFC 9112 §9.8): what reaches the classifier.
+  Observation o = over_tls(with_bytes(80, StreamEnd::fin));
+  o.status = 200;
+  o.final_response_bytes = o.response_bytes = 80;
+  o.close_delimited = true;
+  EXPECT_EQ(classify(o).label, Label::truncated_response);
+}
+
+Observation http2_stream(Observation o) {
+  o.http_version = 20;
+  o.http2 = Http2Facts{};
+  o.http2->stream_id = 1;
+  return o;
+}
+
+TEST(ClassifierHttp2, AResetStreamIsStreamResetInThePhaseItCameIn) {
+  Observation before = http2_stream(with_bytes(0, StreamEnd::open));
+  before.http2->reset = Http2Reset{1, "PROTOCOL_ERROR", "before_headers", 0, 5};
+  EXPECT_EQ(classify(before).label, Label::stream_reset);
+  EXPECT_EQ(classify(before).phase, Phase::before_response);
+  Observation mid = http2_stream(with_bytes(90, StreamEnd::open));
+  mid.status = 200;
+  mid.final_response_bytes = mid.response_bytes = 90;
+  mid.http2->reset = Http2Reset{2, "INTERNAL_ERROR", "mid_data", 50, 5};
+  EXPECT_EQ(classify(mid).label, Label::stream_reset);
+  EXPECT_EQ(classify(mid).phase, Phase::mid_response);
+}
+
+TEST(ClassifierHttp2, AStreamAboveTheGoawaysLastIdWasNotProcessed) {
+  Observation o = http2_stream(with_bytes(0, StreamEnd::fin));
+  o.http2->stream_id = 3;
+  o.http2->refused_by_goaway = true;
+  o.http2->goaways.push_back({1, 0, "NO_ERROR", "", 5});
+  EXPECT_EQ(classify(o).label, Label::refused_by_goaway);
+}
+
+TEST(ClassifierHttp2, ACompleteStreamTakesTheConnectionsEnding) {
+  Observation o = http2_stream(complete_response(StreamEnd::fin));
+  o.http2->goaways.push_back({1, 0, "NO_ERROR", "", 5});
+  EXPECT_EQ(classify(o).label, Label::close_after_response);
+  o.end = StreamEnd::open;
+  EXPECT_EQ(classify(o).label, Label::keepalive);
+}
+
+}  // namespace
+}  // namespace termprobe

@@ -84,7 +84,18 @@ ReportEntry everything_set() {
   o.tls_facts.local_error = "decryption failed or bad record mac";
   o.tls_facts.failure_kind = "alert";
   o.tls_facts.failure = "the server sent alert handshake_failure";
-  Outcome outcome{Phase::upload, StreamEnd::rst, Label::upload_aborted, true, true, "reset"};
+  Http2Facts h2;
+  h2.stream_id = 2147483647;
+  h2.streams_on_connection = 3;
+  h2.end_stream = true;
+  h2.reset = Http2Reset{4369, "0x1111", "mid_data", 50, 9};
+  h2.refused_by_goaway = true;
+  h2.goaways = {{2147483647, 0, "NO_ERROR", "", 1}, {1, 11, "ENHANCE_YOUR_CALM", "bye \x01\"\xC3\xA9", 2}};
+  h2.settings = {{"MAX_CONCURRENT_STREAMS", 128}, {"0x10", 4294967295u}};
+  h2.local_error = "would have reset";
+  o.http2 = h2;
+  Outcome outcome{Phase::upload, StreamEnd::rst, Label::upload_aborted,  true,
+                  true,          "reset",        "close_notify_then_rst"};
   return {"http://[::1]:8080",
           "reuse after 5000 ms",
           "http://[::1]:8080/a?b=\"c\"&d=\\e",
@@ -96,6 +107,13 @@ ReportEntry everything_set() {
 TEST(EntryJson, NothingSetIsNullsAndZeros) { expect_same_bytes(ReportEntry{}); }
 
 TEST(EntryJson, EverythingSet) { expect_same_bytes(everything_set()); }
+
+TEST(EntryJson, Http2WithNothingReceived) {
+  ReportEntry entry = everything_set();
+  entry.observation.http2 = Http2Facts{};
+  entry.observation.http_version = 20;
+  expect_same_bytes(entry);
+}
 
 TEST(EntryJson, EveryLabelPhaseAndEnding) {
   ReportEntry entry = everything_set();

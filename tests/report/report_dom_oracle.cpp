@@ -45,6 +45,7 @@ json request_json(const Observation& o) {
 }
 
 json http_version_json(int version) {
+  if (version == 20) return "2";
   if (version == 0) return nullptr;
   return std::to_string(version / 10) + "." + std::to_string(version % 10);
 }
@@ -92,7 +93,7 @@ json reuse_json(const Observation& o, std::string_view outcome) {
           {"outcome", outcome}};
 }
 
-json tls_json(const Observation& o) {
+json tls_json(const Observation& o, std::string_view ending_kind) {
   if (!o.tls) return nullptr;
   const TlsFacts& t = o.tls_facts;
   json certificate = nullptr;
@@ -112,7 +113,7 @@ json tls_json(const Observation& o) {
   std::optional<std::int64_t> after_response;
   if (t.close_notify_us && o.timings.response_complete_us)
     after_response = *t.close_notify_us - *o.timings.response_complete_us;
-  const json ending = {{"kind", optional_text(std::string(tls_ending(o)))},
+  const json ending = {{"kind", optional_text(std::string(ending_kind))},
                        {"close_notify_us", optional_number(t.close_notify_us)},
                        {"close_notify_after_response_us", optional_number(after_response)},
                        {"bytes_after_close_notify", t.bytes_after_close_notify},
@@ -128,6 +129,35 @@ json tls_json(const Observation& o) {
           {"certificate", certificate},
           {"ending", ending},
           {"failure", failure}};
+}
+
+json http2_json(const Observation& o) {
+  if (!o.http2) return nullptr;
+  const Http2Facts& h2 = *o.http2;
+  json reset = nullptr;
+  if (h2.reset)
+    reset = {{"code", h2.reset->code},
+             {"name", h2.reset->code_name},
+             {"when", h2.reset->when},
+             {"body_bytes_before", h2.reset->body_bytes_before},
+             {"at_us", h2.reset->at_us}};
+  json goaways = json::array();
+  for (const auto& g : h2.goaways)
+    goaways.push_back({{"last_stream_id", g.last_stream_id},
+                       {"code", g.code},
+                       {"name", g.code_name},
+                       {"debug", optional_text(g.debug)},
+                       {"at_us", g.at_us}});
+  json settings = json::object();
+  for (const auto& [name, value] : h2.settings) settings[name] = value;
+  return {{"stream_id", h2.stream_id},
+          {"streams_on_connection", h2.streams_on_connection},
+          {"end_stream", h2.end_stream},
+          {"reset", reset},
+          {"refused_by_goaway", h2.refused_by_goaway},
+          {"goaways", goaways},
+          {"settings", settings},
+          {"local_error", optional_text(h2.local_error)}};
 }
 
 json outcome_json(const Outcome& outcome) {
@@ -210,7 +240,8 @@ json entry_dom(const ReportEntry& entry) {
           {"response", response_json(o)},
           {"ending", ending_json(o)},
           {"timings_us", timings_json(o.timings)},
-          {"tls", tls_json(o)},
+          {"tls", tls_json(o, entry.outcome.tls_ending)},
+          {"http2", http2_json(o)},
           {"reused", o.reused},
           {"reuse", reuse_json(o, entry.outcome.reuse)},
           {"outcome", outcome_json(entry.outcome)}};

@@ -1,4 +1,4 @@
-#include "cli/tls_options.h"
+#include "cli/connection_options.h"
 
 #include "cli/diagnostics.h"
 #include "common/resolve_override.h"
@@ -23,7 +23,7 @@ CLI::Validator resolve_check() {
 
 }  // namespace
 
-void add_tls_options(CLI::App* command, TlsOptions& o) {
+void add_connection_options(CLI::App* command, ConnectionOptions& o) {
   command->add_flag("-k,--insecure", o.insecure,
                     "https: go on whatever the certificate says (the report still says what it is)");
   command->add_option("--cacert", o.cacert, "https: trust the CA certificates in this PEM file")
@@ -36,15 +36,33 @@ void add_tls_options(CLI::App* command, TlsOptions& o) {
       ->check(tls_version_check());
   command->add_option("--tls-max", o.tls_max, "https: highest TLS version to offer (1.2 or 1.3)")
       ->check(tls_version_check());
+  auto* http2 = command->add_flag("--http2", o.http2,
+                                  "https: offer HTTP/2 by ALPN (HTTP/1.1 when the server declines)");
+  command
+      ->add_flag("--http2-prior-knowledge", o.http2_prior_knowledge,
+                 "Speak HTTP/2 from the first byte (h2c on http://; ALPN h2 only on https://)")
+      ->excludes(http2);
+  command->add_option("--streams", o.streams, "HTTP/2: concurrent streams per connection, each its own entry")
+      ->check(CLI::Range(1, 1000));
 }
 
-bool apply_tls_options(const TlsOptions& o, ProbeSpec& spec) {
+bool apply_connection_options(const ConnectionOptions& o, ProbeSpec& spec) {
   TlsSettings& tls = spec.tls;
   tls.insecure = tls.insecure || o.insecure;
   if (tls.ca_file.empty()) tls.ca_file = o.cacert;
   if (tls.min_version.empty()) tls.min_version = o.tls_min;
   if (tls.max_version.empty()) tls.max_version = o.tls_max;
   spec.resolve.insert(spec.resolve.end(), o.resolve.begin(), o.resolve.end());
+  if (spec.http == HttpMode::http1) {
+    spec.http = o.http2_prior_knowledge ? HttpMode::http2_prior_knowledge
+                : o.http2               ? HttpMode::http2
+                                        : HttpMode::http1;
+  }
+  if (spec.streams == 1) spec.streams = o.streams;
+  if (spec.streams > 1 && spec.http == HttpMode::http1) {
+    print_error("--streams needs HTTP/2: add --http2 (https) or --http2-prior-knowledge");
+    return false;
+  }
   if (auto problem = tls_range_problem(tls.min_version, tls.max_version)) {
     print_error(*problem);
     return false;

@@ -1,0 +1,32 @@
+// How every probing command (probe, run, check, idle, reuse) connects: TLS
+// trust and versions, the HTTP version, --resolve. curl's names and
+// meaning, declared and applied in one place.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "probes/probe_spec.h"
+
+namespace termprobe {
+
+struct ConnectionOptions {
+  bool insecure = false;               // -k: do not stop at certificate problems (they are still reported)
+  std::string cacert;                  // --cacert: PEM bundle to trust
+  std::vector<std::string> resolve;    // --resolve HOST:PORT:ADDRESS
+  std::string tls_min;                 // --tls-min 1.2|1.3
+  std::string tls_max;                 // --tls-max 1.2|1.3
+  bool http2 = false;                  // --http2: offer h2 by ALPN over https
+  bool http2_prior_knowledge = false;  // --http2-prior-knowledge: HTTP/2 from the first byte
+  int streams = 1;                     // --streams: HTTP/2 streams per connection
+};
+
+void add_connection_options(CLI::App* command, ConnectionOptions& options);
+
+// Fills what the spec leaves unset (a check file's own keys win); prints
+// the error and returns false when the options cannot go together.
+bool apply_connection_options(const ConnectionOptions& options, ProbeSpec& spec);
+
+}  // namespace termprobe

@@ -1,0 +1,374 @@
+#include "probes/http2_session.h"
+
+#include <nghttp2/nghttp2.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <cstring>
+
+#include "probes/http1_response.h"
+#include "probes/http2_codes.h"
+
+namespace termprobe {
+namespace {
+
+// Out of the way of the probe's measurements: windows large enough that a
+// response never waits for the probe's WINDOW_UPDATE, and no server push.
+constexpr std::uint32_t kWindow = 16 * 1024 * 1024;
+constexpr std::size_t kOutputBatch = 64 * 1024;
+constexpr std::int64_t kFrameHeaderBytes = 9;  // every HTTP/2 frame header (RFC 9113 §4.1)
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+// Connection-specific fields HTTP/2 forbids (RFC 9113 §8.2.2); Host becomes :authority.
+bool forbidden_in_http2(const std::string& name) {
+  static constexpr std::array<std::string_view, 6> kNames = {
+      "host", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"};
+  return std::find(kNames.begin(), kNames.end(), name) != kNames.end();
+}
+
+}  // namespace
+
+std::vector<HeaderField> http2_request_fields(const ProbeSpec& spec, const std::string& scheme,
+                                              const std::string& authority, const std::string& path) {
+  const std::vector<HeaderField> fields = request_header_fields(spec, authority);
+  std::string host = authority;
+  for (const auto& field : fields) {
+    if (lower(field.name) == "host") host = field.value;
+  }
+  std::vector<HeaderField> out = {
+      {":method", spec.method}, {":scheme", scheme}, {":authority", host}, {":path", path}};
+  for (const auto& field : fields) {
+    std::string name = lower(field.name);
+    if (!forbidden_in_http2(name)) out.push_back({std::move(name), field.value});
+  }
+  return out;
+}
+
+struct Http2Session::Stream {
+  explicit Stream(const ProbeSpec& spec) : body(spec) {}
+  std::int32_t id = 0;
+  UploadBody body;
+  bool deferred = false;        // the body waits for its rate
+  std::int64_t head_bytes = 0;  // the request's HEADERS frame, header included
+  bool headers_sent = false;
+  bool end_stream_sent = false;   // the whole request is out
+  int status = 0;                 // final status; 0 = none yet
+  int interim = 0;                // 1xx responses
+  bool in_interim = false;        // the header block being read is a 1xx one
+  std::int64_t header_bytes = 0;  // HEADERS frames received, frame headers included
+  std::int64_t data_bytes = 0;    // DATA payload received
+  std::optional<std::int64_t> declared_length;
+  bool end_stream = false;  // END_STREAM received
+  bool closed = false;
+  bool refused = false;  // above a GOAWAY's last-stream-id, no response: not processed
+  std::optional<Http2Reset> reset;
+  std::optional<std::int64_t> request_sent_us;
+  std::optional<std::int64_t> first_byte_us;
+  std::optional<std::int64_t> complete_us;
+};
+
+// nghttp2's callbacks, each a few lines that note a fact on the session.
+struct Http2Session::Callbacks {
+  static Http2Session& self(void* user_data) { return *static_cast<Http2Session*>(user_data); }
+
+  static int on_header(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* name,
+                       std::size_t name_size, const std::uint8_t* value, std::size_t value_size, std::uint8_t,
+                       void* user_data) {
+    Stream* stream = self(user_data).find(frame->hd.stream_id);
+    if (frame->hd.type != NGHTTP2_HEADERS || stream == nullptr) return 0;
+    const std::string_view key(reinterpret_cast<const char*>(name), name_size);
+    const std::string_view text(reinterpret_cast<const char*>(value), value_size);
+    if (key == ":status") {
+      int code = 0;
+      std::from_chars(text.data(), text.data() + text.size(), code);
+      stream->in_interim = code >= 100 && code < 200;
+      if (stream->in_interim)
+        ++stream->interim;
+      else
+        stream->status = code;
+    } else if (key == "content-length" && !stream->in_interim) {
+      std::int64_t length = 0;
+      if (std::from_chars(text.data(), text.data() + text.size(), length).ec == std::errc())
+        stream->declared_length = length;
+    }
+    return 0;
+  }
+
+  static int on_data_chunk(nghttp2_session*, std::uint8_t, std::int32_t id, const std::uint8_t*,
+                           std::size_t size, void* user_data) {
+    if (Stream* stream = self(user_data).find(id)) stream->data_bytes += static_cast<std::int64_t>(size);
+    return 0;
+  }
+
+  static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
+    Http2Session& session = self(user_data);
+    Stream* stream = session.find(frame->hd.stream_id);
+    switch (frame->hd.type) {
+      case NGHTTP2_HEADERS: on_headers(session, stream, frame); break;
+      case NGHTTP2_DATA: note_end_stream(session, stream, frame); break;
+      case NGHTTP2_RST_STREAM: on_reset(session, stream, frame->rst_stream.error_code); break;
+      case NGHTTP2_GOAWAY: on_goaway(session, frame->goaway); break;
+      case NGHTTP2_SETTINGS: on_settings(session, frame); break;
+      default: break;
+    }
+    return 0;
+  }
+
+  static void on_headers(Http2Session& session, Stream* stream, const nghttp2_frame* frame) {
+    if (stream == nullptr) return;
+    stream->header_bytes += static_cast<std::int64_t>(frame->hd.length) + kFrameHeaderBytes;
+    if (stream->status != 0 && !stream->first_byte_us) stream->first_byte_us = session.now_us_;
+    note_end_stream(session, stream, frame);
+  }
+
+  static void note_end_stream(Http2Session& session, Stream* stream, const nghttp2_frame* frame) {
+    if (stream == nullptr || (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) == 0) return;
+    stream->end_stream = true;
+    stream->complete_us = session.now_us_;
+  }
+
+  static void on_reset(Http2Session& session, Stream* stream, std::uint32_t code) {
+    if (stream == nullptr) return;
+    const char* when = stream->status == 0      ? "before_headers"
+                       : stream->data_bytes > 0 ? "mid_data"
+                                                : "after_headers";
+    stream->reset = Http2Reset{code, http2_error_name(code), when, stream->data_bytes, session.now_us_};
+  }
+
+  static void on_goaway(Http2Session& session, const nghttp2_goaway& goaway) {
+    std::string debug(reinterpret_cast<const char*>(goaway.opaque_data), goaway.opaque_data_len);
+    session.goaways_.push_back(Http2Goaway{goaway.last_stream_id, goaway.error_code,
+                                           http2_error_name(goaway.error_code), std::move(debug),
+                                           session.now_us_});
+    for (const auto& stream : session.streams_) {
+      if (stream->id > goaway.last_stream_id && stream->status == 0 && !stream->reset) stream->refused = true;
+    }
+  }
+
+  static void on_settings(Http2Session& session, const nghttp2_frame* frame) {
+    if ((frame->hd.flags & NGHTTP2_FLAG_ACK) != 0 || !session.settings_.empty()) return;
+    for (std::size_t i = 0; i < frame->settings.niv; ++i) {
+      const nghttp2_settings_entry& entry = frame->settings.iv[i];
+      session.settings_.emplace_back(http2_setting_name(entry.settings_id), entry.value);
+    }
+  }
+
+  static int on_stream_close(nghttp2_session*, std::int32_t id, std::uint32_t, void* user_data) {
+    if (Stream* stream = self(user_data).find(id)) stream->closed = true;
+    return 0;
+  }
+
+  // The probe never resets a stream or closes the connection itself: what
+  // its HTTP/2 stack would have sent is noted, and cancelled.
+  static int before_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
+    Http2Session& session = self(user_data);
+    if (frame->hd.type == NGHTTP2_RST_STREAM) {
+      session.local_error_ = "the probe's HTTP/2 stack would have reset stream " +
+                             std::to_string(frame->hd.stream_id) + " (" +
+                             http2_error_name(frame->rst_stream.error_code) + "); not sent";
+      return NGHTTP2_ERR_CANCEL;
+    }
+    if (frame->hd.type == NGHTTP2_GOAWAY) {
+      session.local_error_ = "the probe's HTTP/2 stack would have sent GOAWAY (" +
+                             http2_error_name(frame->goaway.error_code) + "); not sent";
+      return NGHTTP2_ERR_CANCEL;
+    }
+    return 0;
+  }
+
+  static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
+    Http2Session& session = self(user_data);
+    Stream* stream = session.find(frame->hd.stream_id);
+    if (stream == nullptr) return 0;
+    if (frame->hd.type == NGHTTP2_HEADERS) {
+      stream->headers_sent = true;
+      stream->head_bytes = static_cast<std::int64_t>(frame->hd.length) + kFrameHeaderBytes;
+      stream->body.start(session.now_us_);
+    }
+    if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0 &&
+        (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA)) {
+      stream->end_stream_sent = true;
+      stream->request_sent_us = session.now_us_;
+    }
+    return 0;
+  }
+
+  static ssize_t read_body(nghttp2_session*, std::int32_t, std::uint8_t* buffer, std::size_t length,
+                           std::uint32_t* flags, nghttp2_data_source* source, void* user_data) {
+    auto* stream = static_cast<Stream*>(source->ptr);
+    const std::string_view ready = stream->body.ready(self(user_data).now_us_, length);
+    if (ready.empty() && !stream->body.complete()) {
+      stream->deferred = true;
+      return NGHTTP2_ERR_DEFERRED;
+    }
+    std::memcpy(buffer, ready.data(), ready.size());
+    stream->body.consumed(ready.size());
+    if (stream->body.complete()) *flags |= NGHTTP2_DATA_FLAG_EOF;
+    return static_cast<ssize_t>(ready.size());
+  }
+};
+
+Http2Session::Http2Session(const ProbeSpec& spec, const std::vector<HeaderField>& fields)
+    : spec_(spec), fields_(fields) {
+  nghttp2_session_callbacks* callbacks = nullptr;
+  nghttp2_session_callbacks_new(&callbacks);
+  nghttp2_session_callbacks_set_on_header_callback(callbacks, &Callbacks::on_header);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, &Callbacks::on_data_chunk);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &Callbacks::on_frame_recv);
+  nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &Callbacks::on_stream_close);
+  nghttp2_session_callbacks_set_before_frame_send_callback(callbacks, &Callbacks::before_frame_send);
+  nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, &Callbacks::on_frame_send);
+  nghttp2_session_client_new(&session_, callbacks, this);
+  nghttp2_session_callbacks_del(callbacks);
+  const std::array<nghttp2_settings_entry, 2> settings = {{
+      {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, kWindow},
+  }};
+  nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
+  nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, static_cast<std::int32_t>(kWindow));
+  submit_streams();
+}
+
+Http2Session::~Http2Session() { nghttp2_session_del(session_); }
+
+void Http2Session::submit_streams() {
+  std::vector<nghttp2_nv> headers;
+  for (const auto& field : fields_) {
+    headers.push_back(nghttp2_nv{reinterpret_cast<std::uint8_t*>(const_cast<char*>(field.name.data())),
+                                 reinterpret_cast<std::uint8_t*>(const_cast<char*>(field.value.data())),
+                                 field.name.size(), field.value.size(), NGHTTP2_NV_FLAG_NONE});
+  }
+  round_.clear();
+  for (int i = 0; i < std::max(1, spec_.streams); ++i) {
+    auto stream = std::make_unique<Stream>(spec_);
+    nghttp2_data_provider body{};
+    body.source.ptr = stream.get();
+    body.read_callback = &Callbacks::read_body;
+    stream->id = nghttp2_submit_request(session_, nullptr, headers.data(), headers.size(),
+                                        stream->body.total() > 0 ? &body : nullptr, stream.get());
+    round_.push_back(stream.get());
+    streams_.push_back(std::move(stream));
+  }
+}
+
+void Http2Session::open_next_round() { submit_streams(); }
+
+Http2Session::Stream* Http2Session::find(std::int32_t id) const {
+  for (auto it = streams_.rbegin(); it != streams_.rend(); ++it) {
+    if ((*it)->id == id) return it->get();
+  }
+  return nullptr;
+}
+
+std::string_view Http2Session::output(std::int64_t now_us) {
+  if (pending_offset_ < pending_.size()) return std::string_view(pending_).substr(pending_offset_);
+  pending_.clear();
+  pending_offset_ = 0;
+  if (!parse_error_.empty()) return {};
+  now_us_ = now_us;
+  for (Stream* stream : round_) {
+    const auto due = stream->body.resumes_us();
+    if (stream->deferred && (!due || *due <= now_us)) {
+      stream->deferred = false;
+      nghttp2_session_resume_data(session_, stream->id);
+    }
+  }
+  while (pending_.size() < kOutputBatch) {
+    const std::uint8_t* data = nullptr;
+    const ssize_t size = nghttp2_session_mem_send(session_, &data);
+    if (size <= 0) break;
+    pending_.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size));
+  }
+  return pending_;
+}
+
+std::optional<std::int64_t> Http2Session::output_resumes_us() const {
+  std::optional<std::int64_t> earliest;
+  for (const Stream* stream : round_) {
+    const auto due = stream->deferred ? stream->body.resumes_us() : std::nullopt;
+    if (due && (!earliest || *due < *earliest)) earliest = due;
+  }
+  return earliest;
+}
+
+void Http2Session::output_sent(std::size_t bytes, std::int64_t) {
+  pending_offset_ += bytes;
+  if (pending_offset_ < pending_.size()) return;
+  pending_.clear();
+  pending_offset_ = 0;
+}
+
+// A server's first frame must be SETTINGS (RFC 9113 §3.4): anything else
+// (an HTTP/1.1 answer, say) is not HTTP/2, said with its first bytes.
+void Http2Session::check_server_preface(std::string_view bytes) {
+  first_bytes_.append(bytes.substr(0, 64 - std::min<std::size_t>(64, first_bytes_.size())));
+  if (first_bytes_.size() < kFrameHeaderBytes) return;
+  preface_checked_ = true;
+  if (static_cast<std::uint8_t>(first_bytes_[3]) != NGHTTP2_SETTINGS)
+    parse_error_ = "not an HTTP/2 server: its first frame is not SETTINGS";
+}
+
+void Http2Session::input(std::string_view bytes, std::int64_t now_us) {
+  now_us_ = now_us;
+  if (!preface_checked_) check_server_preface(bytes);
+  if (!parse_error_.empty()) return;
+  const ssize_t used =
+      nghttp2_session_mem_recv(session_, reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  if (used < 0) parse_error_ = std::string("HTTP/2: ") + nghttp2_strerror(static_cast<int>(used));
+}
+
+void Http2Session::input_ended(std::int64_t now_us) { now_us_ = now_us; }
+
+bool Http2Session::response_done() const {
+  if (!parse_error_.empty()) return true;
+  if (nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0) return true;
+  return std::all_of(round_.begin(), round_.end(),
+                     [](const Stream* s) { return s->closed || s->end_stream || s->reset || s->refused; });
+}
+
+void Http2Session::record(Observation& o, std::size_t exchange) const {
+  const Stream& s = *round_.at(exchange);
+  o.method = spec_.method;
+  o.head_bytes = s.head_bytes;
+  o.head_complete = s.headers_sent;
+  o.body_bytes_total = s.body.total();
+  o.body_bytes_sent = s.body.sent();
+  o.request_bytes_sent = s.head_bytes + s.body.sent();
+  o.request_complete = s.end_stream_sent;
+  o.status = s.status;
+  o.interim_responses = s.interim;
+  o.http_version = s.status != 0 ? 20 : 0;
+  o.header_bytes = s.header_bytes;
+  o.body_bytes = s.data_bytes;
+  o.response_bytes = o.final_response_bytes = o.wire_bytes_received = s.header_bytes + s.data_bytes;
+  if (s.status == 0) o.final_response_bytes = 0;
+  o.declared_length = s.declared_length;
+  o.response_complete = s.end_stream && !s.reset;
+  o.parse_error = parse_error_;
+  if (!parse_error_.empty()) o.first_bytes_hex = to_hex(first_bytes_);
+  o.timings.request_sent_us = s.request_sent_us;
+  o.timings.first_byte_us = s.first_byte_us;
+  o.timings.response_complete_us = s.end_stream && !s.reset ? s.complete_us : std::nullopt;
+  Http2Facts facts;
+  facts.stream_id = s.id;
+  facts.streams_on_connection = static_cast<int>(streams_.size());
+  facts.end_stream = s.end_stream;
+  facts.reset = s.reset;
+  facts.refused_by_goaway = s.refused;
+  facts.goaways = goaways_;
+  facts.settings = settings_;
+  facts.local_error = local_error_;
+  o.http2 = std::move(facts);
+  if (s.reset)
+    o.error = "the server reset stream " + std::to_string(s.id) + ": " + s.reset->code_name;
+  else if (s.refused)
+    o.error = "GOAWAY: stream " + std::to_string(s.id) + " was not processed (safe to retry)";
+}
+
+}  // namespace termprobe

@@ -1,0 +1,70 @@
+// The HTTP/2 driver: nghttp2's client session on the engine's socket, fed
+// and drained through memory (mem_recv/mem_send), so the engine decides
+// when bytes move. N streams of the spec's request on one connection, each
+// reported as its own exchange. Frame-level facts (RST_STREAM and GOAWAY
+// codes, SETTINGS) come from nghttp2's frame callbacks: a stream's close
+// alone cannot tell RST_STREAM(NO_ERROR) from a clean end.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "probes/connection_driver.h"
+#include "probes/request_fields.h"
+
+using nghttp2_session = struct nghttp2_session;
+
+namespace termprobe {
+
+// The request as HTTP/2 header fields (:method, :scheme, :authority, :path,
+// then the spec's fields in lower case, minus those HTTP/2 forbids).
+std::vector<HeaderField> http2_request_fields(const ProbeSpec& spec, const std::string& scheme,
+                                              const std::string& authority, const std::string& path);
+
+class Http2Session final : public ConnectionDriver {
+ public:
+  // fields must outlive the session (the spec's prepared request).
+  Http2Session(const ProbeSpec& spec, const std::vector<HeaderField>& fields);
+  ~Http2Session() override;
+  Http2Session(const Http2Session&) = delete;
+  Http2Session& operator=(const Http2Session&) = delete;
+
+  // A reused connection: the spec's streams again, on this session.
+  void open_next_round();
+
+  std::string_view output(std::int64_t now_us) override;
+  std::optional<std::int64_t> output_resumes_us() const override;
+  void output_sent(std::size_t bytes, std::int64_t now_us) override;
+  void input(std::string_view bytes, std::int64_t now_us) override;
+  void input_ended(std::int64_t now_us) override;
+  bool response_done() const override;
+  bool close_announced() const override { return false; }  // GOAWAY is recorded, the watch decides
+  std::size_t exchange_count() const override { return round_.size(); }
+  void record(Observation& o, std::size_t exchange) const override;
+
+  struct Stream;  // one request and its response (http2_session.cpp)
+  struct Callbacks;
+
+ private:
+  void submit_streams();
+  void check_server_preface(std::string_view bytes);
+  Stream* find(std::int32_t id) const;
+
+  const ProbeSpec& spec_;
+  const std::vector<HeaderField>& fields_;
+  nghttp2_session* session_ = nullptr;
+  std::vector<std::unique_ptr<Stream>> streams_;  // every stream opened, in order
+  std::vector<Stream*> round_;                    // the current round's streams
+  std::vector<Http2Goaway> goaways_;
+  std::vector<std::pair<std::string, std::uint32_t>> settings_;
+  std::string local_error_;
+  std::string parse_error_;
+  std::string first_bytes_;  // the server's first bytes, until its preface is known to be SETTINGS
+  bool preface_checked_ = false;
+  std::int64_t now_us_ = 0;  // the current call's time, for the callbacks
+  std::string pending_;
+  std::size_t pending_offset_ = 0;
+};
+
+}  // namespace termprobe
