@@ -104,6 +104,10 @@ TEST(CheckFile, MethodsAndHeadersFollowTheSameRulesAsTheCommandLine) {
             "c.toml:5: 'method' 'GET /x' must be an HTTP method token such as GET or POST");
   EXPECT_EQ(refusal(std::string(kProbe) + "headers = [\": no name\"]\n"),
             "c.toml:5: header ': no name' must look like 'Name: value'");
+  EXPECT_EQ(
+      refusal(std::string(kProbe) + "headers = [\"Bad Name: v\"]\n"),
+      "c.toml:5: header 'Bad Name: v' must start with a name of letters, digits and !#$%&'*+-.^_`|~ (no "
+      "spaces) before the ':'");
   EXPECT_EQ(refusal(std::string(kProbe) + "headers = [\"X: a\\r\\nInjected: b\"]\n"),
             "c.toml:5: header 'X: a\r\nInjected: b' must not contain CR, LF or NUL");
   EXPECT_EQ(refusal("[defaults]\nheaders = [\"no colon\"]\n" + std::string(kProbe)),
