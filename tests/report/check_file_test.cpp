@@ -71,9 +71,10 @@ constexpr const char* kProbe =
     "[[probe]]\nname = \"p\"\nurl = \"http://127.0.0.1:1/\"\nexpect = [\"keepalive\"]\n";
 
 TEST(CheckFile, EveryMistakeNamesTheFileAndLine) {
-  EXPECT_EQ(refusal(std::string(kProbe) + "colour = \"red\"\n"),
-            "c.toml:5: unknown key 'colour' in [[probe]] (known: name, url, method, headers, body_bytes, "
-            "upload_rate, repeat, timeout, connect_timeout, watch, fin_watch, expect)");
+  const std::string unknown = refusal(std::string(kProbe) + "colour = \"red\"\n");
+  EXPECT_EQ(unknown.rfind("c.toml:5: unknown key 'colour' in [[probe]] (known: name, url, method, ", 0), 0u)
+      << unknown;
+  EXPECT_NE(unknown.find(", expect)"), std::string::npos) << unknown;
   EXPECT_EQ(refusal(std::string(kProbe) + "expect = [\"keepalve\"]\n").rfind("c.toml:", 0), 0u);
   EXPECT_EQ(refusal("[[probe]]\nname = \"p\"\nurl = \"http://127.0.0.1:1/\"\nexpect = [\"keepalve\"]\n"),
             "c.toml:4: 'keepalve' is not a label (e.g. keepalive, reset_before_response)");
@@ -112,6 +113,34 @@ TEST(CheckFile, MethodsAndHeadersFollowTheSameRulesAsTheCommandLine) {
             "c.toml:5: header 'X: a\r\nInjected: b' must not contain CR, LF or NUL");
   EXPECT_EQ(refusal("[defaults]\nheaders = [\"no colon\"]\n" + std::string(kProbe)),
             "c.toml:2: header 'no colon' must look like 'Name: value'");
+}
+
+TEST(CheckFile, TlsKeysAreTheCommandLinesTlsOptions) {
+  auto probes = parse(R"(
+[defaults]
+tls_min = "1.2"
+
+[[probe]]
+name = "tls"
+url = "https://example.test:8443/"
+insecure = true
+cacert = "ca.pem"
+resolve = ["example.test:8443:127.0.0.1"]
+tls_max = "1.3"
+expect = ["keepalive"]
+)");
+  ASSERT_TRUE(probes.has_value()) << probes.error().message;
+  const ProbeSpec& spec = (*probes)[0].spec;
+  EXPECT_TRUE(spec.tls.insecure);
+  EXPECT_EQ(spec.tls.ca_file, "ca.pem");
+  EXPECT_EQ(spec.tls.min_version, "1.2");
+  EXPECT_EQ(spec.tls.max_version, "1.3");
+  EXPECT_EQ(spec.resolve, std::vector<std::string>{"example.test:8443:127.0.0.1"});
+  EXPECT_EQ((*probes)[0].target, "https://example.test:8443");
+  EXPECT_EQ(refusal(std::string(kProbe) + "insecure = \"yes\"\n"),
+            "c.toml:5: 'insecure' must be true or false");
+  EXPECT_EQ(refusal(std::string(kProbe) + "tls_min = \"1.3\"\ntls_max = \"1.2\"\n"),
+            "c.toml:5: the minimum TLS version 1.3 is above the maximum 1.2");
 }
 
 TEST(CheckFile, UrlsAreCheckedAsOnTheCommandLine) {
