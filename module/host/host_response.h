@@ -1,6 +1,6 @@
 // IHttpResponse on the Linux host: buffers like IIS does, sends on Flush or
-// at the end of the request, and follows the seed pages for the two
-// termination methods. Written memory is referenced, not copied: IIS too
+// at the end of the request, and follows Microsoft's reference pages for
+// the two termination methods (docs/module-contract.md). Written memory is referenced, not copied: IIS too
 // sends from the module's buffers, which stay valid until the request ends.
 #pragma once
 

@@ -1,6 +1,6 @@
 // termprobe's declaration of the part of the IIS native-module API that the
 // termprobe module uses, written from Microsoft's public reference pages
-// (the ResetConnection, SetNeedDisconnect and CancelIo seed pages and the
+// (the ResetConnection, SetNeedDisconnect and CancelIo pages and the
 // IHttpResponse / IHttpRequest / IHttpContext / CHttpModule pages), not
 // copied from the Windows SDK.
 //

@@ -14,11 +14,11 @@ enum class EndpointKind {
   unknown,            // under the prefix but no such endpoint: 404 from the module
   ok,                 // normal 200
   need_disconnect,    // IHttpResponse::SetNeedDisconnect in OnBeginRequest
-  reset,              // the ResetConnection seed example in OnSendResponse, then FINISH_REQUEST
+  reset,              // the ResetConnection page's example in OnSendResponse, then FINISH_REQUEST
   reset_continue,     // ResetConnection in OnSendResponse, then RQ_NOTIFICATION_CONTINUE
   reset_after_flush,  // headers + half the body flushed, then ResetConnection
   cancel_io_read,     // an async ReadEntityBody goes pending, then IHttpContext::CancelIo
-  cancel_io_send,     // the CancelIo seed example in OnSendResponse
+  cancel_io_send,     // the CancelIo page's example in OnSendResponse
 };
 
 struct Endpoint {

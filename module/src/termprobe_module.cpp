@@ -149,8 +149,8 @@ REQUEST_NOTIFICATION_STATUS TermprobeModule::OnSendResponse(IHttpContext* pHttpC
                                                             ISendResponseProvider* pProvider) {
   UNREFERENCED_PARAMETER(pProvider);
   switch (endpoint_.kind) {
-    case EndpointKind::reset: return seed_reset(pHttpContext, RQ_NOTIFICATION_FINISH_REQUEST);
-    case EndpointKind::reset_continue: return seed_reset(pHttpContext, RQ_NOTIFICATION_CONTINUE);
+    case EndpointKind::reset: return documented_reset(pHttpContext, RQ_NOTIFICATION_FINISH_REQUEST);
+    case EndpointKind::reset_continue: return documented_reset(pHttpContext, RQ_NOTIFICATION_CONTINUE);
     case EndpointKind::cancel_io_send: pHttpContext->CancelIo(); return RQ_NOTIFICATION_CONTINUE;
     default: return RQ_NOTIFICATION_CONTINUE;
   }
@@ -251,8 +251,8 @@ REQUEST_NOTIFICATION_STATUS TermprobeModule::start_pending_read(IHttpContext* co
 // The ResetConnection page's example: clear, set the type, write "Before
 // Reset", reset, write "After Reset" (which succeeds, but the page says the
 // client receives neither string).
-REQUEST_NOTIFICATION_STATUS TermprobeModule::seed_reset(IHttpContext* context,
-                                                        REQUEST_NOTIFICATION_STATUS after_reset) {
+REQUEST_NOTIFICATION_STATUS TermprobeModule::documented_reset(IHttpContext* context,
+                                                              REQUEST_NOTIFICATION_STATUS after_reset) {
   if (reset_done_) return after_reset;
   reset_done_ = true;
   IHttpResponse* response = context->GetResponse();

@@ -1,6 +1,12 @@
 // The termprobe IIS native module: one CHttpModule that, under a path prefix,
 // ends connections with the IIS API method the path names. Built for IIS
 // with MSVC and the Windows SDK, and run on Linux inside module/host.
+//
+// What each method does is what Microsoft's reference pages say, and no more
+// (docs/module-contract.md):
+// https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-resetconnection-method
+// https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpresponse-setneeddisconnect-method
+// https://learn.microsoft.com/en-us/iis/web-development-reference/native-code-api-reference/ihttpcontext-cancelio-method
 #pragma once
 
 #define _WINSOCKAPI_
@@ -60,7 +66,8 @@ class TermprobeModule final : public CHttpModule {
   REQUEST_NOTIFICATION_STATUS send_ok(IHttpContext* context);
   REQUEST_NOTIFICATION_STATUS reset_after_flush(IHttpContext* context);
   REQUEST_NOTIFICATION_STATUS start_pending_read(IHttpContext* context);
-  REQUEST_NOTIFICATION_STATUS seed_reset(IHttpContext* context, REQUEST_NOTIFICATION_STATUS after_reset);
+  REQUEST_NOTIFICATION_STATUS documented_reset(IHttpContext* context,
+                                               REQUEST_NOTIFICATION_STATUS after_reset);
 
   const ModuleConfig& config_;
   Endpoint endpoint_;

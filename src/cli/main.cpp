@@ -4,6 +4,10 @@
 
 #include <sys/resource.h>
 
+#include <functional>
+#include <string>
+#include <vector>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/check_command.h"
@@ -27,6 +31,36 @@ void raise_open_file_limit() {
   }
 }
 
+// Every command's options, alive for the whole of main.
+struct CommandOptions {
+  termprobe::ProbeOptions probe;
+  termprobe::RunOptions run;
+  termprobe::ServeOptions serve;
+  termprobe::CheckOptions check;
+  termprobe::CompareOptions compare;
+  termprobe::IdleOptions idle;
+  termprobe::ReuseOptions reuse;
+};
+
+// One row per command: its subcommand, and what runs once it is the one parsed.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+std::vector<Command> add_commands(CLI::App& app, CommandOptions& o, const std::vector<std::string>& line) {
+  using namespace termprobe;
+  return {
+      {add_probe_command(app, o.probe), [&] { return run_probe_command(o.probe, line); }},
+      {add_run_command(app, o.run), [&] { return run_run_command(o.run, line); }},
+      {add_serve_command(app, o.serve), [&] { return run_serve_command(o.serve); }},
+      {add_check_command(app, o.check), [&] { return run_check_command(o.check, line); }},
+      {add_compare_command(app, o.compare), [&] { return run_compare_command(o.compare); }},
+      {add_idle_command(app, o.idle), [&] { return run_idle_command(o.idle, line); }},
+      {add_reuse_command(app, o.reuse), [&] { return run_reuse_command(o.reuse, line); }},
+  };
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -39,20 +73,8 @@ int main(int argc, char** argv) {
   app.footer(kExitCodesHelp);
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Debug logging on stderr");
-  ProbeOptions probe_options;
-  CLI::App* probe = add_probe_command(app, probe_options);
-  RunOptions run_options;
-  CLI::App* run = add_run_command(app, run_options);
-  ServeOptions serve_options;
-  CLI::App* serve = add_serve_command(app, serve_options);
-  CheckOptions check_options;
-  CLI::App* check = add_check_command(app, check_options);
-  CompareOptions compare_options;
-  CLI::App* compare = add_compare_command(app, compare_options);
-  IdleOptions idle_options;
-  CLI::App* idle = add_idle_command(app, idle_options);
-  ReuseOptions reuse_options;
-  CLI::App* reuse = add_reuse_command(app, reuse_options);
+  CommandOptions options;
+  const std::vector<Command> commands = add_commands(app, options, command_line);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -67,13 +89,9 @@ int main(int argc, char** argv) {
   }
   configure_logging(verbose);
   try {
-    if (probe->parsed()) return run_probe_command(probe_options, command_line);
-    if (run->parsed()) return run_run_command(run_options, command_line);
-    if (serve->parsed()) return run_serve_command(serve_options);
-    if (check->parsed()) return run_check_command(check_options, command_line);
-    if (compare->parsed()) return run_compare_command(compare_options);
-    if (idle->parsed()) return run_idle_command(idle_options, command_line);
-    if (reuse->parsed()) return run_reuse_command(reuse_options, command_line);
+    for (const Command& command : commands) {
+      if (command.app->parsed()) return command.run();
+    }
   } catch (const std::exception& e) {
     print_error(e.what());
     return kExitUsage;

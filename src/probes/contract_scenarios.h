@@ -14,7 +14,7 @@ struct Scenario {
   ProbeSpec spec;    // method, body and rate; url is filled in by scenario_spec()
 };
 
-// In the order DESIGN.md's contract table lists them.
+// In the order docs/module-contract.md lists them.
 const std::vector<Scenario>& contract_scenarios();
 
 // The scenario's probe against base_url ("http://host:port", a trailing

@@ -13,8 +13,8 @@ enum class StreamEnd { rst, fin, open, timeout, refused, error };
 // Where in the exchange the connection ended.
 enum class Phase { connect, tls, upload, before_response, mid_response, after_response };
 
-// What a user would call the outcome (DESIGN.md's taxonomy, plus the upload
-// cases it leaves open: upload_stalled and early_response).
+// What a user would call the outcome: docs/outcomes.md gives, for each, the
+// phase and ending it names, what a capture shows and what clients report.
 enum class Label {
   keepalive,
   close_after_response,

@@ -42,6 +42,14 @@ std::optional<double> parse_all(std::string_view text) {
   return std::isfinite(near) ? sign * std::max(std::fabs(near), DBL_TRUE_MIN) : sign * DBL_MAX;
 }
 
+// RFC 9110's token: what a method and a header name must be.
+bool is_token(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
 bool digits_only(std::string_view text) {
   if (!text.empty() && (text.front() == '+' || text.front() == '-')) text.remove_prefix(1);
   return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
@@ -79,15 +87,15 @@ std::optional<std::string> header_problem(std::string_view header) {
   if (colon == std::string_view::npos || colon == 0) return "must look like 'Name: value'";
   if (header.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos)
     return "must not contain CR, LF or NUL";
+  // A space before the colon, or a leading one (a folded continuation of
+  // the header before it), would make the server read another header.
+  if (!is_token(header.substr(0, colon)))
+    return "must start with a name of letters, digits and !#$%&'*+-.^_`|~ (no spaces) before the ':'";
   return std::nullopt;
 }
 
 std::optional<std::string> method_problem(std::string_view method) {
-  const bool token = !method.empty() && std::all_of(method.begin(), method.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) ||
-           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-  });
-  if (token) return std::nullopt;
+  if (is_token(method)) return std::nullopt;
   return "must be an HTTP method token such as GET or POST";
 }
 

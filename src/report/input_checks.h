@@ -59,8 +59,9 @@ inline std::chrono::milliseconds seconds_to_ms(double seconds) {
 }
 
 // Why a request header is unusable ("must look like 'Name: value'", "must
-// not contain CR, LF or NUL": libcurl would send a second header, or a second
-// request), or nullopt when it is fine.
+// not contain CR, LF or NUL": the server would read a second header, or a
+// second request; a name that is not an HTTP token), or nullopt when it is
+// fine. The command line and check files both ask here.
 std::optional<std::string> header_problem(std::string_view header);
 
 // Why a request method is unusable (it must be an HTTP token such as GET

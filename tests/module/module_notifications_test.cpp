@@ -1,6 +1,6 @@
 // The module against recording fakes of the IIS API: which method it calls
 // in which notification, and what it returns. This pins the module to the
-// seed pages' sequences independently of any host.
+// sequences of Microsoft's reference pages (docs/module-contract.md) independently of any host.
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -96,7 +96,7 @@ TEST_F(ModuleTest, BodiesOfBytesAreOneBlockRepeated) {
   module->Dispose();
 }
 
-TEST_F(ModuleTest, ResetFollowsTheSeedExampleInOnSendResponse) {
+TEST_F(ModuleTest, ResetFollowsThePageExampleInOnSendResponse) {
   RecordingContext context("/termprobe/reset");
   CHttpModule* module = new_module();
   EXPECT_EQ(module->OnBeginRequest(&context, &provider), RQ_NOTIFICATION_CONTINUE);
@@ -178,7 +178,7 @@ TEST_F(ModuleTest, CancelIoReadWithoutABodyIsABadRequest) {
   module->Dispose();
 }
 
-TEST_F(ModuleTest, CancelIoSendIsTheSeedExample) {
+TEST_F(ModuleTest, CancelIoSendIsThePageExample) {
   RecordingContext context("/termprobe/cancel-io-send");
   CHttpModule* module = new_module();
   module->OnBeginRequest(&context, &provider);

@@ -72,6 +72,19 @@ TEST(HeaderInput, LineBreaksAndNulAreRefused) {
   EXPECT_EQ(header_problem("no colon"), "must look like 'Name: value'");
 }
 
+TEST(HeaderInput, TheNameIsAnHttpTokenAndNotEmpty) {
+  EXPECT_EQ(header_problem(": value"), "must look like 'Name: value'");
+  EXPECT_EQ(header_problem(":authority: h"), "must look like 'Name: value'");
+  const std::string not_a_token =
+      "must start with a name of letters, digits and !#$%&'*+-.^_`|~ (no spaces) before the ':'";
+  EXPECT_EQ(header_problem("Bad Name: v"), not_a_token);
+  EXPECT_EQ(header_problem("Host : evil"), not_a_token);
+  EXPECT_EQ(header_problem(" X-Folded: v"), not_a_token);
+  EXPECT_EQ(header_problem("X(1): v"), not_a_token);
+  EXPECT_FALSE(header_problem("X-Custom_1.a~!: a value: with colons").has_value());
+  EXPECT_FALSE(header_problem("Accept:").has_value());  // curl's form: removes a default header
+}
+
 TEST(Printable, ControlCharactersBecomeEscapes) {
   EXPECT_EQ(printable("http://a/\r\nb"), "http://a/\\r\\nb");
   EXPECT_EQ(printable("\x1b[31mred\t"), "\\x1b[31mred\\t");

@@ -86,5 +86,17 @@ TEST(LabelTimings, CountsSharesAndOnlyTheTimingsPresent) {
   EXPECT_EQ(reset.ended_us.p90, 50);
 }
 
+TEST(LabelStats, TableShowsCountShareAndMillisecondsPerLabel) {
+  LabelTimings timings;
+  timings.add(Label::keepalive, timings_of(1500, 301'056));
+  timings.add(Label::reset_before_response, timings_of(std::nullopt, 250));
+  timings.add(Label::reset_before_response, timings_of(std::nullopt, 350));
+  EXPECT_EQ(
+      format_label_stats(timings.stats()),
+      "label                      count   share   first byte ms p50/p90/p99          end ms p50/p90/p99\n"
+      "keepalive                      1   33.3%              1.50/1.50/1.50        301.06/301.06/301.06\n"
+      "reset_before_response          2   66.7%                       -/-/-              0.25/0.35/0.35\n");
+}
+
 }  // namespace
 }  // namespace termprobe

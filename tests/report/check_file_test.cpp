@@ -1,0 +1,156 @@
+#include "report/check_file.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+
+namespace termprobe {
+namespace {
+
+Result<std::vector<CheckProbe>> parse(const std::string& text) {
+  std::istringstream input(text);
+  return parse_check_file(input, "c.toml");
+}
+
+// The one-line refusal, or "accepted".
+std::string refusal(const std::string& text) {
+  auto probes = parse(text);
+  return probes ? "accepted" : probes.error().message;
+}
+
+TEST(CheckFile, DefaultsApplyAndEachProbeMayOverrideThem) {
+  auto probes = parse(R"(
+[defaults]
+repeat = 3
+timeout = 2.5
+headers = ["X-Test: 1"]
+
+[[probe]]
+name = "home"
+url = "http://127.0.0.1:8080/"
+expect = ["keepalive"]
+
+[[probe]]
+name = "upload limit"
+url = "http://[::1]:9000/upload?x=1"
+method = "POST"
+body_bytes = 10485760
+upload_rate = 1048576
+repeat = 1
+watch = 0
+fin_watch = 0.25
+connect_timeout = 1
+expect = ["upload_aborted", "early_response"]
+)");
+  ASSERT_TRUE(probes.has_value()) << probes.error().message;
+  ASSERT_EQ(probes->size(), 2u);
+  const CheckProbe& home = (*probes)[0];
+  EXPECT_EQ(home.name, "home");
+  EXPECT_EQ(home.target, "http://127.0.0.1:8080");
+  EXPECT_EQ(home.spec.method, "GET");
+  EXPECT_EQ(home.repeat, 3u);
+  EXPECT_EQ(home.spec.timeout, std::chrono::milliseconds(2500));
+  EXPECT_EQ(home.spec.headers, std::vector<std::string>{"X-Test: 1"});
+  EXPECT_EQ(home.expect, std::set<Label>{Label::keepalive});
+  EXPECT_EQ(home.line, 7);
+  const CheckProbe& upload = (*probes)[1];
+  EXPECT_EQ(upload.target, "http://[::1]:9000");
+  EXPECT_EQ(upload.spec.method, "POST");
+  EXPECT_EQ(upload.spec.body_bytes, 10485760);
+  EXPECT_EQ(upload.spec.upload_rate, 1048576);
+  EXPECT_EQ(upload.repeat, 1u);
+  EXPECT_EQ(upload.spec.timeout, std::chrono::milliseconds(2500));  // from [defaults]
+  EXPECT_EQ(upload.spec.watch, std::chrono::milliseconds(0));
+  EXPECT_EQ(upload.spec.fin_watch, std::chrono::milliseconds(250));
+  EXPECT_EQ(upload.spec.connect_timeout, std::chrono::milliseconds(1000));
+  EXPECT_EQ(upload.expect, (std::set<Label>{Label::upload_aborted, Label::early_response}));
+}
+
+constexpr const char* kProbe =
+    "[[probe]]\nname = \"p\"\nurl = \"http://127.0.0.1:1/\"\nexpect = [\"keepalive\"]\n";
+
+TEST(CheckFile, EveryMistakeNamesTheFileAndLine) {
+  const std::string unknown = refusal(std::string(kProbe) + "colour = \"red\"\n");
+  EXPECT_EQ(unknown.rfind("c.toml:5: unknown key 'colour' in [[probe]] (known: name, url, method, ", 0), 0u)
+      << unknown;
+  EXPECT_NE(unknown.find(", expect)"), std::string::npos) << unknown;
+  EXPECT_EQ(refusal(std::string(kProbe) + "expect = [\"keepalve\"]\n").rfind("c.toml:", 0), 0u);
+  EXPECT_EQ(refusal("[[probe]]\nname = \"p\"\nurl = \"http://127.0.0.1:1/\"\nexpect = [\"keepalve\"]\n"),
+            "c.toml:4: 'keepalve' is not a label (e.g. keepalive, reset_before_response)");
+  EXPECT_EQ(refusal(std::string(kProbe) + kProbe),
+            "c.toml:5: probe name 'p' is used twice (first at line 1)");
+  EXPECT_EQ(refusal("[[probe]]\nname = \"p\"\nexpect = [\"keepalive\"]\n"),
+            "c.toml:1: [[probe]] needs 'url'");
+  EXPECT_EQ(refusal("[defaults]\nrepeat = 2\n"), "c.toml: no [[probe]] in the file");
+  EXPECT_EQ(refusal(std::string(kProbe) + "[extra]\n"),
+            "c.toml:5: unknown table 'extra' (use [defaults] and [[probe]])");
+  EXPECT_EQ(refusal("[[probe]\n").rfind("c.toml:1: ", 0), 0u);  // TOML syntax
+}
+
+TEST(CheckFile, NumbersFollowTheSameRulesAsTheCommandLine) {
+  EXPECT_EQ(refusal(std::string(kProbe) + "timeout = nan\n"),
+            "c.toml:5: 'timeout' nan: not a finite number of seconds");
+  EXPECT_EQ(refusal(std::string(kProbe) + "repeat = 0\n"),
+            "c.toml:5: 'repeat' 0: must be a whole number from 1 to 100000 connections");
+  EXPECT_EQ(refusal(std::string(kProbe) + "repeat = 1.5\n"),
+            "c.toml:5: 'repeat' 1.5: must be a whole number from 1 to 100000 connections");
+  EXPECT_EQ(refusal(std::string(kProbe) + "watch = \"1\"\n"), "c.toml:5: 'watch' must be a number");
+  EXPECT_EQ(refusal(std::string(kProbe) + "upload_rate = 1000\n"),
+            "c.toml:1: 'upload_rate' needs 'body_bytes'");
+}
+
+TEST(CheckFile, MethodsAndHeadersFollowTheSameRulesAsTheCommandLine) {
+  EXPECT_EQ(refusal(std::string(kProbe) + "method = \"GET /x\"\n"),
+            "c.toml:5: 'method' 'GET /x' must be an HTTP method token such as GET or POST");
+  EXPECT_EQ(refusal(std::string(kProbe) + "headers = [\": no name\"]\n"),
+            "c.toml:5: header ': no name' must look like 'Name: value'");
+  EXPECT_EQ(
+      refusal(std::string(kProbe) + "headers = [\"Bad Name: v\"]\n"),
+      "c.toml:5: header 'Bad Name: v' must start with a name of letters, digits and !#$%&'*+-.^_`|~ (no "
+      "spaces) before the ':'");
+  EXPECT_EQ(refusal(std::string(kProbe) + "headers = [\"X: a\\r\\nInjected: b\"]\n"),
+            "c.toml:5: header 'X: a\r\nInjected: b' must not contain CR, LF or NUL");
+  EXPECT_EQ(refusal("[defaults]\nheaders = [\"no colon\"]\n" + std::string(kProbe)),
+            "c.toml:2: header 'no colon' must look like 'Name: value'");
+}
+
+TEST(CheckFile, TlsKeysAreTheCommandLinesTlsOptions) {
+  auto probes = parse(R"(
+[defaults]
+tls_min = "1.2"
+
+[[probe]]
+name = "tls"
+url = "https://example.test:8443/"
+insecure = true
+cacert = "ca.pem"
+resolve = ["example.test:8443:127.0.0.1"]
+tls_max = "1.3"
+expect = ["keepalive"]
+)");
+  ASSERT_TRUE(probes.has_value()) << probes.error().message;
+  const ProbeSpec& spec = (*probes)[0].spec;
+  EXPECT_TRUE(spec.tls.insecure);
+  EXPECT_EQ(spec.tls.ca_file, "ca.pem");
+  EXPECT_EQ(spec.tls.min_version, "1.2");
+  EXPECT_EQ(spec.tls.max_version, "1.3");
+  EXPECT_EQ(spec.resolve, std::vector<std::string>{"example.test:8443:127.0.0.1"});
+  EXPECT_EQ((*probes)[0].target, "https://example.test:8443");
+  EXPECT_EQ(refusal(std::string(kProbe) + "insecure = \"yes\"\n"),
+            "c.toml:5: 'insecure' must be true or false");
+  EXPECT_EQ(refusal(std::string(kProbe) + "tls_min = \"1.3\"\ntls_max = \"1.2\"\n"),
+            "c.toml:5: the minimum TLS version 1.3 is above the maximum 1.2");
+}
+
+TEST(CheckFile, UrlsAreCheckedAsOnTheCommandLine) {
+  EXPECT_EQ(refusal("[[probe]]\nname = \"p\"\nurl = \"ftp://h/\"\nexpect = [\"keepalive\"]\n"),
+            "c.toml:3: url: unsupported scheme 'ftp' in 'ftp://h/': use http:// or https://");
+  EXPECT_EQ(refusal("[[probe]]\nname = \"\"\nurl = \"http://h/\"\nexpect = [\"keepalive\"]\n"),
+            "c.toml:2: 'name' must be a non-empty string");
+  EXPECT_EQ(refusal("[[probe]]\nname = \"p\"\nurl = \"http://h/\"\nexpect = []\n"),
+            "c.toml:4: 'expect' must be a non-empty list of labels");
+}
+
+}  // namespace
+}  // namespace termprobe

@@ -1,0 +1,144 @@
+#include "report/junit.h"
+
+#include <gtest/gtest.h>
+#include <tinyxml2.h>
+
+#include <string>
+
+namespace termprobe {
+namespace {
+
+ReportEntry connection(const std::string& target, const std::string& scenario, Label label,
+                       std::int64_t ended_us) {
+  ReportEntry entry;
+  entry.target = target;
+  entry.scenario = scenario;
+  entry.outcome.label = label;
+  entry.observation.timings.ended_us = ended_us;
+  return entry;
+}
+
+ScenarioVerdict verdict(const std::string& target, const std::string& scenario,
+                        std::optional<std::set<Label>> expected, std::map<Label, std::size_t> observed,
+                        Verdict result, const std::string& note = "") {
+  return ScenarioVerdict{target, scenario, std::move(expected), std::move(observed), result, note};
+}
+
+// Two targets: one passes and one fails on the first, the second's only
+// scenario has no expectation.
+Report two_target_report() {
+  Report report;
+  report.started_at = "2026-11-24T20:00:00Z";
+  report.targets = {"http://a", "http://b<&>"};
+  report.tally.add(connection("http://a", "ok", Label::keepalive, 1'500'000));
+  report.tally.add(connection("http://a", "ok", Label::keepalive, 500'000));
+  report.tally.add(connection("http://a", "reset", Label::keepalive, 250'000));
+  report.tally.add(connection("http://b<&>", "cancel-io-send", Label::keepalive, 1000));
+  report.verdicts = {
+      verdict("http://a", "ok", std::set<Label>{Label::keepalive}, {{Label::keepalive, 2}}, Verdict::pass),
+      verdict("http://a", "reset", std::set<Label>{Label::reset_before_response, Label::empty_reply},
+              {{Label::keepalive, 1}}, Verdict::fail, "ResetConnection page"),
+      verdict("http://b<&>", "cancel-io-send", std::nullopt, {{Label::keepalive, 1}}, Verdict::unverified,
+              "no page says"),
+  };
+  return report;
+}
+
+struct Parsed {
+  tinyxml2::XMLDocument document;
+  const tinyxml2::XMLElement* suites = nullptr;
+};
+
+void parse(const std::string& xml, Parsed& parsed) {
+  ASSERT_EQ(parsed.document.Parse(xml.c_str()), tinyxml2::XML_SUCCESS) << xml;
+  parsed.suites = parsed.document.FirstChildElement("testsuites");
+  ASSERT_NE(parsed.suites, nullptr);
+}
+
+std::string attribute(const tinyxml2::XMLElement* element, const char* name) {
+  const char* value = element->Attribute(name);
+  return value != nullptr ? value : "(absent)";
+}
+
+TEST(Junit, OneSuitePerTargetOneTestcasePerScenario) {
+  Parsed parsed;
+  parse(junit_xml(two_target_report(), "termprobe run"), parsed);
+  EXPECT_EQ(attribute(parsed.suites, "name"), "termprobe run");
+  EXPECT_EQ(attribute(parsed.suites, "tests"), "3");
+  EXPECT_EQ(attribute(parsed.suites, "failures"), "1");
+
+  const tinyxml2::XMLElement* a = parsed.suites->FirstChildElement("testsuite");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(attribute(a, "name"), "termprobe run http://a");
+  EXPECT_EQ(attribute(a, "tests"), "2");
+  EXPECT_EQ(attribute(a, "failures"), "1");
+  EXPECT_EQ(attribute(a, "skipped"), "0");
+  EXPECT_EQ(attribute(a, "errors"), "0");
+  EXPECT_EQ(attribute(a, "time"), "2.250000");  // every connection's time to its end
+  EXPECT_EQ(attribute(a, "timestamp"), "2026-11-24T20:00:00");
+
+  const tinyxml2::XMLElement* b = a->NextSiblingElement("testsuite");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(attribute(b, "name"), "termprobe run http://b<&>");  // escaped in the text, read back whole
+  EXPECT_EQ(attribute(b, "tests"), "1");
+  EXPECT_EQ(attribute(b, "skipped"), "1");
+  EXPECT_EQ(b->NextSiblingElement("testsuite"), nullptr);
+}
+
+TEST(Junit, APassIsAnEmptyTestcaseWithItsTime) {
+  Parsed parsed;
+  parse(junit_xml(two_target_report(), "s"), parsed);
+  const tinyxml2::XMLElement* ok =
+      parsed.suites->FirstChildElement("testsuite")->FirstChildElement("testcase");
+  ASSERT_NE(ok, nullptr);
+  EXPECT_EQ(attribute(ok, "classname"), "termprobe.http://a");
+  EXPECT_EQ(attribute(ok, "name"), "ok");
+  EXPECT_EQ(attribute(ok, "time"), "2.000000");
+  EXPECT_EQ(ok->FirstChildElement(), nullptr);
+}
+
+TEST(Junit, AFailureStatesExpectedAndObservedWithCounts) {
+  Parsed parsed;
+  parse(junit_xml(two_target_report(), "s"), parsed);
+  const tinyxml2::XMLElement* reset = parsed.suites->FirstChildElement("testsuite")
+                                          ->FirstChildElement("testcase")
+                                          ->NextSiblingElement("testcase");
+  ASSERT_NE(reset, nullptr);
+  EXPECT_EQ(attribute(reset, "name"), "reset");
+  const tinyxml2::XMLElement* failure = reset->FirstChildElement("failure");
+  ASSERT_NE(failure, nullptr);
+  EXPECT_EQ(attribute(failure, "type"), "mismatch");
+  EXPECT_EQ(attribute(failure, "message"),
+            "expected reset_before_response|empty_reply, observed keepalive x1");
+  EXPECT_EQ(std::string(failure->GetText()),
+            "target: http://a\nscenario: reset\nexpected: reset_before_response|empty_reply\n"
+            "observed: keepalive x1\nResetConnection page");
+}
+
+TEST(Junit, NoExpectationIsSkippedNotPassed) {
+  Parsed parsed;
+  parse(junit_xml(two_target_report(), "s"), parsed);
+  const tinyxml2::XMLElement* testcase = parsed.suites->FirstChildElement("testsuite")
+                                             ->NextSiblingElement("testsuite")
+                                             ->FirstChildElement("testcase");
+  ASSERT_NE(testcase, nullptr);
+  EXPECT_EQ(testcase->FirstChildElement("failure"), nullptr);
+  const tinyxml2::XMLElement* skipped = testcase->FirstChildElement("skipped");
+  ASSERT_NE(skipped, nullptr);
+  EXPECT_EQ(attribute(skipped, "message"), "unverified: observed keepalive x1. no page says");
+}
+
+TEST(Junit, ATargetWithoutVerdictsIsAnEmptySuite) {
+  Report report;
+  report.started_at = "2026-11-24T20:00:00Z";
+  report.targets = {"http://down"};
+  Parsed parsed;
+  parse(junit_xml(report, "s"), parsed);
+  const tinyxml2::XMLElement* suite = parsed.suites->FirstChildElement("testsuite");
+  ASSERT_NE(suite, nullptr);
+  EXPECT_EQ(attribute(suite, "tests"), "0");
+  EXPECT_EQ(suite->FirstChildElement("testcase"), nullptr);
+}
+
+}  // namespace
+}  // namespace termprobe
