@@ -15,6 +15,7 @@ import jsonschema
 
 TERMPROBE = os.environ["TERMPROBE"]
 WIRE_FIXTURE = os.environ["WIRE_FIXTURE"]
+H2_WIRE_FIXTURE = os.environ["H2_WIRE_FIXTURE"]
 SCHEMA_PATH = os.environ["TERMPROBE_SCHEMA"]
 
 with open(SCHEMA_PATH, encoding="utf-8") as schema_file:
@@ -26,9 +27,9 @@ VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 class WireFixture:
     """One scripted server (tests/fixtures) on 127.0.0.1; stops when stdin closes."""
 
-    def __init__(self, behaviour):
+    def __init__(self, behaviour, *options, executable=WIRE_FIXTURE):
         self.process = subprocess.Popen(
-            [WIRE_FIXTURE, behaviour], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            [executable, behaviour, *options], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.port = int(self.process.stdout.readline())
 
     def url(self, path="/x"):
@@ -38,12 +39,42 @@ class WireFixture:
         return self
 
     def __exit__(self, *exc):
-        self.process.stdin.close()
+        if not self.process.stdin.closed:
+            self.process.stdin.close()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+class H2WireFixture(WireFixture):
+    """One scripted HTTP/2 server (tests/fixtures/h2_wire_server.h: h2c with
+    prior knowledge) on 127.0.0.1; options as h2_wire_fixture takes them
+    ("--custom-code", "1111", "--hold-ms", "200")."""
+
+    def __init__(self, behaviour, *options):
+        super().__init__(behaviour, *options, executable=H2_WIRE_FIXTURE)
+        self.summary = None
+
+    def stop(self):
+        """Stops the server; what its clients did: connections, streams,
+        client_closed_first and client_frames_after_response (a list)."""
+        if self.summary is None:
+            self.process.stdin.close()
+            line = self.process.stdout.readline()
+            super().__exit__()
+            match = re.match(r"connections=(\d+) streams=(\d+) client_closed_first=([01]) "
+                             r"client_frames_after_response=(.*)$", line)
+            if not match:
+                raise AssertionError(f"h2_wire_fixture summary: {line!r}")
+            self.summary = {"connections": int(match.group(1)), "streams": int(match.group(2)),
+                            "client_closed_first": match.group(3) == "1",
+                            "client_frames_after_response": [f for f in match.group(4).split(",") if f]}
+        return self.summary
+
+    def __exit__(self, *exc):
+        self.stop()
 
 
 def unused_port():
