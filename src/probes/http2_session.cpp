@@ -18,7 +18,7 @@ namespace {
 // response never waits for the probe's WINDOW_UPDATE, and no server push.
 constexpr std::uint32_t kWindow = 16 * 1024 * 1024;
 constexpr std::size_t kOutputBatch = 64 * 1024;
-constexpr std::int64_t kFrameHeaderBytes = 9;  // every HTTP/2 frame header (RFC 9113 §4.1)
+constexpr std::size_t kFrameHeaderBytes = 9;  // every HTTP/2 frame header (RFC 9113 §4.1)
 
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -122,7 +122,7 @@ struct Http2Session::Callbacks {
 
   static void on_headers(Http2Session& session, Stream* stream, const nghttp2_frame* frame) {
     if (stream == nullptr) return;
-    stream->header_bytes += static_cast<std::int64_t>(frame->hd.length) + kFrameHeaderBytes;
+    stream->header_bytes += static_cast<std::int64_t>(frame->hd.length + kFrameHeaderBytes);
     if (stream->status != 0 && !stream->first_byte_us) stream->first_byte_us = session.now_us_;
     note_end_stream(session, stream, frame);
   }
@@ -188,7 +188,7 @@ struct Http2Session::Callbacks {
     if (stream == nullptr) return 0;
     if (frame->hd.type == NGHTTP2_HEADERS) {
       stream->headers_sent = true;
-      stream->head_bytes = static_cast<std::int64_t>(frame->hd.length) + kFrameHeaderBytes;
+      stream->head_bytes = static_cast<std::int64_t>(frame->hd.length + kFrameHeaderBytes);
       stream->body.start(session.now_us_);
     }
     if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0 &&
@@ -314,13 +314,52 @@ void Http2Session::check_server_preface(std::string_view bytes) {
     parse_error_ = "not an HTTP/2 server: its first frame is not SETTINGS";
 }
 
+// Whole frames go to nghttp2 one at a time: once it no longer wants to read
+// (a GOAWAY with no stream left open) it drops what follows unparsed, and a
+// final GOAWAY, or an RST_STREAM, after it is read here instead.
 void Http2Session::input(std::string_view bytes, std::int64_t now_us) {
   now_us_ = now_us;
   if (!preface_checked_) check_server_preface(bytes);
   if (!parse_error_.empty()) return;
-  const ssize_t used =
-      nghttp2_session_mem_recv(session_, reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
-  if (used < 0) parse_error_ = std::string("HTTP/2: ") + nghttp2_strerror(static_cast<int>(used));
+  unframed_.append(bytes);
+  std::size_t offset = 0;
+  while (unframed_.size() - offset >= kFrameHeaderBytes) {
+    const auto* header = reinterpret_cast<const std::uint8_t*>(unframed_.data() + offset);
+    const std::size_t size =
+        kFrameHeaderBytes + ((std::size_t{header[0]} << 16) | (header[1] << 8) | header[2]);
+    if (unframed_.size() - offset < size) break;
+    feed_frame(std::string_view(unframed_).substr(offset, size));
+    offset += size;
+    if (!parse_error_.empty()) break;
+  }
+  unframed_.erase(0, offset);
+}
+
+void Http2Session::feed_frame(std::string_view frame) {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(frame.data());
+  if (nghttp2_session_want_read(session_) != 0) {
+    const ssize_t used = nghttp2_session_mem_recv(session_, bytes, frame.size());
+    if (used < 0) parse_error_ = std::string("HTTP/2: ") + nghttp2_strerror(static_cast<int>(used));
+    return;
+  }
+  const auto u32 = [&](std::size_t at) {
+    return std::uint32_t{bytes[at]} << 24 | std::uint32_t{bytes[at + 1]} << 16 |
+           std::uint32_t{bytes[at + 2]} << 8 | bytes[at + 3];
+  };
+  constexpr std::uint32_t kStreamIdMask = 0x7fffffff;  // the reserved top bit is not part of an id
+  const std::uint8_t type = bytes[3];
+  const std::size_t payload = frame.size() - kFrameHeaderBytes;
+  if (type == NGHTTP2_GOAWAY && payload >= 8) {
+    nghttp2_goaway goaway{};
+    goaway.last_stream_id = static_cast<std::int32_t>(u32(kFrameHeaderBytes) & kStreamIdMask);
+    goaway.error_code = u32(kFrameHeaderBytes + 4);
+    goaway.opaque_data = const_cast<std::uint8_t*>(bytes + kFrameHeaderBytes + 8);
+    goaway.opaque_data_len = payload - 8;
+    Callbacks::on_goaway(*this, goaway);
+  } else if (type == NGHTTP2_RST_STREAM && payload == 4) {
+    Callbacks::on_reset(*this, find(static_cast<std::int32_t>(u32(5) & kStreamIdMask)),
+                        u32(kFrameHeaderBytes));
+  }
 }
 
 void Http2Session::input_ended(std::int64_t now_us) { now_us_ = now_us; }

@@ -49,6 +49,7 @@ class Http2Session final : public ConnectionDriver {
  private:
   void submit_streams();
   void check_server_preface(std::string_view bytes);
+  void feed_frame(std::string_view frame);
   Stream* find(std::int32_t id) const;
 
   const ProbeSpec& spec_;
@@ -65,6 +66,7 @@ class Http2Session final : public ConnectionDriver {
   std::int64_t now_us_ = 0;  // the current call's time, for the callbacks
   std::string pending_;
   std::size_t pending_offset_ = 0;
+  std::string unframed_;  // the server's bytes not yet a whole frame
 };
 
 }  // namespace termprobe

@@ -26,6 +26,7 @@ def entry(target, scenario, label, status=200, announced=False, kind="open", wir
         "timings_us": {"connect": 10, "tls": None, "request_sent": 20, "first_byte": 30,
                        "response_complete": None, "ended": 40},
         "tls": None,
+        "http2": None,
         "reused": False,
         "reuse": None,
         "outcome": {"phase": phase, "ending": kind, "label": label, "announced": announced},

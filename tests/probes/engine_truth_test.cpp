@@ -93,8 +93,9 @@ TEST(EngineTruth, AnRstBehindAFinIsRecorded) {
                     [](const Observation& o) {
                       EXPECT_EQ(o.end, StreamEnd::fin);
                       ASSERT_TRUE(o.rst_after_fin_us.has_value());
-                      EXPECT_GE(*o.rst_after_fin_us,
-                                1000);  // the fixture waits 5 ms; timers may be a little early
+                      // The fixture waits 5 ms; on a loaded machine the probe may read
+                      // the FIN late, so only the order is certain.
+                      EXPECT_GE(*o.rst_after_fin_us, 0);
                       EXPECT_LT(*o.rst_after_fin_us, 100'000);
                     });
 }

@@ -1,0 +1,190 @@
+// HTTP/2 truth: each stream and connection ending a scripted nghttp2 server
+// makes, the engine reports — 50 of 50, sequentially and at concurrency 50,
+// with the codes, the GOAWAYs and the bytes before a reset.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <map>
+
+#include "fixtures/h2_wire_server.h"
+#include "probes/classifier.h"
+#include "probes/engine.h"
+
+namespace termprobe {
+namespace {
+
+using fixtures::H2Behaviour;
+using namespace std::chrono_literals;
+
+// 50 connections at once; 10 one after another (each waits out its watch).
+std::size_t connections_for(std::size_t in_flight) { return in_flight == 1 ? 10 : 50; }
+
+std::vector<Observation> run_h2(const ProbeSpec& spec, std::size_t in_flight) {
+  EngineOptions options;
+  options.max_in_flight = in_flight;
+  auto engine = Engine::create(options);
+  EXPECT_TRUE(engine.has_value());
+  std::vector<Observation> seen;
+  std::atomic<bool> stop{false};
+  auto stats = (*engine)->run(
+      {spec}, connections_for(in_flight), [&](const ProbeId&, const Observation& o) { seen.push_back(o); },
+      stop);
+  EXPECT_TRUE(stats.has_value());
+  return seen;
+}
+
+void expect_every_stream(H2Behaviour behaviour, Label label,
+                         const std::function<void(const Observation&)>& check, int streams = 1,
+                         std::chrono::milliseconds watch = 100ms) {
+  auto server = fixtures::H2WireServer::start(behaviour);
+  ProbeSpec spec;
+  spec.url = server->url("/x");
+  spec.http = HttpMode::http2_prior_knowledge;
+  spec.streams = streams;
+  spec.timeout = 3s;
+  spec.watch = watch;
+  spec.fin_watch = 20ms;
+  for (std::size_t in_flight : {1u, 50u}) {
+    SCOPED_TRACE("concurrency " + std::to_string(in_flight));
+    const auto observations = run_h2(spec, in_flight);
+    ASSERT_EQ(observations.size(), connections_for(in_flight) * static_cast<std::size_t>(streams));
+    std::map<std::string_view, int> labels;
+    for (const auto& o : observations) {
+      ++labels[to_string(classify(o).label)];
+      ASSERT_TRUE(o.http2.has_value());
+      check(o);
+    }
+    EXPECT_EQ(labels[to_string(label)], static_cast<int>(observations.size()))
+        << ::testing::PrintToString(labels);
+  }
+}
+
+void expect_reset(const Observation& o, std::uint32_t code, const std::string& name, const std::string& when,
+                  std::int64_t bytes_before) {
+  ASSERT_TRUE(o.http2->reset.has_value());
+  EXPECT_EQ(o.http2->reset->code, code);
+  EXPECT_EQ(o.http2->reset->code_name, name);
+  EXPECT_EQ(o.http2->reset->when, when);
+  EXPECT_EQ(o.http2->reset->body_bytes_before, bytes_before);
+  EXPECT_EQ(o.end, StreamEnd::open);  // a stream reset is not the connection's end
+}
+
+TEST(EngineHttp2, ACompleteStreamOnAConnectionLeftOpenIsKeepalive) {
+  expect_every_stream(H2Behaviour::complete_keepalive, Label::keepalive, [](const Observation& o) {
+    EXPECT_EQ(o.status, 200);
+    EXPECT_EQ(o.body_bytes, 100);
+    EXPECT_TRUE(o.http2->end_stream);
+    EXPECT_FALSE(o.http2->settings.empty());
+    EXPECT_TRUE(o.http2->local_error.empty());
+  });
+}
+
+TEST(EngineHttp2, ResetsBeforeHeadersCarryTheirExactCode) {
+  const std::vector<std::tuple<H2Behaviour, std::uint32_t, std::string>> cases = {
+      {H2Behaviour::rst_before_headers_no_error, 0, "NO_ERROR"},
+      {H2Behaviour::rst_before_headers_internal_error, 2, "INTERNAL_ERROR"},
+      {H2Behaviour::rst_before_headers_refused_stream, 7, "REFUSED_STREAM"},
+      {H2Behaviour::rst_before_headers_cancel, 8, "CANCEL"},
+      {H2Behaviour::rst_before_headers_custom, 0x1111, "0x1111"},
+  };
+  for (const auto& [behaviour, code, name] : cases) {
+    SCOPED_TRACE(name);
+    expect_every_stream(behaviour, Label::stream_reset, [&](const Observation& o) {
+      expect_reset(o, code, name, "before_headers", 0);
+      EXPECT_EQ(classify(o).phase, Phase::before_response);
+    });
+  }
+}
+
+TEST(EngineHttp2, ResetsAfterHeadersAndMidDataSayWhereAndHowManyBytesCameFirst) {
+  expect_every_stream(H2Behaviour::rst_after_headers, Label::stream_reset, [](const Observation& o) {
+    expect_reset(o, 2, "INTERNAL_ERROR", "after_headers", 0);
+    EXPECT_EQ(o.status, 200);
+  });
+  expect_every_stream(H2Behaviour::rst_mid_data, Label::stream_reset, [](const Observation& o) {
+    expect_reset(o, 2, "INTERNAL_ERROR", "mid_data", 50);
+    EXPECT_EQ(classify(o).phase, Phase::mid_response);
+  });
+  expect_every_stream(H2Behaviour::data_then_rst_no_error, Label::stream_reset,
+                      [](const Observation& o) { expect_reset(o, 0, "NO_ERROR", "mid_data", 100); });
+}
+
+TEST(EngineHttp2, AGracefulGoawayThenTheFinalOneThenFinAreAllRecorded) {
+  expect_every_stream(
+      H2Behaviour::goaway_graceful_then_final, Label::close_after_response,
+      [](const Observation& o) {
+        ASSERT_EQ(o.http2->goaways.size(), 2u);
+        EXPECT_EQ(o.http2->goaways[0].last_stream_id, 2147483647);
+        EXPECT_EQ(o.http2->goaways[1].last_stream_id, 3);  // the last processed stream
+        EXPECT_EQ(o.http2->goaways[1].code_name, "NO_ERROR");
+        EXPECT_EQ(o.end, StreamEnd::fin);
+        EXPECT_TRUE(o.response_complete);
+      },
+      2, 400ms);
+}
+
+TEST(EngineHttp2, AStreamAboveTheGoawaysLastIdIsNotProcessed) {
+  expect_every_stream(H2Behaviour::goaway_below_ours, Label::refused_by_goaway, [](const Observation& o) {
+    ASSERT_EQ(o.http2->goaways.size(), 1u);
+    EXPECT_EQ(o.http2->goaways[0].last_stream_id, 0);
+    EXPECT_EQ(o.http2->goaways[0].debug, "termprobe fixture");
+    EXPECT_TRUE(o.http2->refused_by_goaway);
+  });
+  expect_every_stream(H2Behaviour::goaway_error_then_fin, Label::refused_by_goaway, [](const Observation& o) {
+    ASSERT_FALSE(o.http2->goaways.empty());
+    EXPECT_EQ(o.http2->goaways[0].code_name, "PROTOCOL_ERROR");
+  });
+}
+
+TEST(EngineHttp2, TheIdleGoawayAndTheFinAfterItAreTheServers) {
+  expect_every_stream(
+      H2Behaviour::idle_goaway_then_fin_300ms, Label::close_after_response,
+      [](const Observation& o) {
+        ASSERT_EQ(o.http2->goaways.size(), 1u);
+        EXPECT_EQ(o.http2->goaways[0].last_stream_id, 1);
+        EXPECT_GE(*o.timings.ended_us - *o.timings.response_complete_us, 250'000);
+      },
+      1, 500ms);
+}
+
+TEST(EngineHttp2, TcpEndingsUnderAnOpenStreamAreTheConnections) {
+  expect_every_stream(H2Behaviour::fin_under_open_stream, Label::truncated_response,
+                      [](const Observation& o) {
+                        EXPECT_EQ(o.body_bytes, 50);
+                        EXPECT_EQ(o.end, StreamEnd::fin);
+                      });
+  expect_every_stream(H2Behaviour::rst_under_open_stream, Label::reset_mid_response,
+                      [](const Observation& o) { EXPECT_EQ(o.end, StreamEnd::rst); });
+}
+
+TEST(EngineHttp2, AServerThatIsNotHttp2IsABadResponse) {
+  expect_every_stream(H2Behaviour::http1_answer, Label::bad_response, [](const Observation& o) {
+    EXPECT_NE(o.parse_error.find("not an HTTP/2 server"), std::string::npos);
+    EXPECT_EQ(o.first_bytes_hex.substr(0, 8), "48545450");  // "HTTP"
+  });
+}
+
+TEST(EngineHttp2, TheProbeSendsNothingAndNeverClosesFirstAfterItsStreamsEnd) {
+  fixtures::H2ServerOptions options;
+  options.hold = 300ms;
+  auto server = fixtures::H2WireServer::start(H2Behaviour::complete_hold_then_close, options);
+  ProbeSpec spec;
+  spec.url = server->url("/x");
+  spec.http = HttpMode::http2_prior_knowledge;
+  spec.streams = 3;
+  spec.watch = 1s;  // longer than the server's hold: the server closes first
+  EngineOptions engine_options;
+  auto engine = Engine::create(engine_options);
+  std::atomic<bool> stop{false};
+  std::vector<Observation> seen;
+  ASSERT_TRUE((*engine)->run(
+      {spec}, 5, [&](const ProbeId&, const Observation& o) { seen.push_back(o); }, stop));
+  ASSERT_EQ(seen.size(), 15u);
+  for (const auto& o : seen) EXPECT_EQ(classify(o).label, Label::close_after_response);
+  EXPECT_FALSE(server->client_closed_first());
+  EXPECT_EQ(server->client_frames_after_response(), std::vector<std::string>{});
+}
+
+}  // namespace
+}  // namespace termprobe
