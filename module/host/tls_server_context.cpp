@@ -4,6 +4,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <optional>
+
 namespace termprobe_host {
 
 namespace ssl = boost::asio::ssl;
@@ -35,6 +37,21 @@ std::string reason_of(const boost::system::error_code& error) {
   return error.message();
 }
 
+// What OpenSSL would only call "PEM lib" or "unsupported": the wrong kind of file.
+std::optional<std::string> pem_problem(const TlsIdentity& identity) {
+  const auto has = [](const std::string& text, std::string_view marker) {
+    return text.find(marker) != std::string::npos;
+  };
+  if (!has(identity.certificate_pem, "-----BEGIN CERTIFICATE-----"))
+    return identity.certificate_source + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)";
+  if (has(identity.private_key_pem, "-----BEGIN ENCRYPTED PRIVATE KEY-----"))
+    return identity.key_source +
+           " is encrypted: give the key unencrypted (e.g. openssl pkey -in KEY -out PLAIN)";
+  if (!has(identity.private_key_pem, "PRIVATE KEY-----"))
+    return identity.key_source + " holds no PEM private key (-----BEGIN PRIVATE KEY-----)";
+  return std::nullopt;
+}
+
 }  // namespace
 
 const std::vector<std::string_view>& alpn_protocols() {
@@ -53,6 +70,7 @@ tl::expected<std::shared_ptr<ssl::context>, std::string> make_server_context(con
   SSL_CTX_set_alpn_select_cb(native, select_alpn, nullptr);
   // An encrypted key must fail, not ask for a passphrase on the terminal.
   context->set_password_callback([](std::size_t, ssl::context::password_purpose) { return std::string(); });
+  if (auto problem = pem_problem(identity)) return tl::unexpected(*problem);
   boost::system::error_code error;
   context->use_certificate_chain(boost::asio::buffer(identity.certificate_pem), error);
   if (error)

@@ -218,17 +218,19 @@ TEST(ModuleHostTls, BadIdentitiesAreOneLineErrors) {
   TlsIdentity not_pem = *identity;
   not_pem.certificate_pem = "hello";
   not_pem.certificate_source = "--cert hello.txt";
-  EXPECT_EQ(start_with(not_pem).rfind("--cert hello.txt is not a PEM certificate: ", 0), 0u)
-      << start_with(not_pem);
+  EXPECT_EQ(start_with(not_pem), "--cert hello.txt holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+  TlsIdentity broken = *identity;
+  broken.certificate_pem = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+  EXPECT_EQ(start_with(broken).rfind("the generated certificate is not a PEM certificate: ", 0), 0u)
+      << start_with(broken);
   TlsIdentity no_key = *identity;
   no_key.private_key_pem = identity->certificate_pem;
   no_key.key_source = "--key cert.pem";
-  EXPECT_EQ(start_with(no_key).rfind("--key cert.pem is not an unencrypted PEM private key: ", 0), 0u)
-      << start_with(no_key);
+  EXPECT_EQ(start_with(no_key), "--key cert.pem holds no PEM private key (-----BEGIN PRIVATE KEY-----)");
   TlsIdentity mismatched = *identity;
   mismatched.private_key_pem = other->private_key_pem;
   EXPECT_EQ(start_with(mismatched), "the generated key is not the key of the generated certificate");
-  for (const auto& error : {start_with(not_pem), start_with(no_key)})
+  for (const auto& error : {start_with(not_pem), start_with(no_key), start_with(broken)})
     EXPECT_EQ(error.find('\n'), std::string::npos) << error;
 }
 
