@@ -1,6 +1,12 @@
 #include "cli/host_tls.h"
 
-#include <iterator>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
 
 #include "cli/option_checks.h"
 #include "report/atomic_file.h"
@@ -66,6 +72,27 @@ Result<void> write_certificate(const std::string& path, const termprobe_host::Tl
   auto file = AtomicFile::open(path, "--write-cert");
   if (!file) return tl::unexpected(file.error());
   return file->commit(identity.certificate_pem);
+}
+
+Result<TemporaryCertificate> TemporaryCertificate::write(const termprobe_host::TlsIdentity& identity) {
+  const char* directory = std::getenv("TMPDIR");
+  const std::string pattern =
+      std::string(directory != nullptr && *directory != '\0' ? directory : "/tmp") + "/termprobe-cert-XXXXXX";
+  std::vector<char> name(pattern.begin(), pattern.end());
+  name.push_back('\0');
+  const int fd = mkostemp(name.data(), O_CLOEXEC);
+  if (fd < 0) return fail(ErrorKind::io, "cannot create " + pattern + ": " + std::strerror(errno));
+  TemporaryCertificate file(name.data());
+  const std::string& pem = identity.certificate_pem;
+  const bool written = ::write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size());
+  const int saved = errno;
+  ::close(fd);
+  if (!written) return fail(ErrorKind::io, "cannot write " + file.path() + ": " + std::strerror(saved));
+  return file;
+}
+
+TemporaryCertificate::~TemporaryCertificate() {
+  if (!path_.empty()) ::unlink(path_.c_str());
 }
 
 }  // namespace termprobe

@@ -32,4 +32,23 @@ Result<std::optional<termprobe_host::TlsIdentity>> host_identity(const HostTlsOp
 // host with it (`--cacert FILE`).
 Result<void> write_certificate(const std::string& path, const termprobe_host::TlsIdentity& identity);
 
+// A certificate in a temporary file (in $TMPDIR, else /tmp) for as long as
+// this object lives: the probe's --cacert for the embedded host's
+// certificate, made for this run.
+class TemporaryCertificate {
+ public:
+  static Result<TemporaryCertificate> write(const termprobe_host::TlsIdentity& identity);
+  TemporaryCertificate(TemporaryCertificate&& other) noexcept : path_(std::move(other.path_)) {
+    other.path_.clear();
+  }
+  TemporaryCertificate& operator=(TemporaryCertificate&&) = delete;
+  TemporaryCertificate(const TemporaryCertificate&) = delete;
+  ~TemporaryCertificate();
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit TemporaryCertificate(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
 }  // namespace termprobe
