@@ -88,6 +88,24 @@ TEST(ModuleHostTls, NeedDisconnectCompletesTheResponseThenCloseNotifyThenFin) {
   EXPECT_EQ(client->received.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << client->received;
 }
 
+TEST(ModuleHostTls, AClientThatLeavesWhileItsRequestWaitsGetsCloseNotifyThenFin) {
+  const auto tls = start_tls_host();
+  const auto client = connect(tls);
+  client->send(get("/termprobe/ok?delay_ms=30000"));
+  std::this_thread::sleep_for(100ms);
+  client->finish_sending();
+  EXPECT_EQ(client->read(5s), kCloseNotifyThenFin);
+  EXPECT_EQ(client->received, "");
+}
+
+TEST(ModuleHostTls, ABadRequestGets400ThenCloseNotifyThenFin) {
+  const auto tls = start_tls_host();
+  const auto client = connect(tls);
+  client->send("NOT HTTP\r\n\r\n");
+  EXPECT_EQ(client->read(5s), kCloseNotifyThenFin);
+  EXPECT_EQ(client->received.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << client->received;
+}
+
 TEST(ModuleHostTls, ResetSendsRstWithoutCloseNotifyAndNoByte) {
   const auto tls = start_tls_host();
   for (const char* path : {"/termprobe/reset", "/termprobe/reset-continue", "/termprobe/reset?delay_ms=50"}) {

@@ -71,6 +71,9 @@ class TlsLoopbackClient {
            }) == static_cast<int>(bytes.size());
   }
 
+  // TCP half-close, under TLS: the host sees the end of the stream.
+  void finish_sending() { tcp_.finish_sending(); }
+
   // Reads until the host ends the connection, until want bytes arrived, or
   // until the deadline; received keeps the decrypted bytes read so far.
   TlsEnding read(std::chrono::milliseconds deadline, std::size_t want = std::string::npos) {
