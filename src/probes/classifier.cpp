@@ -133,15 +133,4 @@ std::string_view tls_ending(const Observation& o) {
   }
 }
 
-const std::vector<std::string_view>& tls_ending_kinds() {
-  static const std::vector<std::string_view> kinds = {"alert",
-                                                      "close_notify_then_fin",
-                                                      "close_notify_then_rst",
-                                                      "close_notify_open",
-                                                      "fin_without_close_notify",
-                                                      "rst",
-                                                      "open"};
-  return kinds;
-}
-
 }  // namespace termprobe

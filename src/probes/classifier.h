@@ -2,7 +2,6 @@
 #pragma once
 
 #include <string_view>
-#include <vector>
 
 #include "probes/observation.h"
 #include "probes/outcome.h"
@@ -22,8 +21,5 @@ std::string_view reuse_outcome(const Observation& observation);
 // fin_without_close_notify, rst or open. Empty for plain http or a
 // handshake that never completed.
 std::string_view tls_ending(const Observation& observation);
-
-// Every value tls_ending() returns but "" (what profiles may expect).
-const std::vector<std::string_view>& tls_ending_kinds();
 
 }  // namespace termprobe

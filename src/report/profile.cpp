@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "probes/classifier.h"
 #include "report/builtin_profiles.h"
 #include "report/input_file.h"
 

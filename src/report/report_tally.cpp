@@ -1,6 +1,5 @@
 #include "report/report_tally.h"
 
-#include "probes/classifier.h"
 #include "report/report.h"
 
 namespace termprobe {
@@ -30,7 +29,7 @@ void ReportTally::add(const ReportEntry& entry) {
   any_connected_ = any_connected_ || o.connected;
   ScenarioTally& tally = scenario_of(entry);
   ++tally.labels[label];
-  if (const auto tls = tls_ending(o); !tls.empty()) ++tally.tls_endings[std::string(tls)];
+  if (!entry.outcome.tls_ending.empty()) ++tally.tls_endings[std::string(entry.outcome.tls_ending)];
   add_connection(tally.facts,
                  {to_string(label), o.status == 0 ? std::nullopt : std::optional<int>(o.status),
                   entry.outcome.announced, o.wire_bytes_received, o.rst_after_fin_us.has_value()});

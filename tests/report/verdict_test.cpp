@@ -16,13 +16,12 @@ ReportEntry entry(const std::string& scenario, Label label) {
   return e;
 }
 
-// An https connection the server ended as `end`, with or without close_notify first.
-ReportEntry tls_entry(const std::string& scenario, Label label, StreamEnd end, bool close_notify) {
+// An https connection whose TLS session the server ended as `ending` (a tls_ending() kind).
+ReportEntry tls_entry(const std::string& scenario, Label label, std::string_view ending) {
   ReportEntry e = entry(scenario, label);
   e.observation.tls = true;
   e.observation.tls_established = true;
-  e.observation.end = end;
-  if (close_notify) e.observation.tls_facts.close_notify_us = 1000;
+  e.outcome.tls_ending = ending;
   return e;
 }
 
@@ -77,8 +76,8 @@ Profile profile_with_tls() {
 }
 
 TEST(Verdict, OverTlsTheTlsExpectationJudgesTheEndingToo) {
-  const auto clean = tls_entry("need-disconnect", Label::close_after_response, StreamEnd::fin, true);
-  const auto bare = tls_entry("need-disconnect", Label::close_after_response, StreamEnd::fin, false);
+  const auto clean = tls_entry("need-disconnect", Label::close_after_response, "close_notify_then_fin");
+  const auto bare = tls_entry("need-disconnect", Label::close_after_response, "fin_without_close_notify");
   const auto passed = judge(profile_with_tls(), {"need-disconnect"}, tally_of({clean, clean}));
   EXPECT_EQ(passed[0].verdict, Verdict::pass);
   EXPECT_TRUE(passed[0].tls);
@@ -100,9 +99,8 @@ TEST(Verdict, PlainHttpIgnoresTheTlsExpectation) {
 }
 
 TEST(Verdict, OverTlsAScenarioWithoutATlsPartIsJudgedByItsLabels) {
-  const auto verdicts =
-      judge(profile_with_tls(), {"reset"},
-            tally_of({tls_entry("reset", Label::reset_before_response, StreamEnd::rst, false)}));
+  const auto verdicts = judge(profile_with_tls(), {"reset"},
+                              tally_of({tls_entry("reset", Label::reset_before_response, "rst")}));
   EXPECT_EQ(verdicts[0].verdict, Verdict::pass);
   EXPECT_TRUE(verdicts[0].tls);
   EXPECT_FALSE(verdicts[0].expected_tls_endings);
@@ -111,7 +109,7 @@ TEST(Verdict, OverTlsAScenarioWithoutATlsPartIsJudgedByItsLabels) {
 TEST(VerdictTable, OverTlsShowsTheTlsEnding) {
   const auto verdicts =
       judge(profile_with_tls(), {"need-disconnect"},
-            tally_of({tls_entry("need-disconnect", Label::close_after_response, StreamEnd::fin, true)}));
+            tally_of({tls_entry("need-disconnect", Label::close_after_response, "close_notify_then_fin")}));
   EXPECT_EQ(format_verdict_table(verdicts),
             "scenario         expected                                         observed"
             "                                               verdict\n"
