@@ -67,8 +67,9 @@ Connection::~Connection() { registry_.remove(this); }
 
 void Connection::start() {
   registry_.add(shared_from_this());
-  stream_.async_handshake(
-      [self = shared_from_this()](const error_code& error) { self->on_handshake(error); });
+  asio::post(executor_, [self = shared_from_this()] {
+    self->stream_.async_handshake([self](const error_code& error) { self->on_handshake(error); });
+  });
 }
 
 void Connection::stop_now() {
