@@ -210,7 +210,8 @@ void Connection::abandon() {
 }
 
 // hard: RST, unsent data dropped, no close_notify. Otherwise the orderly
-// end: close_notify over TLS, then FIN, then the socket closes.
+// end: close_notify over TLS, then FIN, then the socket closes. Over TLS
+// both are the host's choice: what IIS (HTTP.sys) sends there is unverified.
 void Connection::close_socket(bool hard) {
   if (closed_) return;
   closed_ = true;
