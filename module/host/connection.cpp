@@ -25,8 +25,12 @@ bool client_left(const error_code& error) {
   return error == http::error::end_of_stream || error == asio::error::eof ||
          error == asio::error::connection_reset || error == asio::error::bad_descriptor ||
          error == asio::error::not_connected || error == asio::error::shut_down ||
-         error == asio::error::operation_aborted;
+         error == asio::error::operation_aborted || error == asio::ssl::error::stream_truncated;
 }
+
+// The TLS layer failed (a bad record, an alert from the client): nothing
+// more can be read, and a 400 could not be sent.
+bool tls_broke(const error_code& error) { return error.category() == asio::error::get_ssl_category(); }
 
 RequestHead head_of(const http::request<http::buffer_body>& message) {
   RequestHead head;
@@ -52,32 +56,49 @@ struct Connection::Request {
   RequestRun run;  // last: disposes the module before the context goes
 };
 
-Connection::Connection(asio::ip::tcp::socket socket, const ModuleRegistration& module,
-                       ConnectionRegistry& registry)
-    : executor_(socket.get_executor()), socket_(std::move(socket)), module_(module), registry_(registry) {}
+Connection::Connection(asio::ip::tcp::socket socket, asio::ssl::context* tls,
+                       const ModuleRegistration& module, ConnectionRegistry& registry)
+    : executor_(socket.get_executor()),
+      stream_(std::move(socket), tls),
+      module_(module),
+      registry_(registry) {}
 
 Connection::~Connection() { registry_.remove(this); }
 
 void Connection::start() {
   registry_.add(shared_from_this());
-  asio::post(executor_, [self = shared_from_this()] { self->read_header(); });
+  asio::post(executor_, [self = shared_from_this()] {
+    self->stream_.async_handshake([self](const error_code& error) { self->on_handshake(error); });
+  });
 }
 
-void Connection::stop_now() { abandon(); }
+void Connection::stop_now() {
+  closed_ = true;
+  stream_.close();
+  abandon();
+}
+
+// A failed handshake has sent its alert (OpenSSL's); no HTTP happened.
+void Connection::on_handshake(const error_code& error) {
+  if (closed_) return;
+  if (!error) return read_header();
+  closed_ = true;
+  stream_.close();
+}
 
 void Connection::read_header() {
   parser_.emplace();
   parser_->body_limit(std::numeric_limits<std::uint64_t>::max());  // the module decides what to read
   parser_->header_limit(kHeaderLimit);
   http::async_read_header(
-      socket_, buffer_, *parser_,
+      stream_, buffer_, *parser_,
       [self = shared_from_this()](const error_code& error, std::size_t) { self->on_header(error); });
 }
 
 void Connection::on_header(const error_code& error) {
   if (closed_) return;
   if (!error) return start_request();
-  if (client_left(error)) return close_socket(false);
+  if (client_left(error) || tls_broke(error)) return close_socket(false);
   answer_bad_request();
 }
 
@@ -115,8 +136,7 @@ void Connection::on_posted_completion(DWORD bytes) {
   if (watching_) {
     // The watch's read must end before the module may read the body itself.
     deferred_.emplace().bytes = bytes;
-    error_code ignored;
-    socket_.cancel(ignored);
+    stream_.cancel_reads();
     return;
   }
   resume(ReadResult{S_OK, bytes, false});
@@ -138,11 +158,7 @@ void Connection::end_request() {
     // What IIS does here is unverified.
     return close_socket(true);
   }
-  if (closing) {
-    error_code ignored;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);  // FIN after the response
-    return close_socket(false);
-  }
+  if (closing) return close_socket(false);  // close_notify (TLS), FIN after the response
   read_header();
 }
 
@@ -159,7 +175,7 @@ void Connection::answer_bad_request() {
 void Connection::watch_departure() {
   if (watching_ || closed_ || read_pending_ || buffer_.size() >= kWatchBufferLimit) return;
   watching_ = true;
-  socket_.async_read_some(buffer_.prepare(kWatchReadSize),
+  stream_.async_read_some(buffer_.prepare(kWatchReadSize),
                           [self = shared_from_this()](const error_code& error, std::size_t bytes) {
                             self->on_watch(error, bytes);
                           });
@@ -193,12 +209,14 @@ void Connection::abandon() {
   self_while_pending_.reset();
 }
 
+// hard: RST, unsent data dropped, no close_notify. Otherwise the orderly
+// end: close_notify over TLS, then FIN, then the socket closes. Over TLS
+// both are the host's choice: what IIS (HTTP.sys) sends there is unverified.
 void Connection::close_socket(bool hard) {
   if (closed_) return;
   closed_ = true;
-  error_code ignored;
-  if (hard) socket_.set_option(asio::socket_base::linger(true, 0), ignored);  // RST, unsent data dropped
-  socket_.close(ignored);
+  if (hard) return stream_.reset();
+  stream_.async_finish([self = shared_from_this()] { self->stream_.close(); });
 }
 
 }  // namespace termprobe_host

@@ -1,11 +1,10 @@
-// One client connection of the Linux host. Every step is an Asio
+// One client connection of the Linux host, plain or TLS (HostStream). Every step is an Asio
 // operation on the connection's strand: Boost.Beast parses each request,
 // the module runs through a RequestRun, responses go out through a queue of
 // non-blocking writes. No thread is ever held by a connection, however long
 // its client idles, takes to read, or its request waits (delay_ms).
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -14,6 +13,7 @@
 #include <optional>
 
 #include "connection_io.h"
+#include "host_stream.h"
 #include "pipeline.h"
 
 namespace termprobe_host {
@@ -23,13 +23,16 @@ class ConnectionRegistry;
 class Connection : public ConnectionIo, public std::enable_shared_from_this<Connection> {
  public:
   // socket's executor must be a strand: every handler of this connection runs on it.
-  Connection(boost::asio::ip::tcp::socket socket, const ModuleRegistration& module,
-             ConnectionRegistry& registry);
+  // tls: the host's TLS context, or null for plain HTTP.
+  Connection(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context* tls,
+             const ModuleRegistration& module, ConnectionRegistry& registry);
   ~Connection() override;
 
-  // Registers with the registry and starts reading the first request.
+  // Registers with the registry, completes the TLS handshake (if any) and
+  // starts reading the first request.
   void start();
-  // The host stops, its threads already joined: ends the request, closes.
+  // The host stops, its threads already joined: ends the request, closes
+  // at once (no close_notify: nothing more goes out).
   void stop_now();
 
   bool send(WireBytes bytes) override;
@@ -44,6 +47,7 @@ class Connection : public ConnectionIo, public std::enable_shared_from_this<Conn
   using Parser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
   struct Request;
 
+  void on_handshake(const boost::system::error_code& error);
   void read_header();
   void on_header(const boost::system::error_code& error);
   void start_request();
@@ -62,7 +66,7 @@ class Connection : public ConnectionIo, public std::enable_shared_from_this<Conn
   void close_socket(bool hard);
 
   const boost::asio::any_io_executor executor_;  // the strand; fixed, so any thread may post to it
-  boost::asio::ip::tcp::socket socket_;
+  HostStream stream_;
   const ModuleRegistration& module_;
   ConnectionRegistry& registry_;
   boost::beast::flat_buffer buffer_;

@@ -33,7 +33,7 @@ bool Connection::send(WireBytes bytes) {
 void Connection::write_next() {
   if (outgoing_.empty()) return on_drained();
   writing_ = true;
-  socket_.async_write_some(outgoing_.next_buffers(),
+  stream_.async_write_some(outgoing_.next_buffers(),
                            [self = shared_from_this()](const error_code& error, std::size_t bytes) {
                              self->on_written(error, bytes);
                            });
@@ -73,11 +73,11 @@ ReadResult Connection::read_body(void* buffer, DWORD size, bool async) {
   body.size = size;
   body.more = true;
   error_code error;
-  const bool data_waiting = buffer_.size() > 0 || socket_.available(error) > 0;
+  const bool data_waiting = buffer_.size() > 0 || stream_.ready_bytes() > 0;
   if (!async || data_waiting) {
     // Blocks only for a synchronous read with nothing received yet, which
     // the termprobe module never asks for.
-    http::read_some(socket_, buffer_, *parser_, error);
+    http::read_some(stream_, buffer_, *parser_, error);
     const auto bytes = static_cast<DWORD>(size - body.size);
     if (bytes == 0 && read_status(error) != S_OK) return {read_status(error), 0, false};
     return {S_OK, bytes, false};
@@ -85,7 +85,7 @@ ReadResult Connection::read_body(void* buffer, DWORD size, bool async) {
   read_pending_ = true;
   pending_size_ = size;
   http::async_read_some(
-      socket_, buffer_, *parser_,
+      stream_, buffer_, *parser_,
       [self = shared_from_this()](const error_code& result, std::size_t) { self->on_body_read(result); });
   return {S_OK, 0, true};
 }
@@ -104,8 +104,7 @@ DWORD Connection::remaining_body_bytes() const {
 
 bool Connection::cancel_pending_io() {
   if (!read_pending_) return false;
-  error_code error;
-  socket_.cancel(error);
+  stream_.cancel_reads();
   return true;
 }
 

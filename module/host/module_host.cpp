@@ -17,6 +17,7 @@
 #include "registration.h"
 #include "termprobe_module.h"
 #include "threadpool_timer.h"
+#include "tls_server_context.h"
 
 namespace termprobe_host {
 
@@ -45,6 +46,7 @@ struct ModuleHost::Impl {
   tcp::acceptor acceptor{asio::make_strand(io)};
   asio::steady_timer accept_pause{acceptor.get_executor()};
   Registration registration;
+  std::shared_ptr<asio::ssl::context> tls;  // null: plain HTTP
   std::size_t max_connections = 0;
   std::vector<std::thread> threads;
 
@@ -72,15 +74,20 @@ void ModuleHost::Impl::on_accept(const error_code& error, tcp::socket socket) {
   error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   if (connections.count() >= max_connections) {
-    refuse(std::move(socket));
+    refuse(std::move(socket), tls.get());
   } else {
-    std::make_shared<Connection>(std::move(socket), registration.module, connections)->start();
+    std::make_shared<Connection>(std::move(socket), tls.get(), registration.module, connections)->start();
   }
   accept_next();
 }
 
 tl::expected<std::unique_ptr<ModuleHost>, std::string> ModuleHost::start(const HostOptions& options) {
   auto impl = std::make_unique<Impl>();
+  if (options.tls) {
+    auto context = make_server_context(*options.tls);
+    if (!context) return tl::unexpected(context.error());
+    impl->tls = std::move(*context);
+  }
   error_code error;
   const auto address = asio::ip::make_address(options.address, error);
   if (error) return tl::unexpected("'" + options.address + "' is not a numeric IP address");
@@ -125,7 +132,7 @@ std::string ModuleHost::base_url() const {
   const auto endpoint = impl_->acceptor.local_endpoint();
   const std::string address = endpoint.address().to_string();
   const std::string host = endpoint.address().is_v6() ? "[" + address + "]" : address;
-  return "http://" + host + ":" + std::to_string(endpoint.port());
+  return (impl_->tls ? "https://" : "http://") + host + ":" + std::to_string(endpoint.port());
 }
 
 std::size_t ModuleHost::max_connections() const { return impl_->max_connections; }

@@ -6,13 +6,19 @@
 // requests waiting in delay_ms hold no thread; at most max_connections are
 // open at once, and one more gets "503 Service Unavailable" and a close;
 // response bodies go out from the module's memory, never copied whole.
+//
+// With HostOptions::tls it serves HTTPS instead: the same connections over
+// TLS 1.2 or 1.3, ALPN http/1.1.
 #pragma once
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <tl/expected.hpp>
+
+#include "tls_identity.h"
 
 namespace termprobe_host {
 
@@ -20,6 +26,7 @@ struct HostOptions {
   std::string address = "127.0.0.1";   // listen address (numeric IPv4 or IPv6)
   unsigned short port = 0;             // 0 = an ephemeral port
   std::size_t max_connections = 4096;  // lowered to fit the open-file limit
+  std::optional<TlsIdentity> tls{};    // serve HTTPS with this certificate; none = plain HTTP
 };
 
 class ModuleHost {
@@ -35,7 +42,7 @@ class ModuleHost {
   ModuleHost& operator=(const ModuleHost&) = delete;
 
   unsigned short port() const;
-  // "http://127.0.0.1:PORT" (IPv6 addresses in brackets).
+  // "http://127.0.0.1:PORT" or "https://..." (IPv6 addresses in brackets).
   std::string base_url() const;
   // The cap in force: HostOptions::max_connections or less (open-file limit).
   std::size_t max_connections() const;

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string_view>
 
+#include "host_stream.h"
+
 namespace termprobe_host {
 namespace {
 
@@ -21,41 +23,51 @@ static_assert(kServiceUnavailable.size() - kServiceUnavailable.find("\r\n\r\n") 
 constexpr auto kDrainTime = std::chrono::seconds(1);
 
 struct Refused : std::enable_shared_from_this<Refused> {
-  explicit Refused(asio::ip::tcp::socket peer) : socket(std::move(peer)), deadline(socket.get_executor()) {}
+  Refused(asio::ip::tcp::socket peer, asio::ssl::context* tls)
+      : stream(std::move(peer), tls), deadline(stream.get_executor()) {}
 
   void start() {
     deadline.expires_after(kDrainTime);
     deadline.async_wait([self = shared_from_this()](error_code error) {
       if (!error) self->close();
     });
-    asio::async_write(socket, asio::buffer(kServiceUnavailable.data(), kServiceUnavailable.size()),
-                      [self = shared_from_this()](error_code error, std::size_t) {
-                        if (error) return self->close();
-                        self->socket.shutdown(asio::ip::tcp::socket::shutdown_send, error);
-                        self->drain();
-                      });
-  }
-
-  void drain() {
-    socket.async_read_some(asio::buffer(sink), [self = shared_from_this()](error_code error, std::size_t) {
+    stream.async_handshake([self = shared_from_this()](error_code error) {
       if (error) return self->close();
-      self->drain();
+      self->answer();
     });
   }
 
-  void close() {
-    error_code ignored;
-    deadline.cancel();
-    socket.close(ignored);
+  void answer() {
+    asio::async_write(stream, asio::buffer(kServiceUnavailable.data(), kServiceUnavailable.size()),
+                      [self = shared_from_this()](error_code error, std::size_t) {
+                        if (error) return self->close();
+                        self->stream.async_finish([self] { self->drain(); });
+                      });
   }
 
-  asio::ip::tcp::socket socket;
+  // The raw socket: what a client sends after close_notify needs no decrypting.
+  void drain() {
+    stream.socket().async_read_some(asio::buffer(sink),
+                                    [self = shared_from_this()](error_code error, std::size_t) {
+                                      if (error) return self->close();
+                                      self->drain();
+                                    });
+  }
+
+  void close() {
+    deadline.cancel();
+    stream.close();
+  }
+
+  HostStream stream;
   asio::steady_timer deadline;
   std::array<char, 1024> sink{};
 };
 
 }  // namespace
 
-void refuse(asio::ip::tcp::socket socket) { std::make_shared<Refused>(std::move(socket))->start(); }
+void refuse(asio::ip::tcp::socket socket, asio::ssl::context* tls) {
+  std::make_shared<Refused>(std::move(socket), tls)->start();
+}
 
 }  // namespace termprobe_host

@@ -2,12 +2,16 @@
 // "Connection: close", then a FIN. The host reads and drops what the client
 // sends for at most a second first: closing with unread bytes would turn
 // the FIN into a reset that can destroy the 503 before the client reads it.
+// Over TLS the 503 follows the handshake and close_notify precedes the FIN;
+// a client still handshaking after the second is closed on.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 namespace termprobe_host {
 
-void refuse(boost::asio::ip::tcp::socket socket);
+// tls: the host's TLS context, or null for plain HTTP.
+void refuse(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context* tls);
 
 }  // namespace termprobe_host

@@ -6,6 +6,7 @@
 
 #include "cli/diagnostics.h"
 #include "cli/exit_status.h"
+#include "cli/host_tls.h"
 #include "cli/option_checks.h"
 #include "cli/report_output.h"
 #include "common/target_url.h"
@@ -17,6 +18,7 @@ namespace termprobe {
 namespace {
 
 constexpr const char* kEmbeddedTarget = "embedded";
+constexpr const char* kEmbeddedTlsTarget = "embedded-tls";
 
 struct Target {
   std::string name;      // what reports group by: the URL as given, or "embedded"
@@ -86,6 +88,41 @@ int check_module_present(const Target& target, const ProbeSpec& settings) {
   return kExitSuccess;
 }
 
+// The embedded hosts a run starts: plain HTTP, HTTPS, or both. The HTTPS
+// host's certificate is made now and trusted by this run's probes alone.
+struct EmbeddedHosts {
+  std::vector<std::unique_ptr<termprobe_host::ModuleHost>> hosts;
+  std::optional<TemporaryCertificate> certificate;
+};
+
+bool start_embedded(const RunOptions& options, std::vector<Target>& targets, EmbeddedHosts& embedded) {
+  std::optional<termprobe_host::TlsIdentity> identity;
+  if (options.embedded_tls || options.embedded_both) {
+    auto made = termprobe_host::make_self_signed_identity();
+    auto written = made ? TemporaryCertificate::write(*made) : fail(ErrorKind::internal, made.error());
+    if (!written) {
+      print_error(fmt::format("cannot set up TLS for the embedded module host: {}", written.error().message));
+      return false;
+    }
+    identity = std::move(*made);
+    embedded.certificate.emplace(std::move(*written));
+  }
+  const auto start = [&](std::optional<termprobe_host::TlsIdentity> tls, const char* name) {
+    termprobe_host::HostOptions host_options{"127.0.0.1", 0};
+    host_options.tls = std::move(tls);
+    auto started = termprobe_host::ModuleHost::start(host_options);
+    if (!started) {
+      print_error(fmt::format("cannot start the embedded module host: {}", started.error()));
+      return false;
+    }
+    targets.push_back({name, (*started)->base_url()});
+    embedded.hosts.push_back(std::move(*started));
+    return true;
+  };
+  if (!options.embedded_tls && !start(std::nullopt, kEmbeddedTarget)) return false;
+  return !identity || start(identity, kEmbeddedTlsTarget);
+}
+
 std::vector<SuiteItem> suite_items(const std::vector<Target>& targets, const ProbeSpec& settings,
                                    std::size_t repeat) {
   std::vector<SuiteItem> items;
@@ -124,6 +161,14 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
       ->check(number_check(kFinWatchRule))
       ->capture_default_str();
   add_connection_options(run, o.connection);
+  auto* tls =
+      run->add_flag("--tls", o.embedded_tls,
+                    "Run the embedded host over HTTPS (a self-signed certificate made for this run, and "
+                    "trusted by it); the target is named embedded-tls");
+  run->add_flag("--tls-both", o.embedded_both,
+                "Run the embedded host over HTTP and over HTTPS, in one report (targets embedded and "
+                "embedded-tls)")
+      ->excludes(tls);
   add_suite_options(run, o.suite);
   run->footer(kExitCodesHelp);
   return run;
@@ -137,24 +182,26 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
   }
   const auto urls = target_urls(options);
   if (!urls) return kExitUsage;
+  if ((options.embedded_tls || options.embedded_both) && !urls->empty()) {
+    print_error(fmt::format("{} runs the embedded host: give https:// URLs to --target instead",
+                            options.embedded_tls ? "--tls" : "--tls-both"));
+    return kExitUsage;
+  }
   auto session = open_suite_session(options.suite, command_line);
   if (!session) return kExitUsage;
 
-  std::unique_ptr<termprobe_host::ModuleHost> embedded;
+  EmbeddedHosts embedded;
   std::vector<Target> targets;
   for (const auto& url : *urls) targets.push_back({url, url});
   if (targets.empty()) {
-    auto started = termprobe_host::ModuleHost::start({"127.0.0.1", 0});
-    if (!started) {
-      print_error(fmt::format("cannot start the embedded module host: {}", started.error()));
-      return kExitUsage;
-    }
-    embedded = std::move(*started);
-    targets.push_back({kEmbeddedTarget, embedded->base_url()});
-    fmt::print(session->recorder.text(), "embedded module host (Linux) on {}\n", embedded->base_url());
+    if (!start_embedded(options, targets, embedded)) return kExitUsage;
+    for (const auto& target : targets)
+      fmt::print(session->recorder.text(), "embedded module host (Linux) on {}\n", target.base_url);
   }
   ProbeSpec settings = settings_from(options);
   if (!apply_connection_options(options.connection, settings)) return kExitUsage;
+  if (embedded.certificate && settings.tls.ca_file.empty())
+    settings.tls.ca_file = embedded.certificate->path();
   for (const auto& target : targets) {
     if (int present = check_module_present(target, settings); present != kExitSuccess) return present;
   }

@@ -24,6 +24,8 @@ struct RunOptions {
   double fin_watch_s = 0.1;           // after the server's FIN, how long to watch for an RST
   SuiteOptions suite;
   ConnectionOptions connection;  // TLS, HTTP/2 and --resolve
+  bool embedded_tls = false;     // --tls: the embedded host serves HTTPS
+  bool embedded_both = false;    // --tls-both: the embedded host over HTTP and over HTTPS, one report
 };
 
 CLI::App* add_run_command(CLI::App& app, RunOptions& options);

@@ -59,6 +59,14 @@ bool is_loopback(const std::string& address) {
   return inet_pton(AF_INET6, address.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
+std::string describe_tls(const HostTlsOptions& tls) {
+  const std::string written = tls.write_cert.empty() ? "" : fmt::format(", written to {}", tls.write_cert);
+  if (!tls.cert_file.empty())
+    return fmt::format("TLS with the certificate of --cert {}{}", tls.cert_file, written);
+  return fmt::format("TLS with a self-signed certificate for localhost, 127.0.0.1 and ::1, valid 7 days{}",
+                     written);
+}
+
 }  // namespace
 
 CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
@@ -75,6 +83,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
                    "open-file limit)")
       ->check(number_check({.low = 1, .high = 1'000'000, .unit = "connections", .whole = true}))
       ->capture_default_str();
+  add_host_tls_options(serve, o.tls);
   serve->footer(
       "Put it behind a reverse proxy or load balancer and point `termprobe run --target` at the proxy "
       "to see how the proxy turns each backend ending into what its clients see.");
@@ -101,15 +110,30 @@ int run_serve_command(const ServeOptions& options) {
   // The module reads its settings from the environment, as it does in an IIS application pool.
   if (!options.token.empty()) setenv("TERMPROBE_TOKEN", options.token.c_str(), 1);
   if (!options.prefix.empty()) setenv("TERMPROBE_PREFIX", options.prefix.c_str(), 1);
+  auto identity = host_identity(options.tls);
+  if (!identity) {
+    print_error(identity.error().message);
+    return kExitUsage;
+  }
   const auto& stop = install_stop_handlers();
-  auto host = termprobe_host::ModuleHost::start({listen->address, listen->port, options.max_connections});
+  termprobe_host::HostOptions host_options{listen->address, listen->port, options.max_connections};
+  host_options.tls = *identity;
+  auto host = termprobe_host::ModuleHost::start(host_options);
   if (!host) {
     print_error(host.error());
     return kExitUsage;
   }
+  // Written before the URL is printed: a client that sees the URL finds the file.
+  if (!options.tls.write_cert.empty()) {
+    if (auto written = write_certificate(options.tls.write_cert, **identity); !written) {
+      print_error(written.error().message);
+      return kExitUsage;
+    }
+  }
   const std::string prefix = options.prefix.empty() ? "/termprobe/" : options.prefix;
   fmt::print("termprobe serve: listening on {}{} (up to {} connections; Ctrl-C stops)\n", (*host)->base_url(),
              prefix, (*host)->max_connections());
+  if (*identity) fmt::print("termprobe serve: {}\n", describe_tls(options.tls));
   std::fflush(stdout);
   while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   host->reset();

@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/host_tls.h"
+
 namespace termprobe {
 
 struct ServeOptions {
@@ -14,6 +16,7 @@ struct ServeOptions {
   std::string token;                      // required X-Termprobe-Token for destructive endpoints
   std::string prefix;                     // path prefix of the endpoints, default /termprobe/
   std::size_t max_connections = 4096;     // more get 503 and a close
+  HostTlsOptions tls;                     // --tls, --cert/--key, --write-cert
 };
 
 CLI::App* add_serve_command(CLI::App& app, ServeOptions& options);

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace termprobe {
 
@@ -60,5 +61,8 @@ std::string_view to_string(Label value);
 std::optional<StreamEnd> stream_end_from_string(std::string_view text);
 std::optional<Phase> phase_from_string(std::string_view text);
 std::optional<Label> label_from_string(std::string_view text);
+
+// Every Outcome::tls_ending but "": alert, close_notify_then_fin, ...
+const std::vector<std::string_view>& tls_ending_kinds();
 
 }  // namespace termprobe

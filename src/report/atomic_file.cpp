@@ -26,8 +26,8 @@ Result<void> write_all(int fd, std::string_view content, const std::string& what
   return {};
 }
 
-tl::unexpected<Error> cannot_write(ErrorKind kind, const std::string& path) {
-  return fail(kind, "cannot write report '" + path + "': " + std::strerror(errno));
+tl::unexpected<Error> cannot_write(ErrorKind kind, std::string_view what, const std::string& path) {
+  return fail(kind, "cannot write " + std::string(what) + " '" + path + "': " + std::strerror(errno));
 }
 
 // directory/.termprobe-XXXXXX with six random letters or digits.
@@ -55,27 +55,30 @@ int open_named(const std::string& directory, std::string& temp_path) {
 
 }  // namespace
 
-Result<AtomicFile> AtomicFile::open(const std::string& path) {
-  if (path == "-") return AtomicFile(Kind::standard_output, path, "", "", STDOUT_FILENO);
+Result<AtomicFile> AtomicFile::open(const std::string& path, std::string_view what_view) {
+  const std::string what(what_view);
+  if (path == "-") return AtomicFile(Kind::standard_output, what, path, "", "", STDOUT_FILENO);
   if (path.empty())
-    return fail(ErrorKind::invalid_input, "empty report path: give a file name or - for stdout");
+    return fail(ErrorKind::invalid_input, "empty " + what + " path: give a file name or - for stdout");
   struct stat info {};
   if (stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
-    return fail(ErrorKind::invalid_input, "report path '" + path + "' is a directory: give a file name");
+    return fail(ErrorKind::invalid_input, what + " path '" + path + "' is a directory: give a file name");
   const std::filesystem::path target(path);
   const std::string directory = target.has_parent_path() ? target.parent_path().string() : ".";
   const int fd = ::open(directory.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
-  if (fd >= 0) return AtomicFile(Kind::unnamed, path, directory, "", fd);
+  if (fd >= 0) return AtomicFile(Kind::unnamed, what, path, directory, "", fd);
   if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
-    return cannot_write(ErrorKind::invalid_input, path);
+    return cannot_write(ErrorKind::invalid_input, what, path);
   std::string temp_path;
   const int named = open_named(directory, temp_path);
-  if (named < 0) return cannot_write(ErrorKind::invalid_input, path);
-  return AtomicFile(Kind::named, path, directory, temp_path, named);
+  if (named < 0) return cannot_write(ErrorKind::invalid_input, what, path);
+  return AtomicFile(Kind::named, what, path, directory, temp_path, named);
 }
 
-AtomicFile::AtomicFile(Kind kind, std::string path, std::string directory, std::string temp_path, int fd)
+AtomicFile::AtomicFile(Kind kind, std::string what, std::string path, std::string directory,
+                       std::string temp_path, int fd)
     : kind_(kind),
+      what_(std::move(what)),
       path_(std::move(path)),
       directory_(std::move(directory)),
       temp_path_(std::move(temp_path)),
@@ -83,6 +86,7 @@ AtomicFile::AtomicFile(Kind kind, std::string path, std::string directory, std::
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     : kind_(other.kind_),
+      what_(std::move(other.what_)),
       path_(std::move(other.path_)),
       directory_(std::move(other.directory_)),
       temp_path_(std::move(other.temp_path_)),
@@ -95,6 +99,7 @@ AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
   if (this == &other) return *this;
   discard();
   kind_ = other.kind_;
+  what_ = std::move(other.what_);
   path_ = std::move(other.path_);
   directory_ = std::move(other.directory_);
   temp_path_ = std::move(other.temp_path_);
@@ -122,9 +127,9 @@ Result<void> AtomicFile::commit(const std::string& content) {
 }
 
 Result<void> AtomicFile::write(std::string_view content) {
-  if (fd_ < 0) return fail(ErrorKind::internal, "report file '" + path_ + "' was already written");
+  if (fd_ < 0) return fail(ErrorKind::internal, what_ + " file '" + path_ + "' was already written");
   return write_all(fd_, content,
-                   kind_ == Kind::standard_output ? "report to stdout" : "report '" + path_ + "'");
+                   kind_ == Kind::standard_output ? what_ + " to stdout" : what_ + " '" + path_ + "'");
 }
 
 // linkat() with AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; through /proc it
@@ -136,18 +141,18 @@ Result<std::string> AtomicFile::link_unnamed() {
     if (linkat(fd_, "", AT_FDCWD, name.c_str(), AT_EMPTY_PATH) == 0 ||
         linkat(AT_FDCWD, by_proc.c_str(), AT_FDCWD, name.c_str(), AT_SYMLINK_FOLLOW) == 0)
       return name;
-    if (errno != EEXIST) return cannot_write(ErrorKind::io, path_);
+    if (errno != EEXIST) return cannot_write(ErrorKind::io, what_, path_);
   }
-  return cannot_write(ErrorKind::io, path_);
+  return cannot_write(ErrorKind::io, what_, path_);
 }
 
 Result<void> AtomicFile::commit() {
-  if (fd_ < 0) return fail(ErrorKind::internal, "report file '" + path_ + "' was already written");
+  if (fd_ < 0) return fail(ErrorKind::internal, what_ + " file '" + path_ + "' was already written");
   if (kind_ == Kind::standard_output) {
     fd_ = -1;
     return {};
   }
-  if (fsync(fd_) != 0) return cannot_write(ErrorKind::io, path_);
+  if (fsync(fd_) != 0) return cannot_write(ErrorKind::io, what_, path_);
   if (kind_ == Kind::unnamed) {
     auto linked = link_unnamed();
     if (!linked) return tl::unexpected(linked.error());
@@ -155,7 +160,7 @@ Result<void> AtomicFile::commit() {
   }
   close(fd_);
   fd_ = -1;
-  if (rename(temp_path_.c_str(), path_.c_str()) != 0) return cannot_write(ErrorKind::io, path_);
+  if (rename(temp_path_.c_str(), path_.c_str()) != 0) return cannot_write(ErrorKind::io, what_, path_);
   temp_path_.clear();
   return {};
 }

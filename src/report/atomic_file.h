@@ -19,8 +19,9 @@ namespace termprobe {
 class AtomicFile {
  public:
   // Creates the temporary file now, so an unwritable destination is
-  // reported before any work is done. "-" means standard output.
-  static Result<AtomicFile> open(const std::string& path);
+  // reported before any work is done. "-" means standard output. `what`
+  // names the file's role in messages: "report", "--write-cert".
+  static Result<AtomicFile> open(const std::string& path, std::string_view what = "report");
   AtomicFile(AtomicFile&& other) noexcept;
   AtomicFile& operator=(AtomicFile&& other) noexcept;
   ~AtomicFile();
@@ -34,10 +35,12 @@ class AtomicFile {
 
  private:
   enum class Kind { standard_output, unnamed, named };
-  AtomicFile(Kind kind, std::string path, std::string directory, std::string temp_path, int fd);
+  AtomicFile(Kind kind, std::string what, std::string path, std::string directory, std::string temp_path,
+             int fd);
   void discard();
   Result<std::string> link_unnamed();  // gives the O_TMPFILE file a temporary name
   Kind kind_ = Kind::standard_output;
+  std::string what_;  // the file's role, for messages
   std::string path_;
   std::string directory_;  // where the temporary name goes
   std::string temp_path_;  // named: the temporary file's name

@@ -13,12 +13,37 @@ namespace {
 
 using nlohmann::json;
 
-Result<Expectation> parse_expectation(const json& entry, const std::string& where) {
+Result<std::set<std::string>> parse_tls_endings(const json& value, const std::string& where) {
+  const auto& kinds = tls_ending_kinds();
+  const auto wrong = [&](const std::string& what) {
+    std::string known;
+    for (const auto kind : kinds) known += (known.empty() ? "" : ", ") + std::string(kind);
+    return fail(ErrorKind::invalid_input,
+                where + ": \"tls_ending\" takes a list of " + known + "; not " + what);
+  };
+  if (!value.is_array() || value.empty()) return wrong(value.dump());
+  std::set<std::string> endings;
+  for (const auto& item : value) {
+    const std::string kind = item.is_string() ? item.get<std::string>() : std::string();
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) return wrong(item.dump());
+    endings.insert(kind);
+  }
+  return endings;
+}
+
+// tls: the entry is a scenario's "tls" part, which may say "tls_ending";
+// otherwise "tls" is the caller's to read.
+Result<Expectation> parse_expectation(const json& entry, const std::string& where, bool tls) {
   if (!entry.is_object())
     return fail(ErrorKind::invalid_input, where + ": expected an object with \"expect\"");
   Expectation expectation;
   for (const auto& [key, value] : entry.items()) {
-    if (key == "note" && value.is_string()) {
+    if (key == "tls" && !tls) continue;
+    if (key == "tls_ending" && tls) {
+      auto endings = parse_tls_endings(value, where);
+      if (!endings) return tl::unexpected(endings.error());
+      expectation.tls_endings = std::move(*endings);
+    } else if (key == "note" && value.is_string()) {
       expectation.note = value.get<std::string>();
     } else if (key == "expect" && value.is_null()) {
       expectation.labels.reset();
@@ -32,7 +57,8 @@ Result<Expectation> parse_expectation(const json& entry, const std::string& wher
       expectation.labels = std::move(labels);
     } else {
       return fail(ErrorKind::invalid_input, where + ": unexpected key or value \"" + key +
-                                                "\" (use \"expect\": [labels] or null, \"note\")");
+                                                "\" (use \"expect\": [labels] or null, \"note\"" +
+                                                (tls ? ", \"tls_ending\")" : ", \"tls\": {...})"));
     }
   }
   if (!entry.contains("expect")) return fail(ErrorKind::invalid_input, where + ": missing \"expect\"");
@@ -59,9 +85,13 @@ Result<Profile> parse_profile(const std::string& text, const std::string& origin
     const std::string where = "profile " + origin + ", scenario \"" + name + "\"";
     if (std::find(known_scenarios.begin(), known_scenarios.end(), name) == known_scenarios.end())
       return fail(ErrorKind::invalid_input, where + ": no such scenario");
-    auto expectation = parse_expectation(entry, where);
+    auto expectation = parse_expectation(entry, where, false);
     if (!expectation) return tl::unexpected(expectation.error());
     profile.scenarios[name] = std::move(*expectation);
+    if (!entry.is_object() || !entry.contains("tls")) continue;
+    auto tls = parse_expectation(entry["tls"], where + ", \"tls\"", true);
+    if (!tls) return tl::unexpected(tls.error());
+    profile.tls_scenarios[name] = std::move(*tls);
   }
   return profile;
 }

@@ -16,12 +16,18 @@ namespace termprobe {
 struct Expectation {
   std::optional<std::set<Label>> labels;  // nullopt: unverified, observed but not judged
   std::string note;                       // where the expectation comes from
+  // Over TLS only: how the server may end the TLS session (tls_ending()
+  // kinds, e.g. close_notify_then_fin); nullopt: not judged.
+  std::optional<std::set<std::string>> tls_endings{};
 };
 
 struct Profile {
   std::string name;
   std::string description;
   std::map<std::string, Expectation> scenarios;
+  // A scenario's "tls" expectation, for targets reached over https; a
+  // scenario without one is judged by `scenarios` there too.
+  std::map<std::string, Expectation> tls_scenarios;
 };
 
 // A built-in profile name (reference, iis) or a path to a profile JSON file.

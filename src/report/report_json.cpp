@@ -12,6 +12,14 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+// Over TLS: the TLS endings expected (null: not judged) and seen.
+json tls_ending_verdict_json(const ScenarioVerdict& verdict) {
+  if (!verdict.tls) return nullptr;
+  json expected = nullptr;
+  if (verdict.expected_tls_endings) expected = *verdict.expected_tls_endings;
+  return {{"expected", std::move(expected)}, {"observed", verdict.observed_tls_endings}};
+}
+
 json verdict_json(const ScenarioVerdict& verdict) {
   json expected = nullptr;
   if (verdict.expected) {
@@ -24,6 +32,7 @@ json verdict_json(const ScenarioVerdict& verdict) {
           {"scenario", verdict.scenario},
           {"expected", std::move(expected)},
           {"observed", std::move(observed)},
+          {"tls_ending", tls_ending_verdict_json(verdict)},
           {"verdict", to_string(verdict.verdict)},
           {"note", verdict.note}};
 }

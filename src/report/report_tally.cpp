@@ -29,6 +29,7 @@ void ReportTally::add(const ReportEntry& entry) {
   any_connected_ = any_connected_ || o.connected;
   ScenarioTally& tally = scenario_of(entry);
   ++tally.labels[label];
+  if (!entry.outcome.tls_ending.empty()) ++tally.tls_endings[std::string(entry.outcome.tls_ending)];
   add_connection(tally.facts,
                  {to_string(label), o.status == 0 ? std::nullopt : std::optional<int>(o.status),
                   entry.outcome.announced, o.wire_bytes_received, o.rst_after_fin_us.has_value()});

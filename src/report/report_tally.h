@@ -20,8 +20,11 @@ struct ReportEntry;
 
 struct ScenarioTally {
   std::map<Label, std::size_t> labels;  // what verdicts judge
-  ScenarioFacts facts;                  // what --baseline compares
-  std::int64_t ended_us_total = 0;      // JUnit's testcase time
+  // https: tls_ending() kind -> connections (handshakes that never completed
+  // have none); empty for plain http. Verdicts judge it over TLS.
+  std::map<std::string, std::size_t> tls_endings;
+  ScenarioFacts facts;              // what --baseline compares
+  std::int64_t ended_us_total = 0;  // JUnit's testcase time
 };
 
 // target -> scenario -> tally; transparent, so a lookup needs no string copy.

@@ -16,6 +16,17 @@ std::string_view to_string(Verdict verdict) {
   return "unverified";
 }
 
+namespace {
+
+// Every key seen is one of the expected.
+template <typename Key>
+bool all_in(const std::map<Key, std::size_t>& seen, const std::set<Key>& expected) {
+  return std::all_of(seen.begin(), seen.end(),
+                     [&](const auto& item) { return expected.contains(item.first); });
+}
+
+}  // namespace
+
 std::vector<ScenarioVerdict> judge(const Profile& profile, const std::vector<std::string>& scenario_order,
                                    const ReportTally& tally, const std::string& target) {
   std::vector<ScenarioVerdict> verdicts;
@@ -23,19 +34,27 @@ std::vector<ScenarioVerdict> judge(const Profile& profile, const std::vector<std
     ScenarioVerdict verdict;
     verdict.target = target;
     verdict.scenario = name;
-    if (auto it = profile.scenarios.find(name); it != profile.scenarios.end()) {
+    if (const ScenarioTally* seen = tally.scenario(target, name)) {
+      verdict.observed = seen->labels;
+      verdict.observed_tls_endings = seen->tls_endings;
+      verdict.tls = !seen->tls_endings.empty();
+    }
+    const auto& expectations =
+        verdict.tls && profile.tls_scenarios.contains(name) ? profile.tls_scenarios : profile.scenarios;
+    if (auto it = expectations.find(name); it != expectations.end()) {
       verdict.expected = it->second.labels;
       verdict.note = it->second.note;
+      if (verdict.tls) verdict.expected_tls_endings = it->second.tls_endings;
     }
-    if (const ScenarioTally* seen = tally.scenario(target, name)) verdict.observed = seen->labels;
     if (!verdict.expected) {
       verdict.verdict = Verdict::unverified;
     } else {
-      const bool every_one_expected =
-          !verdict.observed.empty() &&
-          std::all_of(verdict.observed.begin(), verdict.observed.end(),
-                      [&](const auto& seen) { return verdict.expected->contains(seen.first); });
-      verdict.verdict = every_one_expected ? Verdict::pass : Verdict::fail;
+      const bool endings_expected = !verdict.expected_tls_endings ||
+                                    all_in(verdict.observed_tls_endings, *verdict.expected_tls_endings);
+      verdict.verdict =
+          !verdict.observed.empty() && all_in(verdict.observed, *verdict.expected) && endings_expected
+              ? Verdict::pass
+              : Verdict::fail;
     }
     verdicts.push_back(std::move(verdict));
   }

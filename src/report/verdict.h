@@ -1,5 +1,6 @@
 // Judging a run against a profile: per scenario, every observed label must
-// be in the expected set.
+// be in the expected set; over TLS, where the profile says so, every TLS
+// ending too.
 #pragma once
 
 #include <map>
@@ -24,6 +25,9 @@ struct ScenarioVerdict {
   std::map<Label, std::size_t> observed;    // label -> connections
   Verdict verdict = Verdict::unverified;
   std::string note;  // the profile's note for this scenario
+  bool tls = false;  // reached over https: the profile's "tls" expectation applies, if it has one
+  std::optional<std::set<std::string>> expected_tls_endings{};  // tls_ending() kinds; nullopt: not judged
+  std::map<std::string, std::size_t> observed_tls_endings{};    // tls_ending() kind -> connections
 };
 
 std::string_view to_string(Verdict verdict);

@@ -6,11 +6,15 @@
 
 namespace termprobe {
 
+// Over TLS, the TLS ending follows the label: "close_after_response, tls close_notify_then_fin".
 std::string expected_text(const ScenarioVerdict& verdict) {
   if (!verdict.expected) return "unverified";
   std::string text;
   for (Label label : *verdict.expected) text += (text.empty() ? "" : "|") + std::string(to_string(label));
-  return text;
+  if (!verdict.expected_tls_endings) return text;
+  std::string endings;
+  for (const auto& ending : *verdict.expected_tls_endings) endings += (endings.empty() ? "" : "|") + ending;
+  return text + ", tls " + endings;
 }
 
 std::string observed_text(const ScenarioVerdict& verdict) {
@@ -18,7 +22,10 @@ std::string observed_text(const ScenarioVerdict& verdict) {
   std::string text;
   for (const auto& [label, count] : verdict.observed)
     text += fmt::format("{}{} x{}", text.empty() ? "" : ", ", to_string(label), count);
-  return text;
+  std::string endings;
+  for (const auto& [ending, count] : verdict.observed_tls_endings)
+    endings += fmt::format("{}{} x{}", endings.empty() ? "" : ", ", ending, count);
+  return endings.empty() ? text : text + "; tls " + endings;
 }
 
 std::string format_verdict_table(const std::vector<ScenarioVerdict>& verdicts,

@@ -106,16 +106,18 @@ class ReportDir:
 class Serve:
     """`termprobe serve` in the background on an ephemeral loopback port."""
 
-    def __init__(self, *args):
-        self.process = subprocess.Popen([TERMPROBE, "serve", "--listen", "127.0.0.1:0", *args],
+    def __init__(self, *args, listen="127.0.0.1:0"):
+        self.process = subprocess.Popen([TERMPROBE, "serve", "--listen", listen, *args],
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.process.stdout.readline()
-        match = re.match(r"termprobe serve: listening on (http://127\.0\.0\.1:\d+)/termprobe/", line)
+        match = re.match(r"termprobe serve: listening on (https?://(?:127\.0\.0\.1|\[::1\]):\d+)/termprobe/", line)
         if not match:
             self.process.kill()
             raise AssertionError(f"serve did not start: {line!r} {self.process.stderr.read()}")
         self.base_url = match.group(1)
         self.port = int(self.base_url.rsplit(":", 1)[1])
+        # over TLS a second line says which certificate
+        self.tls_line = self.process.stdout.readline() if self.base_url.startswith("https:") else ""
 
     def __enter__(self):
         return self

@@ -39,6 +39,7 @@ class LoopbackClient {
   LoopbackClient& operator=(const LoopbackClient&) = delete;
 
   bool connected() const { return connected_; }
+  int fd() const { return fd_; }  // for a TLS session over this connection
 
   bool send(std::string_view bytes) {
     while (!bytes.empty()) {
@@ -78,7 +79,6 @@ class LoopbackClient {
 
   std::string received;
 
- private:
   // Signals (libFuzzer's timer, for one) interrupt any of these calls: EINTR
   // is never an answer from the host.
   bool wait_for(short events, std::chrono::milliseconds timeout) const {
@@ -90,6 +90,7 @@ class LoopbackClient {
     return result > 0;
   }
 
+ private:
   bool connect_to(const sockaddr_in& address) const {
     if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0) return true;
     if (errno != EINTR || !wait_for(POLLOUT, std::chrono::seconds(5))) return false;

@@ -62,6 +62,21 @@ TEST(Classifier, CompleteResponseThenRstIsResetAfterResponse) {
   EXPECT_EQ(classify(complete_response(StreamEnd::rst)).label, Label::reset_after_response);
 }
 
+TEST(Classifier, TheOutcomeCarriesTheTlsEnding) {
+  Observation plain = complete_response(StreamEnd::fin);
+  EXPECT_EQ(classify(plain).tls_ending, "");
+  Observation tls = complete_response(StreamEnd::fin);
+  tls.tls = true;
+  tls.tls_established = true;
+  tls.tls_facts.close_notify_us = 1200;
+  EXPECT_EQ(classify(tls).tls_ending, "close_notify_then_fin");
+  tls.tls_facts.close_notify_us.reset();
+  tls.end = StreamEnd::rst;
+  EXPECT_EQ(classify(tls).tls_ending, "rst");
+  tls.tls_established = false;
+  EXPECT_EQ(classify(tls).tls_ending, "") << "no TLS session to end";
+}
+
 TEST(Classifier, ZeroBytesVersusOneByteDecidesThePhase) {
   EXPECT_EQ(classify(with_bytes(0, StreamEnd::rst)).label, Label::reset_before_response);
   EXPECT_EQ(classify(with_bytes(0, StreamEnd::rst)).phase, Phase::before_response);

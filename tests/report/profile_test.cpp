@@ -35,6 +35,40 @@ TEST(Profile, BuiltInIisAcceptsBothReadingsOfSetNeedDisconnectAndLeavesSilenceUn
   EXPECT_NE(profile->scenarios.at("cancel-io-read").note.find("unverified"), std::string::npos);
 }
 
+TEST(Profile, BuiltInReferenceJudgesEveryScenarioOverTlsWithItsEnding) {
+  auto profile = load_profile("reference", kScenarios);
+  ASSERT_TRUE(profile.has_value()) << profile.error().message;
+  for (const auto& name : kScenarios) {
+    ASSERT_TRUE(profile->tls_scenarios.contains(name)) << name;
+    EXPECT_TRUE(profile->tls_scenarios.at(name).tls_endings.has_value()) << name;
+    EXPECT_EQ(profile->tls_scenarios.at(name).labels, profile->scenarios.at(name).labels) << name;
+  }
+  EXPECT_EQ(profile->tls_scenarios.at("need-disconnect").tls_endings,
+            std::set<std::string>{"close_notify_then_fin"});
+  EXPECT_EQ(profile->tls_scenarios.at("reset").tls_endings, std::set<std::string>{"rst"});
+}
+
+TEST(Profile, BuiltInIisLeavesEveryTlsExpectationUnverified) {
+  auto profile = load_profile("iis", kScenarios);
+  ASSERT_TRUE(profile.has_value()) << profile.error().message;
+  for (const auto& name : kScenarios) {
+    ASSERT_TRUE(profile->tls_scenarios.contains(name)) << name;
+    EXPECT_FALSE(profile->tls_scenarios.at(name).labels.has_value()) << name;
+    EXPECT_EQ(profile->tls_scenarios.at(name).note.rfind("unverified: ", 0), 0u) << name;
+  }
+}
+
+TEST(Profile, TlsPartTakesLabelsAndTlsEndings) {
+  auto parsed = parse_profile(
+      R"({"scenarios": {"reset": {"expect": ["reset_before_response"],
+          "tls": {"expect": ["reset_before_response"], "tls_ending": ["rst", "fin_without_close_notify"]}}}})",
+      "'p.json'", kScenarios);
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
+  EXPECT_FALSE(parsed->scenarios.at("reset").tls_endings.has_value());
+  EXPECT_EQ(parsed->tls_scenarios.at("reset").tls_endings,
+            (std::set<std::string>{"rst", "fin_without_close_notify"}));
+}
+
 TEST(Profile, MistakesNameWhatIsWrong) {
   const auto error = [](const std::string& text) {
     auto parsed = parse_profile(text, "'p.json'", kScenarios);
@@ -50,6 +84,22 @@ TEST(Profile, MistakesNameWhatIsWrong) {
             std::string::npos);
   EXPECT_NE(error(R"({"scenarios": {"ok": {"note": "x"}}})").find("missing \"expect\""), std::string::npos);
   EXPECT_NE(error(R"([])").find("expected {"), std::string::npos);
+  EXPECT_NE(error(R"({"scenarios": {"ok": {"expect": null, "tls_ending": ["rst"]}}})").find("\"tls_ending\""),
+            std::string::npos)
+      << "tls_ending belongs in the tls part";
+  EXPECT_NE(
+      error(R"({"scenarios": {"ok": {"expect": null, "tls": {"expect": null, "tls_ending": ["fin"]}}}})")
+          .find("scenario \"ok\", \"tls\": \"tls_ending\" takes a list of alert, close_notify_then_fin"),
+      std::string::npos);
+  EXPECT_NE(error(R"({"scenarios": {"ok": {"expect": null, "tls": {"expect": null, "tls_ending": []}}}})")
+                .find("not []"),
+            std::string::npos);
+  EXPECT_NE(
+      error(R"({"scenarios": {"ok": {"expect": null, "tls": {"note": "x"}}}})").find("missing \"expect\""),
+      std::string::npos);
+  EXPECT_NE(
+      error(R"({"scenarios": {"ok": {"expect": null, "tls": {"expect": null, "tls": {}}}}})").find("\"tls\""),
+      std::string::npos);
 }
 
 TEST(Profile, UnknownNameOrMissingFile) {

@@ -16,6 +16,15 @@ ReportEntry entry(const std::string& scenario, Label label) {
   return e;
 }
 
+// An https connection whose TLS session the server ended as `ending` (a tls_ending() kind).
+ReportEntry tls_entry(const std::string& scenario, Label label, std::string_view ending) {
+  ReportEntry e = entry(scenario, label);
+  e.observation.tls = true;
+  e.observation.tls_established = true;
+  e.outcome.tls_ending = ending;
+  return e;
+}
+
 ReportTally tally_of(const std::vector<ReportEntry>& entries) {
   ReportTally tally;
   for (const auto& e : entries) tally.add(e);
@@ -56,6 +65,56 @@ TEST(Verdict, UnverifiedDoesNotFailTheRun) {
   const auto verdicts =
       judge(profile(), {"cancel-io-send"}, tally_of({entry("cancel-io-send", Label::reset_mid_response)}));
   EXPECT_TRUE(all_held(verdicts));
+}
+
+Profile profile_with_tls() {
+  Profile p = profile();
+  p.scenarios["need-disconnect"] = Expectation{std::set<Label>{Label::close_after_response}, "plain"};
+  p.tls_scenarios["need-disconnect"] = Expectation{std::set<Label>{Label::close_after_response}, "over TLS",
+                                                   std::set<std::string>{"close_notify_then_fin"}};
+  return p;
+}
+
+TEST(Verdict, OverTlsTheTlsExpectationJudgesTheEndingToo) {
+  const auto clean = tls_entry("need-disconnect", Label::close_after_response, "close_notify_then_fin");
+  const auto bare = tls_entry("need-disconnect", Label::close_after_response, "fin_without_close_notify");
+  const auto passed = judge(profile_with_tls(), {"need-disconnect"}, tally_of({clean, clean}));
+  EXPECT_EQ(passed[0].verdict, Verdict::pass);
+  EXPECT_TRUE(passed[0].tls);
+  EXPECT_EQ(passed[0].note, "over TLS");
+  EXPECT_EQ(passed[0].observed_tls_endings,
+            (std::map<std::string, std::size_t>{{"close_notify_then_fin", 2}}));
+  const auto failed = judge(profile_with_tls(), {"need-disconnect"}, tally_of({clean, bare}));
+  EXPECT_EQ(failed[0].verdict, Verdict::fail) << "a FIN without close_notify is not the expected ending";
+  EXPECT_EQ(failed[0].observed.at(Label::close_after_response), 2u) << "the labels alone would pass";
+}
+
+TEST(Verdict, PlainHttpIgnoresTheTlsExpectation) {
+  const auto verdicts = judge(profile_with_tls(), {"need-disconnect"},
+                              tally_of({entry("need-disconnect", Label::close_after_response)}));
+  EXPECT_EQ(verdicts[0].verdict, Verdict::pass);
+  EXPECT_FALSE(verdicts[0].tls);
+  EXPECT_FALSE(verdicts[0].expected_tls_endings);
+  EXPECT_EQ(verdicts[0].note, "plain");
+}
+
+TEST(Verdict, OverTlsAScenarioWithoutATlsPartIsJudgedByItsLabels) {
+  const auto verdicts = judge(profile_with_tls(), {"reset"},
+                              tally_of({tls_entry("reset", Label::reset_before_response, "rst")}));
+  EXPECT_EQ(verdicts[0].verdict, Verdict::pass);
+  EXPECT_TRUE(verdicts[0].tls);
+  EXPECT_FALSE(verdicts[0].expected_tls_endings);
+}
+
+TEST(VerdictTable, OverTlsShowsTheTlsEnding) {
+  const auto verdicts =
+      judge(profile_with_tls(), {"need-disconnect"},
+            tally_of({tls_entry("need-disconnect", Label::close_after_response, "close_notify_then_fin")}));
+  EXPECT_EQ(format_verdict_table(verdicts),
+            "scenario         expected                                         observed"
+            "                                               verdict\n"
+            "need-disconnect  close_after_response, tls close_notify_then_fin  close_after_response x1; tls "
+            "close_notify_then_fin x1  pass\n");
 }
 
 TEST(VerdictTable, ShowsExpectedObservedWithCountsAndVerdict) {
