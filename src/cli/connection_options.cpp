@@ -1,6 +1,7 @@
 #include "cli/connection_options.h"
 
 #include "cli/diagnostics.h"
+#include "cli/option_checks.h"
 #include "common/resolve_override.h"
 #include "report/input_checks.h"
 
@@ -43,7 +44,7 @@ void add_connection_options(CLI::App* command, ConnectionOptions& o) {
                  "Speak HTTP/2 from the first byte (h2c on http://; ALPN h2 only on https://)")
       ->excludes(http2);
   command->add_option("--streams", o.streams, "HTTP/2: concurrent streams per connection, each its own entry")
-      ->check(CLI::Range(1, 1000));
+      ->check(number_check(kStreamsRule));
 }
 
 bool apply_connection_options(const ConnectionOptions& o, ProbeSpec& spec) {

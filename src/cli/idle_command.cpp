@@ -12,6 +12,18 @@
 namespace termprobe {
 namespace {
 
+// On HTTP/2 a server says goodbye in a frame before it closes the socket:
+// "sent GOAWAY(NO_ERROR, last stream 1) 2000.1 ms after the response, then ".
+std::string goaways_before_close(const Observation& o) {
+  if (!o.http2) return "";
+  std::string text;
+  for (const Http2Goaway& goaway : o.http2->goaways)
+    text += fmt::format("sent GOAWAY({}, last stream {}) {:.1f} ms after the response, then ", goaway.code_name,
+                        goaway.last_stream_id,
+                        static_cast<double>(goaway.at_us - *o.timings.response_complete_us) / 1000.0);
+  return text;
+}
+
 std::string verdict_line(const Observation& o, double max_s) {
   if (!o.connected) return fmt::format("could not connect: {}", o.error);
   if (!o.response_complete)
@@ -24,8 +36,8 @@ std::string verdict_line(const Observation& o, double max_s) {
   }
   if (o.end == StreamEnd::open) return fmt::format("still open after {:.1f} s idle (--max)", max_s);
   const double after_ms = static_cast<double>(*o.timings.ended_us - *o.timings.response_complete_us) / 1000.0;
-  return fmt::format("server closed the idle connection with {} {:.1f} ms after the response{}",
-                     o.end == StreamEnd::rst ? "RST" : "FIN", after_ms,
+  return fmt::format("server {}closed the idle connection with {} {:.1f} ms after the response{}",
+                     goaways_before_close(o), o.end == StreamEnd::rst ? "RST" : "FIN", after_ms,
                      o.connection_close ? " (it had announced Connection: close)" : "");
 }
 

@@ -78,7 +78,13 @@ Label label_of(Phase phase, const Observation& o) {
   if (o.interrupted && !server_ended_it) return Label::interrupted;
   if (phase == Phase::connect || phase == Phase::tls) return connect_or_tls_label(phase);
   if (!o.parse_error.empty()) return Label::bad_response;
-  if (o.http2 && o.http2->reset) return Label::stream_reset;
+  if (o.http2 && o.http2->reset) {
+    // A reset after the whole response is "stop sending", not a lost answer:
+    // during an upload it is the server ending the upload; else the stream
+    // was already done and the connection's ending decides.
+    if (o.http2->reset->when != "after_end_stream") return Label::stream_reset;
+    if (phase == Phase::upload) return Label::upload_aborted;
+  }
   if (o.http2 && o.http2->refused_by_goaway) return Label::refused_by_goaway;
   switch (phase) {
     case Phase::upload: return upload_label(o, end);
@@ -105,6 +111,10 @@ Outcome classify(const Observation& o) {
 std::string_view reuse_outcome(const Observation& o) {
   if (!o.reused) return "";
   if (o.response_complete) return "answered";
+  // On HTTP/2 the server says why the new stream failed: its frames come
+  // before whatever TCP did under them.
+  if (o.http2 && o.http2->reset) return "stream_reset";
+  if (o.http2 && o.http2->refused_by_goaway) return "refused_by_goaway";
   if (!o.request_complete && o.request_bytes_sent == 0) return "send_failed";
   const bool any_byte = o.wire_bytes_received > 0 || o.response_bytes > 0;
   switch (ending_for_label(o)) {

@@ -11,8 +11,9 @@ namespace termprobe {
 // No I/O, no clock: the same observation always gives the same outcome.
 Outcome classify(const Observation& observation);
 
-// For a request on a reused connection: answered, send_failed (the connection
-// was already dead), reset, empty_reply, truncated, timeout or error. Empty
+// For a request on a reused connection: answered, stream_reset or
+// refused_by_goaway (HTTP/2), send_failed (the connection was already dead),
+// reset, empty_reply, truncated, timeout or error. Empty
 // when the observation is not of a reused connection.
 std::string_view reuse_outcome(const Observation& observation);
 

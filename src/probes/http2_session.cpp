@@ -135,7 +135,10 @@ struct Http2Session::Callbacks {
 
   static void on_reset(Http2Session& session, Stream* stream, std::uint32_t code) {
     if (stream == nullptr) return;
-    const char* when = stream->status == 0      ? "before_headers"
+    // After END_STREAM the response is whole; the reset only tells the
+    // client to stop sending (RFC 9113 §8.1: nginx does this after a 413).
+    const char* when = stream->end_stream       ? "after_end_stream"
+                       : stream->status == 0    ? "before_headers"
                        : stream->data_bytes > 0 ? "mid_data"
                                                 : "after_headers";
     stream->reset = Http2Reset{code, http2_error_name(code), when, stream->data_bytes, session.now_us_};
@@ -388,12 +391,12 @@ void Http2Session::record(Observation& o, std::size_t exchange) const {
   o.response_bytes = o.final_response_bytes = o.wire_bytes_received = s.header_bytes + s.data_bytes;
   if (s.status == 0) o.final_response_bytes = 0;
   o.declared_length = s.declared_length;
-  o.response_complete = s.end_stream && !s.reset;
+  o.response_complete = s.end_stream;  // a later RST_STREAM does not take it back
   o.parse_error = parse_error_;
   if (!parse_error_.empty()) o.first_bytes_hex = to_hex(first_bytes_);
   o.timings.request_sent_us = s.request_sent_us;
   o.timings.first_byte_us = s.first_byte_us;
-  o.timings.response_complete_us = s.end_stream && !s.reset ? s.complete_us : std::nullopt;
+  o.timings.response_complete_us = s.end_stream ? s.complete_us : std::nullopt;
   Http2Facts facts;
   facts.stream_id = s.id;
   facts.streams_on_connection = static_cast<int>(streams_.size());

@@ -63,7 +63,7 @@ struct Http2Goaway {
 struct Http2Reset {
   std::uint32_t code = 0;
   std::string code_name;
-  std::string when;                    // before_headers, after_headers or mid_data
+  std::string when;                    // before_headers, after_headers, mid_data or after_end_stream
   std::int64_t body_bytes_before = 0;  // DATA bytes received on the stream before it
   std::int64_t at_us = 0;
 };

@@ -16,10 +16,10 @@ namespace {
 
 constexpr std::string_view kProbeKeys =
     "name, url, method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, "
-    "fin_watch, insecure, cacert, resolve, tls_min, tls_max, expect";
+    "fin_watch, insecure, cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams, expect";
 constexpr std::string_view kDefaultKeys =
     "method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, fin_watch, insecure, "
-    "cacert, resolve, tls_min, tls_max";
+    "cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams";
 
 struct Location {
   std::string file;
@@ -63,9 +63,10 @@ Result<std::vector<std::string>> string_list(const Location& where, const std::s
   return items;
 }
 
-// insecure, cacert, resolve, tls_min, tls_max: the command line's TLS
-// options as keys; false when the key is none of them.
-Result<bool> apply_tls_key(const Location& where, const std::string& key, const toml::node& node,
+// insecure, cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge,
+// streams: the command line's connection options as keys; false when the key
+// is none of them.
+Result<bool> apply_connection_key(const Location& where, const std::string& key, const toml::node& node,
                            ProbeSpec& spec) {
   if (key == "insecure") {
     const auto flag = node.value_exact<bool>();
@@ -83,6 +84,17 @@ Result<bool> apply_tls_key(const Location& where, const std::string& key, const 
         return bad(where, node, parsed.error().message);
     }
     spec.resolve = *entries;
+  } else if (key == "http2" || key == "http2_prior_knowledge") {
+    const auto flag = node.value_exact<bool>();
+    if (!flag) return bad(where, node, fmt::format("'{}' must be true or false", key));
+    const HttpMode mode = key == "http2" ? HttpMode::http2 : HttpMode::http2_prior_knowledge;
+    if (*flag && spec.http != HttpMode::http1 && spec.http != mode)
+      return bad(where, node, "'http2' and 'http2_prior_knowledge' exclude each other");
+    if (*flag) spec.http = mode;
+  } else if (key == "streams") {
+    auto streams = number(where, key, node, kStreamsRule);
+    if (!streams) return tl::unexpected(streams.error());
+    spec.streams = static_cast<int>(*streams);
   } else if (key == "tls_min" || key == "tls_max") {
     const auto version = node.value<std::string>();
     if (!version) return bad(where, node, fmt::format("'{}' must be \"1.2\" or \"1.3\"", key));
@@ -135,7 +147,7 @@ Result<bool> apply_common(const Location& where, const std::string& key, const t
      : key == "fin_watch" ? probe.spec.fin_watch
                           : probe.spec.connect_timeout) = seconds_to_ms(*value);
   } else {
-    return apply_tls_key(where, key, node, probe.spec);
+    return apply_connection_key(where, key, node, probe.spec);
   }
   return true;
 }

@@ -208,6 +208,50 @@ http {{
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
+
+
+class Haproxy:
+    """Debian's haproxy on a loopback port, started and stopped by the test.
+
+    config: everything after haproxy's `global` section; "{port}" and
+    "{pem}" (certificate and key in one file, made when tls=True) are filled in."""
+
+    def __init__(self, config, tls=False):
+        self.dir = tempfile.mkdtemp(prefix="termprobe-haproxy-")
+        self.port = unused_port()
+        self.cert = self.pem = None
+        if tls:
+            self.cert, key = self_signed_certificate(self.dir)
+            self.pem = os.path.join(self.dir, "both.pem")
+            with open(self.pem, "w", encoding="ascii") as both:
+                for part in (self.cert, key):
+                    with open(part, encoding="ascii") as text:
+                        both.write(text.read())
+        path = os.path.join(self.dir, "haproxy.cfg")
+        with open(path, "w", encoding="utf-8") as out:
+            out.write("global\n  maxconn 1000\n" + config.format(port=self.port, pem=self.pem))
+        self.process = subprocess.Popen([HAPROXY, "-f", path, "-db"], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE)
+        wait_for_port(self.port, self.process)
+
+    def url(self, path="/", scheme="http"):
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stderr.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 def wait_for_port(port, process, seconds=10):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

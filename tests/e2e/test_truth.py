@@ -5,17 +5,11 @@ right after the handshake."""
 
 import json
 import os
-import shutil
-import socket
 import subprocess
-import tempfile
 import time
 import unittest
 
-from harness import ReportDir, WireFixture, run_termprobe, validate_report
-
-HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
-
+from harness import Haproxy, ReportDir, WireFixture, run_termprobe, validate_report
 
 def probe_report(url, *flags, count=20):
     with ReportDir() as d:
@@ -29,52 +23,23 @@ def labels_of(report):
     return {r["outcome"]["label"] for r in report["results"]}
 
 
-class Haproxy:
-    """haproxy on a loopback port that rejects every connection right after accept."""
-
-    def __enter__(self):
-        self.dir = tempfile.mkdtemp(prefix="termprobe-haproxy-")
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        config = os.path.join(self.dir, "haproxy.cfg")
-        with open(config, "w", encoding="utf-8") as out:
-            out.write(f"""global
-  maxconn 1000
-defaults
+REJECT_AT_ACCEPT = """defaults
   mode tcp
   timeout connect 1s
   timeout client 5s
   timeout server 5s
 frontend reject
-  bind 127.0.0.1:{self.port}
+  bind 127.0.0.1:{port}
   tcp-request connection reject
   default_backend unused
 backend unused
   server unused 127.0.0.1:9
-""")
-        self.process = subprocess.Popen([HAPROXY, "-f", config, "-db"], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return self
-            except OSError:
-                if self.process.poll() is not None:
-                    raise RuntimeError("haproxy did not start: " + self.process.stderr.read().decode())
-                time.sleep(0.05)
-        raise RuntimeError("haproxy did not listen within 10 s")
-
-    def __exit__(self, *exc):
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        shutil.rmtree(self.dir, ignore_errors=True)
+"""
 
 
 class ResetRightAfterTheHandshake(unittest.TestCase):
     def test_haproxy_connection_reject_is_a_reset_before_response_with_a_local_port(self):
-        with Haproxy() as haproxy:
+        with Haproxy(REJECT_AT_ACCEPT) as haproxy:
             result, report = probe_report(f"http://127.0.0.1:{haproxy.port}/", "-c", "10", count=50)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(labels_of(report), {"reset_before_response"})

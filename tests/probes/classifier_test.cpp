@@ -309,6 +309,17 @@ TEST(ClassifierHttp2, AResetStreamIsStreamResetInThePhaseItCameIn) {
   EXPECT_EQ(classify(mid).phase, Phase::mid_response);
 }
 
+TEST(ClassifierHttp2, AResetAfterEndStreamIsNotALostResponse) {
+  Observation o = http2_stream(complete_response(StreamEnd::open));
+  o.http2->reset = Http2Reset{0, "NO_ERROR", "after_end_stream", 5, 5};
+  EXPECT_EQ(classify(o).label, Label::keepalive);
+  o.request_complete = false;
+  o.head_complete = true;
+  o.body_bytes_total = 1000;
+  EXPECT_EQ(classify(o).phase, Phase::upload);
+  EXPECT_EQ(classify(o).label, Label::upload_aborted);
+}
+
 TEST(ClassifierHttp2, AStreamAboveTheGoawaysLastIdWasNotProcessed) {
   Observation o = http2_stream(with_bytes(0, StreamEnd::fin));
   o.http2->stream_id = 3;

@@ -36,7 +36,8 @@ std::vector<Observation> run_h2(const ProbeSpec& spec, std::size_t in_flight) {
 
 void expect_every_stream(H2Behaviour behaviour, Label label,
                          const std::function<void(const Observation&)>& check, int streams = 1,
-                         std::chrono::milliseconds watch = 100ms) {
+                         std::chrono::milliseconds watch = 100ms,
+                         const std::function<void(ProbeSpec&)>& shape_request = {}) {
   auto server = fixtures::H2WireServer::start(behaviour);
   ProbeSpec spec;
   spec.url = server->url("/x");
@@ -45,6 +46,7 @@ void expect_every_stream(H2Behaviour behaviour, Label label,
   spec.timeout = 3s;
   spec.watch = watch;
   spec.fin_watch = 20ms;
+  if (shape_request) shape_request(spec);
   for (std::size_t in_flight : {1u, 50u}) {
     SCOPED_TRACE("concurrency " + std::to_string(in_flight));
     const auto observations = run_h2(spec, in_flight);
@@ -108,6 +110,25 @@ TEST(EngineHttp2, ResetsAfterHeadersAndMidDataSayWhereAndHowManyBytesCameFirst) 
   });
   expect_every_stream(H2Behaviour::data_then_rst_no_error, Label::stream_reset,
                       [](const Observation& o) { expect_reset(o, 0, "NO_ERROR", "mid_data", 100); });
+}
+
+TEST(EngineHttp2, AResetAfterTheWholeResponseEndsTheUploadAndKeepsTheAnswer) {
+  // 1 MiB is far above the 64 KiB stream window: the body is still coming
+  // when the server's complete answer and RST_STREAM(NO_ERROR) arrive.
+  const auto upload = [](ProbeSpec& spec) {
+    spec.method = "POST";
+    spec.body_bytes = 1 << 20;
+  };
+  expect_every_stream(
+      H2Behaviour::complete_then_rst_no_error, Label::upload_aborted,
+      [](const Observation& o) {
+        expect_reset(o, 0, "NO_ERROR", "after_end_stream", 100);
+        EXPECT_TRUE(o.response_complete);
+        EXPECT_EQ(o.status, 200);
+        EXPECT_FALSE(o.request_complete);
+        EXPECT_EQ(classify(o).phase, Phase::upload);
+      },
+      1, 100ms, upload);
 }
 
 TEST(EngineHttp2, AGracefulGoawayThenTheFinalOneThenFinAreAllRecorded) {
