@@ -18,8 +18,8 @@ std::string goaways_before_close(const Observation& o) {
   if (!o.http2) return "";
   std::string text;
   for (const Http2Goaway& goaway : o.http2->goaways)
-    text += fmt::format("sent GOAWAY({}, last stream {}) {:.1f} ms after the response, then ", goaway.code_name,
-                        goaway.last_stream_id,
+    text += fmt::format("sent GOAWAY({}, last stream {}) {:.1f} ms after the response, then ",
+                        goaway.code_name, goaway.last_stream_id,
                         static_cast<double>(goaway.at_us - *o.timings.response_complete_us) / 1000.0);
   return text;
 }

@@ -67,7 +67,7 @@ Result<std::vector<std::string>> string_list(const Location& where, const std::s
 // streams: the command line's connection options as keys; false when the key
 // is none of them.
 Result<bool> apply_connection_key(const Location& where, const std::string& key, const toml::node& node,
-                           ProbeSpec& spec) {
+                                  ProbeSpec& spec) {
   if (key == "insecure") {
     const auto flag = node.value_exact<bool>();
     if (!flag) return bad(where, node, "'insecure' must be true or false");
