@@ -90,7 +90,10 @@ Result<bool> apply_connection_key(const Location& where, const std::string& key,
     const HttpMode mode = key == "http2" ? HttpMode::http2 : HttpMode::http2_prior_knowledge;
     if (*flag && spec.http != HttpMode::http1 && spec.http != mode)
       return bad(where, node, "'http2' and 'http2_prior_knowledge' exclude each other");
-    if (*flag) spec.http = mode;
+    if (*flag)
+      spec.http = mode;
+    else if (spec.http == mode)
+      spec.http = HttpMode::http1;  // a probe turning off what [defaults] turned on
   } else if (key == "streams") {
     auto streams = number(where, key, node, kStreamsRule);
     if (!streams) return tl::unexpected(streams.error());

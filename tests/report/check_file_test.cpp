@@ -143,6 +143,36 @@ expect = ["keepalive"]
             "c.toml:5: the minimum TLS version 1.3 is above the maximum 1.2");
 }
 
+TEST(CheckFile, Http2KeysAreTheCommandLinesHttp2Options) {
+  auto probes = parse(R"(
+[defaults]
+http2 = true
+
+[[probe]]
+name = "h2"
+url = "https://127.0.0.1:8443/"
+streams = 4
+expect = ["keepalive"]
+
+[[probe]]
+name = "h2c"
+url = "http://127.0.0.1:8080/"
+http2 = false
+http2_prior_knowledge = true
+expect = ["keepalive"]
+)");
+  ASSERT_TRUE(probes.has_value()) << probes.error().message;
+  EXPECT_EQ((*probes)[0].spec.http, HttpMode::http2);
+  EXPECT_EQ((*probes)[0].spec.streams, 4);
+  EXPECT_EQ((*probes)[1].spec.http, HttpMode::http2_prior_knowledge);
+  EXPECT_EQ((*probes)[1].spec.streams, 1);
+  EXPECT_EQ(refusal(std::string(kProbe) + "streams = 0\n"),
+            "c.toml:5: 'streams' 0: must be a whole number from 1 to 1000 streams");
+  EXPECT_EQ(refusal(std::string(kProbe) + "http2 = 1\n"), "c.toml:5: 'http2' must be true or false");
+  EXPECT_EQ(refusal(std::string(kProbe) + "http2 = true\nhttp2_prior_knowledge = true\n"),
+            "c.toml:6: 'http2' and 'http2_prior_knowledge' exclude each other");
+}
+
 TEST(CheckFile, UrlsAreCheckedAsOnTheCommandLine) {
   EXPECT_EQ(refusal("[[probe]]\nname = \"p\"\nurl = \"ftp://h/\"\nexpect = [\"keepalive\"]\n"),
             "c.toml:3: url: unsupported scheme 'ftp' in 'ftp://h/': use http:// or https://");
