@@ -12,15 +12,22 @@
 namespace termprobe {
 namespace {
 
-// On HTTP/2 a server says goodbye in a frame before it closes the socket:
+// A server may say goodbye above TCP before it closes the socket: GOAWAY
+// frames on HTTP/2, then close_notify on TLS, in that order on the wire.
 // "sent GOAWAY(NO_ERROR, last stream 1) 2000.1 ms after the response, then ".
-std::string goaways_before_close(const Observation& o) {
-  if (!o.http2) return "";
+std::string goodbyes_before_close(const Observation& o) {
+  const auto after_response_ms = [&](std::int64_t at_us) {
+    return static_cast<double>(at_us - *o.timings.response_complete_us) / 1000.0;
+  };
   std::string text;
-  for (const Http2Goaway& goaway : o.http2->goaways)
-    text += fmt::format("sent GOAWAY({}, last stream {}) {:.1f} ms after the response, then ",
-                        goaway.code_name, goaway.last_stream_id,
-                        static_cast<double>(goaway.at_us - *o.timings.response_complete_us) / 1000.0);
+  if (o.http2) {
+    for (const Http2Goaway& goaway : o.http2->goaways)
+      text += fmt::format("sent GOAWAY({}, last stream {}) {:.1f} ms after the response, then ",
+                          goaway.code_name, goaway.last_stream_id, after_response_ms(goaway.at_us));
+  }
+  if (o.tls_facts.close_notify_us)
+    text += fmt::format("sent close_notify {:.1f} ms after the response, then ",
+                        after_response_ms(*o.tls_facts.close_notify_us));
   return text;
 }
 
@@ -37,7 +44,7 @@ std::string verdict_line(const Observation& o, double max_s) {
   if (o.end == StreamEnd::open) return fmt::format("still open after {:.1f} s idle (--max)", max_s);
   const double after_ms = static_cast<double>(*o.timings.ended_us - *o.timings.response_complete_us) / 1000.0;
   return fmt::format("server {}closed the idle connection with {} {:.1f} ms after the response{}",
-                     goaways_before_close(o), o.end == StreamEnd::rst ? "RST" : "FIN", after_ms,
+                     goodbyes_before_close(o), o.end == StreamEnd::rst ? "RST" : "FIN", after_ms,
                      o.connection_close ? " (it had announced Connection: close)" : "");
 }
 

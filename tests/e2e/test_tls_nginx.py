@@ -128,7 +128,8 @@ class NginxOverTls(unittest.TestCase):
     def test_idle_over_tls_sees_the_servers_keepalive_timeout(self):
         result = run_termprobe("idle", self.nginx.url("/"), *self.trust, "--max", "5")
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertRegex(result.stdout, r"closed the idle connection with FIN (19\d\d|2[0-4]\d\d)\.\d ms")
+        self.assertRegex(result.stdout, r"^server sent close_notify (19\d\d|2[0-4]\d\d)\.\d ms after the response, "
+                                        r"then closed the idle connection with FIN (19\d\d|2[0-4]\d\d)\.\d ms")
 
     def test_reuse_over_tls_uses_the_same_session(self):
         with ReportDir() as directory:
