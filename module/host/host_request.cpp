@@ -6,6 +6,7 @@
 namespace termprobe_host {
 
 HostRequest::HostRequest(RequestHead head, ConnectionIo& io) : head_(std::move(head)), io_(io) {
+  raw_.Version = HTTP_VERSION{head_.major_version, static_cast<USHORT>(head_.major_version == 1 ? 1 : 0)};
   raw_.pRawUrl = head_.target.c_str();
   raw_.RawUrlLength = static_cast<USHORT>(std::min<std::size_t>(head_.target.size(), 0xffff));
 }
