@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fixtures/h2_blocking_client.h"
@@ -161,6 +162,32 @@ TEST(ModuleHostH2, Http2EndpointsAnswer501OverHttp11) {
     client.read(5s);
     EXPECT_EQ(client.received.rfind("HTTP/1.1 501 Not Implemented\r\n", 0), 0u) << client.received;
   }
+}
+
+// A client that sends the preface and then no SETTINGS gets nghttp2's
+// GOAWAY(PROTOCOL_ERROR) and a FIN, not a hang.
+TEST(ModuleHostH2, APrefaceFollowedByGarbageGetsGoawayAndClose) {
+  const auto host = start_host();
+  termprobe_test::LoopbackClient client(host->port());
+  client.send(std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + std::string("\0\0\5\x9\0\0\0\0\1hello", 14));
+  EXPECT_EQ(client.read(5s), termprobe_test::Ending::fin);
+  const std::string goaway_header("\x07\0\0\0\0\0", 6);  // type GOAWAY, no flags, stream 0
+  const auto at = client.received.find(goaway_header);
+  ASSERT_NE(at, std::string::npos);
+  const std::string code = client.received.substr(at + goaway_header.size() + 4, 4);
+  EXPECT_EQ(code, std::string("\0\0\0\1", 4)) << "PROTOCOL_ERROR";
+}
+
+// The preface decides, not its first letter: a POST (which starts as the
+// preface does) arriving a byte at a time is still HTTP/1.1.
+TEST(ModuleHostH2, Http11StillServedWhenItsFirstBytesLookLikeThePreface) {
+  const auto host = start_host();
+  termprobe_test::LoopbackClient client(host->port());
+  client.send("P");
+  std::this_thread::sleep_for(50ms);
+  client.send("OST /termprobe/ok HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  client.read(5s);
+  EXPECT_EQ(client.received.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << client.received;
 }
 
 }  // namespace
