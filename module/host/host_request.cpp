@@ -1,7 +1,8 @@
 #include "host_request.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "response_part.h"
 
 namespace termprobe_host {
 
@@ -14,12 +15,7 @@ HostRequest::HostRequest(RequestHead head, ConnectionIo& io) : head_(std::move(h
 PCSTR HostRequest::GetHeader(PCSTR pszHeaderName, USHORT* pcchHeaderValue) const {
   const std::string wanted = pszHeaderName != NULL ? pszHeaderName : "";
   for (const auto& [name, value] : head_.headers) {
-    const bool same =
-        name.size() == wanted.size() &&
-        std::equal(name.begin(), name.end(), wanted.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        });
-    if (!same) continue;
+    if (!same_header_name(name, wanted)) continue;
     if (pcchHeaderValue != NULL) *pcchHeaderValue = static_cast<USHORT>(value.size());
     return value.c_str();
   }
