@@ -20,6 +20,9 @@ constexpr std::size_t kHeaderLimit = 64 * 1024;
 // leave; what arrives meanwhile is kept for the parser, up to this much.
 constexpr std::size_t kWatchBufferLimit = 64 * 1024;
 constexpr std::size_t kWatchReadSize = 4096;
+constexpr std::size_t kH2ReadSize = 16 * 1024;
+// RFC 9113 §3.4: what an h2c client with prior knowledge sends first.
+constexpr std::string_view kH2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 bool client_left(const error_code& error) {
   return error == http::error::end_of_stream || error == asio::error::eof ||
@@ -79,11 +82,91 @@ void Connection::stop_now() {
 }
 
 // A failed handshake has sent its alert (OpenSSL's); no HTTP happened.
+// Over TLS, ALPN has chosen the protocol; in plain TCP, the first bytes do.
 void Connection::on_handshake(const error_code& error) {
   if (closed_) return;
-  if (!error) return read_header();
-  closed_ = true;
-  stream_.close();
+  if (error) {
+    closed_ = true;
+    return stream_.close();
+  }
+  if (!stream_.is_tls()) return sniff_preface();
+  if (stream_.alpn() == "h2") return start_h2();
+  read_header();
+}
+
+// Reads until the bytes received either are the HTTP/2 preface or can no
+// longer become it; HTTP/1.1's parser then starts from those same bytes.
+void Connection::sniff_preface() {
+  const auto data = buffer_.data();
+  const std::string_view seen(static_cast<const char*>(data.data()), data.size());
+  const std::size_t compared = std::min(seen.size(), kH2Preface.size());
+  if (seen.substr(0, compared) != kH2Preface.substr(0, compared)) return read_header();
+  if (compared == kH2Preface.size()) return start_h2();
+  stream_.async_read_some(buffer_.prepare(kH2Preface.size() - seen.size()),
+                          [self = shared_from_this()](const error_code& read_error, std::size_t bytes) {
+                            self->on_sniffed(read_error, bytes);
+                          });
+}
+
+void Connection::on_sniffed(const error_code& error, std::size_t bytes) {
+  buffer_.commit(bytes);
+  if (closed_) return;
+  if (error) return close_socket(false);  // gone before a whole request line or preface
+  sniff_preface();
+}
+
+void Connection::start_h2() {
+  try {
+    h2_ = std::make_unique<H2Session>(module_, *this);
+  } catch (const std::exception&) {
+    return close_socket(true);
+  }
+  const auto data = buffer_.data();
+  h2_->receive(std::string_view(static_cast<const char*>(data.data()), data.size()));
+  buffer_.consume(buffer_.size());
+  settle_h2();
+  read_h2();
+}
+
+void Connection::read_h2() {
+  if (closed_) return;
+  stream_.async_read_some(buffer_.prepare(kH2ReadSize),
+                          [self = shared_from_this()](const error_code& error, std::size_t bytes) {
+                            self->on_h2_read(error, bytes);
+                          });
+}
+
+// A client that closes (or half-closes) is gone, as on HTTP/1.1: its
+// streams' work stops.
+void Connection::on_h2_read(const error_code& error, std::size_t bytes) {
+  buffer_.commit(bytes);
+  if (closed_ || !h2_) return;
+  const auto data = buffer_.data();
+  const bool accepted = h2_->receive(std::string_view(static_cast<const char*>(data.data()), data.size()));
+  buffer_.consume(buffer_.size());
+  if (error) return abandon();
+  settle_h2();
+  if (accepted && h2_->alive()) read_h2();
+}
+
+// Once nghttp2 has nothing left to read or write (a final GOAWAY went out),
+// the connection ends in order once its bytes are out.
+void Connection::settle_h2() {
+  if (!h2_ || closed_) return;
+  h2_->settle();
+  if (h2_->alive()) return;
+  if (!writing_ && outgoing_.empty()) return close_socket(false);
+  close_when_drained_ = true;
+}
+
+void Connection::defer(std::function<void(H2Session&)> task) {
+  auto self = weak_from_this().lock();
+  if (!self) return;
+  asio::post(executor_, [self, task = std::move(task)] {
+    if (self->closed_ || !self->h2_) return;
+    task(*self->h2_);
+    self->settle_h2();
+  });
 }
 
 void Connection::read_header() {
@@ -203,6 +286,7 @@ void Connection::on_watch(const error_code& error, std::size_t bytes) {
 void Connection::abandon() {
   close_socket(false);
   outgoing_.clear();
+  h2_.reset();
   request_.reset();
   request_done_ = false;
   deferred_.reset();

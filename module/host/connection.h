@@ -1,5 +1,8 @@
-// One client connection of the Linux host, plain or TLS (HostStream). Every step is an Asio
-// operation on the connection's strand: Boost.Beast parses each request,
+// One client connection of the Linux host, plain or TLS (HostStream), in
+// HTTP/1.1 or HTTP/2 (h2c when the client's first bytes are the HTTP/2
+// preface, h2 when TLS's ALPN chose it). Every step is an Asio operation on
+// the connection's strand: Boost.Beast parses each HTTP/1.1 request, an
+// H2Session the HTTP/2 frames,
 // the module runs through a RequestRun, responses go out through a queue of
 // non-blocking writes. No thread is ever held by a connection, however long
 // its client idles, takes to read, or its request waits (delay_ms).
@@ -13,14 +16,16 @@
 #include <optional>
 
 #include "connection_io.h"
+#include "h2_session.h"
 #include "host_stream.h"
+#include "http1_framing.h"
 #include "pipeline.h"
 
 namespace termprobe_host {
 
 class ConnectionRegistry;
 
-class Connection : public ConnectionIo, public std::enable_shared_from_this<Connection> {
+class Connection : public ConnectionIo, public H2Output, public std::enable_shared_from_this<Connection> {
  public:
   // socket's executor must be a strand: every handler of this connection runs on it.
   // tls: the host's TLS context, or null for plain HTTP.
@@ -35,7 +40,7 @@ class Connection : public ConnectionIo, public std::enable_shared_from_this<Conn
   // at once (no close_notify: nothing more goes out).
   void stop_now();
 
-  bool send(WireBytes bytes) override;
+  bool send_part(ResponsePart part) override;
   void reset() override;
   bool is_reset() const override { return reset_; }
   ReadResult read_body(void* buffer, DWORD size, bool async) override;
@@ -43,11 +48,22 @@ class Connection : public ConnectionIo, public std::enable_shared_from_this<Conn
   bool cancel_pending_io() override;
   void post_completion(DWORD bytes) override;
 
+  // H2Output.
+  void queue(WireBytes bytes) override { send(std::move(bytes)); }
+  void defer(std::function<void(H2Session&)> task) override;
+
  private:
   using Parser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
   struct Request;
 
+  bool send(WireBytes bytes);
   void on_handshake(const boost::system::error_code& error);
+  void sniff_preface();
+  void on_sniffed(const boost::system::error_code& error, std::size_t bytes);
+  void start_h2();
+  void read_h2();
+  void on_h2_read(const boost::system::error_code& error, std::size_t bytes);
+  void settle_h2();
   void read_header();
   void on_header(const boost::system::error_code& error);
   void start_request();
@@ -72,6 +88,8 @@ class Connection : public ConnectionIo, public std::enable_shared_from_this<Conn
   boost::beast::flat_buffer buffer_;
   std::optional<Parser> parser_;
   std::unique_ptr<Request> request_;
+  Http1Framer framer_;
+  std::unique_ptr<H2Session> h2_;                   // set once the connection speaks HTTP/2
   std::shared_ptr<Connection> self_while_pending_;  // a pending request keeps its connection alive
   WireQueue outgoing_;
   std::optional<ReadResult> deferred_;  // a completion that waits for the watch to stop

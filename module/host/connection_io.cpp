@@ -22,6 +22,8 @@ HRESULT read_status(const error_code& error) {
 
 }  // namespace
 
+bool Connection::send_part(ResponsePart part) { return send(framer_.frame(part)); }
+
 bool Connection::send(WireBytes bytes) {
   if (reset_ || closed_ || broken_) return false;
   if (bytes.pieces().empty()) return true;
@@ -53,6 +55,7 @@ void Connection::on_written(const error_code& error, std::size_t bytes) {
 }
 
 void Connection::on_drained() {
+  if (h2_ && !closed_) return settle_h2();
   if (reset_ && !closed_) close_socket(true);
   if (request_done_) return end_request();
   if (close_when_drained_) close_socket(false);

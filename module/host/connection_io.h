@@ -5,7 +5,9 @@
 
 #include <windows.h>
 
-#include "wire_bytes.h"
+#include <cstdint>
+
+#include "response_part.h"
 
 namespace termprobe_host {
 
@@ -18,12 +20,19 @@ struct ReadResult {
 class ConnectionIo {
  public:
   virtual ~ConnectionIo() = default;
-  // Queues bytes for the client, in order; false when the connection is gone.
-  virtual bool send(WireBytes bytes) = 0;
+  // Frames a part of the response and queues it for the client, in order;
+  // false when the connection (or the stream) is gone.
+  virtual bool send_part(ResponsePart part) = 0;
   // SO_LINGER {1,0} + close once what is queued has gone out: the client sees
   // RST, data still unsent in the kernel is dropped. Later sends go nowhere.
   virtual void reset() = 0;
   virtual bool is_reset() const = 0;
+  // HTTP/2: RST_STREAM(code) once what is queued has gone out; is_reset()
+  // then holds. HTTP/1.1 has no stream to reset: false, nothing happens.
+  virtual bool reset_stream(std::uint32_t code) {
+    static_cast<void>(code);
+    return false;
+  }
   // Reads request body into buffer. With async, a read that cannot complete
   // from data already received goes pending instead of blocking.
   virtual ReadResult read_body(void* buffer, DWORD size, bool async) = 0;

@@ -1,11 +1,13 @@
 #include "host_request.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "response_part.h"
 
 namespace termprobe_host {
 
 HostRequest::HostRequest(RequestHead head, ConnectionIo& io) : head_(std::move(head)), io_(io) {
+  raw_.Version = HTTP_VERSION{head_.major_version, static_cast<USHORT>(head_.major_version == 1 ? 1 : 0)};
   raw_.pRawUrl = head_.target.c_str();
   raw_.RawUrlLength = static_cast<USHORT>(std::min<std::size_t>(head_.target.size(), 0xffff));
 }
@@ -13,12 +15,7 @@ HostRequest::HostRequest(RequestHead head, ConnectionIo& io) : head_(std::move(h
 PCSTR HostRequest::GetHeader(PCSTR pszHeaderName, USHORT* pcchHeaderValue) const {
   const std::string wanted = pszHeaderName != NULL ? pszHeaderName : "";
   for (const auto& [name, value] : head_.headers) {
-    const bool same =
-        name.size() == wanted.size() &&
-        std::equal(name.begin(), name.end(), wanted.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        });
-    if (!same) continue;
+    if (!same_header_name(name, wanted)) continue;
     if (pcchHeaderValue != NULL) *pcchHeaderValue = static_cast<USHORT>(value.size());
     return value.c_str();
   }

@@ -16,6 +16,7 @@ struct RequestHead {
   std::string method;
   std::string target;  // as sent: "/termprobe/ok?bytes=1"
   std::vector<std::pair<std::string, std::string>> headers;
+  USHORT major_version = 1;  // 2: the request came on an HTTP/2 stream
 };
 
 class HostRequest : public IHttpRequest {

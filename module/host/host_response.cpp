@@ -1,8 +1,5 @@
 #include "host_response.h"
 
-#include <algorithm>
-#include <cctype>
-
 namespace termprobe_host {
 namespace {
 
@@ -17,22 +14,10 @@ std::string header_name(HTTP_HEADER_ID id) {
   return "X-Unknown-Header";
 }
 
-bool same_name(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 std::size_t total_size(const std::vector<std::string_view>& pieces) {
   std::size_t total = 0;
   for (const auto piece : pieces) total += piece.size();
   return total;
-}
-
-std::string chunk_size_line(std::size_t size) {
-  char line[20];
-  std::snprintf(line, sizeof(line), "%zx\r\n", size);
-  return line;
 }
 
 }  // namespace
@@ -44,8 +29,8 @@ VOID HostResponse::Clear(VOID) { body_.clear(); }
 HRESULT HostResponse::SetStatus(USHORT statusCode, PCSTR pszReason, USHORT, HRESULT, IAppHostConfigException*,
                                 BOOL) {
   if (statusCode < 100 || statusCode > 999) return HRESULT_FROM_WIN32(ERROR_INVALID_PARAMETER);
-  status_ = statusCode;
-  reason_ = pszReason != NULL ? pszReason : "";
+  head_.status = statusCode;
+  head_.reason = pszReason != NULL ? pszReason : "";
   touched_ = true;
   return S_OK;
 }
@@ -57,14 +42,14 @@ HRESULT HostResponse::SetHeader(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHOR
   std::string value(pszHeaderValue, cchHeaderValue);
   touched_ = true;
   if (fReplace) {
-    for (auto& [existing, old] : headers_) {
-      if (same_name(existing, name)) {
+    for (auto& [existing, old] : head_.headers) {
+      if (same_header_name(existing, name)) {
         old = std::move(value);
         return S_OK;
       }
     }
   }
-  headers_.emplace_back(name, std::move(value));
+  head_.headers.emplace_back(name, std::move(value));
   return S_OK;
 }
 
@@ -118,6 +103,20 @@ VOID HostResponse::ResetConnection(VOID) {
 // announces it or closes with FIN or RST is unverified.
 VOID HostResponse::SetNeedDisconnect(VOID) { need_disconnect_ = true; }
 
+PCSTR HostResponse::GetTrailer(PCSTR, USHORT* pcchHeaderValue) const {
+  if (pcchHeaderValue != NULL) *pcchHeaderValue = 0;
+  return NULL;
+}
+
+// RST_STREAM(errorCode) once what was flushed has gone out; what is still
+// buffered is dropped, and later writes succeed and go nowhere, as after
+// ResetConnection. On HTTP/1.1 there is no stream to reset: nothing happens
+// (the module calls it on HTTP/2 requests only).
+VOID HostResponse::ResetStream(ULONG errorCode) {
+  body_.clear();
+  io_.reset_stream(errorCode);
+}
+
 bool HostResponse::finish(bool close_after) {
   if (finished_) return true;
   const bool sent = send_buffered(true, close_after);
@@ -128,43 +127,17 @@ bool HostResponse::finish(bool close_after) {
 bool HostResponse::send_buffered(bool final, bool close_after) {
   if (before_send_) before_send_();
   if (io_.is_reset()) return false;
-  const std::size_t body_size = total_size(body_);
-  WireBytes wire;
+  ResponsePart part;
   if (!headers_sent_) {
-    // A response flushed before it is complete needs chunked framing unless
-    // the module declared Content-Length itself.
-    chunked_ = !final && find_header("Content-Length") == nullptr;
-    std::string text = head(chunked_, close_after);
+    part.head = &head_;
+    part.goaway_first = need_goaway_;
     headers_sent_ = true;
-    if (!chunked_ && final && find_header("Content-Length") == nullptr)
-      text.insert(text.size() - 2, "Content-Length: " + std::to_string(body_size) + "\r\n");
-    wire.add_text(std::move(text));
   }
-  if (chunked_ && body_size > 0) wire.add_text(chunk_size_line(body_size));
-  for (const auto piece : body_) wire.add_borrowed(piece);
-  if (chunked_ && body_size > 0) wire.add_text("\r\n");
-  if (chunked_ && final) wire.add_text("0\r\n\r\n");
+  part.body = std::move(body_);
+  part.final = final;
+  part.close_after = close_after;
   body_.clear();
-  return io_.send(std::move(wire));
-}
-
-std::string HostResponse::head(bool chunked, bool close_after) const {
-  std::string text = "HTTP/1.1 " + std::to_string(status_) + " " + reason_ + "\r\n";
-  text += "Server: termprobe-module-host\r\n";
-  for (const auto& [name, value] : headers_) {
-    if (same_name(name, "Connection") || same_name(name, "Transfer-Encoding")) continue;
-    text += name + ": " + value + "\r\n";
-  }
-  if (chunked) text += "Transfer-Encoding: chunked\r\n";
-  if (close_after) text += "Connection: close\r\n";
-  return text + "\r\n";
-}
-
-const std::string* HostResponse::find_header(const std::string& name) const {
-  for (const auto& [existing, value] : headers_) {
-    if (same_name(existing, name)) return &value;
-  }
-  return nullptr;
+  return io_.send_part(std::move(part));
 }
 
 }  // namespace termprobe_host

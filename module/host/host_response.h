@@ -1,9 +1,12 @@
-// IHttpResponse on the Linux host: buffers like IIS does, sends on Flush or
-// at the end of the request, and follows Microsoft's reference pages for
-// the two termination methods (docs/module-contract.md). Written memory is referenced, not copied: IIS too
+// IHttpResponse (and IHttpResponse4) on the Linux host: buffers like IIS
+// does, sends on Flush or at the end of the request, and follows Microsoft's
+// reference pages for the two termination methods (docs/module-contract.md).
+// One implementation for HTTP/1.1 and HTTP/2: it hands ResponseParts to its
+// connection, which frames them. Written memory is referenced, not copied: IIS too
 // sends from the module's buffers, which stay valid until the request ends.
 #pragma once
 
+#include <httpresponse4.h>
 #include <httpserv.h>
 
 #include <functional>
@@ -13,10 +16,11 @@
 #include <vector>
 
 #include "connection_io.h"
+#include "response_part.h"
 
 namespace termprobe_host {
 
-class HostResponse : public IHttpResponse {
+class HostResponse : public IHttpResponse4 {
  public:
   explicit HostResponse(ConnectionIo& io) : io_(io) {}
 
@@ -31,12 +35,18 @@ class HostResponse : public IHttpResponse {
   HRESULT Flush(BOOL fAsync, BOOL fMoreData, DWORD* pcbSent, BOOL* pfCompletionExpected = NULL) override;
   VOID ResetConnection(VOID) override;
   VOID SetNeedDisconnect(VOID) override;
+  // IHttpResponse4. The host sends no trailers.
+  HRESULT DeleteTrailer(PCSTR) override { return S_OK; }
+  PCSTR GetTrailer(PCSTR, USHORT* pcchHeaderValue = NULL) const override;
+  VOID ResetStream(ULONG errorCode) override;
+  VOID SetNeedGoAway(VOID) override { need_goaway_ = true; }
+  HRESULT SetTrailer(PCSTR, PCSTR, USHORT, BOOL) override { return E_NOTIMPL; }
 
   // The host's side.
   bool touched() const { return touched_; }
   bool need_disconnect() const { return need_disconnect_; }
   bool headers_sent() const { return headers_sent_; }
-  int status() const { return status_; }
+  int status() const { return head_.status; }
   // Sends what is left and ends the response; close_after says whether the
   // host will close the connection (announced with "Connection: close").
   bool finish(bool close_after);
@@ -45,18 +55,14 @@ class HostResponse : public IHttpResponse {
 
  private:
   bool send_buffered(bool final, bool close_after);
-  std::string head(bool chunked, bool close_after) const;
-  const std::string* find_header(const std::string& name) const;
 
   ConnectionIo& io_;
-  int status_ = 200;
-  std::string reason_ = "OK";
-  std::vector<std::pair<std::string, std::string>> headers_;
+  ResponseHead head_;
   std::vector<std::string_view> body_;  // written but not yet sent (module memory)
   bool touched_ = false;                // the module set a status, header or body
   bool need_disconnect_ = false;
+  bool need_goaway_ = false;
   bool headers_sent_ = false;
-  bool chunked_ = false;  // framing chosen when the headers went out
   bool finished_ = false;
   std::function<void()> before_send_;
 };

@@ -12,6 +12,14 @@ HostStream::HostStream(asio::ip::tcp::socket socket, asio::ssl::context* tls) : 
   if (tls != nullptr) tls_.emplace(socket_, *tls);
 }
 
+std::string HostStream::alpn() {
+  if (!tls_) return {};
+  const unsigned char* name = nullptr;
+  unsigned int length = 0;
+  SSL_get0_alpn_selected(tls_->native_handle(), &name, &length);
+  return name == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(name), length);
+}
+
 std::size_t HostStream::ready_bytes() {
   if (tls_) return static_cast<std::size_t>(std::max(0, SSL_pending(tls_->native_handle())));
   error_code error;

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <utility>
 
 namespace termprobe_host {
@@ -65,6 +66,10 @@ class HostStream {
   std::size_t read_some(const Buffers& buffers) {
     return tls_ ? tls_->read_some(buffers) : socket_.read_some(buffers);
   }
+
+  bool is_tls() const { return tls_.has_value(); }
+  // The protocol ALPN chose in the handshake ("h2", "http/1.1"), or "".
+  std::string alpn();
 
   // Request bytes a read returns without waiting on the network (TLS:
   // decrypted ones; a partial record would make a synchronous read wait).

@@ -1,5 +1,7 @@
-// The Linux host: an HTTP/1.1 server that loads the termprobe module through
-// its RegisterModule and runs every request through it as IIS would.
+// The Linux host: an HTTP/1.1 and HTTP/2 server that loads the termprobe
+// module through its RegisterModule and runs every request (every HTTP/2
+// stream) through it as IIS would. A plain port serves HTTP/1.1 and h2c
+// with prior knowledge, told apart by the client's first bytes.
 //
 // Its limits: a fixed pool of threads (kThreads) serves every connection
 // with asynchronous I/O, so idle connections, clients that do not read and
@@ -8,7 +10,7 @@
 // response bodies go out from the module's memory, never copied whole.
 //
 // With HostOptions::tls it serves HTTPS instead: the same connections over
-// TLS 1.2 or 1.3, ALPN http/1.1.
+// TLS 1.2 or 1.3, ALPN h2 (preferred) or http/1.1.
 #pragma once
 
 #include <cstddef>

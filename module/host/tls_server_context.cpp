@@ -55,7 +55,7 @@ std::optional<std::string> pem_problem(const TlsIdentity& identity) {
 }  // namespace
 
 const std::vector<std::string_view>& alpn_protocols() {
-  static const std::vector<std::string_view> protocols = {"http/1.1"};
+  static const std::vector<std::string_view> protocols = {"h2", "http/1.1"};
   return protocols;
 }
 

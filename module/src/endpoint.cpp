@@ -7,7 +7,7 @@
 namespace termprobe_module {
 namespace {
 
-constexpr std::array<std::pair<EndpointKind, std::string_view>, 7> kPaths{{
+constexpr std::array<std::pair<EndpointKind, std::string_view>, 9> kPaths{{
     {EndpointKind::ok, "ok"},
     {EndpointKind::need_disconnect, "need-disconnect"},
     {EndpointKind::reset, "reset"},
@@ -15,6 +15,8 @@ constexpr std::array<std::pair<EndpointKind, std::string_view>, 7> kPaths{{
     {EndpointKind::reset_after_flush, "reset-after-flush"},
     {EndpointKind::cancel_io_read, "cancel-io-read"},
     {EndpointKind::cancel_io_send, "cancel-io-send"},
+    {EndpointKind::reset_stream, "reset-stream"},
+    {EndpointKind::goaway, "goaway"},
 }};
 
 std::uint32_t clamped_number(std::string_view text, std::uint32_t limit) {
@@ -36,6 +38,9 @@ void apply_query(std::string_view query, Endpoint& endpoint) {
     const std::string_view value = pair.substr(eq + 1);
     if (name == "bytes") endpoint.body_bytes = clamped_number(value, kMaxBodyBytes);
     if (name == "delay_ms") endpoint.delay_ms = clamped_number(value, kMaxDelayMs);
+    if (name == "code") endpoint.reset_code = clamped_number(value, 0xffffffffu);
+    if (name == "after" && value == "headers") endpoint.reset_after = ResetPoint::headers;
+    if (name == "after" && value == "data") endpoint.reset_after = ResetPoint::data;
   }
 }
 

@@ -19,12 +19,20 @@ enum class EndpointKind {
   reset_after_flush,  // headers + half the body flushed, then ResetConnection
   cancel_io_read,     // an async ReadEntityBody goes pending, then IHttpContext::CancelIo
   cancel_io_send,     // the CancelIo page's example in OnSendResponse
+  reset_stream,       // HTTP/2: IHttpResponse4::ResetStream(code=) at the point after= names
+  goaway,             // HTTP/2: IHttpResponse4::SetNeedGoAway, then a complete 200
 };
+
+// Where reset-stream resets: before any response, once the headers are
+// flushed, or once the headers and half the body are.
+enum class ResetPoint { before, headers, data };
 
 struct Endpoint {
   EndpointKind kind = EndpointKind::outside;
   std::uint32_t body_bytes = 0;  // bytes= : response body size (0 = the endpoint's default text)
   std::uint32_t delay_ms = 0;    // delay_ms= : wait before acting, in milliseconds
+  std::uint32_t reset_code = 0;  // code= : reset-stream's HTTP/2 error code, any 32-bit value
+  ResetPoint reset_after = ResetPoint::before;  // after=headers|data
 };
 
 inline constexpr std::string_view kDefaultPrefix = "/termprobe/";

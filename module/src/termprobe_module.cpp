@@ -1,5 +1,8 @@
 #include "termprobe_module.h"
 
+// Not in older SDKs' httpserv.h: termprobe's copy of ANCM's declaration.
+#include "../iis_api/httpresponse4.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -55,6 +58,17 @@ HRESULT write_filled(IHttpResponse* response, char fill, std::uint32_t total, BO
                                      &sent);
 }
 
+// IHttpResponse4 the way ASP.NET Core's module gets it
+// (src/Servers/IIS/AspNetCoreModuleV2/InProcessRequestHandler/managedexports.cpp:
+// "(IHttpResponse4*)pInProcessHandler->QueryHttpContext()->GetResponse()"),
+// and only for a request that came over HTTP/2, as ASP.NET Core offers
+// resets only on HTTP/2. Null on HTTP/1.x.
+IHttpResponse4* http2_response(IHttpContext* context) {
+  const HTTP_REQUEST* raw = context->GetRequest()->GetRawHttpRequest();
+  if (raw == NULL || raw->Version.MajorVersion < 2) return NULL;
+  return static_cast<IHttpResponse4*>(context->GetResponse());
+}
+
 std::string hex(HRESULT value) {
   char text[16];
   std::snprintf(text, sizeof(text), "0x%08X", static_cast<unsigned>(value));
@@ -92,7 +106,7 @@ REQUEST_NOTIFICATION_STATUS TermprobeModule::OnBeginRequest(IHttpContext* pHttpC
   if (endpoint_.kind == EndpointKind::unknown)
     return send_text(pHttpContext, 404, "Not Found",
                      "no such termprobe endpoint; try ok, need-disconnect, reset, reset-continue, "
-                     "reset-after-flush, cancel-io-read, cancel-io-send\n");
+                     "reset-after-flush, cancel-io-read, cancel-io-send, reset-stream, goaway\n");
   if (is_destructive(endpoint_.kind) && !token_matches(pHttpContext, config_.token)) {
     // Refused: no later notification may act on this endpoint.
     endpoint_.kind = EndpointKind::unknown;
@@ -139,6 +153,8 @@ REQUEST_NOTIFICATION_STATUS TermprobeModule::act(IHttpContext* context) {
   switch (endpoint_.kind) {
     case EndpointKind::reset_after_flush: return reset_after_flush(context);
     case EndpointKind::cancel_io_read: return start_pending_read(context);
+    case EndpointKind::reset_stream: return reset_stream(context);
+    case EndpointKind::goaway: return goaway(context);
     default: return send_ok(context);
   }
 }
@@ -206,23 +222,53 @@ REQUEST_NOTIFICATION_STATUS TermprobeModule::send_ok(IHttpContext* context) {
   return RQ_NOTIFICATION_FINISH_REQUEST;
 }
 
-// Headers and half the declared body go out with a synchronous Flush; the
-// reset then cuts the response mid-body.
-REQUEST_NOTIFICATION_STATUS TermprobeModule::reset_after_flush(IHttpContext* context) {
-  IHttpResponse* response = context->GetResponse();
-  const std::uint32_t total = endpoint_.body_bytes > 1 ? endpoint_.body_bytes : 2000;
+// A 200 declaring total body bytes, of which the first flushed go out now
+// with a synchronous Flush (the headers alone when flushed is 0).
+IHttpResponse* TermprobeModule::flush_part(IHttpContext* context, std::uint32_t total,
+                                           std::uint32_t flushed) {
+  IHttpResponse* response = start_response(context, 200, "OK");
   const std::string length = std::to_string(total);
-  response->Clear();
-  response->SetStatus(200, "OK");
-  response->SetHeader(HttpHeaderContentType, "text/plain", static_cast<USHORT>(std::strlen("text/plain")),
-                      TRUE);
   response->SetHeader(HttpHeaderContentLength, length.c_str(), static_cast<USHORT>(length.size()), TRUE);
-  response->SetHeader(kModuleHeader, kModuleVersion, static_cast<USHORT>(std::strlen(kModuleVersion)), TRUE);
-  write_filled(response, 'f', total / 2, TRUE);
+  write_filled(response, 'f', flushed, TRUE);
   DWORD sent = 0;
   response->Flush(FALSE, TRUE, &sent);
-  response->ResetConnection();
+  return response;
+}
+
+// Headers and half the declared body go out; the reset then cuts the
+// response mid-body.
+REQUEST_NOTIFICATION_STATUS TermprobeModule::reset_after_flush(IHttpContext* context) {
+  const std::uint32_t total = endpoint_.body_bytes > 1 ? endpoint_.body_bytes : 2000;
+  flush_part(context, total, total / 2)->ResetConnection();
   return RQ_NOTIFICATION_FINISH_REQUEST;
+}
+
+// IHttpResponse4::ResetStream(code=) before any response, after the
+// headers, or after the headers and half the body (after=).
+REQUEST_NOTIFICATION_STATUS TermprobeModule::reset_stream(IHttpContext* context) {
+  IHttpResponse4* response = http2_response(context);
+  if (response == NULL) return needs_http2(context);
+  const std::uint32_t total = endpoint_.body_bytes > 1 ? endpoint_.body_bytes : 2000;
+  if (endpoint_.reset_after == ResetPoint::headers) flush_part(context, total, 0);
+  if (endpoint_.reset_after == ResetPoint::data) flush_part(context, total, total / 2);
+  response->ResetStream(endpoint_.reset_code);
+  return RQ_NOTIFICATION_FINISH_REQUEST;
+}
+
+// SetNeedGoAway, then the ordinary complete 200.
+REQUEST_NOTIFICATION_STATUS TermprobeModule::goaway(IHttpContext* context) {
+  IHttpResponse4* response = http2_response(context);
+  if (response == NULL) return needs_http2(context);
+  response->SetNeedGoAway();
+  return send_ok(context);
+}
+
+// On HTTP/1.x there is no stream to reset and no GOAWAY to send: the module
+// says so with 501 rather than end the connection some other way.
+REQUEST_NOTIFICATION_STATUS TermprobeModule::needs_http2(IHttpContext* context) {
+  return send_text(context, 501, "Not Implemented",
+                   std::string(endpoint_name(endpoint_.kind)) +
+                       " needs HTTP/2 (IHttpResponse4); this request came over HTTP/1.x\n");
 }
 
 // Reads the request body asynchronously until a read goes pending (the

@@ -14,6 +14,7 @@
 #include <sal.h>
 #include <windows.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,10 @@ class TermprobeModule final : public CHttpModule {
   REQUEST_NOTIFICATION_STATUS send_text(IHttpContext* context, USHORT status, PCSTR reason, std::string text);
   REQUEST_NOTIFICATION_STATUS send_ok(IHttpContext* context);
   REQUEST_NOTIFICATION_STATUS reset_after_flush(IHttpContext* context);
+  REQUEST_NOTIFICATION_STATUS reset_stream(IHttpContext* context);
+  REQUEST_NOTIFICATION_STATUS goaway(IHttpContext* context);
+  REQUEST_NOTIFICATION_STATUS needs_http2(IHttpContext* context);
+  IHttpResponse* flush_part(IHttpContext* context, std::uint32_t total, std::uint32_t flushed);
   REQUEST_NOTIFICATION_STATUS start_pending_read(IHttpContext* context);
   REQUEST_NOTIFICATION_STATUS documented_reset(IHttpContext* context,
                                                REQUEST_NOTIFICATION_STATUS after_reset);

@@ -25,10 +25,16 @@ struct Target {
   std::string base_url;  // where the probes go
 };
 
+// Every scenario a profile may name: the HTTP/2 list holds the HTTP/1.1 one.
 std::vector<std::string> scenario_names() {
   std::vector<std::string> names;
-  for (const auto& scenario : contract_scenarios()) names.push_back(scenario.name);
+  for (const auto& scenario : http2_contract_scenarios()) names.push_back(scenario.name);
   return names;
+}
+
+// --tls, or --http2 against the embedded host: h2 is negotiated over TLS.
+bool embedded_tls_only(const RunOptions& options) {
+  return options.embedded_tls || (options.connection.http2 && !options.embedded_both);
 }
 
 ProbeSpec settings_from(const RunOptions& options) {
@@ -97,7 +103,7 @@ struct EmbeddedHosts {
 
 bool start_embedded(const RunOptions& options, std::vector<Target>& targets, EmbeddedHosts& embedded) {
   std::optional<termprobe_host::TlsIdentity> identity;
-  if (options.embedded_tls || options.embedded_both) {
+  if (embedded_tls_only(options) || options.embedded_both) {
     auto made = termprobe_host::make_self_signed_identity();
     auto written = made ? TemporaryCertificate::write(*made) : fail(ErrorKind::internal, made.error());
     if (!written) {
@@ -119,15 +125,17 @@ bool start_embedded(const RunOptions& options, std::vector<Target>& targets, Emb
     embedded.hosts.push_back(std::move(*started));
     return true;
   };
-  if (!options.embedded_tls && !start(std::nullopt, kEmbeddedTarget)) return false;
+  if (!embedded_tls_only(options) && !start(std::nullopt, kEmbeddedTarget)) return false;
   return !identity || start(identity, kEmbeddedTlsTarget);
 }
 
 std::vector<SuiteItem> suite_items(const std::vector<Target>& targets, const ProbeSpec& settings,
                                    std::size_t repeat) {
+  const auto& scenarios =
+      settings.http == HttpMode::http1 ? contract_scenarios() : http2_contract_scenarios();
   std::vector<SuiteItem> items;
   for (const auto& target : targets) {
-    for (const auto& scenario : contract_scenarios())
+    for (const auto& scenario : scenarios)
       items.push_back(
           {target.name, scenario.name, {scenario_spec(scenario, target.base_url, settings), repeat}});
   }
@@ -138,7 +146,10 @@ std::vector<SuiteItem> suite_items(const std::vector<Target>& targets, const Pro
 
 CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   CLI::App* run = app.add_subcommand(
-      "run", "Run the module's contract suite (default: against the bundled host, started on loopback)");
+      "run",
+      "Run the module's contract suite (default: against the bundled host, started on loopback). With "
+      "--http2 (h2 over TLS; the embedded host serves HTTPS) or --http2-prior-knowledge (h2c) it runs over "
+      "HTTP/2 and adds the stream scenarios (reset-stream-*, goaway)");
   run->add_option(
       "--target", o.targets,
       "Base URL of a server with the termprobe module; repeat for a fleet (default: embedded host)");

@@ -70,7 +70,10 @@ std::string describe_tls(const HostTlsOptions& tls) {
 }  // namespace
 
 CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
-  CLI::App* serve = app.add_subcommand("serve", "Run the bundled test module's Linux host in the foreground");
+  CLI::App* serve = app.add_subcommand(
+      "serve",
+      "Run the bundled test module's Linux host in the foreground: HTTP/1.1 and h2c (prior knowledge) on "
+      "one port; with --tls, HTTPS with h2 or http/1.1 by ALPN");
   serve->add_option("--listen", o.listen, "ADDRESS:PORT to listen on (port 0 = any free port)")
       ->capture_default_str();
   serve->add_flag("--allow-remote", o.allow_remote,

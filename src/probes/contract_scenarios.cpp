@@ -21,6 +21,13 @@ Scenario slow_upload(std::string name) {
   return scenario;
 }
 
+// A scenario of an endpoint under a name of its own (one endpoint, several
+// parameter sets).
+Scenario named(Scenario scenario, std::string name) {
+  scenario.name = std::move(name);
+  return scenario;
+}
+
 }  // namespace
 
 const std::vector<Scenario>& contract_scenarios() {
@@ -33,6 +40,20 @@ const std::vector<Scenario>& contract_scenarios() {
       slow_upload("cancel-io-read"),
       get("cancel-io-send"),
   };
+  return scenarios;
+}
+
+const std::vector<Scenario>& http2_contract_scenarios() {
+  static const std::vector<Scenario> scenarios = [] {
+    std::vector<Scenario> all = contract_scenarios();
+    for (const char* code : {"0", "2", "8", "1111"})
+      all.push_back(
+          named(get("reset-stream", std::string("?code=") + code), std::string("reset-stream-") + code));
+    all.push_back(named(get("reset-stream", "?code=8&after=headers"), "reset-stream-after-headers"));
+    all.push_back(named(get("reset-stream", "?code=8&after=data&bytes=2000"), "reset-stream-mid-data"));
+    all.push_back(get("goaway"));
+    return all;
+  }();
   return scenarios;
 }
 

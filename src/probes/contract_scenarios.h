@@ -17,6 +17,11 @@ struct Scenario {
 // In the order docs/module-contract.md lists them.
 const std::vector<Scenario>& contract_scenarios();
 
+// Over HTTP/2: the same, then IHttpResponse4's: reset-stream with codes 0,
+// 2, 8 and 1111 before the response, after the headers and mid data, and
+// goaway (over HTTP/1.x these only answer 501).
+const std::vector<Scenario>& http2_contract_scenarios();
+
 // The scenario's probe against base_url ("http://host:port", a trailing
 // slash or a path prefix are kept), with the caller's deadlines and headers.
 ProbeSpec scenario_spec(const Scenario& scenario, const std::string& base_url, const ProbeSpec& settings);

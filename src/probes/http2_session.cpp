@@ -64,6 +64,7 @@ struct Http2Session::Stream {
   std::int64_t header_bytes = 0;  // HEADERS frames received, frame headers included
   std::int64_t data_bytes = 0;    // DATA payload received
   std::optional<std::int64_t> declared_length;
+  std::string module;       // x-termprobe-module of the final response
   bool end_stream = false;  // END_STREAM received
   bool closed = false;
   bool refused = false;  // above a GOAWAY's last-stream-id, no response: not processed
@@ -96,6 +97,8 @@ struct Http2Session::Callbacks {
       std::int64_t length = 0;
       if (std::from_chars(text.data(), text.data() + text.size(), length).ec == std::errc())
         stream->declared_length = length;
+    } else if (key == "x-termprobe-module" && !stream->in_interim) {
+      stream->module = std::string(text);  // HTTP/2 field names are lowercase (RFC 9113 §8.2.1)
     }
     return 0;
   }
@@ -391,6 +394,7 @@ void Http2Session::record(Observation& o, std::size_t exchange) const {
   o.response_bytes = o.final_response_bytes = o.wire_bytes_received = s.header_bytes + s.data_bytes;
   if (s.status == 0) o.final_response_bytes = 0;
   o.declared_length = s.declared_length;
+  o.module = s.module;
   o.response_complete = s.end_stream;  // a later RST_STREAM does not take it back
   o.parse_error = parse_error_;
   if (!parse_error_.empty()) o.first_bytes_hex = to_hex(first_bytes_);

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "probes/observation.h"
+
 namespace termprobe {
 namespace {
 
@@ -87,6 +89,16 @@ const std::vector<std::string_view>& tls_ending_kinds() {
                                                       "rst",
                                                       "open"};
   return kinds;
+}
+
+std::string http2_ending(const Observation& o) {
+  if (!o.http2) return "";
+  if (const auto& reset = o.http2->reset) return "RST_STREAM(" + reset->code_name + ") " + reset->when;
+  if (!o.http2->goaways.empty()) {
+    const Http2Goaway& first = o.http2->goaways.front();
+    return "GOAWAY(" + first.code_name + ", last " + std::to_string(first.last_stream_id) + ")";
+  }
+  return "none";
 }
 
 }  // namespace termprobe

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -64,5 +65,14 @@ std::optional<Label> label_from_string(std::string_view text);
 
 // Every Outcome::tls_ending but "": alert, close_notify_then_fin, ...
 const std::vector<std::string_view>& tls_ending_kinds();
+
+struct Observation;
+
+// HTTP/2 only: the frame that ended the stream or spoke for its connection,
+// as profiles name it: "RST_STREAM(CODE) WHEN" (WHEN: before_headers,
+// after_headers, mid_data; CODE: the RFC 9113 name, or 0x... for others),
+// else the first GOAWAY, "GOAWAY(CODE, last ID)", else "none". Empty for
+// HTTP/1.x.
+std::string http2_ending(const Observation& observation);
 
 }  // namespace termprobe

@@ -31,15 +31,42 @@ Result<std::set<std::string>> parse_tls_endings(const json& value, const std::st
   return endings;
 }
 
-// tls: the entry is a scenario's "tls" part, which may say "tls_ending";
-// otherwise "tls" is the caller's to read.
-Result<Expectation> parse_expectation(const json& entry, const std::string& where, bool tls) {
+// http2_ending() forms: RST_STREAM(...) ..., GOAWAY(...) or none.
+Result<std::set<std::string>> parse_http2_endings(const json& value, const std::string& where) {
+  const auto wrong = [&](const std::string& what) {
+    return fail(ErrorKind::invalid_input, where +
+                                              ": \"http2_ending\" takes a list of \"RST_STREAM(CODE) WHEN\", "
+                                              "\"GOAWAY(CODE, last ID)\" or \"none\"; not " +
+                                              what);
+  };
+  if (!value.is_array() || value.empty()) return wrong(value.dump());
+  std::set<std::string> endings;
+  for (const auto& item : value) {
+    const std::string text = item.is_string() ? item.get<std::string>() : std::string();
+    const bool known = text == "none" || text.rfind("RST_STREAM(", 0) == 0 || text.rfind("GOAWAY(", 0) == 0;
+    if (!known) return wrong(item.dump());
+    endings.insert(text);
+  }
+  return endings;
+}
+
+enum class Part { scenario, tls, http2 };
+
+// A scenario's entry, or its "tls" part (which may say "tls_ending") or its
+// "http2" part (which may say "http2_ending"); the scenario's own "tls" and
+// "http2" are the caller's to read.
+Result<Expectation> parse_expectation(const json& entry, const std::string& where, Part part) {
+  const bool tls = part == Part::tls;
   if (!entry.is_object())
     return fail(ErrorKind::invalid_input, where + ": expected an object with \"expect\"");
   Expectation expectation;
   for (const auto& [key, value] : entry.items()) {
-    if (key == "tls" && !tls) continue;
-    if (key == "tls_ending" && tls) {
+    if ((key == "tls" || key == "http2") && part == Part::scenario) continue;
+    if (key == "http2_ending" && part == Part::http2) {
+      auto endings = parse_http2_endings(value, where);
+      if (!endings) return tl::unexpected(endings.error());
+      expectation.http2_endings = std::move(*endings);
+    } else if (key == "tls_ending" && tls) {
       auto endings = parse_tls_endings(value, where);
       if (!endings) return tl::unexpected(endings.error());
       expectation.tls_endings = std::move(*endings);
@@ -58,7 +85,9 @@ Result<Expectation> parse_expectation(const json& entry, const std::string& wher
     } else {
       return fail(ErrorKind::invalid_input, where + ": unexpected key or value \"" + key +
                                                 "\" (use \"expect\": [labels] or null, \"note\"" +
-                                                (tls ? ", \"tls_ending\")" : ", \"tls\": {...})"));
+                                                (tls                   ? ", \"tls_ending\")"
+                                                 : part == Part::http2 ? ", \"http2_ending\")"
+                                                                       : ", \"tls\" or \"http2\": {...})"));
     }
   }
   if (!entry.contains("expect")) return fail(ErrorKind::invalid_input, where + ": missing \"expect\"");
@@ -85,13 +114,19 @@ Result<Profile> parse_profile(const std::string& text, const std::string& origin
     const std::string where = "profile " + origin + ", scenario \"" + name + "\"";
     if (std::find(known_scenarios.begin(), known_scenarios.end(), name) == known_scenarios.end())
       return fail(ErrorKind::invalid_input, where + ": no such scenario");
-    auto expectation = parse_expectation(entry, where, false);
+    auto expectation = parse_expectation(entry, where, Part::scenario);
     if (!expectation) return tl::unexpected(expectation.error());
     profile.scenarios[name] = std::move(*expectation);
-    if (!entry.is_object() || !entry.contains("tls")) continue;
-    auto tls = parse_expectation(entry["tls"], where + ", \"tls\"", true);
-    if (!tls) return tl::unexpected(tls.error());
-    profile.tls_scenarios[name] = std::move(*tls);
+    if (entry.is_object() && entry.contains("tls")) {
+      auto tls = parse_expectation(entry["tls"], where + ", \"tls\"", Part::tls);
+      if (!tls) return tl::unexpected(tls.error());
+      profile.tls_scenarios[name] = std::move(*tls);
+    }
+    if (entry.is_object() && entry.contains("http2")) {
+      auto http2 = parse_expectation(entry["http2"], where + ", \"http2\"", Part::http2);
+      if (!http2) return tl::unexpected(http2.error());
+      profile.http2_scenarios[name] = std::move(*http2);
+    }
   }
   return profile;
 }

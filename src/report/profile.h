@@ -19,6 +19,9 @@ struct Expectation {
   // Over TLS only: how the server may end the TLS session (tls_ending()
   // kinds, e.g. close_notify_then_fin); nullopt: not judged.
   std::optional<std::set<std::string>> tls_endings{};
+  // Over HTTP/2 only: the frame that ended the stream (http2_ending() forms,
+  // e.g. "RST_STREAM(NO_ERROR) before_headers"); nullopt: not judged.
+  std::optional<std::set<std::string>> http2_endings{};
 };
 
 struct Profile {
@@ -28,6 +31,10 @@ struct Profile {
   // A scenario's "tls" expectation, for targets reached over https; a
   // scenario without one is judged by `scenarios` there too.
   std::map<std::string, Expectation> tls_scenarios;
+  // A scenario's "http2" expectation, for connections that spoke HTTP/2
+  // (h2 or h2c); it wins over "tls" there. A scenario without one is judged
+  // by `tls_scenarios` or `scenarios`.
+  std::map<std::string, Expectation> http2_scenarios;
 };
 
 // A built-in profile name (reference, iis) or a path to a profile JSON file.

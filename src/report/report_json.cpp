@@ -20,6 +20,14 @@ json tls_ending_verdict_json(const ScenarioVerdict& verdict) {
   return {{"expected", std::move(expected)}, {"observed", verdict.observed_tls_endings}};
 }
 
+// Over HTTP/2: the stream endings expected (null: not judged) and seen.
+json http2_ending_verdict_json(const ScenarioVerdict& verdict) {
+  if (!verdict.http2) return nullptr;
+  json expected = nullptr;
+  if (verdict.expected_http2_endings) expected = *verdict.expected_http2_endings;
+  return {{"expected", std::move(expected)}, {"observed", verdict.observed_http2_endings}};
+}
+
 json verdict_json(const ScenarioVerdict& verdict) {
   json expected = nullptr;
   if (verdict.expected) {
@@ -33,6 +41,7 @@ json verdict_json(const ScenarioVerdict& verdict) {
           {"expected", std::move(expected)},
           {"observed", std::move(observed)},
           {"tls_ending", tls_ending_verdict_json(verdict)},
+          {"http2_ending", http2_ending_verdict_json(verdict)},
           {"verdict", to_string(verdict.verdict)},
           {"note", verdict.note}};
 }

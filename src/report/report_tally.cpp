@@ -30,6 +30,7 @@ void ReportTally::add(const ReportEntry& entry) {
   ScenarioTally& tally = scenario_of(entry);
   ++tally.labels[label];
   if (!entry.outcome.tls_ending.empty()) ++tally.tls_endings[std::string(entry.outcome.tls_ending)];
+  if (o.http2) ++tally.http2_endings[http2_ending(o)];
   add_connection(tally.facts,
                  {to_string(label), o.status == 0 ? std::nullopt : std::optional<int>(o.status),
                   entry.outcome.announced, o.wire_bytes_received, o.rst_after_fin_us.has_value()});

@@ -23,6 +23,9 @@ struct ScenarioTally {
   // https: tls_ending() kind -> connections (handshakes that never completed
   // have none); empty for plain http. Verdicts judge it over TLS.
   std::map<std::string, std::size_t> tls_endings;
+  // HTTP/2: http2_ending() -> connections; empty for HTTP/1.x. Verdicts
+  // judge it where the profile has an "http2" part.
+  std::map<std::string, std::size_t> http2_endings;
   ScenarioFacts facts;              // what --baseline compares
   std::int64_t ended_us_total = 0;  // JUnit's testcase time
 };

@@ -38,19 +38,26 @@ std::vector<ScenarioVerdict> judge(const Profile& profile, const std::vector<std
       verdict.observed = seen->labels;
       verdict.observed_tls_endings = seen->tls_endings;
       verdict.tls = !seen->tls_endings.empty();
+      verdict.observed_http2_endings = seen->http2_endings;
+      verdict.http2 = !seen->http2_endings.empty();
     }
-    const auto& expectations =
-        verdict.tls && profile.tls_scenarios.contains(name) ? profile.tls_scenarios : profile.scenarios;
+    const bool by_http2 = verdict.http2 && profile.http2_scenarios.contains(name);
+    const auto& expectations = by_http2                                              ? profile.http2_scenarios
+                               : verdict.tls && profile.tls_scenarios.contains(name) ? profile.tls_scenarios
+                                                                                     : profile.scenarios;
     if (auto it = expectations.find(name); it != expectations.end()) {
       verdict.expected = it->second.labels;
       verdict.note = it->second.note;
-      if (verdict.tls) verdict.expected_tls_endings = it->second.tls_endings;
+      if (verdict.tls && !by_http2) verdict.expected_tls_endings = it->second.tls_endings;
+      if (verdict.http2) verdict.expected_http2_endings = it->second.http2_endings;
     }
     if (!verdict.expected) {
       verdict.verdict = Verdict::unverified;
     } else {
-      const bool endings_expected = !verdict.expected_tls_endings ||
-                                    all_in(verdict.observed_tls_endings, *verdict.expected_tls_endings);
+      const bool endings_expected = (!verdict.expected_tls_endings ||
+                                     all_in(verdict.observed_tls_endings, *verdict.expected_tls_endings)) &&
+                                    (!verdict.expected_http2_endings ||
+                                     all_in(verdict.observed_http2_endings, *verdict.expected_http2_endings));
       verdict.verdict =
           !verdict.observed.empty() && all_in(verdict.observed, *verdict.expected) && endings_expected
               ? Verdict::pass

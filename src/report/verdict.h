@@ -28,6 +28,9 @@ struct ScenarioVerdict {
   bool tls = false;  // reached over https: the profile's "tls" expectation applies, if it has one
   std::optional<std::set<std::string>> expected_tls_endings{};  // tls_ending() kinds; nullopt: not judged
   std::map<std::string, std::size_t> observed_tls_endings{};    // tls_ending() kind -> connections
+  bool http2 = false;  // spoke HTTP/2: the profile's "http2" expectation applies, if it has one
+  std::optional<std::set<std::string>> expected_http2_endings{};  // http2_ending() forms; nullopt: not judged
+  std::map<std::string, std::size_t> observed_http2_endings{};    // http2_ending() -> connections
 };
 
 std::string_view to_string(Verdict verdict);

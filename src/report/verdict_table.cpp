@@ -11,10 +11,18 @@ std::string expected_text(const ScenarioVerdict& verdict) {
   if (!verdict.expected) return "unverified";
   std::string text;
   for (Label label : *verdict.expected) text += (text.empty() ? "" : "|") + std::string(to_string(label));
-  if (!verdict.expected_tls_endings) return text;
-  std::string endings;
-  for (const auto& ending : *verdict.expected_tls_endings) endings += (endings.empty() ? "" : "|") + ending;
-  return text + ", tls " + endings;
+  if (verdict.expected_tls_endings) {
+    std::string endings;
+    for (const auto& ending : *verdict.expected_tls_endings) endings += (endings.empty() ? "" : "|") + ending;
+    text += ", tls " + endings;
+  }
+  if (verdict.expected_http2_endings) {
+    std::string endings;
+    for (const auto& ending : *verdict.expected_http2_endings)
+      endings += (endings.empty() ? "" : "|") + ending;
+    text += ", h2 " + endings;
+  }
+  return text;
 }
 
 std::string observed_text(const ScenarioVerdict& verdict) {
@@ -25,7 +33,11 @@ std::string observed_text(const ScenarioVerdict& verdict) {
   std::string endings;
   for (const auto& [ending, count] : verdict.observed_tls_endings)
     endings += fmt::format("{}{} x{}", endings.empty() ? "" : ", ", ending, count);
-  return endings.empty() ? text : text + "; tls " + endings;
+  if (!endings.empty()) text += "; tls " + endings;
+  std::string h2;
+  for (const auto& [ending, count] : verdict.observed_http2_endings)
+    h2 += fmt::format("{}{} x{}", h2.empty() ? "" : ", ", ending, count);
+  return h2.empty() ? text : text + "; h2 " + h2;
 }
 
 std::string format_verdict_table(const std::vector<ScenarioVerdict>& verdicts,

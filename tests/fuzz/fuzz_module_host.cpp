@@ -2,6 +2,8 @@
 // module host, over 127.0.0.1, through the host's whole path (Beast's parser,
 // the connection, the module's notifications, the writes). The client then
 // half-closes and reads; the host must answer or close within seconds.
+// Inputs that start with 0xFF are sent as HTTP/2 frames after the h2c
+// preface instead, through nghttp2's server session and the host's streams.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -44,7 +46,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::perror("fuzz_module_host: connect to the host");
     std::abort();
   }
-  client.send(std::string_view(reinterpret_cast<const char*>(data), size));  // may fail: the host may reset
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  if (!input.empty() && static_cast<unsigned char>(input.front()) == 0xFF) {
+    client.send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+    input.remove_prefix(1);
+  }
+  client.send(input);  // may fail: the host may reset
   client.finish_sending();
   // Enough to see any answer; a longer body (bytes=) is cut off by the close.
   constexpr std::size_t kEnough = 1 << 20;

@@ -13,6 +13,21 @@ TEST(Endpoint, EveryContractPathIsRecognised) {
   EXPECT_EQ(parse_endpoint("/termprobe/reset-after-flush").kind, EndpointKind::reset_after_flush);
   EXPECT_EQ(parse_endpoint("/termprobe/cancel-io-read").kind, EndpointKind::cancel_io_read);
   EXPECT_EQ(parse_endpoint("/termprobe/cancel-io-send").kind, EndpointKind::cancel_io_send);
+  EXPECT_EQ(parse_endpoint("/termprobe/reset-stream").kind, EndpointKind::reset_stream);
+  EXPECT_EQ(parse_endpoint("/termprobe/goaway").kind, EndpointKind::goaway);
+}
+
+TEST(Endpoint, ResetStreamTakesAnyCodeAndAPoint) {
+  const Endpoint plain = parse_endpoint("/termprobe/reset-stream");
+  EXPECT_EQ(plain.reset_code, 0u);
+  EXPECT_EQ(plain.reset_after, ResetPoint::before);
+  EXPECT_EQ(parse_endpoint("/termprobe/reset-stream?code=1111").reset_code, 1111u);
+  EXPECT_EQ(parse_endpoint("/termprobe/reset-stream?code=4294967295").reset_code, 4294967295u);
+  EXPECT_EQ(parse_endpoint("/termprobe/reset-stream?after=headers").reset_after, ResetPoint::headers);
+  EXPECT_EQ(parse_endpoint("/termprobe/reset-stream?code=8&after=data").reset_after, ResetPoint::data);
+  EXPECT_EQ(parse_endpoint("/termprobe/reset-stream?after=later").reset_after, ResetPoint::before);
+  EXPECT_TRUE(is_destructive(EndpointKind::reset_stream));
+  EXPECT_TRUE(is_destructive(EndpointKind::goaway));
 }
 
 TEST(Endpoint, OutsideThePrefixIsPassedThrough) {

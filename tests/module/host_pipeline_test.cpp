@@ -2,8 +2,10 @@
 // reaches the wire, when, and when the socket is reset.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 
+#include "http1_framing.h"
 #include "pipeline.h"
 #include "registration.h"
 #include "termprobe_module.h"
@@ -13,8 +15,9 @@ namespace {
 
 class RecordingConnection : public ConnectionIo {
  public:
-  bool send(WireBytes bytes) override {
+  bool send_part(ResponsePart part) override {
     if (reset_) return false;
+    const WireBytes bytes = framer_.frame(part);
     events.push_back("send " + std::to_string(bytes.size()));
     wire += bytes.flatten();
     return true;
@@ -35,6 +38,7 @@ class RecordingConnection : public ConnectionIo {
   std::string wire;
 
  private:
+  Http1Framer framer_;
   bool reset_ = false;
 };
 
@@ -65,6 +69,15 @@ TEST_F(HostPipelineTest, OkIsOneCompleteResponse) {
   EXPECT_NE(connection.wire.find("X-Termprobe-Module: termprobe-module/1\r\n"), std::string::npos);
   EXPECT_EQ(connection.wire.find("Connection: close"), std::string::npos);
   EXPECT_EQ(connection.wire.substr(connection.wire.size() - 13), "termprobe ok\n");
+}
+
+TEST_F(HostPipelineTest, Http2EndpointsSay501OnHttp11AndTouchNoConnection) {
+  for (const std::string path : {"/termprobe/reset-stream?code=8", "/termprobe/goaway"}) {
+    connection.wire.clear();
+    run(path);
+    EXPECT_EQ(connection.wire.rfind("HTTP/1.1 501 Not Implemented\r\n", 0), 0u) << connection.wire;
+  }
+  EXPECT_EQ(std::count(connection.events.begin(), connection.events.end(), "reset"), 0);
 }
 
 TEST_F(HostPipelineTest, ResetSendsNothingAtAll) {

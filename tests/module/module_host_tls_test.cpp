@@ -149,14 +149,18 @@ TEST(ModuleHostTls, LargeBodyArrivesWhole) {
   EXPECT_EQ(body.find_first_not_of('x'), std::string::npos);
 }
 
-TEST(ModuleHostTls, AClientOfferingOnlyUnknownProtocolsGetsNoApplicationProtocol) {
+TEST(ModuleHostTls, AlpnPrefersH2AndFallsBackToHttp11) {
   const auto tls = start_tls_host();
-  TlsLoopbackClient only_h2(tls.host->port(), tls.certificate, {"h2"});
-  EXPECT_FALSE(only_h2.handshake(5s));
-  EXPECT_NE(only_h2.failure().find("no application protocol"), std::string::npos) << only_h2.failure();
-  TlsLoopbackClient both(tls.host->port(), tls.certificate, {"h2", "http/1.1"});
+  TlsLoopbackClient only_unknown(tls.host->port(), tls.certificate, {"spdy/3"});
+  EXPECT_FALSE(only_unknown.handshake(5s));
+  EXPECT_NE(only_unknown.failure().find("no application protocol"), std::string::npos)
+      << only_unknown.failure();
+  TlsLoopbackClient both(tls.host->port(), tls.certificate, {"http/1.1", "h2"});
   EXPECT_TRUE(both.handshake(5s)) << both.failure();
-  EXPECT_EQ(both.alpn(), "http/1.1");
+  EXPECT_EQ(both.alpn(), "h2") << "the host's preference, whatever the client's order";
+  TlsLoopbackClient only_http11(tls.host->port(), tls.certificate, {"http/1.1"});
+  EXPECT_TRUE(only_http11.handshake(5s)) << only_http11.failure();
+  EXPECT_EQ(only_http11.alpn(), "http/1.1");
   TlsLoopbackClient none(tls.host->port(), tls.certificate, {});
   EXPECT_TRUE(none.handshake(5s)) << none.failure();
   EXPECT_EQ(none.alpn(), "");

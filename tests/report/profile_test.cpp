@@ -12,9 +12,22 @@ const std::vector<std::string> kScenarios = {"ok",
                                              "reset-after-flush",
                                              "cancel-io-read",
                                              "cancel-io-send"};
+const std::vector<std::string> kHttp2Scenarios = {"reset-stream-0",
+                                                  "reset-stream-2",
+                                                  "reset-stream-8",
+                                                  "reset-stream-1111",
+                                                  "reset-stream-after-headers",
+                                                  "reset-stream-mid-data",
+                                                  "goaway"};
+// What run knows: the HTTP/1.1 scenarios and the HTTP/2 ones.
+std::vector<std::string> all_scenarios() {
+  std::vector<std::string> all = kScenarios;
+  all.insert(all.end(), kHttp2Scenarios.begin(), kHttp2Scenarios.end());
+  return all;
+}
 
 TEST(Profile, BuiltInReferenceJudgesEveryScenario) {
-  auto profile = load_profile("reference", kScenarios);
+  auto profile = load_profile("reference", all_scenarios());
   ASSERT_TRUE(profile.has_value()) << profile.error().message;
   EXPECT_EQ(profile->name, "reference");
   for (const auto& name : kScenarios) {
@@ -25,7 +38,7 @@ TEST(Profile, BuiltInReferenceJudgesEveryScenario) {
 }
 
 TEST(Profile, BuiltInIisAcceptsBothReadingsOfSetNeedDisconnectAndLeavesSilenceUnverified) {
-  auto profile = load_profile("iis", kScenarios);
+  auto profile = load_profile("iis", all_scenarios());
   ASSERT_TRUE(profile.has_value()) << profile.error().message;
   EXPECT_EQ(profile->scenarios.at("need-disconnect").labels,
             (std::set<Label>{Label::close_after_response, Label::reset_after_response}));
@@ -36,7 +49,7 @@ TEST(Profile, BuiltInIisAcceptsBothReadingsOfSetNeedDisconnectAndLeavesSilenceUn
 }
 
 TEST(Profile, BuiltInReferenceJudgesEveryScenarioOverTlsWithItsEnding) {
-  auto profile = load_profile("reference", kScenarios);
+  auto profile = load_profile("reference", all_scenarios());
   ASSERT_TRUE(profile.has_value()) << profile.error().message;
   for (const auto& name : kScenarios) {
     ASSERT_TRUE(profile->tls_scenarios.contains(name)) << name;
@@ -49,7 +62,7 @@ TEST(Profile, BuiltInReferenceJudgesEveryScenarioOverTlsWithItsEnding) {
 }
 
 TEST(Profile, BuiltInIisLeavesEveryTlsExpectationUnverified) {
-  auto profile = load_profile("iis", kScenarios);
+  auto profile = load_profile("iis", all_scenarios());
   ASSERT_TRUE(profile.has_value()) << profile.error().message;
   for (const auto& name : kScenarios) {
     ASSERT_TRUE(profile->tls_scenarios.contains(name)) << name;
@@ -100,6 +113,59 @@ TEST(Profile, MistakesNameWhatIsWrong) {
   EXPECT_NE(
       error(R"({"scenarios": {"ok": {"expect": null, "tls": {"expect": null, "tls": {}}}}})").find("\"tls\""),
       std::string::npos);
+}
+
+TEST(Profile, BuiltInReferenceJudgesEveryScenarioOverHttp2WithItsStreamEnding) {
+  auto profile = load_profile("reference", all_scenarios());
+  ASSERT_TRUE(profile.has_value()) << profile.error().message;
+  for (const auto& name : all_scenarios()) {
+    ASSERT_TRUE(profile->http2_scenarios.contains(name)) << name;
+    EXPECT_TRUE(profile->http2_scenarios.at(name).labels.has_value()) << name;
+    EXPECT_TRUE(profile->http2_scenarios.at(name).http2_endings.has_value()) << name;
+  }
+  EXPECT_EQ(profile->http2_scenarios.at("reset-stream-1111").http2_endings,
+            std::set<std::string>{"RST_STREAM(0x457) before_headers"});
+  EXPECT_EQ(profile->http2_scenarios.at("goaway").http2_endings,
+            std::set<std::string>{"GOAWAY(NO_ERROR, last 2147483647)"});
+}
+
+TEST(Profile, BuiltInIisTakesHttp2FromAspNetCoresTestsMarkedUnverified) {
+  auto profile = load_profile("iis", all_scenarios());
+  ASSERT_TRUE(profile.has_value()) << profile.error().message;
+  for (const auto& name : kHttp2Scenarios) {
+    ASSERT_TRUE(profile->http2_scenarios.contains(name)) << name;
+    const Expectation& h2 = profile->http2_scenarios.at(name);
+    EXPECT_TRUE(h2.labels.has_value()) << name;
+    EXPECT_NE(h2.note.find("documented by ASP.NET Core's tests (Http2TrailersResetTests.cs, ResetTests.cs), "
+                           "unverified here"),
+              std::string::npos)
+        << name;
+  }
+  EXPECT_EQ(profile->http2_scenarios.at("reset-stream-0").http2_endings,
+            std::set<std::string>{"RST_STREAM(NO_ERROR) before_headers"});
+  for (const auto& name : kScenarios)
+    EXPECT_FALSE(profile->http2_scenarios.at(name).labels.has_value()) << name;
+}
+
+TEST(Profile, Http2PartTakesLabelsAndStreamEndings) {
+  const auto parsed = parse_profile(
+      R"({"scenarios": {"reset": {"expect": ["reset_before_response"],
+          "http2": {"expect": ["stream_reset"], "http2_ending": ["RST_STREAM(CANCEL) before_headers"]}}}})",
+      "test", kScenarios);
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
+  EXPECT_EQ(parsed->http2_scenarios.at("reset").labels, std::set<Label>{Label::stream_reset});
+  EXPECT_EQ(parsed->http2_scenarios.at("reset").http2_endings,
+            std::set<std::string>{"RST_STREAM(CANCEL) before_headers"});
+  const auto wrong = parse_profile(
+      R"({"scenarios": {"ok": {"expect": null, "http2": {"expect": null, "http2_ending": ["fin"]}}}})",
+      "test", kScenarios);
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_NE(wrong.error().message.find("\"http2_ending\" takes a list of"), std::string::npos)
+      << wrong.error().message;
+  EXPECT_FALSE(parse_profile(R"({"scenarios": {"ok": {"expect": null, "http2_ending": ["none"]}}})", "test",
+                             kScenarios)
+                   .has_value())
+      << "http2_ending belongs in the http2 part";
 }
 
 TEST(Profile, UnknownNameOrMissingFile) {

@@ -25,6 +25,14 @@ ReportEntry tls_entry(const std::string& scenario, Label label, std::string_view
   return e;
 }
 
+// An HTTP/2 stream the server reset with code at `when`.
+ReportEntry h2_reset_entry(const std::string& scenario, std::string code_name, std::string when) {
+  ReportEntry e = entry(scenario, Label::stream_reset);
+  e.observation.http2.emplace();
+  e.observation.http2->reset = Http2Reset{0, std::move(code_name), std::move(when)};
+  return e;
+}
+
 ReportTally tally_of(const std::vector<ReportEntry>& entries) {
   ReportTally tally;
   for (const auto& e : entries) tally.add(e);
@@ -104,6 +112,35 @@ TEST(Verdict, OverTlsAScenarioWithoutATlsPartIsJudgedByItsLabels) {
   EXPECT_EQ(verdicts[0].verdict, Verdict::pass);
   EXPECT_TRUE(verdicts[0].tls);
   EXPECT_FALSE(verdicts[0].expected_tls_endings);
+}
+
+Profile profile_with_http2() {
+  Profile p = profile();
+  p.http2_scenarios["reset"] =
+      Expectation{std::set<Label>{Label::stream_reset}, "over HTTP/2", std::nullopt,
+                  std::set<std::string>{"RST_STREAM(INTERNAL_ERROR) before_headers"}};
+  return p;
+}
+
+TEST(Verdict, OverHttp2TheHttp2ExpectationJudgesTheStreamEndingToo) {
+  const auto right = h2_reset_entry("reset", "INTERNAL_ERROR", "before_headers");
+  const auto late = h2_reset_entry("reset", "INTERNAL_ERROR", "after_headers");
+  const auto passed = judge(profile_with_http2(), {"reset"}, tally_of({right, right}));
+  EXPECT_EQ(passed[0].verdict, Verdict::pass);
+  EXPECT_TRUE(passed[0].http2);
+  EXPECT_EQ(passed[0].observed_http2_endings,
+            (std::map<std::string, std::size_t>{{"RST_STREAM(INTERNAL_ERROR) before_headers", 2}}));
+  EXPECT_EQ(judge(profile_with_http2(), {"reset"}, tally_of({right, late}))[0].verdict, Verdict::fail);
+  const auto other_code = h2_reset_entry("reset", "CANCEL", "before_headers");
+  EXPECT_EQ(judge(profile_with_http2(), {"reset"}, tally_of({other_code}))[0].verdict, Verdict::fail);
+}
+
+TEST(Verdict, Http1IgnoresTheHttp2Expectation) {
+  const auto verdicts =
+      judge(profile_with_http2(), {"reset"}, tally_of({entry("reset", Label::reset_before_response)}));
+  EXPECT_EQ(verdicts[0].verdict, Verdict::pass);
+  EXPECT_FALSE(verdicts[0].http2);
+  EXPECT_FALSE(verdicts[0].expected_http2_endings);
 }
 
 TEST(VerdictTable, OverTlsShowsTheTlsEnding) {

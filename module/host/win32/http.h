@@ -30,7 +30,13 @@ enum HTTP_HEADER_ID {
   HttpHeaderServer = 26,
 };
 
+struct HTTP_VERSION {
+  USHORT MajorVersion;
+  USHORT MinorVersion;
+};
+
 struct HTTP_REQUEST {
-  USHORT RawUrlLength;  // bytes in pRawUrl, without a terminator
-  PCSTR pRawUrl;        // the request target as sent ("/termprobe/ok?bytes=10")
+  HTTP_VERSION Version;  // 1.1, or 2.0 for a request on an HTTP/2 stream
+  USHORT RawUrlLength;   // bytes in pRawUrl, without a terminator
+  PCSTR pRawUrl;         // the request target as sent ("/termprobe/ok?bytes=10")
 };
