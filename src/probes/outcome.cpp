@@ -89,4 +89,10 @@ const std::vector<std::string_view>& tls_ending_kinds() {
   return kinds;
 }
 
+const std::vector<std::string_view>& reuse_outcome_kinds() {
+  static const std::vector<std::string_view> kinds = {"answered",  "send_failed", "reset", "empty_reply",
+                                                      "truncated", "timeout",     "error"};
+  return kinds;
+}
+
 }  // namespace termprobe

@@ -65,4 +65,7 @@ std::optional<Label> label_from_string(std::string_view text);
 // Every Outcome::tls_ending but "": alert, close_notify_then_fin, ...
 const std::vector<std::string_view>& tls_ending_kinds();
 
+// Every Outcome::reuse but "": answered, send_failed, reset, ...
+const std::vector<std::string_view>& reuse_outcome_kinds();
+
 }  // namespace termprobe

@@ -24,6 +24,27 @@ TEST(Profile, BuiltInReferenceJudgesEveryScenario) {
   EXPECT_EQ(profile->scenarios.at("reset").labels, std::set<Label>{Label::reset_before_response});
 }
 
+// module/src answers 200 wherever a response goes out; a reset before the
+// response has no status line, so no status is judged there.
+TEST(Profile, BuiltInProfilesExpectTheStatusTheModuleSends) {
+  const std::vector<StatusRange> ok = {{200, 200}};
+  for (const char* name : {"reference", "iis"}) {
+    auto profile = load_profile(name, kScenarios);
+    ASSERT_TRUE(profile.has_value()) << profile.error().message;
+    for (const auto& [scenario, expectation] : profile->scenarios) {
+      if (!expectation.labels) continue;
+      for (Label label : *expectation.labels) {
+        if (label == Label::reset_before_response)
+          EXPECT_FALSE(expectation.statuses.contains(label)) << name << " " << scenario;
+        else
+          EXPECT_EQ(expectation.statuses.at(label), ok) << name << " " << scenario;
+      }
+    }
+  }
+  auto reference = load_profile("reference", kScenarios);
+  EXPECT_EQ(reference->tls_scenarios.at("cancel-io-send").statuses.at(Label::keepalive), ok);
+}
+
 TEST(Profile, BuiltInIisAcceptsBothReadingsOfSetNeedDisconnectAndLeavesSilenceUnverified) {
   auto profile = load_profile("iis", kScenarios);
   ASSERT_TRUE(profile.has_value()) << profile.error().message;
@@ -78,7 +99,10 @@ TEST(Profile, MistakesNameWhatIsWrong) {
   EXPECT_NE(error("{").find("is not valid JSON"), std::string::npos);
   EXPECT_NE(error(R"({"scenarios": {"nope": {"expect": null}}})").find("scenario \"nope\": no such scenario"),
             std::string::npos);
-  EXPECT_NE(error(R"({"scenarios": {"ok": {"expect": ["fine"]}}})").find("\"fine\" is not a label"),
+  EXPECT_NE(error(R"({"scenarios": {"ok": {"expect": ["fine"]}}})").find("'fine' is not a label"),
+            std::string::npos);
+  EXPECT_NE(error(R"({"scenarios": {"ok": {"expect": ["keepalive/2000"]}}})")
+                .find("scenario \"ok\": 'keepalive/2000': the status must be a code from 100 to 599"),
             std::string::npos);
   EXPECT_NE(error(R"({"scenarios": {"ok": {"expect": null, "colour": 1}}})").find("\"colour\""),
             std::string::npos);
