@@ -29,7 +29,9 @@ Profile profile_of(const std::vector<CheckProbe>& probes, const std::string& fil
 CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
   CLI::App* check =
       app.add_subcommand("check", "Run the probes of an expectations file (TOML) and judge them");
-  check->add_option("file", o.file, "Expectations file: [defaults] and [[probe]] tables (see README)")
+  check
+      ->add_option("file", o.file,
+                   "Expectations file: [defaults], [[probe]], [[idle]] and [[reuse]] tables (see README)")
       ->required()
       ->check(path_check());
   add_connection_options(check, o.connection);

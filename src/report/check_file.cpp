@@ -26,8 +26,9 @@ constexpr std::string_view kProbeKeys =
     "name, url, method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, "
     "fin_watch, insecure, cacert, resolve, tls_min, tls_max, expect";
 constexpr std::string_view kIdleKeys =
-    "name, url, max, expect, headers, repeat, timeout, connect_timeout, insecure, cacert, resolve, tls_min, "
-    "tls_max";
+    "name, url, max, expect, headers, repeat, timeout, connect_timeout, fin_watch, insecure, cacert, "
+    "resolve, "
+    "tls_min, tls_max";
 constexpr std::string_view kReuseKeys =
     "name, url, idle, expect, method, headers, repeat, timeout, connect_timeout, watch, fin_watch, insecure, "
     "cacert, resolve, tls_min, tls_max";

@@ -358,8 +358,8 @@ class Help(unittest.TestCase):
                 result = run_termprobe(*args)
                 self.assertEqual(result.returncode, 0)
                 self.assertIn("Exit codes: 0 success (every judged expectation held, no baseline change), 1 an "
-                              "expectation did not hold or the baseline changed, 2 usage or input error, 3 target "
-                              "unreachable, 130 interrupted (the report holds what was measured).",
+                              "expectation did not hold or the baseline changed, 2 usage or input error, 3 no target "
+                              "reachable at all, 130 interrupted (the report holds what was measured).",
                               " ".join(result.stdout.split()))
 
 
