@@ -40,7 +40,7 @@ CLI::App* add_idle_command(CLI::App& app, IdleOptions& o) {
   idle->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
       ->check(header_check());
   idle->add_option("--max", o.max_s, "Seconds to hold the connection idle at most")
-      ->check(number_check({.low = 0.001, .high = 86400, .unit = "seconds"}))
+      ->check(number_check(kIdleMaxRule))
       ->capture_default_str();
   idle->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response")
       ->check(number_check(kTimeoutRule));

@@ -78,7 +78,7 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
   reuse->add_option("--idle", o.idle_ms, "Idle delays in milliseconds, e.g. 100,4900,5000,5100")
       ->required()
       ->delimiter(',')
-      ->check(number_check({.low = 0, .high = 3'600'000, .unit = "milliseconds"}));
+      ->check(number_check(kReuseIdleRule));
   reuse->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
       ->check(header_check());
   reuse->add_option("--repeat", o.repeat, "Connections per delay")->check(number_check(kRepeatRule));

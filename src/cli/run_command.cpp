@@ -87,8 +87,10 @@ Presence module_presence(const Target& target, const ProbeSpec& settings, bool s
         "no termprobe module at {}: it answered {} without the X-Termprobe-Module header "
         "(install the module on that site, or fix --target)",
         spec.url, seen->status != 0 ? fmt::format("HTTP {}", seen->status) : std::string("nothing"));
-    // Alone it is a usage error; in a fleet, one target's problem.
-    several ? print_note(why) : print_error(why);
+    if (several)
+      print_note(why);  // in a fleet, one target's problem: judged with the others
+    else
+      print_error(why);  // alone, a usage error
     return Presence::no_module;
   }
   return Presence::module;

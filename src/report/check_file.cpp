@@ -18,8 +18,6 @@ namespace {
 // What a table of the file holds: [[probe]], [[idle]] or [[reuse]].
 enum class EntryKind { probe, idle, reuse };
 
-constexpr NumberRule kIdleMaxRule{.low = 0.001, .high = 86400, .unit = "seconds"};
-constexpr NumberRule kReuseIdleRule{.low = 0, .high = 3'600'000, .unit = "milliseconds"};
 constexpr double kIdleMaxDefault_s = 130;  // as `termprobe idle --max`
 
 constexpr std::string_view kProbeKeys =

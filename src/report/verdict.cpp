@@ -26,7 +26,8 @@ bool all_in(const std::map<Key, std::size_t>& seen, const std::set<Key>& expecte
 }
 
 bool labels_hold(const ScenarioVerdict& verdict) {
-  return std::all_of(verdict.observed_statuses.begin(), verdict.observed_statuses.end(),
+  return all_in(verdict.observed, *verdict.expected) &&
+         std::all_of(verdict.observed_statuses.begin(), verdict.observed_statuses.end(),
                      [&](const auto& item) {
                        return label_matches(*verdict.expected, verdict.expected_statuses, item.first.first,
                                             item.first.second);
