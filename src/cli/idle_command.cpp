@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/command_expectation.h"
 #include "cli/diagnostics.h"
 #include "cli/exit_status.h"
 #include "cli/option_checks.h"
@@ -58,11 +59,15 @@ CLI::App* add_idle_command(CLI::App& app, IdleOptions& o) {
   idle->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
       ->check(header_check());
   idle->add_option("--max", o.max_s, "Seconds to hold the connection idle at most")
-      ->check(number_check({.low = 0.001, .high = 86400, .unit = "seconds"}))
+      ->check(number_check(kIdleMaxRule))
       ->capture_default_str();
   idle->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response")
       ->check(number_check(kTimeoutRule));
   add_connection_options(idle, o.connection);
+  idle->add_option("--expect", o.expect,
+                   "How and when the server must close the idle connection: close|fin|rst[:LOW-HIGH] "
+                   "(seconds after the response, e.g. close:55-80), or open; exit 1 when it does not")
+      ->check(idle_expectation_check());
   idle->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
       ->check(path_check());
   idle->footer(kExitCodesHelp);
@@ -90,9 +95,16 @@ int run_idle_command(const IdleOptions& options, const std::vector<std::string>&
   const auto on_entry = [&](const ReportEntry& entry) { seen = entry.observation; };
   if (!recorder->run(EngineOptions{}, {{spec, 1}}, name_of, on_entry)) return kExitUsage;
   if (seen) fmt::print(recorder->text(), "{}\n", verdict_line(*seen, options.max_s));
+  bool held = true;
+  if (!options.expect.empty() && !recorder->report().interrupted) {
+    Expectation expectation;
+    expectation.idle = *parse_idle_expectation(options.expect);  // checked by CLI11
+    held = judge_command(*recorder, expectation, {scenario});
+  }
   if (!recorder->commit()) return kExitUsage;
   if (recorder->report().interrupted) return kExitInterrupted;
-  return seen && seen->connected ? kExitSuccess : kExitUnreachable;
+  if (!seen || !seen->connected) return kExitUnreachable;
+  return held ? kExitSuccess : kExitMismatch;
 }
 
 }  // namespace termprobe

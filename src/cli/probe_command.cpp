@@ -12,6 +12,7 @@
 #include "cli/option_checks.h"
 #include "cli/report_output.h"
 #include "common/target_url.h"
+#include "report/expectation.h"
 #include "report/label_stats.h"
 #include "report/report.h"
 #include "report/summary_text.h"
@@ -19,10 +20,11 @@
 namespace termprobe {
 namespace {
 
-std::string check_label(const std::string& label) {
-  return label_from_string(label)
-             ? ""
-             : "is not a label (e.g. keepalive, close_after_response, reset_before_response)";
+std::string check_label(const std::string& text) {
+  std::set<Label> labels;
+  StatusRules statuses;
+  auto added = add_expected_label(text, labels, statuses);
+  return added ? std::string() : added.error().message;
 }
 
 ProbeSpec spec_from(const ProbeOptions& options, const TargetUrl& target) {
@@ -39,12 +41,17 @@ ProbeSpec spec_from(const ProbeOptions& options, const TargetUrl& target) {
   return spec;
 }
 
+// Every connection ended in an expected label, with a status it accepts.
 bool expectations_hold(const Report& report, const std::vector<std::string>& expect) {
   if (expect.empty()) return true;
-  const std::set<std::string> allowed(expect.begin(), expect.end());
-  const auto seen = report.tally.label_counts();
-  return std::all_of(seen.begin(), seen.end(),
-                     [&](const auto& label) { return allowed.contains(label.first); });
+  std::set<Label> labels;
+  StatusRules statuses;
+  for (const auto& text : expect) (void)add_expected_label(text, labels, statuses);  // checked by CLI11
+  const ScenarioTally* seen = report.tally.scenario(report.targets.front(), "probe");
+  if (seen == nullptr) return true;
+  return std::all_of(seen->label_statuses.begin(), seen->label_statuses.end(), [&](const auto& item) {
+    return label_matches(labels, statuses, item.first.first, item.first.second);
+  });
 }
 
 // unreachable: why the first connection failed, for the note.
@@ -111,9 +118,12 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   probe->add_flag(
       "--spread-sources", o.spread_sources,
       "For 127.x targets, bind each connection to another 127.0.0.N (avoids TIME_WAIT port exhaustion)");
-  probe->add_option("--expect", o.expect, "Acceptable label(s); exit 1 when any connection ends otherwise")
+  probe
+      ->add_option("--expect", o.expect,
+                   "Acceptable LABEL or LABEL/STATUS (keepalive/200, close_after_response/2xx); exit 1 when "
+                   "any connection ends otherwise")
       ->delimiter(',')
-      ->check(CLI::Validator(check_label, "LABEL"));
+      ->check(CLI::Validator(check_label, "LABEL[/STATUS]"));
   probe->footer(kExitCodesHelp);
   return probe;
 }

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 
+#include "cli/command_expectation.h"
 #include "cli/diagnostics.h"
 #include "cli/exit_status.h"
 #include "cli/option_checks.h"
@@ -76,7 +78,7 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
   reuse->add_option("--idle", o.idle_ms, "Idle delays in milliseconds, e.g. 100,4900,5000,5100")
       ->required()
       ->delimiter(',')
-      ->check(number_check({.low = 0, .high = 3'600'000, .unit = "milliseconds"}));
+      ->check(number_check(kReuseIdleRule));
   reuse->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
       ->check(header_check());
   reuse->add_option("--repeat", o.repeat, "Connections per delay")->check(number_check(kRepeatRule));
@@ -85,6 +87,12 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
   reuse->add_option("--timeout", o.timeout_s, "Seconds allowed per request")
       ->check(number_check(kTimeoutRule));
   add_connection_options(reuse, o.connection);
+  reuse
+      ->add_option("--expect", o.expect,
+                   "Acceptable outcome(s) of the second request after every delay: answered, reset, "
+                   "empty_reply, send_failed, truncated, timeout, error; exit 1 when any ends otherwise")
+      ->delimiter(',')
+      ->check(reuse_outcome_check());
   reuse->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
       ->check(path_check());
   reuse->footer(kExitCodesHelp);
@@ -115,9 +123,16 @@ int run_reuse_command(const ReuseOptions& options, const std::vector<std::string
           [&](const ReportEntry& entry) { add_to_row(rows[entry.scenario], entry); }))
     return kExitUsage;
   fmt::print(recorder->text(), "{}", format_reuse_table(rows, options.idle_ms));
+  bool held = true;
+  if (!options.expect.empty() && !report.interrupted) {
+    Expectation expectation;
+    expectation.reuse = std::set<std::string>(options.expect.begin(), options.expect.end());
+    held = judge_command(*recorder, expectation, scenarios);
+  }
   if (!recorder->commit()) return kExitUsage;
   if (report.interrupted) return kExitInterrupted;
-  return report.tally.any_connected() ? kExitSuccess : kExitUnreachable;
+  if (!report.tally.any_connected()) return kExitUnreachable;
+  return held ? kExitSuccess : kExitMismatch;
 }
 
 }  // namespace termprobe

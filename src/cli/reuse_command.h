@@ -21,7 +21,8 @@ struct ReuseOptions {
   double timeout_s = 10.0;
   double watch_s = 0.2;  // after the second response
   std::string json_path;
-  ConnectionOptions connection;  // TLS, HTTP/2 and --resolve
+  std::vector<std::string> expect;  // reuse outcomes accepted after every delay; exit 1 otherwise
+  ConnectionOptions connection;     // TLS, HTTP/2 and --resolve
 };
 
 CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& options);

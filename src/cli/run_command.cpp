@@ -70,10 +70,14 @@ std::optional<std::vector<std::string>> target_urls(const RunOptions& options) {
   return urls;
 }
 
+enum class Presence { module, unreachable, no_module, engine_error };
+
 // One request to /termprobe/ok before the suite: is the module there at all?
-int check_module_present(const Target& target, const ProbeSpec& settings) {
+// A target that cannot be reached or has no module is named on stderr; its
+// scenarios still run, so the table, report and JUnit show them failing.
+Presence module_presence(const Target& target, const ProbeSpec& settings, bool several) {
   auto engine = Engine::create(EngineOptions{});
-  if (!engine) return kExitUsage;
+  if (!engine) return Presence::engine_error;
   ProbeSpec spec = scenario_spec(contract_scenarios().front(), target.base_url, settings);
   spec.watch = std::chrono::milliseconds(0);
   std::optional<Observation> seen;
@@ -82,16 +86,36 @@ int check_module_present(const Target& target, const ProbeSpec& settings) {
       {spec}, 1, [&](const ProbeId&, const Observation& o) { seen = o; }, never);
   if (!seen || !seen->connected) {
     print_note(fmt::format("cannot reach {}: {}", spec.url, seen ? seen->error : "no result"));
-    return kExitUnreachable;
+    return Presence::unreachable;
   }
   if (seen->status != 200 || seen->module.empty()) {
-    print_error(fmt::format(
+    const std::string why = fmt::format(
         "no termprobe module at {}: it answered {} without the X-Termprobe-Module header "
         "(install the module on that site, or fix --target)",
-        spec.url, seen->status != 0 ? fmt::format("HTTP {}", seen->status) : std::string("nothing")));
-    return kExitUsage;
+        spec.url, seen->status != 0 ? fmt::format("HTTP {}", seen->status) : std::string("nothing"));
+    if (several)
+      print_note(why);  // in a fleet, one target's problem: judged with the others
+    else
+      print_error(why);  // alone, a usage error
+    return Presence::no_module;
   }
-  return kExitSuccess;
+  return Presence::module;
+}
+
+// 0 when at least one target has the module (the others are judged and fail
+// on their own); 2 when none has and one answered without it.
+int fleet_presence(const std::vector<Target>& targets, const ProbeSpec& settings) {
+  bool any_module = false;
+  bool any_without = false;
+  for (const auto& target : targets) {
+    const Presence presence = module_presence(target, settings, targets.size() > 1);
+    if (presence == Presence::engine_error) return kExitUsage;
+    any_module = any_module || presence == Presence::module;
+    any_without = any_without || presence == Presence::no_module;
+  }
+  if (any_module || !any_without) return kExitSuccess;
+  if (targets.size() > 1) print_error("no target of the fleet has the termprobe module");
+  return kExitUsage;
 }
 
 // The embedded hosts a run starts: plain HTTP, HTTPS, or both. The HTTPS
@@ -213,9 +237,7 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
   if (!apply_connection_options(options.connection, settings)) return kExitUsage;
   if (embedded.certificate && settings.tls.ca_file.empty())
     settings.tls.ca_file = embedded.certificate->path();
-  for (const auto& target : targets) {
-    if (int present = check_module_present(target, settings); present != kExitSuccess) return present;
-  }
+  if (int present = fleet_presence(targets, settings); present != kExitSuccess) return present;
 
   for (const auto& target : targets) session->recorder.report().targets.push_back(target.name);
   const auto items = suite_items(targets, settings, options.repeat);

@@ -137,7 +137,12 @@ int deliver_suite(const Profile& profile, const std::vector<SuiteItem>& items, S
   const bool changed = compare_with_baseline(session, report);
   if (!session.recorder.commit() || !write_junit(session, report, suite_name)) return kExitUsage;
   if (report.interrupted) return kExitInterrupted;
-  return all_held(report.verdicts) && !changed ? kExitSuccess : kExitMismatch;
+  if (all_held(report.verdicts) && !changed) return kExitSuccess;
+  // Nothing reached is exit 3 only when that was not what was expected (a
+  // check that a port is closed passes with 0); a fleet with one target up
+  // is judged target by target, exit 1.
+  if (report.tally.total() > 0 && !report.tally.any_connected()) return kExitUnreachable;
+  return kExitMismatch;
 }
 
 }  // namespace termprobe

@@ -48,7 +48,8 @@ std::optional<SuiteSession> open_suite_session(const SuiteOptions& options,
 // Runs the items into the session's report; false (error printed) on an engine error.
 bool run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& options, SuiteSession& session);
 
-// Judges every target against the profile, prints, writes, compares; returns the exit code.
+// Judges every target against the profile, prints, writes, compares; returns the exit code
+// (3 when something failed and no probe reached its target at all).
 int deliver_suite(const Profile& profile, const std::vector<SuiteItem>& items, SuiteSession& session,
                   const std::string& suite_name);
 

@@ -101,4 +101,11 @@ std::string http2_ending(const Observation& o) {
   return "none";
 }
 
+const std::vector<std::string_view>& reuse_outcome_kinds() {
+  static const std::vector<std::string_view> kinds = {"answered",    "stream_reset", "refused_by_goaway",
+                                                      "send_failed", "reset",        "empty_reply",
+                                                      "truncated",   "timeout",      "error"};
+  return kinds;
+}
+
 }  // namespace termprobe

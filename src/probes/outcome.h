@@ -75,4 +75,7 @@ struct Observation;
 // HTTP/1.x.
 std::string http2_ending(const Observation& observation);
 
+// Every Outcome::reuse but "": answered, send_failed, reset, ...
+const std::vector<std::string_view>& reuse_outcome_kinds();
+
 }  // namespace termprobe

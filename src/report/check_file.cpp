@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -14,9 +15,20 @@
 namespace termprobe {
 namespace {
 
+// What a table of the file holds: [[probe]], [[idle]] or [[reuse]].
+enum class EntryKind { probe, idle, reuse };
+
+constexpr double kIdleMaxDefault_s = 130;  // as `termprobe idle --max`
+
 constexpr std::string_view kProbeKeys =
     "name, url, method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, "
     "fin_watch, insecure, cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams, expect";
+constexpr std::string_view kIdleKeys =
+    "name, url, max, expect, headers, repeat, timeout, connect_timeout, fin_watch, insecure, cacert, "
+    "resolve, tls_min, tls_max, http2, http2_prior_knowledge";
+constexpr std::string_view kReuseKeys =
+    "name, url, idle, expect, method, headers, repeat, timeout, connect_timeout, watch, fin_watch, insecure, "
+    "cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge";
 constexpr std::string_view kDefaultKeys =
     "method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, fin_watch, insecure, "
     "cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams";
@@ -155,11 +167,91 @@ Result<bool> apply_common(const Location& where, const std::string& key, const t
   return true;
 }
 
-Result<void> apply_probe_key(const Location& where, const std::string& key, const toml::node& node,
-                             CheckProbe& probe) {
+std::string_view table_name(EntryKind kind) {
+  switch (kind) {
+    case EntryKind::probe: return "[[probe]]";
+    case EntryKind::idle: return "[[idle]]";
+    case EntryKind::reuse: return "[[reuse]]";
+  }
+  return "[[probe]]";
+}
+
+// 'expect' as each kind of entry reads it: LABEL[/STATUS] list, IDLE text, REUSE outcome list.
+Result<void> apply_expect(const Location& where, const toml::node& node, EntryKind kind, CheckProbe& probe) {
+  Expectation& expectation = probe.expectation;
+  if (kind == EntryKind::idle) {
+    const auto text = node.value<std::string>();
+    if (!text) return bad(where, node, "'expect' must be a string such as \"close:55-80\"");
+    auto idle = parse_idle_expectation(*text);
+    if (!idle) return bad(where, node, idle.error().message);
+    expectation.idle = std::move(*idle);
+    return {};
+  }
+  auto items = string_list(where, "expect", node);
+  if (!items || items->empty())
+    return bad(where, node,
+               kind == EntryKind::reuse ? "'expect' must be a non-empty list of reuse outcomes"
+                                        : "'expect' must be a non-empty list of labels");
+  std::set<Label> labels;
+  std::set<std::string> outcomes;
+  for (const auto& text : *items) {
+    if (kind == EntryKind::reuse) {
+      auto outcome = parse_reuse_outcome(text);
+      if (!outcome) return bad(where, node, outcome.error().message);
+      outcomes.insert(*outcome);
+    } else if (auto added = add_expected_label(text, labels, expectation.statuses); !added) {
+      return bad(where, node, added.error().message);
+    }
+  }
+  if (kind == EntryKind::reuse)
+    expectation.reuse = std::move(outcomes);
+  else
+    expectation.labels = std::move(labels);
+  return {};
+}
+
+// The keys only idle and reuse entries have: how long to stay idle.
+Result<bool> apply_idle_key(const Location& where, const std::string& key, const toml::node& node,
+                            EntryKind kind, CheckProbe& probe) {
+  if (kind == EntryKind::idle && key == "max") {
+    auto max = number(where, key, node, kIdleMaxRule);
+    if (!max) return tl::unexpected(max.error());
+    probe.spec.watch = seconds_to_ms(*max);
+    return true;
+  }
+  if (kind == EntryKind::reuse && key == "idle") {
+    auto idle = number(where, key, node, kReuseIdleRule);
+    if (!idle) return tl::unexpected(idle.error());
+    probe.spec.reuse_after = std::chrono::milliseconds(static_cast<std::int64_t>(*idle));
+    return true;
+  }
+  return false;
+}
+
+// An idle entry holds a plain GET idle: no body, and 'max' is its watch.
+bool refused_for(EntryKind kind, const std::string& key) {
+  if (kind == EntryKind::idle)
+    return key == "watch" || key == "method" || key == "body_bytes" || key == "upload_rate" ||
+           key == "streams";
+  if (kind == EntryKind::reuse) return key == "body_bytes" || key == "upload_rate" || key == "streams";
+  return false;
+}
+
+Result<void> apply_entry_key(const Location& where, const std::string& key, const toml::node& node,
+                             EntryKind kind, CheckProbe& probe) {
+  const std::string_view known = kind == EntryKind::probe  ? kProbeKeys
+                                 : kind == EntryKind::idle ? kIdleKeys
+                                                           : kReuseKeys;
+  const auto unknown = [&] {
+    return bad(where, node, fmt::format("unknown key '{}' in {} (known: {})", key, table_name(kind), known));
+  };
+  if (refused_for(kind, key)) return unknown();
   auto common = apply_common(where, key, node, probe);
   if (!common) return tl::unexpected(common.error());
   if (*common) return {};
+  auto idle = apply_idle_key(where, key, node, kind, probe);
+  if (!idle) return tl::unexpected(idle.error());
+  if (*idle) return {};
   if (key == "name" || key == "url") {
     const auto text = node.value<std::string>();
     if (!text || text->empty()) return bad(where, node, fmt::format("'{}' must be a non-empty string", key));
@@ -173,19 +265,8 @@ Result<void> apply_probe_key(const Location& where, const std::string& key, cons
     probe.target = fmt::format("{}://{}:{}", target->scheme, target->host, target->port);
     return {};
   }
-  if (key == "expect") {
-    auto labels = string_list(where, key, node);
-    if (!labels || labels->empty()) return bad(where, node, "'expect' must be a non-empty list of labels");
-    for (const auto& text : *labels) {
-      const auto label = label_from_string(text);
-      if (!label)
-        return bad(where, node,
-                   fmt::format("'{}' is not a label (e.g. keepalive, reset_before_response)", text));
-      probe.expect.insert(*label);
-    }
-    return {};
-  }
-  return bad(where, node, fmt::format("unknown key '{}' in [[probe]] (known: {})", key, kProbeKeys));
+  if (key == "expect") return apply_expect(where, node, kind, probe);
+  return unknown();
 }
 
 Result<CheckProbe> read_defaults(const Location& where, const toml::table& document) {
@@ -204,17 +285,29 @@ Result<CheckProbe> read_defaults(const Location& where, const toml::table& docum
   return defaults;
 }
 
-Result<CheckProbe> read_probe(const Location& where, const toml::node& node, const CheckProbe& defaults) {
+Result<CheckProbe> read_entry(const Location& where, const toml::node& node, EntryKind kind,
+                              const CheckProbe& defaults) {
   const toml::table* table = node.as_table();
-  if (table == nullptr) return bad(where, node, "each [[probe]] must be a table");
+  if (table == nullptr) return bad(where, node, fmt::format("each {} must be a table", table_name(kind)));
   CheckProbe probe = defaults;
   probe.line = node.source().begin.line;
+  if (kind != EntryKind::probe) {  // [defaults]' body is for [[probe]]s: these send a plain request
+    probe.spec.body_bytes = 0;
+    probe.spec.upload_rate = 0;
+    probe.spec.streams = 1;
+  }
+  if (kind == EntryKind::idle) {
+    probe.spec.method = "GET";
+    probe.spec.watch = seconds_to_ms(kIdleMaxDefault_s);
+  }
   for (const auto& [key, value] : *table) {
-    auto applied = apply_probe_key(where, std::string(key.str()), value, probe);
+    auto applied = apply_entry_key(where, std::string(key.str()), value, kind, probe);
     if (!applied) return tl::unexpected(applied.error());
   }
-  for (const char* required : {"name", "url", "expect"}) {
-    if (!table->contains(required)) return bad(where, node, fmt::format("[[probe]] needs '{}'", required));
+  std::vector<const char*> required = {"name", "url", "expect"};
+  if (kind == EntryKind::reuse) required.push_back("idle");
+  for (const char* key : required) {
+    if (!table->contains(key)) return bad(where, node, fmt::format("{} needs '{}'", table_name(kind), key));
   }
   if (probe.spec.upload_rate > 0 && probe.spec.body_bytes == 0)
     return bad(where, node, "'upload_rate' needs 'body_bytes'");
@@ -241,24 +334,39 @@ Result<std::vector<CheckProbe>> parse_check_file(std::istream& input, const std:
                 fmt::format("{}:{}: {}", path, error.source().begin.line, error.description()));
   }
   for (const auto& [key, value] : document) {
-    if (key != "defaults" && key != "probe")
-      return bad(where, value, fmt::format("unknown table '{}' (use [defaults] and [[probe]])", key.str()));
+    if (key != "defaults" && key != "probe" && key != "idle" && key != "reuse")
+      return bad(
+          where, value,
+          fmt::format("unknown table '{}' (use [defaults], [[probe]], [[idle]] and [[reuse]])", key.str()));
   }
   auto defaults = read_defaults(where, document);
   if (!defaults) return tl::unexpected(defaults.error());
-  const toml::array* probes = document["probe"].as_array();
-  if (probes == nullptr || probes->empty())
-    return fail(ErrorKind::invalid_input, path + ": no [[probe]] in the file");
+  // Every entry, in the file's order: the table and reports list them so.
+  std::vector<std::pair<const toml::node*, EntryKind>> entries;
+  for (const auto& [key, kind] : {std::pair{"probe", EntryKind::probe}, std::pair{"idle", EntryKind::idle},
+                                  std::pair{"reuse", EntryKind::reuse}}) {
+    const toml::node* tables = document.get(key);
+    if (tables == nullptr) continue;
+    const toml::array* array = tables->as_array();
+    if (array == nullptr)
+      return bad(where, *tables, fmt::format("{} must be an array of tables", table_name(kind)));
+    for (const auto& node : *array) entries.emplace_back(&node, kind);
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return a.first->source().begin.line < b.first->source().begin.line;
+  });
   std::vector<CheckProbe> result;
   std::map<std::string, long> names;
-  for (const auto& node : *probes) {
-    auto probe = read_probe(where, node, *defaults);
+  for (const auto& [node, kind] : entries) {
+    auto probe = read_entry(where, *node, kind, *defaults);
     if (!probe) return tl::unexpected(probe.error());
     if (auto [it, fresh] = names.emplace(probe->name, probe->line); !fresh)
-      return bad(where, node,
+      return bad(where, *node,
                  fmt::format("probe name '{}' is used twice (first at line {})", probe->name, it->second));
     result.push_back(std::move(*probe));
   }
+  if (result.empty())
+    return fail(ErrorKind::invalid_input, path + ": no [[probe]], [[idle]] or [[reuse]] in the file");
   return result;
 }
 

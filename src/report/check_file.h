@@ -1,6 +1,8 @@
 // Expectations files for `termprobe check`: probes against the user's own
-// endpoints and the set of labels each may end in. TOML, so that mistakes
-// can be reported with the file and line.
+// endpoints and the labels (and statuses) each may end in; idle entries
+// (when and how the server closes an idle connection) and reuse entries
+// (what a second request on it gets). TOML, so that mistakes can be
+// reported with the file and line.
 #pragma once
 
 #include <cstddef>
@@ -12,16 +14,17 @@
 #include "common/error.h"
 #include "probes/outcome.h"
 #include "probes/probe_spec.h"
+#include "report/expectation.h"
 
 namespace termprobe {
 
 struct CheckProbe {
-  std::string name;        // unique within the file; the scenario name in reports
-  std::string target;      // scheme://host:port of the URL: reports group by it
-  ProbeSpec spec;          // what to send
-  std::size_t repeat = 1;  // connections
-  std::set<Label> expect;  // acceptable labels
-  long line = 0;           // where the [[probe]] table starts
+  std::string name;         // unique within the file; the scenario name in reports
+  std::string target;       // scheme://host:port of the URL: reports group by it
+  ProbeSpec spec;           // what to send
+  std::size_t repeat = 1;   // connections
+  Expectation expectation;  // labels and statuses ([[probe]]), the close ([[idle]]) or outcomes ([[reuse]])
+  long line = 0;            // where the [[probe]], [[idle]] or [[reuse]] table starts
 };
 
 // Every mistake is one line: "FILE:LINE: what is wrong".

@@ -36,6 +36,9 @@ inline constexpr NumberRule kTimeoutRule{.low = 0.001, .high = 3600, .unit = "se
 inline constexpr NumberRule kConnectTimeoutRule{.low = 0.001, .high = 3600, .unit = "seconds"};
 inline constexpr NumberRule kWatchRule{.low = 0, .high = 3600, .unit = "seconds"};
 inline constexpr NumberRule kFinWatchRule{.low = 0, .high = 60, .unit = "seconds"};
+inline constexpr NumberRule kIdleMaxRule{.low = 0.001, .high = 86400, .unit = "seconds"};  // idle --max
+inline constexpr NumberRule kReuseIdleRule{
+    .low = 0, .high = 3'600'000, .unit = "milliseconds"};  // reuse --idle
 // 1/rate becomes a duration in nanoseconds: a positive rate below 0.001 is
 // refused rather than scheduled centuries (or an overflow) ahead.
 inline constexpr NumberRule kRateRule{

@@ -77,17 +77,18 @@ Result<Expectation> parse_expectation(const json& entry, const std::string& wher
     } else if (key == "expect" && value.is_array() && !value.empty()) {
       std::set<Label> labels;
       for (const auto& item : value) {
-        const auto label = item.is_string() ? label_from_string(item.get<std::string>()) : std::nullopt;
-        if (!label) return fail(ErrorKind::invalid_input, where + ": " + item.dump() + " is not a label");
-        labels.insert(*label);
+        const std::string text = item.is_string() ? item.get<std::string>() : item.dump();
+        if (auto added = add_expected_label(text, labels, expectation.statuses); !added)
+          return fail(ErrorKind::invalid_input, where + ": " + added.error().message);
       }
       expectation.labels = std::move(labels);
     } else {
-      return fail(ErrorKind::invalid_input, where + ": unexpected key or value \"" + key +
-                                                "\" (use \"expect\": [labels] or null, \"note\"" +
-                                                (tls                   ? ", \"tls_ending\")"
-                                                 : part == Part::http2 ? ", \"http2_ending\")"
-                                                                       : ", \"tls\" or \"http2\": {...})"));
+      return fail(ErrorKind::invalid_input,
+                  where + ": unexpected key or value \"" + key +
+                      "\" (use \"expect\": [LABEL or LABEL/STATUS] or null, \"note\"" +
+                      (tls                   ? ", \"tls_ending\")"
+                       : part == Part::http2 ? ", \"http2_ending\")"
+                                             : ", \"tls\" or \"http2\": {...})"));
     }
   }
   if (!entry.contains("expect")) return fail(ErrorKind::invalid_input, where + ": missing \"expect\"");

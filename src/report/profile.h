@@ -1,5 +1,6 @@
-// Expectation profiles: for each scenario, the set of labels that count as
-// the documented (or reference) behaviour, or none where it is unverified.
+// Expectation profiles: for each scenario, the set of labels (and statuses)
+// that count as the documented (or reference) behaviour, or none where it
+// is unverified.
 #pragma once
 
 #include <map>
@@ -9,20 +10,9 @@
 #include <vector>
 
 #include "common/error.h"
-#include "probes/outcome.h"
+#include "report/expectation.h"
 
 namespace termprobe {
-
-struct Expectation {
-  std::optional<std::set<Label>> labels;  // nullopt: unverified, observed but not judged
-  std::string note;                       // where the expectation comes from
-  // Over TLS only: how the server may end the TLS session (tls_ending()
-  // kinds, e.g. close_notify_then_fin); nullopt: not judged.
-  std::optional<std::set<std::string>> tls_endings{};
-  // Over HTTP/2 only: the frame that ended the stream (http2_ending() forms,
-  // e.g. "RST_STREAM(NO_ERROR) before_headers"); nullopt: not judged.
-  std::optional<std::set<std::string>> http2_endings{};
-};
 
 struct Profile {
   std::string name;

@@ -28,6 +28,42 @@ json http2_ending_verdict_json(const ScenarioVerdict& verdict) {
   return {{"expected", std::move(expected)}, {"observed", verdict.observed_http2_endings}};
 }
 
+// The statuses each label may come with (labels absent: any) and the (label, status) pairs seen.
+json status_verdict_json(const ScenarioVerdict& verdict) {
+  json expected = json::object();
+  for (const auto& [label, ranges] : verdict.expected_statuses) {
+    json texts = json::array();
+    for (const auto& range : ranges) texts.push_back(status_text(range));
+    expected[std::string(to_string(label))] = std::move(texts);
+  }
+  json observed = json::object();
+  for (const auto& [key, count] : verdict.observed_statuses)
+    observed[label_status_text(key.first, key.second)] = count;
+  return {{"expected", std::move(expected)}, {"observed", std::move(observed)}};
+}
+
+// Idle entries: how the idle connection may end and when, and how it did.
+json idle_verdict_json(const ScenarioVerdict& verdict) {
+  if (!verdict.expected_idle) return nullptr;
+  const IdleExpectation& want = *verdict.expected_idle;
+  json endings = json::array();
+  for (StreamEnd end : want.endings) endings.push_back(to_string(end));
+  const auto seconds = [](const std::optional<double>& s) { return s ? json(*s) : json(nullptr); };
+  json observed = json::object();
+  for (const auto& [end, span] : verdict.observed_idle)
+    observed[end] = {{"count", span.count}, {"min_us", span.min_us}, {"max_us", span.max_us}};
+  return {
+      {"expected",
+       {{"endings", std::move(endings)}, {"low_s", seconds(want.low_s)}, {"high_s", seconds(want.high_s)}}},
+      {"observed", std::move(observed)}};
+}
+
+// Reuse entries: the outcomes the second request may have, and those it had.
+json reuse_verdict_json(const ScenarioVerdict& verdict) {
+  if (!verdict.expected_reuse) return nullptr;
+  return {{"expected", *verdict.expected_reuse}, {"observed", verdict.observed_reuse}};
+}
+
 json verdict_json(const ScenarioVerdict& verdict) {
   json expected = nullptr;
   if (verdict.expected) {
@@ -42,6 +78,9 @@ json verdict_json(const ScenarioVerdict& verdict) {
           {"observed", std::move(observed)},
           {"tls_ending", tls_ending_verdict_json(verdict)},
           {"http2_ending", http2_ending_verdict_json(verdict)},
+          {"status", status_verdict_json(verdict)},
+          {"idle_close", idle_verdict_json(verdict)},
+          {"reuse", reuse_verdict_json(verdict)},
           {"verdict", to_string(verdict.verdict)},
           {"note", verdict.note}};
 }

@@ -2,6 +2,8 @@
 
 #include "report/report.h"
 
+#include <algorithm>
+
 namespace termprobe {
 namespace {
 
@@ -14,6 +16,18 @@ auto& find_or_add(Map& map, std::string_view key) {
 
 void add_counts(std::map<std::string, std::size_t>& into, const std::map<std::string, std::size_t>& counts) {
   for (const auto& [label, count] : counts) into[label] += count;
+}
+
+void add_idle_end(std::map<std::string, IdleSpan>& into, const Observation& o) {
+  if (!o.response_complete || !o.timings.response_complete_us || !o.timings.ended_us) {
+    ++into["no response"].count;
+    return;
+  }
+  const std::int64_t after_us = *o.timings.ended_us - *o.timings.response_complete_us;
+  IdleSpan& span = into[std::string(to_string(o.end))];
+  span.min_us = span.count == 0 ? after_us : std::min(span.min_us, after_us);
+  span.max_us = span.count == 0 ? after_us : std::max(span.max_us, after_us);
+  ++span.count;
 }
 
 }  // namespace
@@ -29,6 +43,11 @@ void ReportTally::add(const ReportEntry& entry) {
   any_connected_ = any_connected_ || o.connected;
   ScenarioTally& tally = scenario_of(entry);
   ++tally.labels[label];
+  ++tally.label_statuses[{label, o.status}];
+  if (o.reused)
+    ++tally.reuse_outcomes[std::string(entry.outcome.reuse)];
+  else
+    add_idle_end(tally.idle_ends, o);
   if (!entry.outcome.tls_ending.empty()) ++tally.tls_endings[std::string(entry.outcome.tls_ending)];
   if (o.http2) ++tally.http2_endings[http2_ending(o)];
   add_connection(tally.facts,

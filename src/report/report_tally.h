@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "probes/outcome.h"
 #include "report/label_stats.h"
@@ -18,8 +19,26 @@ namespace termprobe {
 
 struct ReportEntry;
 
+// Connections held idle after their response that ended one way (fin, rst,
+// open, ...): how many, and the earliest and latest end after the response.
+struct IdleSpan {
+  std::size_t count = 0;
+  std::int64_t min_us = 0;
+  std::int64_t max_us = 0;
+};
+
 struct ScenarioTally {
   std::map<Label, std::size_t> labels;  // what verdicts judge
+  // (label, status; 0 without a status line) -> connections: what status
+  // expectations judge.
+  std::map<std::pair<Label, int>, std::size_t> label_statuses;
+  // Fresh connections by how they ended after a complete response ("fin",
+  // "rst", "open", ...; "no response" when none completed): what an idle
+  // expectation judges.
+  std::map<std::string, IdleSpan> idle_ends;
+  // Reused connections: reuse outcome -> connections (a reuse probe whose
+  // first request failed is in `labels` and `idle_ends` only).
+  std::map<std::string, std::size_t> reuse_outcomes;
   // https: tls_ending() kind -> connections (handshakes that never completed
   // have none); empty for plain http. Verdicts judge it over TLS.
   std::map<std::string, std::size_t> tls_endings;

@@ -14,9 +14,11 @@ std::string format_verdict_table(const std::vector<ScenarioVerdict>& verdicts,
                                  std::string (*paint)(std::string_view verdict, bool colour) = nullptr,
                                  bool colour = false);
 
-// "reset_before_response|empty_reply", or "unverified".
+// "reset_before_response|keepalive/200", "close 0.8-1.5 s" (idle),
+// "answered" (reuse), or "unverified".
 std::string expected_text(const ScenarioVerdict& verdict);
-// "keepalive x50" or "close_after_response x3, reset_after_response x2".
+// "keepalive/200 x50" or "close_after_response/200 x3, reset_before_response x2";
+// "fin after 1001 ms x1" (idle); "answered x3" (reuse).
 std::string observed_text(const ScenarioVerdict& verdict);
 
 }  // namespace termprobe

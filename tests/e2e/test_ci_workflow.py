@@ -193,10 +193,10 @@ expect = ["keepalive"]
             with open(report_path, encoding="utf-8") as report_file:
                 report = validate_report(json.load(report_file))
         self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
-        self.assertRegex(result.stdout, r"(?m)^home answers +keepalive +keepalive x2 +pass$")
+        self.assertRegex(result.stdout, r"(?m)^home answers +keepalive +keepalive/200 x2 +pass$")
         self.assertRegex(result.stdout, r"(?m)^reset endpoint +reset_before_response\|empty_reply +"
                                         r"reset_before_response x2 +pass$")
-        self.assertRegex(result.stdout, r"(?m)^upload cut +keepalive +upload_aborted x1 +fail$")
+        self.assertRegex(result.stdout, r"(?m)^upload cut +keepalive +upload_aborted/200 x1 +fail$")
         self.assertEqual(report["summary"]["total"], 5)
         self.assertEqual(report["targets"][0]["target"], server.base_url)
 
@@ -289,7 +289,7 @@ class StreamsAndTerminals(unittest.TestCase):
         self.assertEqual(result.returncode, 0)
         self.assertEqual(result.stderr, b"")
         self.assertNotIn(b"\x1b", result.stdout)
-        self.assertRegex(result.stdout, rb"\nok +keepalive +keepalive x1 +pass\n")
+        self.assertRegex(result.stdout, rb"\nok +keepalive/200 +keepalive/200 x1 +pass\n")
 
     def run_in_terminal(self, env_extra):
         env = dict(os.environ, **env_extra)
@@ -358,8 +358,8 @@ class Help(unittest.TestCase):
                 result = run_termprobe(*args)
                 self.assertEqual(result.returncode, 0)
                 self.assertIn("Exit codes: 0 success (every judged expectation held, no baseline change), 1 an "
-                              "expectation did not hold or the baseline changed, 2 usage or input error, 3 target "
-                              "unreachable, 130 interrupted (the report holds what was measured).",
+                              "expectation did not hold or the baseline changed, 2 usage or input error, 3 no target "
+                              "reachable at all, 130 interrupted (the report holds what was measured).",
                               " ".join(result.stdout.split()))
 
 

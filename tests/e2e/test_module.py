@@ -56,7 +56,7 @@ class EmbeddedHost(unittest.TestCase):
         self.assertEqual(table["cancel-io-read"], "unverified")
         self.assertEqual(table["cancel-io-send"], "unverified")
         self.assertEqual(table["need-disconnect"], "pass")
-        self.assertIn("close_after_response|reset_after_response", result.stdout)
+        self.assertIn("close_after_response/200|reset_after_response/200", result.stdout)
 
     def test_a_wrong_expectation_fails_the_run(self):
         with ReportDir() as directory:
@@ -68,7 +68,7 @@ class EmbeddedHost(unittest.TestCase):
             result, report = run_report(directory, "--profile", profile, "--repeat", "3")
         self.assertEqual(result.returncode, 1)
         self.assertRegex(result.stdout, r"(?m)^reset +keepalive +reset_before_response x3 +fail$")
-        self.assertRegex(result.stdout, r"(?m)^ok +keepalive +keepalive x3 +pass$")
+        self.assertRegex(result.stdout, r"(?m)^ok +keepalive +keepalive/200 x3 +pass$")
         self.assertEqual(verdict_rows(report)["reset"][0], "fail")
         self.assertEqual(verdict_rows(report)["need-disconnect"][0], "unverified")
 
@@ -100,7 +100,7 @@ class ServeInTheBackground(unittest.TestCase):
             without = run_termprobe("run", "--target", server.base_url, "--repeat", "1")
             with_token = run_termprobe("run", "--target", server.base_url, "--repeat", "1", "--token", "s3cret")
         self.assertEqual(without.returncode, 1)
-        self.assertRegex(without.stdout, r"(?m)^reset +reset_before_response +keepalive x1 +fail$")
+        self.assertRegex(without.stdout, r"(?m)^reset +reset_before_response +keepalive/403 x1 +fail$")
         self.assertEqual(with_token.returncode, 0, with_token.stdout)
 
 

@@ -16,8 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!probes) return 0;
   for (const auto& probe : *probes) {
     // What the loader accepts must be usable: bounded, positive where it must be.
-    if (probe.repeat < 1 || probe.expect.empty() || probe.spec.timeout.count() <= 0 ||
-        probe.spec.watch.count() < 0 || probe.spec.body_bytes < 0)
+    if (probe.repeat < 1 ||
+        (!probe.expectation.labels && !probe.expectation.idle && !probe.expectation.reuse) ||
+        probe.spec.timeout.count() <= 0 || probe.spec.watch.count() < 0 || probe.spec.body_bytes < 0)
       __builtin_trap();
   }
   return 0;

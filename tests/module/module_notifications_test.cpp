@@ -141,9 +141,9 @@ TEST_F(ModuleTest, ResetAfterFlushFlushesHalfTheDeclaredBodyThenResets) {
   context.log.calls.clear();
   EXPECT_EQ(module->OnExecuteRequestHandler(&context, &provider), RQ_NOTIFICATION_FINISH_REQUEST);
   EXPECT_EQ(context.log.calls,
-            (Calls{"Clear", "SetStatus 200 OK", "SetHeader #12: text/plain", "SetHeader #11: 2000",
-                   "SetHeader X-Termprobe-Module: termprobe-module/1", "Write 1000 bytes", "Flush",
-                   "ResetConnection"}));
+            (Calls{"Clear", "SetStatus 200 OK", "SetHeader #12: text/plain",
+                   "SetHeader X-Termprobe-Module: termprobe-module/1", "SetHeader #11: 2000",
+                   "Write 1000 bytes", "Flush", "ResetConnection"}));
   module->Dispose();
 }
 

@@ -52,7 +52,7 @@ expect = ["upload_aborted", "early_response"]
   EXPECT_EQ(home.repeat, 3u);
   EXPECT_EQ(home.spec.timeout, std::chrono::milliseconds(2500));
   EXPECT_EQ(home.spec.headers, std::vector<std::string>{"X-Test: 1"});
-  EXPECT_EQ(home.expect, std::set<Label>{Label::keepalive});
+  EXPECT_EQ(home.expectation.labels, std::set<Label>{Label::keepalive});
   EXPECT_EQ(home.line, 7);
   const CheckProbe& upload = (*probes)[1];
   EXPECT_EQ(upload.target, "http://[::1]:9000");
@@ -64,7 +64,7 @@ expect = ["upload_aborted", "early_response"]
   EXPECT_EQ(upload.spec.watch, std::chrono::milliseconds(0));
   EXPECT_EQ(upload.spec.fin_watch, std::chrono::milliseconds(250));
   EXPECT_EQ(upload.spec.connect_timeout, std::chrono::milliseconds(1000));
-  EXPECT_EQ(upload.expect, (std::set<Label>{Label::upload_aborted, Label::early_response}));
+  EXPECT_EQ(upload.expectation.labels, (std::set<Label>{Label::upload_aborted, Label::early_response}));
 }
 
 constexpr const char* kProbe =
@@ -77,14 +77,15 @@ TEST(CheckFile, EveryMistakeNamesTheFileAndLine) {
   EXPECT_NE(unknown.find(", expect)"), std::string::npos) << unknown;
   EXPECT_EQ(refusal(std::string(kProbe) + "expect = [\"keepalve\"]\n").rfind("c.toml:", 0), 0u);
   EXPECT_EQ(refusal("[[probe]]\nname = \"p\"\nurl = \"http://127.0.0.1:1/\"\nexpect = [\"keepalve\"]\n"),
-            "c.toml:4: 'keepalve' is not a label (e.g. keepalive, reset_before_response)");
+            "c.toml:4: 'keepalve' is not a label, or LABEL/STATUS (e.g. keepalive, keepalive/200, "
+            "close_after_response/2xx, reset_before_response)");
   EXPECT_EQ(refusal(std::string(kProbe) + kProbe),
             "c.toml:5: probe name 'p' is used twice (first at line 1)");
   EXPECT_EQ(refusal("[[probe]]\nname = \"p\"\nexpect = [\"keepalive\"]\n"),
             "c.toml:1: [[probe]] needs 'url'");
-  EXPECT_EQ(refusal("[defaults]\nrepeat = 2\n"), "c.toml: no [[probe]] in the file");
+  EXPECT_EQ(refusal("[defaults]\nrepeat = 2\n"), "c.toml: no [[probe]], [[idle]] or [[reuse]] in the file");
   EXPECT_EQ(refusal(std::string(kProbe) + "[extra]\n"),
-            "c.toml:5: unknown table 'extra' (use [defaults] and [[probe]])");
+            "c.toml:5: unknown table 'extra' (use [defaults], [[probe]], [[idle]] and [[reuse]])");
   EXPECT_EQ(refusal("[[probe]\n").rfind("c.toml:1: ", 0), 0u);  // TOML syntax
 }
 
@@ -180,6 +181,87 @@ TEST(CheckFile, UrlsAreCheckedAsOnTheCommandLine) {
             "c.toml:2: 'name' must be a non-empty string");
   EXPECT_EQ(refusal("[[probe]]\nname = \"p\"\nurl = \"http://h/\"\nexpect = []\n"),
             "c.toml:4: 'expect' must be a non-empty list of labels");
+}
+
+TEST(CheckFile, ExpectTakesStatusesBesideLabels) {
+  auto probes = parse(
+      "[[probe]]\nname = \"p\"\nurl = \"http://h/\"\nexpect = [\"keepalive/200\", "
+      "\"close_after_response/2xx\"]\n");
+  ASSERT_TRUE(probes.has_value()) << probes.error().message;
+  const Expectation& expectation = (*probes)[0].expectation;
+  EXPECT_EQ(expectation.labels, (std::set<Label>{Label::keepalive, Label::close_after_response}));
+  EXPECT_EQ(expectation.statuses.at(Label::keepalive), (std::vector<StatusRange>{{200, 200}}));
+  EXPECT_EQ(expectation.statuses.at(Label::close_after_response), (std::vector<StatusRange>{{200, 299}}));
+  EXPECT_EQ(refusal("[[probe]]\nname = \"p\"\nurl = \"http://h/\"\nexpect = [\"keepalive/20\"]\n"),
+            "c.toml:4: 'keepalive/20': the status must be a code from 100 to 599 or a class such as 2xx, not "
+            "'20'");
+}
+
+TEST(CheckFile, IdleAndReuseEntriesAreProbesWithTheirOwnExpectation) {
+  auto probes = parse(R"(
+[defaults]
+repeat = 2
+
+[[reuse]]
+name = "reuse after 50 s"
+url = "http://127.0.0.1:8080/"
+idle = 50000
+expect = ["answered"]
+
+[[idle]]
+name = "idle close"
+url = "http://127.0.0.1:8080/"
+max = 90
+expect = "close:55-80"
+
+[[probe]]
+name = "home"
+url = "http://127.0.0.1:8080/"
+expect = ["keepalive"]
+)");
+  ASSERT_TRUE(probes.has_value()) << probes.error().message;
+  ASSERT_EQ(probes->size(), 3u);
+  const CheckProbe& reuse = (*probes)[0];  // in the file's order, whatever the table
+  EXPECT_EQ(reuse.name, "reuse after 50 s");
+  EXPECT_EQ(reuse.spec.reuse_after, std::chrono::milliseconds(50000));
+  EXPECT_EQ(reuse.repeat, 2u);
+  EXPECT_EQ(reuse.expectation.reuse, std::set<std::string>{"answered"});
+  EXPECT_FALSE(reuse.expectation.labels.has_value());
+  const CheckProbe& idle = (*probes)[1];
+  EXPECT_EQ(idle.spec.watch, std::chrono::milliseconds(90000));
+  EXPECT_FALSE(idle.spec.reuse_after.has_value());
+  ASSERT_TRUE(idle.expectation.idle.has_value());
+  EXPECT_EQ(idle.expectation.idle->endings, (std::set<StreamEnd>{StreamEnd::fin, StreamEnd::rst}));
+  EXPECT_EQ(idle.expectation.idle->low_s, 55.0);
+  EXPECT_EQ(idle.expectation.idle->high_s, 80.0);
+  EXPECT_EQ((*probes)[2].name, "home");
+}
+
+TEST(CheckFile, IdleAndReuseMistakesAreOneLineEach) {
+  const std::string idle = "[[idle]]\nname = \"i\"\nurl = \"http://h/\"\n";
+  const std::string reuse = "[[reuse]]\nname = \"r\"\nurl = \"http://h/\"\n";
+  EXPECT_EQ(refusal(idle + "expect = \"close:80-55\"\n"),
+            "c.toml:4: 'close:80-55': LOW is above HIGH (use close, fin or rst, optionally with :LOW-HIGH "
+            "seconds after the response, e.g. close:55-80; or open)");
+  EXPECT_EQ(refusal(idle + "expect = \"open:1-2\"\n").rfind("c.toml:4: 'open:1-2': an open connection", 0),
+            0u);
+  EXPECT_EQ(refusal(idle + "expect = [\"close\"]\n"),
+            "c.toml:4: 'expect' must be a string such as \"close:55-80\"");
+  EXPECT_EQ(
+      refusal(idle + "expect = \"close\"\nwatch = 3\n").rfind("c.toml:5: unknown key 'watch' in [[idle]]", 0),
+      0u);
+  EXPECT_EQ(refusal(idle + "expect = \"close\"\nmax = 0\n"),
+            "c.toml:5: 'max' 0: must be from 0.001 to 86400 seconds");
+  EXPECT_EQ(refusal(reuse + "expect = [\"answered\"]\n"), "c.toml:1: [[reuse]] needs 'idle'");
+  EXPECT_EQ(refusal(reuse + "idle = 10\nexpect = [\"fine\"]\n"),
+            "c.toml:5: 'fine' is not a reuse outcome (one of answered, stream_reset, refused_by_goaway, "
+            "send_failed, reset, empty_reply, truncated, timeout, error)");
+  EXPECT_EQ(
+      refusal(reuse + "idle = 10\nexpect = [\"answered\"]\n" + idle + "expect = \"open\"\n").substr(0, 9),
+      "accepted");
+  EXPECT_EQ(refusal(reuse + "idle = 10\nexpect = [\"answered\"]\n[[idle]]\nname = \"r\"\nurl = "
+                            "\"http://h/\"\nexpect = \"open\"\n"),
+            "c.toml:6: probe name 'r' is used twice (first at line 1)");
 }
 
 }  // namespace

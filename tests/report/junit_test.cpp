@@ -115,6 +115,23 @@ TEST(Junit, AFailureStatesExpectedAndObservedWithCounts) {
             "observed: keepalive x1\nResetConnection page");
 }
 
+TEST(Junit, AStatusFailureShowsTheStatusBesideTheLabel) {
+  Report report;
+  report.targets = {"http://a"};
+  ScenarioVerdict proxied =
+      verdict("http://a", "home", std::set<Label>{Label::keepalive}, {{Label::keepalive, 3}}, Verdict::fail);
+  proxied.expected_statuses[Label::keepalive] = {StatusRange{200, 200}};
+  proxied.observed_statuses[{Label::keepalive, 502}] = 3;
+  report.verdicts = {proxied};
+  Parsed parsed;
+  parse(junit_xml(report, "s"), parsed);
+  const tinyxml2::XMLElement* failure = parsed.suites->FirstChildElement("testsuite")
+                                            ->FirstChildElement("testcase")
+                                            ->FirstChildElement("failure");
+  ASSERT_NE(failure, nullptr);
+  EXPECT_EQ(attribute(failure, "message"), "expected keepalive/200, observed keepalive/502 x3");
+}
+
 TEST(Junit, NoExpectationIsSkippedNotPassed) {
   Parsed parsed;
   parse(junit_xml(two_target_report(), "s"), parsed);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace termprobe {
 namespace {
 
@@ -35,6 +37,39 @@ TEST(Profile, BuiltInReferenceJudgesEveryScenario) {
     EXPECT_TRUE(profile->scenarios.at(name).labels.has_value()) << name;
   }
   EXPECT_EQ(profile->scenarios.at("reset").labels, std::set<Label>{Label::reset_before_response});
+}
+
+// module/src answers 200 wherever a response goes out; a reset before the
+// response (of the connection, or of the stream before its headers) has no
+// status line, so no status is judged there.
+bool has_no_status_line(Label label, const Expectation& expectation) {
+  if (label == Label::reset_before_response) return true;
+  if (label != Label::stream_reset || !expectation.http2_endings) return false;
+  return std::all_of(expectation.http2_endings->begin(), expectation.http2_endings->end(),
+                     [](const std::string& ending) { return ending.ends_with("before_headers"); });
+}
+
+TEST(Profile, BuiltInProfilesExpectTheStatusTheModuleSends) {
+  const std::vector<StatusRange> ok = {{200, 200}};
+  for (const char* name : {"reference", "iis"}) {
+    auto profile = load_profile(name, all_scenarios());
+    ASSERT_TRUE(profile.has_value()) << profile.error().message;
+    for (const auto* part : {&profile->scenarios, &profile->tls_scenarios, &profile->http2_scenarios}) {
+      for (const auto& [scenario, expectation] : *part) {
+        if (!expectation.labels) continue;
+        for (Label label : *expectation.labels) {
+          if (has_no_status_line(label, expectation)) {
+            EXPECT_FALSE(expectation.statuses.contains(label)) << name << " " << scenario;
+          } else {
+            ASSERT_TRUE(expectation.statuses.contains(label)) << name << " " << scenario;
+            EXPECT_EQ(expectation.statuses.at(label), ok) << name << " " << scenario;
+          }
+        }
+      }
+    }
+  }
+  auto reference = load_profile("reference", all_scenarios());
+  EXPECT_EQ(reference->tls_scenarios.at("cancel-io-send").statuses.at(Label::keepalive), ok);
 }
 
 TEST(Profile, BuiltInIisAcceptsBothReadingsOfSetNeedDisconnectAndLeavesSilenceUnverified) {
@@ -91,7 +126,10 @@ TEST(Profile, MistakesNameWhatIsWrong) {
   EXPECT_NE(error("{").find("is not valid JSON"), std::string::npos);
   EXPECT_NE(error(R"({"scenarios": {"nope": {"expect": null}}})").find("scenario \"nope\": no such scenario"),
             std::string::npos);
-  EXPECT_NE(error(R"({"scenarios": {"ok": {"expect": ["fine"]}}})").find("\"fine\" is not a label"),
+  EXPECT_NE(error(R"({"scenarios": {"ok": {"expect": ["fine"]}}})").find("'fine' is not a label"),
+            std::string::npos);
+  EXPECT_NE(error(R"({"scenarios": {"ok": {"expect": ["keepalive/2000"]}}})")
+                .find("scenario \"ok\": 'keepalive/2000': the status must be a code from 100 to 599"),
             std::string::npos);
   EXPECT_NE(error(R"({"scenarios": {"ok": {"expect": null, "colour": 1}}})").find("\"colour\""),
             std::string::npos);

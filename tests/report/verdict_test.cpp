@@ -165,5 +165,105 @@ TEST(VerdictTable, ShowsExpectedObservedWithCountsAndVerdict) {
             "cancel-io-send  unverified                         keepalive x1              unverified\n");
 }
 
+ReportEntry status_entry(const std::string& scenario, Label label, int status) {
+  ReportEntry e = entry(scenario, label);
+  e.observation.status = status;
+  return e;
+}
+
+Expectation expect_labels(const std::vector<std::string>& texts) {
+  Expectation expectation;
+  std::set<Label> labels;
+  for (const auto& text : texts) EXPECT_TRUE(add_expected_label(text, labels, expectation.statuses));
+  expectation.labels = labels;
+  return expectation;
+}
+
+TEST(Verdict, AStatusInTheExpectationFailsAnyOtherStatus) {
+  Profile p;
+  p.scenarios["ok"] = expect_labels({"keepalive/200"});
+  p.scenarios["any"] = expect_labels({"keepalive"});
+  const auto verdicts =
+      judge(p, {"ok", "any"},
+            tally_of({status_entry("ok", Label::keepalive, 200), status_entry("ok", Label::keepalive, 502),
+                      status_entry("any", Label::keepalive, 502)}));
+  EXPECT_EQ(verdicts[0].verdict, Verdict::fail) << "a 502 with the right label";
+  EXPECT_EQ(verdicts[1].verdict, Verdict::pass) << "no status expected: any";
+  EXPECT_EQ(format_verdict_table(verdicts),
+            "scenario  expected       observed                            verdict\n"
+            "ok        keepalive/200  keepalive/200 x1, keepalive/502 x1  fail\n"
+            "any       keepalive      keepalive/502 x1                    pass\n");
+  const auto held = judge(p, {"ok"}, tally_of({status_entry("ok", Label::keepalive, 200)}));
+  EXPECT_EQ(held[0].verdict, Verdict::pass);
+}
+
+ReportEntry idle_entry(StreamEnd end, std::int64_t after_us) {
+  ReportEntry e = entry("idle", end == StreamEnd::open ? Label::keepalive : Label::close_after_response);
+  e.observation.response_complete = true;
+  e.observation.end = end;
+  e.observation.timings.response_complete_us = 1000;
+  e.observation.timings.ended_us = 1000 + after_us;
+  return e;
+}
+
+Profile idle_profile(const std::string& text) {
+  Profile p;
+  p.scenarios["idle"].idle = *parse_idle_expectation(text);
+  return p;
+}
+
+TEST(Verdict, AnIdleEntryIsJudgedByHowAndWhenTheIdleConnectionEnded) {
+  const auto within =
+      judge(idle_profile("close:0.8-1.5"), {"idle"},
+            tally_of({idle_entry(StreamEnd::fin, 900'000), idle_entry(StreamEnd::rst, 1'500'000)}));
+  EXPECT_EQ(within[0].verdict, Verdict::pass);
+  EXPECT_EQ(format_verdict_table(within),
+            "scenario  expected         observed                                   verdict\n"
+            "idle      close 0.8-1.5 s  fin after 900 ms x1, rst after 1500 ms x1  pass\n");
+  const auto late =
+      judge(idle_profile("close:0.8-1.5"), {"idle"},
+            tally_of({idle_entry(StreamEnd::fin, 1'000'000), idle_entry(StreamEnd::fin, 1'600'000)}));
+  EXPECT_EQ(late[0].verdict, Verdict::fail) << "one close after the window";
+  EXPECT_EQ(observed_text(late[0]), "fin after 1000-1600 ms x2");
+  const auto early =
+      judge(idle_profile("fin:0.8-1.5"), {"idle"}, tally_of({idle_entry(StreamEnd::fin, 799'000)}));
+  EXPECT_EQ(early[0].verdict, Verdict::fail);
+  const auto rst = judge(idle_profile("fin"), {"idle"}, tally_of({idle_entry(StreamEnd::rst, 1'000'000)}));
+  EXPECT_EQ(rst[0].verdict, Verdict::fail) << "an RST is not the FIN expected";
+  const auto open =
+      judge(idle_profile("close:0.8-1.5"), {"idle"}, tally_of({idle_entry(StreamEnd::open, 2'000'000)}));
+  EXPECT_EQ(open[0].verdict, Verdict::fail) << "still open at --max is no close";
+  EXPECT_EQ(
+      judge(idle_profile("open"), {"idle"}, tally_of({idle_entry(StreamEnd::open, 2'000'000)}))[0].verdict,
+      Verdict::pass);
+  ReportEntry refused = entry("idle", Label::connect_failed);
+  const auto unreachable = judge(idle_profile("open"), {"idle"}, tally_of({refused}));
+  EXPECT_EQ(unreachable[0].verdict, Verdict::fail) << "no response is neither open nor closed";
+  EXPECT_EQ(observed_text(unreachable[0]), "no response x1; connect_failed x1");
+}
+
+ReportEntry reuse_entry(std::string_view outcome) {
+  ReportEntry e = entry("reuse", outcome == "answered" ? Label::keepalive : Label::reset_before_response);
+  e.observation.reused = true;
+  e.outcome.reuse = outcome;
+  return e;
+}
+
+TEST(Verdict, AReuseEntryIsJudgedByWhatTheSecondRequestGot) {
+  Profile p;
+  p.scenarios["reuse"].reuse = std::set<std::string>{"answered"};
+  EXPECT_EQ(judge(p, {"reuse"}, tally_of({reuse_entry("answered"), reuse_entry("answered")}))[0].verdict,
+            Verdict::pass);
+  const auto reset = judge(p, {"reuse"}, tally_of({reuse_entry("answered"), reuse_entry("reset")}));
+  EXPECT_EQ(reset[0].verdict, Verdict::fail);
+  EXPECT_EQ(format_verdict_table(reset),
+            "scenario  expected  observed               verdict\n"
+            "reuse     answered  answered x1, reset x1  fail\n");
+  const auto first_failed =
+      judge(p, {"reuse"}, tally_of({reuse_entry("answered"), entry("reuse", Label::connect_failed)}));
+  EXPECT_EQ(first_failed[0].verdict, Verdict::fail) << "a connection that never got to its second request";
+  EXPECT_EQ(observed_text(first_failed[0]), "answered x1, first request failed x1");
+}
+
 }  // namespace
 }  // namespace termprobe
