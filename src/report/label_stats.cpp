@@ -39,23 +39,37 @@ std::string millis(const std::optional<std::int64_t>& micros) {
 std::int64_t bucket_floor(std::int64_t micros) { return floor_of(bucket_of(micros)); }
 
 void TimingHistogram::add(std::int64_t micros) {
-  const std::size_t bucket = bucket_of(micros);
-  if (bucket >= counts_.size()) counts_.resize(bucket + 1);
-  ++counts_[bucket];
+  ++counts_[bucket_of(micros)];
   ++total_;
 }
 
-// The floor of the bucket holding the value at the nearest rank: the
-// (ceil(fraction * n))th smallest, as over the values themselves.
-std::int64_t TimingHistogram::nearest_rank(double fraction) const {
+void TimingHistogram::add(const TimingHistogram& other) {
+  for (const auto& [bucket, count] : other.counts_) counts_[bucket] += count;
+  total_ += other.total_;
+}
+
+// The bucket holding the value at the nearest rank: the (ceil(fraction *
+// n))th smallest, as over the values themselves.
+std::size_t TimingHistogram::nearest_rank_bucket(double fraction) const {
   const auto rank = std::max<std::uint64_t>(
       static_cast<std::uint64_t>(std::ceil(fraction * static_cast<double>(total_))), 1);
   std::uint64_t seen = 0;
-  for (std::size_t bucket = 0; bucket < counts_.size(); ++bucket) {
-    seen += counts_[bucket];
-    if (seen >= rank) return floor_of(bucket);
+  for (const auto& [bucket, count] : counts_) {
+    seen += count;
+    if (seen >= rank) return bucket;
   }
-  return floor_of(counts_.size() - 1);
+  return counts_.rbegin()->first;
+}
+
+std::int64_t TimingHistogram::nearest_rank(double fraction) const {
+  return floor_of(nearest_rank_bucket(fraction));
+}
+
+std::optional<std::int64_t> TimingHistogram::median() const {
+  if (total_ == 0) return std::nullopt;
+  const std::size_t bucket = nearest_rank_bucket(0.5);
+  const std::int64_t floor = floor_of(bucket);
+  return floor + (floor_of(bucket + 1) - floor) / 2;
 }
 
 Percentiles TimingHistogram::percentiles() const {

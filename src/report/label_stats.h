@@ -31,16 +31,24 @@ struct LabelStats {
 // with connections: below 512 µs a bucket per microsecond; above, each power
 // of two split into 256 buckets. A percentile is the nearest-rank value's
 // bucket floor: exact below 512 µs, above at most 1/256 (0.39%) under it.
+// Only buckets in use are stored, so one per scenario (compare's timing)
+// costs a few nodes, not the thousands of buckets up to its highest value.
 class TimingHistogram {
  public:
   static constexpr std::int64_t kExactBelow = 512;
 
   void add(std::int64_t micros);
+  void add(const TimingHistogram& other);  // pools two sets of values
+  std::uint64_t count() const { return total_; }
   Percentiles percentiles() const;
+  // The middle of the bucket holding the nearest-rank median: within 1/512
+  // (0.2%) of the median value either way, where p50 is up to 0.39% under it.
+  std::optional<std::int64_t> median() const;
 
  private:
+  std::size_t nearest_rank_bucket(double fraction) const;
   std::int64_t nearest_rank(double fraction) const;
-  std::vector<std::uint64_t> counts_;  // by bucket, up to the highest one used
+  std::map<std::size_t, std::uint64_t> counts_;  // bucket -> values in it
   std::uint64_t total_ = 0;
 };
 
