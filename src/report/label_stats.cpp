@@ -38,14 +38,24 @@ std::string millis(const std::optional<std::int64_t>& micros) {
 
 std::int64_t bucket_floor(std::int64_t micros) { return floor_of(bucket_of(micros)); }
 
-void TimingHistogram::add(std::int64_t micros) {
-  ++counts_[bucket_of(micros)];
-  ++total_;
-}
+void TimingHistogram::add(std::int64_t micros) { add_to_bucket(bucket_of(micros), 1); }
 
 void TimingHistogram::add(const TimingHistogram& other) {
-  for (const auto& [bucket, count] : other.counts_) counts_[bucket] += count;
-  total_ += other.total_;
+  for (std::size_t i = 0; i < other.counts_.size(); ++i) {
+    if (other.counts_[i] != 0) add_to_bucket(other.first_bucket_ + i, other.counts_[i]);
+  }
+}
+
+void TimingHistogram::add_to_bucket(std::size_t bucket, std::uint64_t count) {
+  if (counts_.empty()) {
+    first_bucket_ = bucket;
+  } else if (bucket < first_bucket_) {
+    counts_.insert(counts_.begin(), first_bucket_ - bucket, 0);
+    first_bucket_ = bucket;
+  }
+  if (bucket - first_bucket_ >= counts_.size()) counts_.resize(bucket - first_bucket_ + 1);
+  counts_[bucket - first_bucket_] += count;
+  total_ += count;
 }
 
 // The bucket holding the value at the nearest rank: the (ceil(fraction *
@@ -54,11 +64,11 @@ std::size_t TimingHistogram::nearest_rank_bucket(double fraction) const {
   const auto rank = std::max<std::uint64_t>(
       static_cast<std::uint64_t>(std::ceil(fraction * static_cast<double>(total_))), 1);
   std::uint64_t seen = 0;
-  for (const auto& [bucket, count] : counts_) {
-    seen += count;
-    if (seen >= rank) return bucket;
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    seen += counts_[i];
+    if (seen >= rank) return first_bucket_ + i;
   }
-  return counts_.rbegin()->first;
+  return first_bucket_ + counts_.size() - 1;
 }
 
 std::int64_t TimingHistogram::nearest_rank(double fraction) const {

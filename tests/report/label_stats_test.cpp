@@ -113,5 +113,14 @@ TEST(TimingHistogram, TheMedianIsTheMiddleOfItsBucketAndPoolsAdd) {
   EXPECT_EQ(seconds.percentiles().p50, 300);  // the 3rd of 6: 100 200 300 | 1.001 1.002 2.0 s
 }
 
+TEST(TimingHistogram, AValueBelowEveryEarlierOneStillCounts) {
+  TimingHistogram histogram;
+  histogram.add(5'000);
+  histogram.add(10);  // stored below the first bucket used
+  histogram.add(10);
+  EXPECT_EQ(histogram.percentiles().p50, 10);
+  EXPECT_EQ(histogram.percentiles().p99, bucket_floor(5'000));
+}
+
 }  // namespace
 }  // namespace termprobe
