@@ -111,10 +111,22 @@ class TwoDeployments(unittest.TestCase):
                     results.append(run_termprobe("check", checks, *extra))
                 unmatched = run_termprobe("check", os.path.join(d, "green.toml"), "--baseline",
                                           os.path.join(d, "blue.json"))
+                blue_target, green_target = blue.url().rstrip("/"), green.url().rstrip("/")
+                mapped = run_termprobe("check", os.path.join(d, "green.toml"), "--baseline",
+                                       os.path.join(d, "blue.json"), "--map", f"{blue_target}={green_target}")
+                typo = run_termprobe("check", os.path.join(d, "green.toml"), "--baseline",
+                                     os.path.join(d, "blue.json"), "--map", f"{blue_target}=http://127.0.0.1:1")
         self.assertEqual(results[0].returncode, 0, results[0].stdout + results[0].stderr)
         self.assertEqual(results[1].returncode, 0, results[1].stdout + results[1].stderr)
         self.assertIn("no change: 1 scenario(s) in this run match", results[1].stdout)
         self.assertEqual(unmatched.returncode, 1, unmatched.stdout)
+        self.assertEqual(mapped.returncode, 0, mapped.stdout + mapped.stderr)
+        self.assertIn("no change: 1 scenario(s) in this run match", mapped.stdout)
+        # Refused before any probe runs: nothing measured, one line.
+        self.assertEqual(typo.returncode, 2, typo.stdout)
+        self.assertEqual(typo.stdout, "")
+        self.assertEqual(typo.stderr, f"termprobe: error: --map: 'http://127.0.0.1:1' is not a target of this run "
+                                      f"(its targets: {green_target})\n")
 
     def test_match_options_need_a_baseline(self):
         result = run_termprobe("run", "--match", "scenario")
