@@ -5,12 +5,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/compare_options.h"
+
 namespace termprobe {
 
 struct CompareOptions {
   std::string baseline;
   std::string current;
   std::string json_path;  // the changes as JSON ("-" = stdout)
+  CompareRuleOptions rules;
 };
 
 CLI::App* add_compare_command(CLI::App& app, CompareOptions& options);

@@ -15,6 +15,7 @@
 #include "cli/diagnostics.h"
 #include "cli/exit_status.h"
 #include "cli/idle_command.h"
+#include "cli/merge_command.h"
 #include "cli/probe_command.h"
 #include "cli/reuse_command.h"
 #include "cli/run_command.h"
@@ -38,6 +39,7 @@ struct CommandOptions {
   termprobe::ServeOptions serve;
   termprobe::CheckOptions check;
   termprobe::CompareOptions compare;
+  termprobe::MergeOptions merge;
   termprobe::IdleOptions idle;
   termprobe::ReuseOptions reuse;
 };
@@ -56,6 +58,7 @@ std::vector<Command> add_commands(CLI::App& app, CommandOptions& o, const std::v
       {add_serve_command(app, o.serve), [&] { return run_serve_command(o.serve); }},
       {add_check_command(app, o.check), [&] { return run_check_command(o.check, line); }},
       {add_compare_command(app, o.compare), [&] { return run_compare_command(o.compare); }},
+      {add_merge_command(app, o.merge), [&] { return run_merge_command(o.merge, line); }},
       {add_idle_command(app, o.idle), [&] { return run_idle_command(o.idle, line); }},
       {add_reuse_command(app, o.reuse), [&] { return run_reuse_command(o.reuse, line); }},
   };

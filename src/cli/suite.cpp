@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "cli/diagnostics.h"
 #include "cli/exit_status.h"
@@ -16,20 +17,22 @@
 namespace termprobe {
 namespace {
 
-bool write_junit(SuiteSession& session, const Report& report, const std::string& suite_name) {
+bool write_junit(SuiteSession& session, const Report& report, const std::string& suite_name,
+                 const std::vector<ScenarioChange>& changes) {
   if (!session.junit) return true;
-  auto written = session.junit->commit(junit_xml(report, suite_name));
+  auto written = session.junit->commit(junit_xml(report, suite_name, changes));
   if (!written) print_error(written.error().message);
   return written.has_value();
 }
 
-// Returns true when the run differs from the baseline.
-bool compare_with_baseline(SuiteSession& session, const Report& report) {
-  if (!session.baseline) return false;
+// Prints and returns what differs from the baseline (nothing without one).
+std::vector<ScenarioChange> compare_with_baseline(SuiteSession& session, const Report& report) {
+  if (!session.baseline) return {};
   const ReportFacts current = report_facts_from(report, "this run");
-  const auto changes = compare_reports(*session.baseline, current);
-  fmt::print(session.recorder.text(), "{}", format_changes(changes, *session.baseline, current));
-  return !changes.empty();
+  auto changes = compare_reports(*session.baseline, current, session.compare_rules);
+  fmt::print(session.recorder.text(), "{}",
+             format_changes(changes, *session.baseline, current, session.compare_rules));
+  return changes;
 }
 
 }  // namespace
@@ -49,14 +52,17 @@ void add_suite_options(CLI::App* command, SuiteOptions& o) {
                    "table, or ndjson: one JSON object per finished connection on stdout")
       ->check(CLI::IsMember({"table", "ndjson"}))
       ->capture_default_str();
-  command
-      ->add_option("--baseline", o.baseline_path,
-                   "Compare with an earlier report; exit 1 when anything changed")
-      ->check(path_check());
+  auto* baseline = command
+                       ->add_option("--baseline", o.baseline_path,
+                                    "Compare with an earlier report; exit 1 when anything changed")
+                       ->check(path_check());
+  add_compare_rule_options(command, o.compare, baseline);
 }
 
 std::optional<SuiteSession> open_suite_session(const SuiteOptions& options,
                                                const std::vector<std::string>& command_line) {
+  const auto rules = compare_rules_from(options.compare);
+  if (!rules) return std::nullopt;
   std::optional<ReportFacts> baseline;
   if (!options.baseline_path.empty()) {
     auto read = read_report_facts(options.baseline_path);
@@ -68,7 +74,7 @@ std::optional<SuiteSession> open_suite_session(const SuiteOptions& options,
   }
   auto recorder = ReportRecorder::open(command_line, options.json_path, options.format == "ndjson");
   if (!recorder) return std::nullopt;
-  SuiteSession session{std::move(*recorder), std::nullopt, std::move(baseline)};
+  SuiteSession session{std::move(*recorder), std::nullopt, std::move(baseline), *rules};
   if (!options.junit_path.empty()) {
     auto junit = AtomicFile::open(options.junit_path);
     if (!junit || options.junit_path == "-") {
@@ -81,6 +87,15 @@ std::optional<SuiteSession> open_suite_session(const SuiteOptions& options,
 }
 
 bool run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& options, SuiteSession& session) {
+  if (session.baseline) {
+    std::set<std::string> targets;
+    for (const auto& item : items) targets.insert(item.target);
+    if (auto problem = map_problem(session.compare_rules.match, targets_of(*session.baseline),
+                                   session.baseline->origin, targets, "this run")) {
+      print_error("--map: " + *problem);
+      return false;
+    }
+  }
   EngineOptions engine_options;
   engine_options.max_in_flight = options.concurrency;
   engine_options.rate = options.rate;
@@ -134,10 +149,10 @@ int deliver_suite(const Profile& profile, const std::vector<SuiteItem>& items, S
   const bool colour = !session.recorder.ndjson() && text == stdout && colour_wanted(stdout);
   fmt::print(text, "{}{}\n", format_verdict_table(report.verdicts, &paint_verdict, colour),
              format_summary_line(report));
-  const bool changed = compare_with_baseline(session, report);
-  if (!session.recorder.commit() || !write_junit(session, report, suite_name)) return kExitUsage;
+  const auto changes = compare_with_baseline(session, report);
+  if (!session.recorder.commit() || !write_junit(session, report, suite_name, changes)) return kExitUsage;
   if (report.interrupted) return kExitInterrupted;
-  if (all_held(report.verdicts) && !changed) return kExitSuccess;
+  if (all_held(report.verdicts) && changes.empty()) return kExitSuccess;
   // Nothing reached is exit 3 only when that was not what was expected (a
   // check that a port is closed passes with 0); a fleet with one target up
   // is judged target by target, exit 1.

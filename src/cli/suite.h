@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/compare_options.h"
 #include "cli/report_output.h"
 #include "probes/engine.h"
 #include "report/profile.h"
@@ -24,6 +25,7 @@ struct SuiteOptions {
   std::string junit_path;        // JUnit XML
   std::string format = "table";  // "table" or "ndjson" (one JSON object per connection on stdout)
   std::string baseline_path;     // compare with this earlier report
+  CompareRuleOptions compare;    // how the baseline's scenarios pair with this run's
 };
 
 void add_suite_options(CLI::App* command, SuiteOptions& options);
@@ -39,6 +41,7 @@ struct SuiteSession {
   ReportRecorder recorder;  // the report: recorder.report()
   std::optional<AtomicFile> junit;
   std::optional<ReportFacts> baseline;
+  CompareRules compare_rules;
 };
 
 // Prints the error and returns nullopt on unusable options.

@@ -1,5 +1,7 @@
 #include "report/entry_json.h"
 
+#include "report/report_facts.h"
+
 namespace termprobe {
 namespace {
 
@@ -59,9 +61,7 @@ void write_response(JsonTextWriter& json, const Observation& o) {
 }
 
 void write_ending(JsonTextWriter& json, const Observation& o) {
-  std::optional<std::int64_t> after_response;
-  if (o.timings.ended_us && o.timings.response_complete_us)
-    after_response = *o.timings.ended_us - *o.timings.response_complete_us;
+  const std::optional<std::int64_t> after_response = after_response_us(o.timings);
   json.open_object();
   json.key("kind").value(to_string(o.end));
   json.key("errno").value(o.end_errno);

@@ -15,30 +15,99 @@ double seconds_of(const Report& report, const ScenarioVerdict& verdict) {
   return seen != nullptr ? static_cast<double>(seen->ended_us_total) / 1e6 : 0.0;
 }
 
-void add_testcase(tinyxml2::XMLElement* suite, const Report& report, const ScenarioVerdict& verdict) {
+// The baseline change of this verdict's target and scenario, if any.
+const ScenarioChange* change_of(const std::vector<ScenarioChange>& changes, const ScenarioVerdict& verdict) {
+  for (const auto& change : changes) {
+    const auto& targets = change.current_targets;
+    if (change.key.second == verdict.scenario &&
+        std::find(targets.begin(), targets.end(), verdict.target) != targets.end())
+      return &change;
+  }
+  return nullptr;
+}
+
+struct SuiteCounts {
+  int tests = 0;
+  int failures = 0;
+  int skipped = 0;
+  double seconds = 0;
+};
+
+tinyxml2::XMLElement* add_failure(tinyxml2::XMLElement* testcase, const char* type,
+                                  const std::string& message, const std::string& text) {
+  tinyxml2::XMLElement* failure = testcase->InsertNewChildElement("failure");
+  failure->SetAttribute("type", type);
+  failure->SetAttribute("message", message.c_str());
+  failure->SetText(text.c_str());
+  return failure;
+}
+
+void add_testcase(tinyxml2::XMLElement* suite, const Report& report, const ScenarioVerdict& verdict,
+                  const ScenarioChange* change, SuiteCounts& counts) {
   tinyxml2::XMLElement* testcase = suite->InsertNewChildElement("testcase");
   testcase->SetAttribute("classname", ("termprobe." + verdict.target).c_str());
   testcase->SetAttribute("name", verdict.scenario.c_str());
   testcase->SetAttribute("time", fmt::format("{:.6f}", seconds_of(report, verdict)).c_str());
+  ++counts.tests;
+  counts.seconds += seconds_of(report, verdict);
   const std::string expected = expected_text(verdict);
   const std::string observed = observed_text(verdict);
+  const std::string baseline = change != nullptr ? change_summary(*change) : std::string();
   if (verdict.verdict == Verdict::fail) {
-    tinyxml2::XMLElement* failure = testcase->InsertNewChildElement("failure");
-    failure->SetAttribute("type", "mismatch");
-    failure->SetAttribute("message", fmt::format("expected {}, observed {}", expected, observed).c_str());
-    failure->SetText(fmt::format("target: {}\nscenario: {}\nexpected: {}\nobserved: {}\n{}", verdict.target,
-                                 verdict.scenario, expected, observed, verdict.note)
-                         .c_str());
+    const std::string mismatch = fmt::format("expected {}, observed {}", expected, observed);
+    add_failure(testcase, "mismatch", baseline.empty() ? mismatch : mismatch + "; " + baseline,
+                fmt::format("target: {}\nscenario: {}\nexpected: {}\nobserved: {}\n{}{}", verdict.target,
+                            verdict.scenario, expected, observed, verdict.note,
+                            baseline.empty() ? "" : "\n" + baseline));
+    ++counts.failures;
+  } else if (change != nullptr) {
+    add_failure(
+        testcase, "baseline", baseline,
+        fmt::format("target: {}\nscenario: {}\nverdict: {} (expected {}, observed {})\n{}\n", verdict.target,
+                    verdict.scenario, to_string(verdict.verdict), expected, observed, baseline));
+    ++counts.failures;
   } else if (verdict.verdict == Verdict::unverified) {
     tinyxml2::XMLElement* skipped = testcase->InsertNewChildElement("skipped");
     skipped->SetAttribute("message",
                           fmt::format("unverified: observed {}. {}", observed, verdict.note).c_str());
+    ++counts.skipped;
   }
+}
+
+void set_suite_attributes(tinyxml2::XMLElement* suite, const std::string& name, const SuiteCounts& counts,
+                          const Report& report) {
+  suite->SetAttribute("name", name.c_str());
+  suite->SetAttribute("tests", counts.tests);
+  suite->SetAttribute("failures", counts.failures);
+  suite->SetAttribute("errors", 0);
+  suite->SetAttribute("skipped", counts.skipped);
+  suite->SetAttribute("time", fmt::format("{:.6f}", counts.seconds).c_str());
+  suite->SetAttribute("timestamp", report.started_at.substr(0, 19).c_str());
+}
+
+// Scenarios the baseline had and this run did not: failures with no verdict to hang on.
+SuiteCounts add_baseline_only(tinyxml2::XMLElement* suite, const std::vector<ScenarioChange>& changes) {
+  SuiteCounts counts;
+  for (const auto& change : changes) {
+    if (change.kind != ChangeKind::only_in_baseline) continue;
+    tinyxml2::XMLElement* testcase = suite->InsertNewChildElement("testcase");
+    testcase->SetAttribute("classname", ("termprobe." + shown_target(change)).c_str());
+    testcase->SetAttribute("name", change.key.second.c_str());
+    testcase->SetAttribute("time", "0.000000");
+    const std::string summary = change_summary(change);
+    add_failure(
+        testcase, "baseline", summary,
+        fmt::format("target: {}\nscenario: {}\n{}\n", shown_target(change), change.key.second, summary));
+    ++counts.tests;
+    ++counts.failures;
+  }
+  return counts;
 }
 
 }  // namespace
 
-std::string junit_xml(const Report& report, const std::string& suite_name) {
+std::string junit_xml(const Report& report, const std::string& suite_name,
+                      const std::vector<ScenarioChange>& baseline_changes) {
   tinyxml2::XMLDocument document;
   document.InsertEndChild(document.NewDeclaration());
   tinyxml2::XMLElement* suites = document.NewElement("testsuites");
@@ -48,27 +117,24 @@ std::string junit_xml(const Report& report, const std::string& suite_name) {
   int all_failures = 0;
   for (const auto& target : report.targets) {
     tinyxml2::XMLElement* suite = suites->InsertNewChildElement("testsuite");
-    int tests = 0;
-    int failures = 0;
-    int skipped = 0;
-    double seconds = 0;
+    SuiteCounts counts;
     for (const auto& verdict : report.verdicts) {
       if (verdict.target != target) continue;
-      add_testcase(suite, report, verdict);
-      ++tests;
-      failures += verdict.verdict == Verdict::fail ? 1 : 0;
-      skipped += verdict.verdict == Verdict::unverified ? 1 : 0;
-      seconds += seconds_of(report, verdict);
+      add_testcase(suite, report, verdict, change_of(baseline_changes, verdict), counts);
     }
-    suite->SetAttribute("name", (suite_name + " " + target).c_str());
-    suite->SetAttribute("tests", tests);
-    suite->SetAttribute("failures", failures);
-    suite->SetAttribute("errors", 0);
-    suite->SetAttribute("skipped", skipped);
-    suite->SetAttribute("time", fmt::format("{:.6f}", seconds).c_str());
-    suite->SetAttribute("timestamp", report.started_at.substr(0, 19).c_str());
-    all_tests += tests;
-    all_failures += failures;
+    set_suite_attributes(suite, suite_name + " " + target, counts, report);
+    all_tests += counts.tests;
+    all_failures += counts.failures;
+  }
+  const bool any_baseline_only =
+      std::any_of(baseline_changes.begin(), baseline_changes.end(),
+                  [](const ScenarioChange& change) { return change.kind == ChangeKind::only_in_baseline; });
+  if (any_baseline_only) {
+    tinyxml2::XMLElement* suite = suites->InsertNewChildElement("testsuite");
+    const SuiteCounts counts = add_baseline_only(suite, baseline_changes);
+    set_suite_attributes(suite, suite_name + " baseline", counts, report);
+    all_tests += counts.tests;
+    all_failures += counts.failures;
   }
   suites->SetAttribute("tests", all_tests);
   suites->SetAttribute("failures", all_failures);

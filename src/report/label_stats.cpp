@@ -38,24 +38,48 @@ std::string millis(const std::optional<std::int64_t>& micros) {
 
 std::int64_t bucket_floor(std::int64_t micros) { return floor_of(bucket_of(micros)); }
 
-void TimingHistogram::add(std::int64_t micros) {
-  const std::size_t bucket = bucket_of(micros);
-  if (bucket >= counts_.size()) counts_.resize(bucket + 1);
-  ++counts_[bucket];
-  ++total_;
+void TimingHistogram::add(std::int64_t micros) { add_to_bucket(bucket_of(micros), 1); }
+
+void TimingHistogram::add(const TimingHistogram& other) {
+  for (std::size_t i = 0; i < other.counts_.size(); ++i) {
+    if (other.counts_[i] != 0) add_to_bucket(other.first_bucket_ + i, other.counts_[i]);
+  }
 }
 
-// The floor of the bucket holding the value at the nearest rank: the
-// (ceil(fraction * n))th smallest, as over the values themselves.
-std::int64_t TimingHistogram::nearest_rank(double fraction) const {
+void TimingHistogram::add_to_bucket(std::size_t bucket, std::uint64_t count) {
+  if (counts_.empty()) {
+    first_bucket_ = bucket;
+  } else if (bucket < first_bucket_) {
+    counts_.insert(counts_.begin(), first_bucket_ - bucket, 0);
+    first_bucket_ = bucket;
+  }
+  if (bucket - first_bucket_ >= counts_.size()) counts_.resize(bucket - first_bucket_ + 1);
+  counts_[bucket - first_bucket_] += count;
+  total_ += count;
+}
+
+// The bucket holding the value at the nearest rank: the (ceil(fraction *
+// n))th smallest, as over the values themselves.
+std::size_t TimingHistogram::nearest_rank_bucket(double fraction) const {
   const auto rank = std::max<std::uint64_t>(
       static_cast<std::uint64_t>(std::ceil(fraction * static_cast<double>(total_))), 1);
   std::uint64_t seen = 0;
-  for (std::size_t bucket = 0; bucket < counts_.size(); ++bucket) {
-    seen += counts_[bucket];
-    if (seen >= rank) return floor_of(bucket);
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    seen += counts_[i];
+    if (seen >= rank) return first_bucket_ + i;
   }
-  return floor_of(counts_.size() - 1);
+  return first_bucket_ + counts_.size() - 1;
+}
+
+std::int64_t TimingHistogram::nearest_rank(double fraction) const {
+  return floor_of(nearest_rank_bucket(fraction));
+}
+
+std::optional<std::int64_t> TimingHistogram::median() const {
+  if (total_ == 0) return std::nullopt;
+  const std::size_t bucket = nearest_rank_bucket(0.5);
+  const std::int64_t floor = floor_of(bucket);
+  return floor + (floor_of(bucket + 1) - floor) / 2;
 }
 
 Percentiles TimingHistogram::percentiles() const {

@@ -31,16 +31,27 @@ struct LabelStats {
 // with connections: below 512 µs a bucket per microsecond; above, each power
 // of two split into 256 buckets. A percentile is the nearest-rank value's
 // bucket floor: exact below 512 µs, above at most 1/256 (0.39%) under it.
+// Only the buckets from the lowest to the highest used are stored, so one
+// per scenario (compare's closing time, values close together) costs a few
+// counters, not the thousands of buckets from zero up to its values.
 class TimingHistogram {
  public:
   static constexpr std::int64_t kExactBelow = 512;
 
   void add(std::int64_t micros);
+  void add(const TimingHistogram& other);  // pools two sets of values
+  std::uint64_t count() const { return total_; }
   Percentiles percentiles() const;
+  // The middle of the bucket holding the nearest-rank median: within 1/512
+  // (0.2%) of the median value either way, where p50 is up to 0.39% under it.
+  std::optional<std::int64_t> median() const;
 
  private:
+  void add_to_bucket(std::size_t bucket, std::uint64_t count);
+  std::size_t nearest_rank_bucket(double fraction) const;
   std::int64_t nearest_rank(double fraction) const;
-  std::vector<std::uint64_t> counts_;  // by bucket, up to the highest one used
+  std::size_t first_bucket_ = 0;       // counts_[i] is bucket first_bucket_ + i
+  std::vector<std::uint64_t> counts_;  // from the lowest bucket used to the highest
   std::uint64_t total_ = 0;
 };
 

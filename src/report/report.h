@@ -2,9 +2,13 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "probes/observation.h"
 #include "probes/outcome.h"
@@ -41,6 +45,19 @@ struct Report {
 // entries' text comes from the spill they were appended to as they finished
 // (the same ones report.tally adds up). Stops at the first error.
 Result<void> write_report_json(const Report& report, EntrySpill& entries, const TextSink& sink);
+
+// The pieces of that layout, for a report put together from others (merge):
+// `document` holds every member in order with "results" an empty array;
+// write_results writes the array's members as EntrySpill::copy_to does.
+using ResultsWriter = std::function<Result<void>(const TextSink&)>;
+Result<void> write_report_layout(const nlohmann::ordered_json& document, bool any_results,
+                                 const ResultsWriter& write_results, const TextSink& sink);
+// dump(2) of a value that sits `depth` levels deep in the document.
+std::string nested_dump(const nlohmann::ordered_json& value, int depth);
+// The report's "summary": counts by label, and per label the timing percentiles.
+nlohmann::ordered_json summary_json(std::size_t total, std::size_t requested,
+                                    const std::map<std::string, std::size_t>& labels,
+                                    const std::map<Label, LabelStats>& label_stats);
 
 // The current time as RFC 3339 UTC ("2026-11-24T20:00:00Z").
 std::string utc_timestamp_now();

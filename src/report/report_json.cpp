@@ -90,19 +90,21 @@ json percentiles_json(const Percentiles& p) {
   return {{"p50", value(p.p50)}, {"p90", value(p.p90)}, {"p99", value(p.p99)}};
 }
 
-json summary_json(const Report& report) {
+}  // namespace
+
+json summary_json(std::size_t total, std::size_t requested, const std::map<std::string, std::size_t>& labels,
+                  const std::map<Label, LabelStats>& label_stats) {
   json by_label = json::object();
-  for (const auto& [label, stats] : report.tally.label_stats()) {
+  for (const auto& [label, stats] : label_stats) {
     by_label[std::string(to_string(label))] = {{"count", stats.count},
                                                {"share", stats.share},
                                                {"first_byte_us", percentiles_json(stats.first_byte_us)},
                                                {"ended_us", percentiles_json(stats.ended_us)}};
   }
-  return {{"total", report.tally.total()},
-          {"requested", report.requested},
-          {"labels", report.tally.label_counts()},
-          {"by_label", std::move(by_label)}};
+  return {{"total", total}, {"requested", requested}, {"labels", labels}, {"by_label", std::move(by_label)}};
 }
+
+namespace {
 
 json targets_json(const Report& report) {
   json targets = json::array();
@@ -124,7 +126,8 @@ json document_without_results(const Report& report) {
               {"targets", targets_json(report)},
               {"interrupted", report.interrupted},
               {"results", json::array()},
-              {"summary", summary_json(report)}};
+              {"summary", summary_json(report.tally.total(), report.requested, report.tally.label_counts(),
+                                       report.tally.label_stats())}};
   if (!report.profile.empty()) out["profile"] = report.profile;
   if (!report.verdicts.empty()) {
     out["verdicts"] = json::array();
@@ -133,7 +136,8 @@ json document_without_results(const Report& report) {
   return out;
 }
 
-// dump(2) of a value that sits `depth` levels deep in the document.
+}  // namespace
+
 std::string nested_dump(const json& value, int depth) {
   std::string text = value.dump(2);
   const std::string indent(static_cast<std::size_t>(2 * depth), ' ');
@@ -144,10 +148,8 @@ std::string nested_dump(const json& value, int depth) {
   return text;
 }
 
-}  // namespace
-
-Result<void> write_report_json(const Report& report, EntrySpill& entries, const TextSink& sink) {
-  const json document = document_without_results(report);
+Result<void> write_report_layout(const json& document, bool any_results, const ResultsWriter& write_results,
+                                 const TextSink& sink) {
   std::string text = "{";
   bool first = true;
   for (const auto& [key, value] : document.items()) {
@@ -156,17 +158,23 @@ Result<void> write_report_json(const Report& report, EntrySpill& entries, const 
     text += json(key).dump() + ": ";
     if (key != "results") {
       text += nested_dump(value, 1);
-    } else if (entries.size() == 0) {
+    } else if (!any_results) {
       text += "[]";
     } else {
       text += "[";
       if (auto written = sink(text); !written) return written;
-      if (auto copied = entries.copy_to(sink); !copied) return copied;
+      if (auto copied = write_results(sink); !copied) return copied;
       text = "\n  ]";
     }
   }
   text += "\n}\n";
   return sink(text);
+}
+
+Result<void> write_report_json(const Report& report, EntrySpill& entries, const TextSink& sink) {
+  return write_report_layout(
+      document_without_results(report), entries.size() != 0,
+      [&](const TextSink& into) { return entries.copy_to(into); }, sink);
 }
 
 std::string utc_timestamp_now() {

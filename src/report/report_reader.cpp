@@ -34,7 +34,18 @@ enum class Kind {
 };
 
 // Where a value read goes once checked.
-enum class Store { none, interrupted, target, scenario, label, announced, status, wire_bytes, rst_after_fin };
+enum class Store {
+  none,
+  interrupted,
+  target,
+  scenario,
+  label,
+  announced,
+  status,
+  wire_bytes,
+  rst_after_fin,
+  after_response
+};
 
 struct Field {
   std::string_view shape;  // the JSON path with array indices as [] and label keys as *
@@ -60,6 +71,7 @@ constexpr Field kFields[] = {
     {".results[].response.wire_bytes", Kind::count, Store::wire_bytes},
     {".results[].ending", Kind::object},
     {".results[].ending.rst_after_fin_us", Kind::optional_count, Store::rst_after_fin},
+    {".results[].ending.after_response_us", Kind::optional_count, Store::after_response},
     {".targets", Kind::array},
     {".targets[]", Kind::object},
     {".targets[].target", Kind::string},
@@ -182,6 +194,7 @@ struct PendingConnection {
   std::optional<int> status;
   std::int64_t wire_bytes = 0;
   bool rst_after_fin = false;
+  std::optional<std::int64_t> after_response_us;
 };
 
 // nlohmann::json::sax_parse calls these as it reads; returning false stops it.
@@ -273,7 +286,7 @@ bool ReportFactsReader::scalar(const Scalar& value) {
       if (field->kind != Kind::schema_version)
         return refuse(fmt::format("{} {}", shown(value), expectation(field->kind)));
       error_ = fmt::format(
-          " has schema_version {}; this termprobe reads version {} only (make the baseline again with this "
+          " has schema_version {}; this termprobe reads version {} only (write it again with this "
           "version)",
           shown(value), kReportSchemaVersion);
       return false;
@@ -297,6 +310,9 @@ void ReportFactsReader::store(Store where, const Scalar& value) {
       break;
     case Store::wire_bytes: pending_.wire_bytes = *value.integer_value; break;
     case Store::rst_after_fin: pending_.rst_after_fin = value.type == Scalar::integer; break;
+    case Store::after_response:
+      if (value.type == Scalar::integer) pending_.after_response_us = *value.integer_value;
+      break;
   }
 }
 
@@ -368,7 +384,7 @@ bool ReportFactsReader::add_pending() {
     it = facts_.scenarios.emplace(key, ScenarioFacts{}).first;
   }
   add_connection(it->second, {pending_.label, pending_.status, pending_.announced, pending_.wire_bytes,
-                              pending_.rst_after_fin});
+                              pending_.rst_after_fin, pending_.after_response_us});
   return true;
 }
 

@@ -50,9 +50,9 @@ void ReportTally::add(const ReportEntry& entry) {
     add_idle_end(tally.idle_ends, o);
   if (!entry.outcome.tls_ending.empty()) ++tally.tls_endings[std::string(entry.outcome.tls_ending)];
   if (o.http2) ++tally.http2_endings[http2_ending(o)];
-  add_connection(tally.facts,
-                 {to_string(label), o.status == 0 ? std::nullopt : std::optional<int>(o.status),
-                  entry.outcome.announced, o.wire_bytes_received, o.rst_after_fin_us.has_value()});
+  add_connection(tally.facts, {to_string(label), o.status == 0 ? std::nullopt : std::optional<int>(o.status),
+                               entry.outcome.announced, o.wire_bytes_received, o.rst_after_fin_us.has_value(),
+                               after_response_us(o.timings)});
   tally.ended_us_total += o.timings.ended_us.value_or(0);
   timings_.add(label, o.timings);
 }

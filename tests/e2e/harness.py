@@ -163,9 +163,9 @@ class Nginx:
     server_block: the body of one `server {}` block; "{port}", "{cert}" and
     "{key}" in it are filled in (tls=True makes a self-signed certificate)."""
 
-    def __init__(self, server_block, http_block="", tls=False):
+    def __init__(self, server_block, http_block="", tls=False, port=None):
         self.dir = tempfile.mkdtemp(prefix="termprobe-nginx-")
-        self.port = unused_port()
+        self.port = port or unused_port()  # a port again: the same target URL after a restart
         self.cert = self.key = None
         if tls:
             self.cert, self.key = self_signed_certificate(self.dir)

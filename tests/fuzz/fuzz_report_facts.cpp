@@ -19,10 +19,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const ReportFacts empty;
   const ReportFacts& same = *facts;
+  CompareRules by_scenario;
+  by_scenario.match.by_scenario = true;
   for (const ReportFacts* other : {&empty, &same}) {
-    const auto changes = compare_reports(*other, *facts);
-    (void)format_changes(changes, *other, *facts);
-    (void)changes_json(changes, *other, *facts).dump(2);
+    for (const CompareRules& rules : {CompareRules{}, by_scenario}) {
+      const auto changes = compare_reports(*other, *facts, rules);
+      (void)format_changes(changes, *other, *facts, rules);
+      (void)changes_json(changes, *other, *facts, rules).dump(2);
+      for (const auto& change : changes) (void)change_summary(change);
+    }
   }
   return 0;
 }

@@ -4,6 +4,7 @@
 #include <tinyxml2.h>
 
 #include <string>
+#include <vector>
 
 namespace termprobe {
 namespace {
@@ -155,6 +156,89 @@ TEST(Junit, ATargetWithoutVerdictsIsAnEmptySuite) {
   ASSERT_NE(suite, nullptr);
   EXPECT_EQ(attribute(suite, "tests"), "0");
   EXPECT_EQ(suite->FirstChildElement("testcase"), nullptr);
+}
+
+// What compare would say for the report's http://a ok (a pass) and reset (a fail).
+std::vector<ScenarioChange> status_change(const std::string& scenario,
+                                          ChangeKind kind = ChangeKind::changed) {
+  ScenarioChange change;
+  change.key = {"http://a", scenario};
+  change.kind = kind;
+  ScenarioFacts before;
+  add_connection(before, {"keepalive", 200, false, 100, false});
+  ScenarioFacts after;
+  add_connection(after, {"keepalive", 403, false, 100, false});
+  change.baseline = before;
+  change.baseline_targets = {"http://a"};
+  if (kind == ChangeKind::changed) {
+    change.what = {"status"};
+    change.current = after;
+    change.current_targets = {"http://a"};
+  }
+  return {change};
+}
+
+TEST(JunitBaseline, APassingScenarioThatChangedFromTheBaselineFails) {
+  Parsed parsed;
+  parse(junit_xml(two_target_report(), "s", status_change("ok")), parsed);
+  EXPECT_EQ(attribute(parsed.suites, "failures"), "2");
+  const tinyxml2::XMLElement* suite = parsed.suites->FirstChildElement("testsuite");
+  EXPECT_EQ(attribute(suite, "failures"), "2");
+  const tinyxml2::XMLElement* failure = suite->FirstChildElement("testcase")->FirstChildElement("failure");
+  ASSERT_NE(failure, nullptr);
+  EXPECT_EQ(attribute(failure, "type"), "baseline");
+  EXPECT_EQ(attribute(failure, "message"),
+            "changed from the baseline: status; baseline: keepalive x1; status 200 x1; announced none; rst "
+            "after fin none; current: keepalive x1; status 403 x1; announced none; rst after fin none");
+  EXPECT_NE(std::string(failure->GetText()).find("verdict: pass (expected keepalive, observed keepalive x2)"),
+            std::string::npos);
+}
+
+TEST(JunitBaseline, AFailingScenarioThatAlsoChangedSaysBoth) {
+  Parsed parsed;
+  parse(junit_xml(two_target_report(), "s", status_change("reset")), parsed);
+  EXPECT_EQ(attribute(parsed.suites, "failures"), "1");
+  const tinyxml2::XMLElement* failure = parsed.suites->FirstChildElement("testsuite")
+                                            ->FirstChildElement("testcase")
+                                            ->NextSiblingElement("testcase")
+                                            ->FirstChildElement("failure");
+  ASSERT_NE(failure, nullptr);
+  EXPECT_EQ(attribute(failure, "type"), "mismatch");
+  EXPECT_EQ(attribute(failure, "message")
+                .rfind("expected reset_before_response|empty_reply, observed keepalive "
+                       "x1; changed from the baseline: status",
+                       0),
+            0u);
+  EXPECT_EQ(failure->NextSiblingElement("failure"), nullptr);
+}
+
+TEST(JunitBaseline, AScenarioOnlyTheBaselineHadIsAFailingTestcaseOfItsOwn) {
+  Parsed parsed;
+  parse(junit_xml(two_target_report(), "s", status_change("gone", ChangeKind::only_in_baseline)), parsed);
+  EXPECT_EQ(attribute(parsed.suites, "tests"), "4");
+  EXPECT_EQ(attribute(parsed.suites, "failures"), "2");
+  const tinyxml2::XMLElement* suite = parsed.suites->FirstChildElement("testsuite");
+  suite = suite->NextSiblingElement("testsuite")->NextSiblingElement("testsuite");
+  ASSERT_NE(suite, nullptr);
+  EXPECT_EQ(attribute(suite, "name"), "s baseline");
+  const tinyxml2::XMLElement* testcase = suite->FirstChildElement("testcase");
+  EXPECT_EQ(attribute(testcase, "classname"), "termprobe.http://a");
+  EXPECT_EQ(attribute(testcase, "name"), "gone");
+  EXPECT_EQ(attribute(testcase->FirstChildElement("failure"), "message"),
+            "only in the baseline: keepalive x1; status 200 x1; announced none; rst after fin none");
+}
+
+TEST(JunitBaseline, AnUnverifiedScenarioThatChangedFailsInsteadOfBeingSkipped) {
+  auto changes = status_change("cancel-io-send");
+  changes[0].key.first = "http://b<&>";
+  changes[0].current_targets = {"http://b<&>"};
+  Parsed parsed;
+  parse(junit_xml(two_target_report(), "s", changes), parsed);
+  const tinyxml2::XMLElement* b =
+      parsed.suites->FirstChildElement("testsuite")->NextSiblingElement("testsuite");
+  EXPECT_EQ(attribute(b, "skipped"), "0");
+  EXPECT_EQ(attribute(b, "failures"), "1");
+  EXPECT_EQ(b->FirstChildElement("testcase")->FirstChildElement("skipped"), nullptr);
 }
 
 }  // namespace

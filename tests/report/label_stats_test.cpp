@@ -98,5 +98,29 @@ TEST(LabelStats, TableShowsCountShareAndMillisecondsPerLabel) {
       "reset_before_response          2   66.7%                       -/-/-              0.25/0.35/0.35\n");
 }
 
+TEST(TimingHistogram, TheMedianIsTheMiddleOfItsBucketAndPoolsAdd) {
+  TimingHistogram histogram;
+  EXPECT_FALSE(histogram.median().has_value());
+  for (std::int64_t v : {100, 200, 300}) histogram.add(v);
+  EXPECT_EQ(histogram.median(), 200);  // exact below 512
+  TimingHistogram seconds;
+  seconds.add(2'001'726);  // bucket 1,998,848-2,002,943
+  EXPECT_EQ(seconds.median(), 2'000'896);
+  seconds.add(1'002'307);
+  seconds.add(1'001'000);
+  seconds.add(histogram);
+  EXPECT_EQ(seconds.count(), 6u);
+  EXPECT_EQ(seconds.percentiles().p50, 300);  // the 3rd of 6: 100 200 300 | 1.001 1.002 2.0 s
+}
+
+TEST(TimingHistogram, AValueBelowEveryEarlierOneStillCounts) {
+  TimingHistogram histogram;
+  histogram.add(5'000);
+  histogram.add(10);  // stored below the first bucket used
+  histogram.add(10);
+  EXPECT_EQ(histogram.percentiles().p50, 10);
+  EXPECT_EQ(histogram.percentiles().p99, bucket_floor(5'000));
+}
+
 }  // namespace
 }  // namespace termprobe

@@ -1,0 +1,46 @@
+#include "cli/merge_command.h"
+
+#include <fmt/format.h>
+
+#include "cli/diagnostics.h"
+#include "cli/exit_status.h"
+#include "cli/option_checks.h"
+#include "report/atomic_file.h"
+#include "report/report_merge.h"
+
+namespace termprobe {
+
+CLI::App* add_merge_command(CLI::App& app, MergeOptions& o) {
+  CLI::App* merge =
+      app.add_subcommand("merge", "Join reports of separate jobs (each a part of a fleet) into one report");
+  merge->add_option("reports", o.inputs, "The reports to join, each target in one of them")
+      ->required()
+      ->check(path_check());
+  merge->add_option("--json", o.json_path, "Write the merged report to FILE (- for stdout)")
+      ->required()
+      ->check(path_check());
+  merge->footer(
+      "Refused (exit 2): a report of another schema_version, a target in two reports, reports judged with "
+      "different profiles. Exit: 0 merged, 2 unusable input.");
+  return merge;
+}
+
+int run_merge_command(const MergeOptions& options, const std::vector<std::string>& command_line) {
+  auto output = AtomicFile::open(options.json_path);
+  if (!output) {
+    print_error(output.error().message);
+    return kExitUsage;
+  }
+  const MergeRequest request{options.inputs, TERMPROBE_VERSION, command_line};
+  auto merged = merge_reports(request, [&](std::string_view piece) { return output->write(piece); });
+  if (merged) merged = output->commit();
+  if (!merged) {
+    print_error(merged.error().message);
+    return kExitUsage;
+  }
+  if (options.json_path != "-")
+    fmt::print("merged {} report(s) into {}\n", options.inputs.size(), options.json_path);
+  return kExitSuccess;
+}
+
+}  // namespace termprobe
