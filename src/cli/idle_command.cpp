@@ -39,10 +39,10 @@ CLI::App* add_idle_command(CLI::App& app, IdleOptions& o) {
   idle->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
       ->check(header_check());
   idle->add_option("--max", o.max_s, "Seconds to hold the connection idle at most")
-      ->check(number_check({.low = 0.001, .high = 86400, .unit = "seconds"}))
+      ->transform(number_check({.low = 0.001, .high = 86400, .unit = "seconds"}))
       ->capture_default_str();
   idle->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response")
-      ->check(number_check(kTimeoutRule));
+      ->transform(number_check(kTimeoutRule));
   add_connection_options(idle, o.connection);
   idle->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
       ->check(path_check());

@@ -36,10 +36,10 @@ bool compare_with_baseline(SuiteSession& session, const Report& report) {
 
 void add_suite_options(CLI::App* command, SuiteOptions& o) {
   command->add_option("--concurrency", o.concurrency, "Connections in flight at once")
-      ->check(number_check({.low = 1, .high = 1000, .unit = "connections", .whole = true}))
+      ->transform(number_check({.low = 1, .high = 1000, .unit = "connections", .whole = true}))
       ->capture_default_str();
   command->add_option("--rate", o.rate, "Start at most R connections per second (0 = no limit)")
-      ->check(number_check(kRateRule));
+      ->transform(number_check(kRateRule));
   command->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
       ->check(path_check());
   command->add_option("--junit", o.junit_path, "Write JUnit XML to FILE: one testcase per scenario")

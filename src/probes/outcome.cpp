@@ -78,6 +78,15 @@ std::optional<StreamEnd> stream_end_from_string(std::string_view text) {
 std::optional<Phase> phase_from_string(std::string_view text) { return value_of(kPhaseNames, text); }
 std::optional<Label> label_from_string(std::string_view text) { return value_of(kLabelNames, text); }
 
+const std::vector<std::string_view>& label_names() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> all;
+    for (const auto& [label, name] : kLabelNames) all.push_back(name);
+    return all;
+  }();
+  return names;
+}
+
 const std::vector<std::string_view>& tls_ending_kinds() {
   static const std::vector<std::string_view> kinds = {"alert",
                                                       "close_notify_then_fin",

@@ -62,6 +62,9 @@ std::optional<StreamEnd> stream_end_from_string(std::string_view text);
 std::optional<Phase> phase_from_string(std::string_view text);
 std::optional<Label> label_from_string(std::string_view text);
 
+// Every label's name, in the enum's order.
+const std::vector<std::string_view>& label_names();
+
 // Every Outcome::tls_ending but "": alert, close_notify_then_fin, ...
 const std::vector<std::string_view>& tls_ending_kinds();
 
