@@ -10,13 +10,14 @@
 #include "common/target_url.h"
 #include "report/input_checks.h"
 #include "report/input_file.h"
+#include "report/request_data.h"
 
 namespace termprobe {
 namespace {
 
 constexpr std::string_view kProbeKeys =
     "name, url, method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, "
-    "fin_watch, insecure, cacert, resolve, tls_min, tls_max, expect";
+    "fin_watch, insecure, cacert, resolve, tls_min, tls_max, expect, data, data_binary";
 constexpr std::string_view kDefaultKeys =
     "method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, fin_watch, insecure, "
     "cacert, resolve, tls_min, tls_max";
@@ -140,11 +141,37 @@ Result<bool> apply_common(const Location& where, const std::string& key, const t
   return true;
 }
 
+// data and data_binary: the command line's -d and --data-binary (a string
+// or a list of them). TOML tables have no order, so data comes first, then
+// data_binary, joined with '&'; a body makes the request a POST unless the
+// probe's method key (read after them) says otherwise.
+Result<void> apply_data_key(const Location& where, const std::string& key, const toml::node& node,
+                            CheckProbe& probe) {
+  std::vector<std::string> values;
+  if (const auto text = node.value_exact<std::string>()) {
+    values.push_back(*text);
+  } else {
+    auto list = string_list(where, key, node);
+    if (!list) return bad(where, node, fmt::format("'{}' must be a string or a list of strings", key));
+    values = *list;
+  }
+  std::vector<DataPart> parts;
+  for (auto& value : values) parts.push_back({std::move(value), key == "data_binary"});
+  auto body = assemble_request_data(parts);
+  if (!body) return bad(where, node, body.error().message);
+  if (!probe.spec.body_type.empty()) probe.spec.body += '&';
+  probe.spec.body += *body;
+  probe.spec.body_type = kFormContentType;
+  if (probe.spec.method == "GET") probe.spec.method = "POST";
+  return {};
+}
+
 Result<void> apply_probe_key(const Location& where, const std::string& key, const toml::node& node,
                              CheckProbe& probe) {
   auto common = apply_common(where, key, node, probe);
   if (!common) return tl::unexpected(common.error());
   if (*common) return {};
+  if (key == "data" || key == "data_binary") return apply_data_key(where, key, node, probe);
   if (key == "name" || key == "url") {
     const auto text = node.value<std::string>();
     if (!text || text->empty()) return bad(where, node, fmt::format("'{}' must be a non-empty string", key));
@@ -201,8 +228,8 @@ Result<CheckProbe> read_probe(const Location& where, const toml::node& node, con
   for (const char* required : {"name", "url", "expect"}) {
     if (!table->contains(required)) return bad(where, node, fmt::format("[[probe]] needs '{}'", required));
   }
-  if (probe.spec.upload_rate > 0 && probe.spec.body_bytes == 0)
-    return bad(where, node, "'upload_rate' needs 'body_bytes'");
+  if (probe.spec.upload_rate > 0 && probe.spec.body_bytes == 0 && probe.spec.body_type.empty())
+    return bad(where, node, "'upload_rate' needs 'body_bytes', 'data' or 'data_binary'");
   return probe;
 }
 

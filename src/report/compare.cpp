@@ -128,8 +128,8 @@ nlohmann::ordered_json changes_json(const std::vector<ScenarioChange>& changes, 
                     {"baseline", facts_json(change.baseline)},
                     {"current", facts_json(change.current)}});
   }
-  return {{"baseline", baseline.origin},
-          {"current", current.origin},
+  return {{"baseline", baseline.path.empty() ? baseline.origin : baseline.path},
+          {"current", current.path.empty() ? current.origin : current.path},
           {"changed", !changes.empty()},
           {"changes", list}};
 }

@@ -97,7 +97,7 @@ TEST(CheckFile, NumbersFollowTheSameRulesAsTheCommandLine) {
             "c.toml:5: 'repeat' 1.5: must be a whole number from 1 to 100000 connections");
   EXPECT_EQ(refusal(std::string(kProbe) + "watch = \"1\"\n"), "c.toml:5: 'watch' must be a number");
   EXPECT_EQ(refusal(std::string(kProbe) + "upload_rate = 1000\n"),
-            "c.toml:1: 'upload_rate' needs 'body_bytes'");
+            "c.toml:1: 'upload_rate' needs 'body_bytes', 'data' or 'data_binary'");
 }
 
 TEST(CheckFile, MethodsAndHeadersFollowTheSameRulesAsTheCommandLine) {
