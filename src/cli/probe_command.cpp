@@ -11,6 +11,7 @@
 #include "cli/exit_status.h"
 #include "cli/option_checks.h"
 #include "cli/report_output.h"
+#include "cli/terminal.h"
 #include "common/closest_name.h"
 #include "common/target_url.h"
 #include "report/label_stats.h"
@@ -183,16 +184,23 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   const std::string scenario = "probe";
   std::FILE* lines = recorder->text();
   std::string unreachable;
+  // Drawn on stderr when it is a terminal, and erased before each line and the summary.
+  ProgressLine progress(options.count);
   const auto on_entry = [&](const ReportEntry& entry) {
     const Observation& o = entry.observation;
     if (report.tally.total() == 0) unreachable = o.error.empty() ? std::string(to_string(o.end)) : o.error;
-    if (options.quiet) return;
-    fmt::print(lines, "{}\n", format_entry_line(report.tally.total() + 1, entry));
-    std::fflush(lines);
+    if (!options.quiet) {
+      progress.clear();
+      fmt::print(lines, "{}\n", format_entry_line(report.tally.total() + 1, entry));
+      std::fflush(lines);
+    }
+    progress.count(entry.outcome.label);
+    if (recorder->ndjson()) progress.clear();  // the ndjson line comes next, on a line of its own
   };
   const auto name_of = [&](const ProbeId&) { return EntryName{target->url, scenario, target->url}; };
   if (!recorder->run(engine_options_from(options), {{spec, options.count}}, name_of, on_entry))
     return kExitUsage;
+  progress.clear();
   fmt::print(lines, "{}\n", format_summary_line(report));
   if (report.tally.total() > 1) fmt::print(lines, "{}", format_label_stats(report.tally.label_stats()));
   if (!recorder->commit()) return kExitUsage;

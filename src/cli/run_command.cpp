@@ -219,8 +219,10 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
   for (const auto& url : *urls) targets.push_back({url, endpoints_url(url, options.prefix)});
   if (targets.empty()) {
     if (!start_embedded(options, targets, embedded)) return kExitUsage;
-    for (const auto& target : targets)
-      fmt::print(session->recorder.text(), "embedded module host (Linux) on {}\n", target.endpoints);
+    for (const auto& target : targets) {
+      if (!options.suite.quiet)
+        fmt::print(session->recorder.text(), "embedded module host (Linux) on {}\n", target.endpoints);
+    }
   }
   ProbeSpec settings = settings_from(options);
   if (!apply_connection_options(options.connection, settings)) return kExitUsage;
@@ -233,7 +235,8 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
   for (const auto& target : targets) session->recorder.report().targets.push_back(target.name);
   const auto items = suite_items(targets, settings, options.repeat);
   if (!run_suite(items, options.suite, *session)) return kExitUsage;
-  fmt::print(session->recorder.text(), "profile {}: {}\n", profile->name, profile->description);
+  if (!options.suite.quiet)
+    fmt::print(session->recorder.text(), "profile {}: {}\n", profile->name, profile->description);
   return deliver_suite(*profile, items, *session, "termprobe run");
 }
 

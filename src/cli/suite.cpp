@@ -49,6 +49,9 @@ void add_suite_options(CLI::App* command, SuiteOptions& o) {
                    "table, or ndjson: one JSON object per finished connection on stdout")
       ->check(CLI::IsMember({"table", "ndjson"}))
       ->capture_default_str();
+  command->add_flag("-q,--quiet", o.quiet,
+                    "No progress line, and of the table only the scenarios that did not pass; the summary "
+                    "line stays");
   command
       ->add_option("--baseline", o.baseline_path,
                    "Compare with an earlier report; exit 1 when anything changed")
@@ -68,7 +71,7 @@ std::optional<SuiteSession> open_suite_session(const SuiteOptions& options,
   }
   auto recorder = ReportRecorder::open(command_line, options.json_path, options.format == "ndjson");
   if (!recorder) return std::nullopt;
-  SuiteSession session{std::move(*recorder), std::nullopt, std::move(baseline)};
+  SuiteSession session{std::move(*recorder), std::nullopt, std::move(baseline), options.quiet};
   if (!options.junit_path.empty()) {
     auto junit = AtomicFile::open(options.junit_path);
     if (!junit || options.junit_path == "-") {
@@ -90,7 +93,7 @@ bool run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& options,
     plan.push_back(item.planned);
     total += item.planned.repeat;
   }
-  ProgressLine progress(total);
+  ProgressLine progress(total, !options.quiet);
   const bool ndjson = session.recorder.ndjson();
   const auto name_of = [&](const ProbeId& id) {
     const SuiteItem& item = items[id.spec];
@@ -132,8 +135,10 @@ int deliver_suite(const Profile& profile, const std::vector<SuiteItem>& items, S
   }
   std::FILE* text = session.recorder.text();
   const bool colour = !session.recorder.ndjson() && text == stdout && colour_wanted(stdout);
-  fmt::print(text, "{}{}\n", format_verdict_table(report.verdicts, &paint_verdict, colour),
-             format_summary_line(report));
+  std::vector<ScenarioVerdict> shown = report.verdicts;
+  if (session.quiet) std::erase_if(shown, [](const ScenarioVerdict& v) { return v.verdict == Verdict::pass; });
+  const std::string table = shown.empty() ? "" : format_verdict_table(shown, &paint_verdict, colour);
+  fmt::print(text, "{}{}\n", table, format_summary_line(report));
   const bool changed = compare_with_baseline(session, report);
   if (!session.recorder.commit() || !write_junit(session, report, suite_name)) return kExitUsage;
   if (report.interrupted) return kExitInterrupted;

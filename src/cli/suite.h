@@ -24,6 +24,7 @@ struct SuiteOptions {
   std::string junit_path;        // JUnit XML
   std::string format = "table";  // "table" or "ndjson" (one JSON object per connection on stdout)
   std::string baseline_path;     // compare with this earlier report
+  bool quiet = false;            // -q: no progress line; of the table only the rows that did not pass
 };
 
 void add_suite_options(CLI::App* command, SuiteOptions& options);
@@ -39,6 +40,7 @@ struct SuiteSession {
   ReportRecorder recorder;  // the report: recorder.report()
   std::optional<AtomicFile> junit;
   std::optional<ReportFacts> baseline;
+  bool quiet = false;  // SuiteOptions::quiet
 };
 
 // Prints the error and returns nullopt on unusable options.

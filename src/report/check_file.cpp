@@ -17,7 +17,7 @@ namespace {
 
 constexpr std::string_view kProbeKeys =
     "name, url, method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, "
-    "fin_watch, insecure, cacert, resolve, tls_min, tls_max, expect, data, data_binary";
+    "fin_watch, insecure, cacert, resolve, tls_min, tls_max, data, data_binary, expect";
 constexpr std::string_view kDefaultKeys =
     "method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, fin_watch, insecure, "
     "cacert, resolve, tls_min, tls_max";

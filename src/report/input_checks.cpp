@@ -83,7 +83,10 @@ std::string suffix_help(std::string_view unit) {
 std::pair<std::string_view, std::string_view> split_suffix(std::string_view text) {
   std::size_t end = text.size();
   while (end > 0 && std::isalpha(static_cast<unsigned char>(text[end - 1]))) --end;
-  if (end == 0 || end == text.size()) return {text, {}};
+  // "-inf", "nan": letters after no digit are not a suffix.
+  if (end == 0 || end == text.size() ||
+      (!std::isdigit(static_cast<unsigned char>(text[end - 1])) && text[end - 1] != '.'))
+    return {text, {}};
   return {text.substr(0, end), text.substr(end)};
 }
 

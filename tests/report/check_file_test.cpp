@@ -154,3 +154,38 @@ TEST(CheckFile, UrlsAreCheckedAsOnTheCommandLine) {
 
 }  // namespace
 }  // namespace termprobe
+
+namespace termprobe {
+namespace {
+
+TEST(CheckFile, DataKeysBuildTheBodyAsTheCommandLineDoes) {
+  auto probes = parse(R"(
+[[probe]]
+name = "form"
+url = "http://127.0.0.1:1/"
+expect = ["keepalive"]
+data = ["a=1", "b=2"]
+data_binary = "raw"
+
+[[probe]]
+name = "get-with-data"
+url = "http://127.0.0.1:1/"
+expect = ["keepalive"]
+method = "PUT"
+data = "x"
+)");
+  ASSERT_TRUE(probes.has_value()) << probes.error().message;
+  EXPECT_EQ((*probes)[0].spec.body, "a=1&b=2&raw");
+  EXPECT_EQ((*probes)[0].spec.body_type, "application/x-www-form-urlencoded");
+  EXPECT_EQ((*probes)[0].spec.method, "POST");
+  EXPECT_EQ((*probes)[1].spec.method, "PUT");  // a method key wins over the body's POST
+  EXPECT_EQ(
+      refusal("[[probe]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/\"\nexpect = [\"keepalive\"]\ndata = 3\n"),
+      "c.toml:5: 'data' must be a string or a list of strings");
+  EXPECT_EQ(refusal("[[probe]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/\"\nexpect = [\"keepalive\"]\n"
+                    "data = \"@/nonexistent/b\"\n"),
+            "c.toml:5: --data @/nonexistent/b: cannot read file '/nonexistent/b': No such file or directory");
+}
+
+}  // namespace
+}  // namespace termprobe
