@@ -136,7 +136,8 @@ int deliver_suite(const Profile& profile, const std::vector<SuiteItem>& items, S
   std::FILE* text = session.recorder.text();
   const bool colour = !session.recorder.ndjson() && text == stdout && colour_wanted(stdout);
   std::vector<ScenarioVerdict> shown = report.verdicts;
-  if (session.quiet) std::erase_if(shown, [](const ScenarioVerdict& v) { return v.verdict == Verdict::pass; });
+  if (session.quiet)
+    std::erase_if(shown, [](const ScenarioVerdict& v) { return v.verdict == Verdict::pass; });
   const std::string table = shown.empty() ? "" : format_verdict_table(shown, &paint_verdict, colour);
   fmt::print(text, "{}{}\n", table, format_summary_line(report));
   const bool changed = compare_with_baseline(session, report);

@@ -19,7 +19,9 @@ std::string paint_verdict(std::string_view verdict, bool colour) {
 }
 
 ProgressLine::ProgressLine(std::size_t total, bool wanted)
-    : enabled_(wanted && isatty(STDERR_FILENO) != 0), total_(total), started_(std::chrono::steady_clock::now()) {}
+    : enabled_(wanted && isatty(STDERR_FILENO) != 0),
+      total_(total),
+      started_(std::chrono::steady_clock::now()) {}
 
 ProgressLine::~ProgressLine() { clear(); }
 
