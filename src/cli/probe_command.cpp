@@ -15,9 +15,11 @@
 #include "common/closest_name.h"
 #include "common/target_url.h"
 #include "report/label_stats.h"
+#include "report/profile.h"
 #include "report/report.h"
 #include "report/request_data.h"
 #include "report/summary_text.h"
+#include "report/verdict.h"
 
 namespace termprobe {
 namespace {
@@ -65,12 +67,16 @@ Result<ProbeSpec> spec_from(const ProbeOptions& options, const TargetUrl& target
   return spec;
 }
 
-bool expectations_hold(const Report& report, const std::vector<std::string>& expect) {
-  if (expect.empty()) return true;
-  const std::set<std::string> allowed(expect.begin(), expect.end());
-  const auto seen = report.tally.label_counts();
-  return std::all_of(seen.begin(), seen.end(),
-                     [&](const auto& label) { return allowed.contains(label.first); });
+// --expect judged as run and check judge: one verdict, in the report too.
+void judge_expectation(Report& report, const std::vector<std::string>& expect, const std::string& scenario) {
+  if (expect.empty()) return;
+  std::set<Label> labels;
+  for (const auto& name : expect) labels.insert(*label_from_string(name));  // checked by --expect's validator
+  Profile profile;
+  profile.name = "probe --expect";
+  profile.scenarios[scenario] = Expectation{labels, "--expect"};
+  report.profile = profile.name;
+  report.verdicts = judge(profile, {scenario}, report.tally, report.targets.front());
 }
 
 // unreachable: why the first connection failed, for the note.
@@ -80,7 +86,7 @@ int exit_code_for(const Report& report, const ProbeOptions& options, const std::
     print_note(fmt::format("cannot reach {}: {}", options.url, unreachable));
     return kExitUnreachable;
   }
-  if (!expectations_hold(report, options.expect)) {
+  if (!all_held(report.verdicts)) {
     print_note(fmt::format("expected {} but observed otherwise (see the lines above)",
                            fmt::join(options.expect, " or ")));
     return kExitMismatch;
@@ -201,8 +207,9 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   if (!recorder->run(engine_options_from(options), {{spec, options.count}}, name_of, on_entry))
     return kExitUsage;
   progress.clear();
-  fmt::print(lines, "{}\n", format_summary_line(report));
+  fmt::print(lines, "{}\n{}", format_summary_line(report), format_label_meanings(report));
   if (report.tally.total() > 1) fmt::print(lines, "{}", format_label_stats(report.tally.label_stats()));
+  judge_expectation(report, options.expect, scenario);
   if (!recorder->commit()) return kExitUsage;
   return exit_code_for(report, options, unreachable);
 }

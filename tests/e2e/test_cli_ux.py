@@ -4,6 +4,7 @@ errors for the usual first mistakes, word for word; unit suffixes; [::1]
 addresses; the progress line of probe; run's target URLs and -q. The real
 binary against servers the tests start on loopback."""
 
+import datetime
 import json
 import os
 import pty
@@ -195,6 +196,32 @@ class RunTargets(unittest.TestCase):
             result = run_termprobe("compare", before, before, "--json", "-", timeout=30)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(json.loads(result.stdout)["baseline"], before)
+
+
+class ReportFacts(unittest.TestCase):
+    def test_wall_clock_meanings_and_the_expect_verdict_are_in_the_report(self):
+        with Serve() as server:
+            before = time.time()
+            result = run_termprobe("probe", server.base_url + "/termprobe/reset", "-n", "2", "--expect",
+                                   "keepalive", "--json", "-", timeout=30)
+            after = time.time()
+        self.assertEqual(result.returncode, 1, result.stderr)
+        report = validate_report(json.loads(result.stdout))
+        stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+        self.assertRegex(report["started_at"], stamp)
+        for entry in report["results"]:
+            self.assertRegex(entry["started_at"], stamp)
+            started = datetime.datetime.strptime(entry["started_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+                tzinfo=datetime.timezone.utc).timestamp()
+            self.assertTrue(before - 0.001 <= started <= after, (before, started, after))
+        meaning = report["summary"]["by_label"]["reset_before_response"]["meaning"]
+        self.assertIn("connection reset by peer", meaning)
+        self.assertIn(f"  reset_before_response: {meaning}\n", result.stderr)  # the same table, in the human lines
+        self.assertEqual(report["profile"], "probe --expect")
+        self.assertEqual(len(report["verdicts"]), 1)
+        verdict = report["verdicts"][0]
+        self.assertEqual((verdict["expected"], verdict["observed"], verdict["verdict"]),
+                         (["keepalive"], {"reset_before_response": 2}, "fail"))
 
 
 class ProbeProgress(unittest.TestCase):
