@@ -44,7 +44,7 @@ void add_connection_options(CLI::App* command, ConnectionOptions& o) {
                  "Speak HTTP/2 from the first byte (h2c on http://; ALPN h2 only on https://)")
       ->excludes(http2);
   command->add_option("--streams", o.streams, "HTTP/2: concurrent streams per connection, each its own entry")
-      ->check(number_check(kStreamsRule));
+      ->transform(number_check(kStreamsRule));
 }
 
 bool apply_connection_options(const ConnectionOptions& o, ProbeSpec& spec) {

@@ -59,10 +59,10 @@ CLI::App* add_idle_command(CLI::App& app, IdleOptions& o) {
   idle->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
       ->check(header_check());
   idle->add_option("--max", o.max_s, "Seconds to hold the connection idle at most")
-      ->check(number_check(kIdleMaxRule))
+      ->transform(number_check(kIdleMaxRule))
       ->capture_default_str();
   idle->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response")
-      ->check(number_check(kTimeoutRule));
+      ->transform(number_check(kTimeoutRule));
   add_connection_options(idle, o.connection);
   idle->add_option("--expect", o.expect,
                    "How and when the server must close the idle connection: close|fin|rst[:LOW-HIGH] "

@@ -4,7 +4,9 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,7 @@
 #include "cli/reuse_command.h"
 #include "cli/run_command.h"
 #include "cli/serve_command.h"
+#include "common/closest_name.h"
 
 namespace {
 
@@ -64,6 +67,33 @@ std::vector<Command> add_commands(CLI::App& app, CommandOptions& o, const std::v
   };
 }
 
+// "termprobe prob URL": CLI11 would only say a subcommand is required.
+std::optional<std::string> unknown_command_problem(const CLI::App& app,
+                                                   const std::vector<std::string>& line) {
+  const auto first = std::find_if(line.begin() + 1, line.end(),
+                                  [](const std::string& a) { return !a.empty() && a.front() != '-'; });
+  if (first == line.end()) return std::nullopt;
+  std::vector<std::string_view> names;
+  for (const CLI::App* command : app.get_subcommands({})) names.push_back(command->get_name());
+  if (std::find(names.begin(), names.end(), *first) != names.end()) return std::nullopt;
+  const auto near = termprobe::closest_name(*first, names);
+  return fmt::format("'{}' is not a command{} (commands: {})", *first,
+                     near ? fmt::format(": did you mean {}?", *near) : "", fmt::join(names, ", "));
+}
+
+// "termprobe run http://...": run's URLs are options, not arguments.
+std::string extras_message(const CLI::App& app, const CLI::ExtrasError& error) {
+  const CLI::App* run = app.get_subcommand("run");
+  if (!run->parsed()) return error.what();
+  for (const std::string& extra : app.remaining(true)) {
+    if (extra.find("://") != std::string::npos)
+      return fmt::format(
+          "run: '{}' was not expected: give a target with --target (termprobe run --target {})", extra,
+          extra);
+  }
+  return error.what();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -74,10 +104,16 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", TERMPROBE_VERSION);
   app.require_subcommand(1);
   app.footer(kExitCodesHelp);
+  // Global flags (-v) anywhere on the line, after the subcommand too.
+  app.fallthrough();
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Debug logging on stderr");
   CommandOptions options;
   const std::vector<Command> commands = add_commands(app, options, command_line);
+  if (auto problem = unknown_command_problem(app, command_line)) {
+    print_error(*problem);
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -86,6 +122,9 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::ExtrasError& e) {
+    print_error(fmt::format("{} (see termprobe --help)", extras_message(app, e)));
+    return kExitUsage;
   } catch (const CLI::ParseError& e) {
     print_error(fmt::format("{} (see termprobe --help)", e.what()));
     return kExitUsage;

@@ -5,13 +5,16 @@
 namespace termprobe {
 
 CLI::Validator number_check(const NumberRule& rule) {
+  // A transform (->transform, not ->check): "2s" or "10MB" reaches the option as the number it means.
   // Shown in --help after the type, as CLI::Range did: "FLOAT in [0.001 - 3600]".
   std::string shown = fmt::format("in [{} - {}]", number_text(rule.low), number_text(rule.high));
   if (rule.zero_means_off) shown = "0 or " + shown;
   return CLI::Validator(
-      [rule](const std::string& text) {
+      [rule](std::string& text) {
         auto parsed = parse_number(text, rule);
-        return parsed ? std::string() : parsed.error().message;
+        if (!parsed) return parsed.error().message;
+        text = number_value_text(*parsed, rule);
+        return std::string();
       },
       shown);
 }

@@ -9,7 +9,8 @@
 
 namespace termprobe {
 
-// Refuses text that parse_number refuses: "--timeout: nan: not a finite number of seconds".
+// Refuses text that parse_number refuses ("--timeout: nan: not a finite number of
+// seconds") and turns what it accepts into the plain number: use with ->transform.
 CLI::Validator number_check(const NumberRule& rule);
 
 // Refuses what method_problem refuses.

@@ -11,11 +11,16 @@
 #include "cli/exit_status.h"
 #include "cli/option_checks.h"
 #include "cli/report_output.h"
+#include "cli/terminal.h"
+#include "common/closest_name.h"
 #include "common/target_url.h"
 #include "report/expectation.h"
 #include "report/label_stats.h"
+#include "report/profile.h"
 #include "report/report.h"
+#include "report/request_data.h"
 #include "report/summary_text.h"
+#include "report/verdict.h"
 
 namespace termprobe {
 namespace {
@@ -24,15 +29,42 @@ std::string check_label(const std::string& text) {
   std::set<Label> labels;
   StatusRules statuses;
   auto added = add_expected_label(text, labels, statuses);
-  return added ? std::string() : added.error().message;
+  if (added) return "";
+  const std::string label = text.substr(0, text.find('/'));
+  if (label_from_string(label)) return added.error().message;  // the label is fine, its status is not
+  if (auto near = closest_name(label, label_names()))
+    return fmt::format("'{}' is not a label: did you mean {}?", label, *near);
+  return fmt::format("'{}' is not a label (labels: {})", label, fmt::join(label_names(), ", "));
 }
 
-ProbeSpec spec_from(const ProbeOptions& options, const TargetUrl& target) {
+// -d and --data-binary in the order they were given, as curl joins them.
+std::vector<DataPart> data_parts_in_order(CLI::App* probe, const CLI::Option* data,
+                                          const CLI::Option* data_binary) {
+  std::vector<DataPart> parts;
+  std::size_t next_data = 0;
+  std::size_t next_binary = 0;
+  for (const CLI::Option* option : probe->parse_order()) {
+    if (option == data) parts.push_back({data->results().at(next_data++), false});
+    if (option == data_binary) parts.push_back({data_binary->results().at(next_binary++), true});
+  }
+  return parts;
+}
+
+Result<ProbeSpec> spec_from(const ProbeOptions& options, const TargetUrl& target) {
   ProbeSpec spec;
   spec.url = target.url;
-  spec.method = options.method;
   spec.headers = options.headers;
   spec.body_bytes = options.body_bytes;
+  if (!options.data.empty()) {
+    auto body = assemble_request_data(options.data);
+    if (!body) return tl::unexpected(body.error());
+    spec.body = std::move(*body);
+    spec.body_type = kFormContentType;
+    spec.body_bytes = 0;
+  }
+  // As curl: a body without -X is a POST.
+  const bool has_body = !options.data.empty() || options.body_bytes > 0;
+  spec.method = !options.method.empty() ? options.method : has_body ? "POST" : "GET";
   spec.upload_rate = options.upload_rate;
   spec.timeout = seconds_to_ms(options.timeout_s);
   spec.connect_timeout = seconds_to_ms(options.connect_timeout_s);
@@ -41,17 +73,20 @@ ProbeSpec spec_from(const ProbeOptions& options, const TargetUrl& target) {
   return spec;
 }
 
-// Every connection ended in an expected label, with a status it accepts.
-bool expectations_hold(const Report& report, const std::vector<std::string>& expect) {
-  if (expect.empty()) return true;
+// --expect judged as run and check judge: one verdict, in the report too.
+void judge_expectation(Report& report, const std::vector<std::string>& expect, const std::string& scenario) {
+  if (expect.empty()) return;
+  Expectation expectation;
+  expectation.note = "--expect";
   std::set<Label> labels;
-  StatusRules statuses;
-  for (const auto& text : expect) (void)add_expected_label(text, labels, statuses);  // checked by CLI11
-  const ScenarioTally* seen = report.tally.scenario(report.targets.front(), "probe");
-  if (seen == nullptr) return true;
-  return std::all_of(seen->label_statuses.begin(), seen->label_statuses.end(), [&](const auto& item) {
-    return label_matches(labels, statuses, item.first.first, item.first.second);
-  });
+  for (const auto& text : expect)
+    (void)add_expected_label(text, labels, expectation.statuses);  // checked by --expect's validator
+  expectation.labels = std::move(labels);
+  Profile profile;
+  profile.name = "probe --expect";
+  profile.scenarios[scenario] = std::move(expectation);
+  report.profile = profile.name;
+  report.verdicts = judge(profile, {scenario}, report.tally, report.targets.front());
 }
 
 // unreachable: why the first connection failed, for the note.
@@ -61,7 +96,7 @@ int exit_code_for(const Report& report, const ProbeOptions& options, const std::
     print_note(fmt::format("cannot reach {}: {}", options.url, unreachable));
     return kExitUnreachable;
   }
-  if (!expectations_hold(report, options.expect)) {
+  if (!all_held(report.verdicts)) {
     print_note(fmt::format("expected {} but observed otherwise (see the lines above)",
                            fmt::join(options.expect, " or ")));
     return kExitMismatch;
@@ -83,30 +118,46 @@ EngineOptions engine_options_from(const ProbeOptions& options) {
 CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   CLI::App* probe =
       app.add_subcommand("probe", "Probe one URL and report how the server ended each connection");
+  probe->option_defaults()->always_capture_default();
   probe->add_option("url", o.url, "http:// or https:// URL to probe")->required();
-  probe->add_option("-X,--method", o.method, "Request method")->check(method_check());
+  probe->add_option("-X,--method", o.method, "Request method (default GET, or POST with a body)")
+      ->check(method_check());
   probe->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
       ->check(header_check());
-  probe->add_option("--body-bytes", o.body_bytes, "Send a request body of N bytes")
-      ->check(number_check(kBodyBytesRule));
-  probe->add_option("--upload-rate", o.upload_rate, "Limit the body upload to N bytes/s (0 = unlimited)")
-      ->check(number_check(kUploadRateRule));
+  auto* data = probe->add_option("-d,--data", o.data_text,
+                                 "Request body as curl's -d: TEXT, or @FILE without its CR/LF; several "
+                                 "join with '&'; Content-Type: application/x-www-form-urlencoded");
+  auto* data_binary = probe->add_option("--data-binary", o.data_binary_text,
+                                        "Request body as curl's --data-binary: TEXT or @FILE, bytes as they "
+                                        "are (joins -d with '&', same Content-Type)");
+  probe->callback([&o, probe, data, data_binary] { o.data = data_parts_in_order(probe, data, data_binary); });
+  probe
+      ->add_option("--body-bytes", o.body_bytes,
+                   "Synthetic body: N bytes of 'x', Content-Type: application/octet-stream (size suffixes k, "
+                   "M, G, kB, MB, GB)")
+      ->transform(number_check(kBodyBytesRule))
+      ->excludes(data)
+      ->excludes(data_binary);
+  probe
+      ->add_option("--upload-rate", o.upload_rate,
+                   "Limit the body upload to N bytes/s (0 = unlimited; suffixes as --body-bytes)")
+      ->transform(number_check(kUploadRateRule));
   probe->add_option("-n,--count", o.count, "Probe N times, a fresh connection each")
-      ->check(number_check({.low = 1, .high = 1'000'000, .unit = "connections", .whole = true}));
+      ->transform(number_check({.low = 1, .high = 1'000'000, .unit = "connections", .whole = true}));
   probe->add_option("--threads", o.threads, "Event loops (threads) sharing the connections; one report")
-      ->check(number_check({.low = 1, .high = 64, .unit = "threads", .whole = true}));
+      ->transform(number_check({.low = 1, .high = 64, .unit = "threads", .whole = true}));
   probe->add_option("-c,--concurrency", o.concurrency, "Connections in flight at once")
-      ->check(number_check({.low = 1, .high = 10'000, .unit = "connections", .whole = true}));
+      ->transform(number_check({.low = 1, .high = 10'000, .unit = "connections", .whole = true}));
   probe->add_option("--rate", o.rate, "Start at most R connections per second (0 = no limit)")
-      ->check(number_check(kRateRule));
-  probe->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response")
-      ->check(number_check({.low = 0.001, .high = 86400, .unit = "seconds"}));
+      ->transform(number_check(kRateRule));
+  probe->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response (or 500ms, 2m)")
+      ->transform(number_check({.low = 0.001, .high = 86400, .unit = "seconds"}));
   probe->add_option("--connect-timeout", o.connect_timeout_s, "Seconds allowed for connecting")
-      ->check(number_check(kConnectTimeoutRule));
+      ->transform(number_check(kConnectTimeoutRule));
   probe->add_option("--watch", o.watch_s, "Seconds to watch the connection after a complete response")
-      ->check(number_check(kWatchRule));
+      ->transform(number_check(kWatchRule));
   probe->add_option("--fin-watch", o.fin_watch_s, "Seconds to watch for an RST after the server's FIN")
-      ->check(number_check(kFinWatchRule));
+      ->transform(number_check(kFinWatchRule));
   add_connection_options(probe, o.connection);
   probe->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
       ->check(path_check());
@@ -134,11 +185,16 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
     print_error(target.error().message);
     return kExitUsage;
   }
-  if (options.body_bytes == 0 && options.upload_rate > 0) {
-    print_error("--upload-rate needs a body: add --body-bytes N");
+  if (options.body_bytes == 0 && options.data.empty() && options.upload_rate > 0) {
+    print_error("--upload-rate needs a body: add --data TEXT, --data-binary @FILE or --body-bytes N");
     return kExitUsage;
   }
-  ProbeSpec spec = spec_from(options, *target);
+  auto made = spec_from(options, *target);
+  if (!made) {
+    print_error(made.error().message);
+    return kExitUsage;
+  }
+  ProbeSpec& spec = *made;
   if (!apply_connection_options(options.connection, spec)) return kExitUsage;
   auto recorder = ReportRecorder::open(command_line, options.json_path, options.format == "ndjson");
   if (!recorder) return kExitUsage;
@@ -147,18 +203,26 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   const std::string scenario = "probe";
   std::FILE* lines = recorder->text();
   std::string unreachable;
+  // Drawn on stderr when it is a terminal, and erased before each line and the summary.
+  ProgressLine progress(options.count);
   const auto on_entry = [&](const ReportEntry& entry) {
     const Observation& o = entry.observation;
     if (report.tally.total() == 0) unreachable = o.error.empty() ? std::string(to_string(o.end)) : o.error;
-    if (options.quiet) return;
-    fmt::print(lines, "{}\n", format_entry_line(report.tally.total() + 1, entry));
-    std::fflush(lines);
+    if (!options.quiet) {
+      progress.clear();
+      fmt::print(lines, "{}\n", format_entry_line(report.tally.total() + 1, entry));
+      std::fflush(lines);
+    }
+    progress.count(entry.outcome.label);
+    if (recorder->ndjson()) progress.clear();  // the ndjson line comes next, on a line of its own
   };
   const auto name_of = [&](const ProbeId&) { return EntryName{target->url, scenario, target->url}; };
   if (!recorder->run(engine_options_from(options), {{spec, options.count}}, name_of, on_entry))
     return kExitUsage;
-  fmt::print(lines, "{}\n", format_summary_line(report));
+  progress.clear();
+  fmt::print(lines, "{}\n{}", format_summary_line(report), format_label_meanings(report));
   if (report.tally.total() > 1) fmt::print(lines, "{}", format_label_stats(report.tally.label_stats()));
+  judge_expectation(report, options.expect, scenario);
   if (!recorder->commit()) return kExitUsage;
   return exit_code_for(report, options, unreachable);
 }

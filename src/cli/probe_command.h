@@ -7,20 +7,24 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/connection_options.h"
+#include "report/request_data.h"
 
 namespace termprobe {
 
 struct ProbeOptions {
   std::string url;
-  std::string method = "GET";
+  std::string method;  // empty: GET, or POST with a body (as curl)
   std::vector<std::string> headers;
-  std::int64_t body_bytes = 0;   // bytes
-  std::int64_t upload_rate = 0;  // bytes per second, 0 = unlimited
-  std::size_t count = 1;         // connections
-  std::size_t concurrency = 1;   // connections in flight at once
-  std::size_t threads = 1;       // event loops sharing the connections (one report)
-  double rate = 0;               // new connections per second, 0 = unlimited
-  double timeout_s = 10.0;       // whole request/response deadline
+  std::vector<std::string> data_text;         // -d/--data values, as typed
+  std::vector<std::string> data_binary_text;  // --data-binary values, as typed
+  std::vector<DataPart> data;                 // both, in command-line order (curl joins them with '&')
+  std::int64_t body_bytes = 0;                // bytes
+  std::int64_t upload_rate = 0;               // bytes per second, 0 = unlimited
+  std::size_t count = 1;                      // connections
+  std::size_t concurrency = 1;                // connections in flight at once
+  std::size_t threads = 1;                    // event loops sharing the connections (one report)
+  double rate = 0;                            // new connections per second, 0 = unlimited
+  double timeout_s = 10.0;                    // whole request/response deadline
   double connect_timeout_s = 5.0;
   double watch_s = 1.0;             // watch window after a complete response
   double fin_watch_s = 0.1;         // after the server's FIN, how long to watch for an RST

@@ -78,14 +78,14 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
   reuse->add_option("--idle", o.idle_ms, "Idle delays in milliseconds, e.g. 100,4900,5000,5100")
       ->required()
       ->delimiter(',')
-      ->check(number_check(kReuseIdleRule));
+      ->transform(number_check(kReuseIdleRule));
   reuse->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
       ->check(header_check());
-  reuse->add_option("--repeat", o.repeat, "Connections per delay")->check(number_check(kRepeatRule));
+  reuse->add_option("--repeat", o.repeat, "Connections per delay")->transform(number_check(kRepeatRule));
   reuse->add_option("-c,--concurrency", o.concurrency, "Connections in flight at once")
-      ->check(number_check({.low = 1, .high = 10'000, .unit = "connections", .whole = true}));
+      ->transform(number_check({.low = 1, .high = 10'000, .unit = "connections", .whole = true}));
   reuse->add_option("--timeout", o.timeout_s, "Seconds allowed per request")
-      ->check(number_check(kTimeoutRule));
+      ->transform(number_check(kTimeoutRule));
   add_connection_options(reuse, o.connection);
   reuse
       ->add_option("--expect", o.expect,

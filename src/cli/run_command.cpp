@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <memory>
 
 #include "cli/diagnostics.h"
@@ -21,8 +22,8 @@ constexpr const char* kEmbeddedTarget = "embedded";
 constexpr const char* kEmbeddedTlsTarget = "embedded-tls";
 
 struct Target {
-  std::string name;      // what reports group by: the URL as given, or "embedded"
-  std::string base_url;  // where the probes go
+  std::string name;       // what reports group by: the URL as given, or "embedded"
+  std::string endpoints;  // the endpoints' folder (endpoints_url): where the probes go
 };
 
 // Every scenario a profile may name: the HTTP/2 list holds the HTTP/1.1 one.
@@ -46,6 +47,20 @@ ProbeSpec settings_from(const RunOptions& options) {
   return settings;
 }
 
+// A targets-file line without its comment: '#' at the start or after a
+// blank starts one (a '#' inside a URL, a fragment, does not).
+std::string strip_comment(std::string line) {
+  for (std::size_t at = line.find('#'); at != std::string::npos; at = line.find('#', at + 1)) {
+    if (at == 0 || line[at - 1] == ' ' || line[at - 1] == '\t') {
+      line.erase(at);
+      break;
+    }
+  }
+  line.erase(0, line.find_first_not_of(" \t"));
+  line.erase(line.find_last_not_of(" \t\r") + 1);
+  return line;
+}
+
 // --target values, then the targets file: blank lines and # comments skipped.
 std::optional<std::vector<std::string>> target_urls(const RunOptions& options) {
   std::vector<std::string> urls = options.targets;
@@ -56,9 +71,7 @@ std::optional<std::vector<std::string>> target_urls(const RunOptions& options) {
       return std::nullopt;
     }
     for (std::string line; std::getline(*file, line);) {
-      line.erase(0, line.find_first_not_of(" \t"));
-      line.erase(line.find_last_not_of(" \t\r") + 1);
-      if (!line.empty() && line.front() != '#') urls.push_back(line);
+      if (std::string url = strip_comment(line); !url.empty()) urls.push_back(url);
     }
   }
   for (const auto& url : urls) {
@@ -78,7 +91,7 @@ enum class Presence { module, unreachable, no_module, engine_error };
 Presence module_presence(const Target& target, const ProbeSpec& settings, bool several) {
   auto engine = Engine::create(EngineOptions{});
   if (!engine) return Presence::engine_error;
-  ProbeSpec spec = scenario_spec(contract_scenarios().front(), target.base_url, settings);
+  ProbeSpec spec = scenario_spec(contract_scenarios().front(), target.endpoints, settings);
   spec.watch = std::chrono::milliseconds(0);
   std::optional<Observation> seen;
   const std::atomic<bool> never{false};
@@ -145,7 +158,7 @@ bool start_embedded(const RunOptions& options, std::vector<Target>& targets, Emb
       print_error(fmt::format("cannot start the embedded module host: {}", started.error()));
       return false;
     }
-    targets.push_back({name, (*started)->base_url()});
+    targets.push_back({name, endpoints_url((*started)->base_url(), options.prefix)});
     embedded.hosts.push_back(std::move(*started));
     return true;
   };
@@ -161,7 +174,7 @@ std::vector<SuiteItem> suite_items(const std::vector<Target>& targets, const Pro
   for (const auto& target : targets) {
     for (const auto& scenario : scenarios)
       items.push_back(
-          {target.name, scenario.name, {scenario_spec(scenario, target.base_url, settings), repeat}});
+          {target.name, scenario.name, {scenario_spec(scenario, target.endpoints, settings), repeat}});
   }
   return items;
 }
@@ -183,17 +196,21 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
       ->check(path_check())
       ->capture_default_str();
   run->add_option("--repeat", o.repeat, "Connections per scenario and target")
-      ->check(number_check(kRepeatRule))
+      ->transform(number_check(kRepeatRule))
+      ->capture_default_str();
+  run->add_option("--prefix", o.prefix,
+                  "Path prefix of the module's endpoints, as serve --prefix; a --target URL that already "
+                  "ends in it is used as it is")
       ->capture_default_str();
   run->add_option("--token", o.token, "Send this X-Termprobe-Token header (when the module requires one)");
   run->add_option("--timeout", o.timeout_s, "Seconds allowed per connection")
-      ->check(number_check(kTimeoutRule))
+      ->transform(number_check(kTimeoutRule))
       ->capture_default_str();
   run->add_option("--watch", o.watch_s, "Seconds to watch each connection after a complete response")
-      ->check(number_check(kWatchRule))
+      ->transform(number_check(kWatchRule))
       ->capture_default_str();
   run->add_option("--fin-watch", o.fin_watch_s, "Seconds to watch for an RST after the server's FIN")
-      ->check(number_check(kFinWatchRule))
+      ->transform(number_check(kFinWatchRule))
       ->capture_default_str();
   add_connection_options(run, o.connection);
   auto* tls =
@@ -222,16 +239,25 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
                             options.embedded_tls ? "--tls" : "--tls-both"));
     return kExitUsage;
   }
+  if (options.prefix.empty() || options.prefix.front() != '/') {
+    print_error("--prefix must start with '/', e.g. /termprobe/");
+    return kExitUsage;
+  }
+  // The embedded host's module reads its prefix from the environment at start, as serve's does.
+  if (urls->empty() && options.prefix != kDefaultEndpointPrefix)
+    setenv("TERMPROBE_PREFIX", options.prefix.c_str(), 1);
   auto session = open_suite_session(options.suite, command_line);
   if (!session) return kExitUsage;
 
   EmbeddedHosts embedded;
   std::vector<Target> targets;
-  for (const auto& url : *urls) targets.push_back({url, url});
+  for (const auto& url : *urls) targets.push_back({url, endpoints_url(url, options.prefix)});
   if (targets.empty()) {
     if (!start_embedded(options, targets, embedded)) return kExitUsage;
-    for (const auto& target : targets)
-      fmt::print(session->recorder.text(), "embedded module host (Linux) on {}\n", target.base_url);
+    for (const auto& target : targets) {
+      if (!options.suite.quiet)
+        fmt::print(session->recorder.text(), "embedded module host (Linux) on {}\n", target.endpoints);
+    }
   }
   ProbeSpec settings = settings_from(options);
   if (!apply_connection_options(options.connection, settings)) return kExitUsage;
@@ -242,7 +268,8 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
   for (const auto& target : targets) session->recorder.report().targets.push_back(target.name);
   const auto items = suite_items(targets, settings, options.repeat);
   if (!run_suite(items, options.suite, *session)) return kExitUsage;
-  fmt::print(session->recorder.text(), "profile {}: {}\n", profile->name, profile->description);
+  if (!options.suite.quiet)
+    fmt::print(session->recorder.text(), "profile {}: {}\n", profile->name, profile->description);
   return deliver_suite(*profile, items, *session, "termprobe run");
 }
 

@@ -14,14 +14,15 @@
 namespace termprobe {
 
 struct RunOptions {
-  std::vector<std::string> targets;   // base URLs; none = the embedded host
-  std::string targets_file;           // more base URLs, one per line
-  std::string profile = "reference";  // built-in name or profile JSON file
-  std::size_t repeat = 3;             // connections per scenario and target
-  std::string token;                  // X-Termprobe-Token to send
-  double timeout_s = 10.0;            // per connection
-  double watch_s = 0.3;               // watch window after a complete response
-  double fin_watch_s = 0.1;           // after the server's FIN, how long to watch for an RST
+  std::vector<std::string> targets;    // base URLs; none = the embedded host
+  std::string targets_file;            // more base URLs, one per line
+  std::string profile = "reference";   // built-in name or profile JSON file
+  std::size_t repeat = 3;              // connections per scenario and target
+  std::string prefix = "/termprobe/";  // the module's path prefix (serve --prefix)
+  std::string token;                   // X-Termprobe-Token to send
+  double timeout_s = 10.0;             // per connection
+  double watch_s = 0.3;                // watch window after a complete response
+  double fin_watch_s = 0.1;            // after the server's FIN, how long to watch for an RST
   SuiteOptions suite;
   ConnectionOptions connection;  // TLS, HTTP/2 and --resolve
   bool embedded_tls = false;     // --tls: the embedded host serves HTTPS

@@ -84,7 +84,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
       ->add_option("--max-connections", o.max_connections,
                    "Connections open at once; one more is answered 503 and closed (lowered to fit the "
                    "open-file limit)")
-      ->check(number_check({.low = 1, .high = 1'000'000, .unit = "connections", .whole = true}))
+      ->transform(number_check({.low = 1, .high = 1'000'000, .unit = "connections", .whole = true}))
       ->capture_default_str();
   add_host_tls_options(serve, o.tls);
   serve->footer(

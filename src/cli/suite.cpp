@@ -39,10 +39,10 @@ std::vector<ScenarioChange> compare_with_baseline(SuiteSession& session, const R
 
 void add_suite_options(CLI::App* command, SuiteOptions& o) {
   command->add_option("--concurrency", o.concurrency, "Connections in flight at once")
-      ->check(number_check({.low = 1, .high = 1000, .unit = "connections", .whole = true}))
+      ->transform(number_check({.low = 1, .high = 1000, .unit = "connections", .whole = true}))
       ->capture_default_str();
   command->add_option("--rate", o.rate, "Start at most R connections per second (0 = no limit)")
-      ->check(number_check(kRateRule));
+      ->transform(number_check(kRateRule));
   command->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
       ->check(path_check());
   command->add_option("--junit", o.junit_path, "Write JUnit XML to FILE: one testcase per scenario")
@@ -52,6 +52,9 @@ void add_suite_options(CLI::App* command, SuiteOptions& o) {
                    "table, or ndjson: one JSON object per finished connection on stdout")
       ->check(CLI::IsMember({"table", "ndjson"}))
       ->capture_default_str();
+  command->add_flag("-q,--quiet", o.quiet,
+                    "No progress line, and of the table only the scenarios that did not pass; the summary "
+                    "line stays");
   auto* baseline = command
                        ->add_option("--baseline", o.baseline_path,
                                     "Compare with an earlier report; exit 1 when anything changed")
@@ -74,7 +77,7 @@ std::optional<SuiteSession> open_suite_session(const SuiteOptions& options,
   }
   auto recorder = ReportRecorder::open(command_line, options.json_path, options.format == "ndjson");
   if (!recorder) return std::nullopt;
-  SuiteSession session{std::move(*recorder), std::nullopt, std::move(baseline), *rules};
+  SuiteSession session{std::move(*recorder), std::nullopt, std::move(baseline), *rules, options.quiet};
   if (!options.junit_path.empty()) {
     auto junit = AtomicFile::open(options.junit_path);
     if (!junit || options.junit_path == "-") {
@@ -105,7 +108,7 @@ bool run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& options,
     plan.push_back(item.planned);
     total += item.planned.repeat;
   }
-  ProgressLine progress(total);
+  ProgressLine progress(total, !options.quiet);
   const bool ndjson = session.recorder.ndjson();
   const auto name_of = [&](const ProbeId& id) {
     const SuiteItem& item = items[id.spec];
@@ -147,8 +150,11 @@ int deliver_suite(const Profile& profile, const std::vector<SuiteItem>& items, S
   }
   std::FILE* text = session.recorder.text();
   const bool colour = !session.recorder.ndjson() && text == stdout && colour_wanted(stdout);
-  fmt::print(text, "{}{}\n", format_verdict_table(report.verdicts, &paint_verdict, colour),
-             format_summary_line(report));
+  std::vector<ScenarioVerdict> shown = report.verdicts;
+  if (session.quiet)
+    std::erase_if(shown, [](const ScenarioVerdict& v) { return v.verdict == Verdict::pass; });
+  const std::string table = shown.empty() ? "" : format_verdict_table(shown, &paint_verdict, colour);
+  fmt::print(text, "{}{}\n", table, format_summary_line(report));
   const auto changes = compare_with_baseline(session, report);
   if (!session.recorder.commit() || !write_junit(session, report, suite_name, changes)) return kExitUsage;
   if (report.interrupted) return kExitInterrupted;

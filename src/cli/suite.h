@@ -26,6 +26,7 @@ struct SuiteOptions {
   std::string format = "table";  // "table" or "ndjson" (one JSON object per connection on stdout)
   std::string baseline_path;     // compare with this earlier report
   CompareRuleOptions compare;    // how the baseline's scenarios pair with this run's
+  bool quiet = false;            // -q: no progress line; of the table only the rows that did not pass
 };
 
 void add_suite_options(CLI::App* command, SuiteOptions& options);
@@ -42,6 +43,7 @@ struct SuiteSession {
   std::optional<AtomicFile> junit;
   std::optional<ReportFacts> baseline;
   CompareRules compare_rules;
+  bool quiet = false;  // SuiteOptions::quiet
 };
 
 // Prints the error and returns nullopt on unusable options.

@@ -18,8 +18,10 @@ std::string paint_verdict(std::string_view verdict, bool colour) {
   return fmt::format("\x1b[{}m{}\x1b[0m", code, verdict);
 }
 
-ProgressLine::ProgressLine(std::size_t total)
-    : enabled_(isatty(STDERR_FILENO) != 0), total_(total), started_(std::chrono::steady_clock::now()) {}
+ProgressLine::ProgressLine(std::size_t total, bool wanted)
+    : enabled_(wanted && isatty(STDERR_FILENO) != 0),
+      total_(total),
+      started_(std::chrono::steady_clock::now()) {}
 
 ProgressLine::~ProgressLine() { clear(); }
 

@@ -19,8 +19,8 @@ std::string paint_verdict(std::string_view verdict, bool colour);
 
 class ProgressLine {
  public:
-  // Draws nothing unless stderr is a terminal.
-  explicit ProgressLine(std::size_t total);
+  // Draws nothing unless stderr is a terminal and the line is wanted (not -q).
+  explicit ProgressLine(std::size_t total, bool wanted = true);
   ~ProgressLine();
   void count(Label label);  // one connection finished
   void clear();             // erase the line before other output

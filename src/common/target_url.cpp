@@ -28,6 +28,11 @@ std::string url_part(CURLU* handle, CURLUPart part, unsigned int flags = 0) {
 Result<TargetUrl> parse_target_url(const std::string& text) {
   const std::string quoted = "'" + text + "'";
   if (text.empty()) return fail(ErrorKind::invalid_input, "empty URL: give one like http://127.0.0.1:8080/");
+  // libcurl would read "127.0.0.1:8080" as scheme "127.0.0.1" and complain about slashes.
+  if (text.find("://") == std::string::npos)
+    return fail(
+        ErrorKind::invalid_input,
+        "URL " + quoted + " has no scheme: write it with http:// or https:// (e.g. http://" + text + ")");
   UrlHandle handle(curl_url());
   if (!handle) return fail(ErrorKind::internal, "libcurl could not allocate a URL parser");
 

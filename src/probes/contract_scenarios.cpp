@@ -5,7 +5,7 @@ namespace {
 
 Scenario get(std::string name, std::string query = "") {
   Scenario scenario;
-  scenario.path = "/termprobe/" + name + query;
+  scenario.path = name + query;
   scenario.name = std::move(name);
   return scenario;
 }
@@ -57,11 +57,24 @@ const std::vector<Scenario>& http2_contract_scenarios() {
   return scenarios;
 }
 
-ProbeSpec scenario_spec(const Scenario& scenario, const std::string& base_url, const ProbeSpec& settings) {
+std::string endpoints_url(const std::string& base_url, std::string_view prefix) {
+  const auto trimmed = [](std::string_view text) {
+    while (!text.empty() && text.back() == '/') text.remove_suffix(1);
+    return std::string(text);
+  };
+  std::string base = trimmed(base_url);
+  std::string folder = trimmed(prefix);  // "/termprobe"; "" for the prefix "/"
+  if (!folder.empty() && folder.front() != '/') folder.insert(0, 1, '/');
+  const auto authority = base.find("://");
+  const auto path_start = base.find('/', authority == std::string::npos ? 0 : authority + 3);
+  const bool names_folder =
+      path_start != std::string::npos && base.size() >= path_start + folder.size() && base.ends_with(folder);
+  return (names_folder ? base : base + folder) + "/";
+}
+
+ProbeSpec scenario_spec(const Scenario& scenario, const std::string& endpoints, const ProbeSpec& settings) {
   ProbeSpec spec = settings;
-  std::string base = base_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  spec.url = base + scenario.path;
+  spec.url = endpoints + scenario.path;
   spec.method = scenario.spec.method;
   spec.body_bytes = scenario.spec.body_bytes;
   spec.upload_rate = scenario.spec.upload_rate;

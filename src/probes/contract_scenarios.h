@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "probes/probe_spec.h"
@@ -10,7 +11,7 @@ namespace termprobe {
 
 struct Scenario {
   std::string name;  // the endpoint name, also the key in expectation profiles
-  std::string path;  // request target below the base URL, e.g. "/termprobe/reset-after-flush?bytes=2000"
+  std::string path;  // request target below the endpoints' folder, e.g. "reset-after-flush?bytes=2000"
   ProbeSpec spec;    // method, body and rate; url is filled in by scenario_spec()
 };
 
@@ -22,8 +23,18 @@ const std::vector<Scenario>& contract_scenarios();
 // goaway (over HTTP/1.x these only answer 501).
 const std::vector<Scenario>& http2_contract_scenarios();
 
-// The scenario's probe against base_url ("http://host:port", a trailing
-// slash or a path prefix are kept), with the caller's deadlines and headers.
-ProbeSpec scenario_spec(const Scenario& scenario, const std::string& base_url, const ProbeSpec& settings);
+// The module's default path prefix (serve --prefix, TERMPROBE_PREFIX).
+inline constexpr std::string_view kDefaultEndpointPrefix = "/termprobe/";
+
+// The URL of the endpoints' folder, ending in '/', for a target given
+// either way: a base URL whose path already ends in the prefix is that
+// folder ("http://h:8080/termprobe/", as serve prints it); any other gets
+// the prefix appended ("http://h:8080" and "http://h:8080/app/" become
+// http://h:8080/termprobe/ and http://h:8080/app/termprobe/).
+std::string endpoints_url(const std::string& base_url, std::string_view prefix);
+
+// The scenario's probe against the endpoints' folder (endpoints_url()),
+// with the caller's deadlines and headers.
+ProbeSpec scenario_spec(const Scenario& scenario, const std::string& endpoints, const ProbeSpec& settings);
 
 }  // namespace termprobe

@@ -92,6 +92,9 @@ struct Timings {
 };
 
 struct Observation {
+  // Wall clock when the probe started (its timings count from here): UTC,
+  // microseconds since the Unix epoch, to match entries with server logs.
+  std::int64_t started_unix_us = 0;
   Endpoint local;  // read with getsockname as soon as connect() bound the socket
   Endpoint remote;
   bool connected = false;        // TCP handshake completed (a reset right after it counts)

@@ -52,6 +52,32 @@ constexpr NameTable<Label, 20> kLabelNames{{
     {Label::error, "error"},
 }};
 
+// One plain-language line per label: what a user would call the ending. The
+// probe's human output and the report's summary both read it here.
+constexpr NameTable<Label, 20> kLabelMeanings{{
+    {Label::keepalive, "normal: a complete response, and the connection was still open when the watch ended"},
+    {Label::close_after_response, "clean close: the server closed (FIN) after a complete response"},
+    {Label::reset_after_response, "the server reset (RST) the connection after a complete response"},
+    {Label::reset_before_response, "\"connection reset by peer\": an RST before any response byte"},
+    {Label::reset_mid_response, "the server reset (RST) the connection while the response was arriving"},
+    {Label::empty_reply, "\"empty reply from server\": closed (FIN) before any response byte"},
+    {Label::truncated_response, "closed (FIN) before the body was complete: shorter than declared"},
+    {Label::upload_aborted, "the server cut the request body off (RST or FIN) before it was all sent"},
+    {Label::upload_stalled, "the server stopped reading the request body and never answered"},
+    {Label::early_response, "the server answered before the body was sent and kept the connection open"},
+    {Label::timeout_before_response, "hang: no response byte before the deadline (--timeout)"},
+    {Label::timeout_mid_response, "hang: the response stopped arriving before the deadline"},
+    {Label::timeout_after_response,
+     "announced Connection: close, but neither closed nor reset by the deadline"},
+    {Label::bad_response, "bytes that are not an HTTP response (see response.parse_error)"},
+    {Label::interrupted, "Ctrl-C or SIGTERM ended the probe before the server ended the connection"},
+    {Label::stream_reset, "HTTP/2: the server reset the stream (RST_STREAM)"},
+    {Label::refused_by_goaway, "HTTP/2: a GOAWAY said the stream was not processed (safe to retry)"},
+    {Label::connect_failed, "never connected: refused, unreachable, connect timeout or name not resolved"},
+    {Label::tls_failed, "the TLS handshake failed (see tls.failure)"},
+    {Label::error, "something else went wrong (see ending.error)"},
+}};
+
 template <typename Enum, std::size_t N>
 std::string_view name_of(const NameTable<Enum, N>& table, Enum value) {
   for (const auto& [entry, name] : table) {
@@ -73,12 +99,22 @@ std::optional<Enum> value_of(const NameTable<Enum, N>& table, std::string_view t
 std::string_view to_string(StreamEnd value) { return name_of(kStreamEndNames, value); }
 std::string_view to_string(Phase value) { return name_of(kPhaseNames, value); }
 std::string_view to_string(Label value) { return name_of(kLabelNames, value); }
+std::string_view label_meaning(Label value) { return name_of(kLabelMeanings, value); }
 
 std::optional<StreamEnd> stream_end_from_string(std::string_view text) {
   return value_of(kStreamEndNames, text);
 }
 std::optional<Phase> phase_from_string(std::string_view text) { return value_of(kPhaseNames, text); }
 std::optional<Label> label_from_string(std::string_view text) { return value_of(kLabelNames, text); }
+
+const std::vector<std::string_view>& label_names() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> all;
+    for (const auto& [label, name] : kLabelNames) all.push_back(name);
+    return all;
+  }();
+  return names;
+}
 
 const std::vector<std::string_view>& tls_ending_kinds() {
   static const std::vector<std::string_view> kinds = {"alert",

@@ -63,6 +63,13 @@ std::optional<StreamEnd> stream_end_from_string(std::string_view text);
 std::optional<Phase> phase_from_string(std::string_view text);
 std::optional<Label> label_from_string(std::string_view text);
 
+// The label in one plain-language line ("clean close: the server closed
+// (FIN) after a complete response"), for people reading the output or the report.
+std::string_view label_meaning(Label value);
+
+// Every label's name, in the enum's order.
+const std::vector<std::string_view>& label_names();
+
 // Every Outcome::tls_ending but "": alert, close_notify_then_fin, ...
 const std::vector<std::string_view>& tls_ending_kinds();
 

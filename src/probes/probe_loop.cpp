@@ -144,6 +144,9 @@ void ProbeLoop::start_probe(ProbeId id) {
   probe.address_index = 0;
   probe.reuse_pending = probe.spec().reuse_after.has_value();
   Observation& o = probe.observation;
+  o.started_unix_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
   o.method = probe.spec().method;
   o.tls = probe.prepared->tls;
   // What the request would have been, even when it never goes out.

@@ -30,6 +30,7 @@ struct ProbeSpec {
   std::vector<std::string> headers;  // extra request headers, "Name: value"
   std::int64_t body_bytes = 0;       // synthetic request body size in bytes ('x' repeated); 0 = none
   std::string body;                  // exact request body; when set, body_bytes is ignored
+  std::string body_type;             // the body's Content-Type; empty = application/octet-stream
   std::int64_t upload_rate = 0;      // request body send rate in bytes/s; 0 = unlimited
   std::chrono::milliseconds connect_timeout{5000};  // deadline for the TCP (and TLS) handshake
   std::chrono::milliseconds timeout{10000};         // deadline for the whole request/response

@@ -62,7 +62,8 @@ std::vector<HeaderField> request_header_fields(const ProbeSpec& spec, const std:
       {"Host", host_header}, {"User-Agent", "termprobe/0.1.0"}, {"Accept", "*/*"}};
   if (const std::int64_t body = request_body_size(spec); body > 0) {
     defaults.push_back({"Content-Length", std::to_string(body)});
-    defaults.push_back({"Content-Type", "application/octet-stream"});
+    defaults.push_back(
+        {"Content-Type", spec.body_type.empty() ? "application/octet-stream" : spec.body_type});
   }
   std::vector<HeaderField> fields;
   for (auto& field : defaults) {

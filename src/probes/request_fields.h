@@ -22,7 +22,8 @@ struct HeaderField {
 // Request body size in bytes: the exact body, else the synthetic size.
 std::int64_t request_body_size(const ProbeSpec& spec);
 
-// Host, User-Agent, Accept (and Content-Length/-Type with a body) unless
+// Host, User-Agent, Accept (and Content-Length, and Content-Type: the
+// spec's body_type or application/octet-stream, with a body) unless
 // the user's headers replace them, then the user's; as with curl, "Name:"
 // with nothing after the colon removes a default and is not sent.
 std::vector<HeaderField> request_header_fields(const ProbeSpec& spec, const std::string& host_header);

@@ -11,6 +11,7 @@
 #include "common/target_url.h"
 #include "report/input_checks.h"
 #include "report/input_file.h"
+#include "report/request_data.h"
 
 namespace termprobe {
 namespace {
@@ -22,7 +23,8 @@ constexpr double kIdleMaxDefault_s = 130;  // as `termprobe idle --max`
 
 constexpr std::string_view kProbeKeys =
     "name, url, method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, "
-    "fin_watch, insecure, cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams, expect";
+    "fin_watch, insecure, cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams, data, "
+    "data_binary, expect";
 constexpr std::string_view kIdleKeys =
     "name, url, max, expect, headers, repeat, timeout, connect_timeout, fin_watch, insecure, cacert, "
     "resolve, tls_min, tls_max, http2, http2_prior_knowledge";
@@ -167,6 +169,31 @@ Result<bool> apply_common(const Location& where, const std::string& key, const t
   return true;
 }
 
+// data and data_binary: the command line's -d and --data-binary (a string
+// or a list of them). TOML tables have no order, so data comes first, then
+// data_binary, joined with '&'; a body makes the request a POST unless the
+// probe's method key (read after them) says otherwise.
+Result<void> apply_data_key(const Location& where, const std::string& key, const toml::node& node,
+                            CheckProbe& probe) {
+  std::vector<std::string> values;
+  if (const auto text = node.value_exact<std::string>()) {
+    values.push_back(*text);
+  } else {
+    auto list = string_list(where, key, node);
+    if (!list) return bad(where, node, fmt::format("'{}' must be a string or a list of strings", key));
+    values = *list;
+  }
+  std::vector<DataPart> parts;
+  for (auto& value : values) parts.push_back({std::move(value), key == "data_binary"});
+  auto body = assemble_request_data(parts);
+  if (!body) return bad(where, node, body.error().message);
+  if (!probe.spec.body_type.empty()) probe.spec.body += '&';
+  probe.spec.body += *body;
+  probe.spec.body_type = kFormContentType;
+  if (probe.spec.method == "GET") probe.spec.method = "POST";
+  return {};
+}
+
 std::string_view table_name(EntryKind kind) {
   switch (kind) {
     case EntryKind::probe: return "[[probe]]";
@@ -252,6 +279,8 @@ Result<void> apply_entry_key(const Location& where, const std::string& key, cons
   auto idle = apply_idle_key(where, key, node, kind, probe);
   if (!idle) return tl::unexpected(idle.error());
   if (*idle) return {};
+  if (kind == EntryKind::probe && (key == "data" || key == "data_binary"))
+    return apply_data_key(where, key, node, probe);
   if (key == "name" || key == "url") {
     const auto text = node.value<std::string>();
     if (!text || text->empty()) return bad(where, node, fmt::format("'{}' must be a non-empty string", key));
@@ -309,8 +338,8 @@ Result<CheckProbe> read_entry(const Location& where, const toml::node& node, Ent
   for (const char* key : required) {
     if (!table->contains(key)) return bad(where, node, fmt::format("{} needs '{}'", table_name(kind), key));
   }
-  if (probe.spec.upload_rate > 0 && probe.spec.body_bytes == 0)
-    return bad(where, node, "'upload_rate' needs 'body_bytes'");
+  if (probe.spec.upload_rate > 0 && probe.spec.body_bytes == 0 && probe.spec.body_type.empty())
+    return bad(where, node, "'upload_rate' needs 'body_bytes', 'data' or 'data_binary'");
   return probe;
 }
 

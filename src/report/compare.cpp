@@ -222,8 +222,8 @@ nlohmann::ordered_json changes_json(const std::vector<ScenarioChange>& changes, 
                     {"current_targets", change.current_targets}});
   }
   return {
-      {"baseline", baseline.origin},
-      {"current", current.origin},
+      {"baseline", baseline.path.empty() ? baseline.origin : baseline.path},
+      {"current", current.path.empty() ? current.origin : current.path},
       {"match", rules.match.by_scenario ? "scenario" : "target"},
       {"time_tolerance",
        {{"percent", rules.time.fraction * 100.0}, {"ms", static_cast<double>(rules.time.floor_us) / 1000.0}}},

@@ -222,6 +222,7 @@ void write_entry_json(JsonTextWriter& json, const ReportEntry& entry) {
   json.key("scenario").value(entry.scenario);
   json.key("url").value(entry.url);
   json.key("repeat").value(entry.repeat);
+  if (o.started_unix_us > 0) json.key("started_at").value(utc_timestamp_us(o.started_unix_us));
   write_endpoint(json.key("local"), o.local);
   write_endpoint(json.key("remote"), o.remote);
   write_request(json.key("request"), o);

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <utility>
 
 namespace termprobe {
 namespace {
@@ -50,6 +51,45 @@ bool is_token(std::string_view text) {
   });
 }
 
+// What a unit suffix multiplies, in the rule's own unit; nullopt when the
+// suffix is not one the rule's unit takes. Times: ms, s, m. Sizes: k/M/G and
+// KiB/MiB/GiB count in 1024s (as curl's k/M/G do), kB/MB/GB in 1000s.
+std::optional<double> suffix_factor(std::string_view suffix, std::string_view unit) {
+  const double to_unit = unit == "milliseconds" ? 1000.0 : 1.0;
+  if (unit == "seconds" || unit == "milliseconds") {
+    if (suffix == "ms") return to_unit / 1000.0;
+    if (suffix == "s") return to_unit;
+    if (suffix == "m") return to_unit * 60.0;
+    return std::nullopt;
+  }
+  if (unit != "bytes" && unit != "bytes per second") return std::nullopt;
+  constexpr double kKiB = 1024.0;
+  if (suffix == "k" || suffix == "K" || suffix == "KiB") return kKiB;
+  if (suffix == "M" || suffix == "MiB") return kKiB * kKiB;
+  if (suffix == "G" || suffix == "GiB") return kKiB * kKiB * kKiB;
+  if (suffix == "kB" || suffix == "KB") return 1e3;
+  if (suffix == "MB") return 1e6;
+  if (suffix == "GB") return 1e9;
+  return std::nullopt;
+}
+
+std::string suffix_help(std::string_view unit) {
+  if (unit == "seconds" || unit == "milliseconds")
+    return fmt::format("use ms, s or m (a bare number is {})", unit);
+  return "use k, M, G (or KiB, MiB, GiB) for 1024s, kB, MB, GB for 1000s (a bare number is bytes)";
+}
+
+// "10MB" -> ("10", "MB"); a text of letters alone ("nan", "inf") has no suffix.
+std::pair<std::string_view, std::string_view> split_suffix(std::string_view text) {
+  std::size_t end = text.size();
+  while (end > 0 && std::isalpha(static_cast<unsigned char>(text[end - 1]))) --end;
+  // "-inf", "nan": letters after no digit are not a suffix.
+  if (end == 0 || end == text.size() ||
+      (!std::isdigit(static_cast<unsigned char>(text[end - 1])) && text[end - 1] != '.'))
+    return {text, {}};
+  return {text.substr(0, end), text.substr(end)};
+}
+
 bool digits_only(std::string_view text) {
   if (!text.empty() && (text.front() == '+' || text.front() == '-')) text.remove_prefix(1);
   return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
@@ -60,6 +100,10 @@ bool digits_only(std::string_view text) {
 std::string number_text(double value) {
   if (std::trunc(value) == value && std::fabs(value) < 1e15) return fmt::format("{:.0f}", value);
   return fmt::format("{:g}", value);
+}
+
+std::string number_value_text(double value, const NumberRule& rule) {
+  return rule.whole ? number_text(value) : fmt::format("{}", value);
 }
 
 std::optional<std::string> number_problem(double value, const NumberRule& rule) {
@@ -74,11 +118,24 @@ Result<double> parse_number(std::string_view text, const NumberRule& rule) {
   const auto refuse = [&](const std::string& why) {
     return fail(ErrorKind::invalid_input, fmt::format("{}: {}", text, why));
   };
-  const auto value = parse_all(text);
+  const auto [digits, suffix] = split_suffix(text);
+  double factor = 1.0;
+  if (!suffix.empty()) {
+    const auto known = suffix_factor(suffix, rule.unit);
+    if (!known) {
+      if (suffix_factor("s", rule.unit) || suffix_factor("k", rule.unit))
+        return refuse(fmt::format("unknown unit '{}': {}", suffix, suffix_help(rule.unit)));
+      return refuse("not a " + kind_of(rule));
+    }
+    factor = *known;
+  }
+  auto value = parse_all(digits);
   if (!value) return refuse("not a " + kind_of(rule));
+  *value *= factor;
   if (auto problem = number_problem(*value, rule)) return refuse(*problem);
   // CLI11 converts integer options from digits only: "1e3" must fail here, named, not there.
-  if (rule.whole && !digits_only(text)) return refuse("must be " + range_text(rule) + ", in digits");
+  if (rule.whole && suffix.empty() && !digits_only(text))
+    return refuse("must be " + range_text(rule) + ", in digits");
   return *value;
 }
 

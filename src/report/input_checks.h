@@ -51,7 +51,14 @@ std::optional<std::string> number_problem(double value, const NumberRule& rule);
 // Parses text that must be a number and nothing else (no hex, no trailing
 // junk; decimal digits only when whole), then applies number_problem. The
 // error message starts with the text itself: "nan: not a finite number of seconds".
+// A rule in seconds or milliseconds takes a unit suffix ms, s or m; one in
+// bytes (or bytes per second) takes k, M, G, KiB, MiB, GiB (1024s) or kB,
+// MB, GB (1000s): "1s" for a rule in milliseconds is 1000, "10MB" is
+// 10000000 bytes. A bare number is in the rule's own unit.
 Result<double> parse_number(std::string_view text, const NumberRule& rule);
+
+// A value parse_number accepted, as text that reads back exactly (digits when whole).
+std::string number_value_text(double value, const NumberRule& rule);
 
 // A bound as people write it: 1099511627776 and 1000000 in full, 0.001 and 1e+300 short.
 std::string number_text(double value);

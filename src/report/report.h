@@ -32,7 +32,7 @@ struct ReportEntry {
 struct Report {
   std::string tool_version;          // termprobe's version
   std::vector<std::string> command;  // argv as given
-  std::string started_at;            // RFC 3339, UTC, second precision
+  std::string started_at;            // RFC 3339, UTC, to the microsecond
   std::vector<std::string> targets;  // every target, in the order given ("embedded" for the built-in host)
   std::size_t requested = 0;         // connections the run planned
   bool interrupted = false;          // stopped early by SIGINT/SIGTERM
@@ -59,7 +59,11 @@ nlohmann::ordered_json summary_json(std::size_t total, std::size_t requested,
                                     const std::map<std::string, std::size_t>& labels,
                                     const std::map<Label, LabelStats>& label_stats);
 
-// The current time as RFC 3339 UTC ("2026-11-24T20:00:00Z").
+// The current time as RFC 3339 UTC, to the microsecond ("2026-11-24T20:00:00.123456Z").
 std::string utc_timestamp_now();
+
+// RFC 3339 in UTC to the microsecond, "2026-12-03T14:55:01.123456Z", of
+// microseconds since the Unix epoch (what a server log can be matched on).
+std::string utc_timestamp_us(std::int64_t unix_us);
 
 }  // namespace termprobe

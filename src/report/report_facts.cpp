@@ -55,7 +55,9 @@ std::optional<std::int64_t> after_response_us(const Timings& timings) {
 Result<ReportFacts> read_report_facts(const std::string& path) {
   auto file = open_input_file(path, "report");
   if (!file) return tl::unexpected(file.error());
-  return read_report_stream(*file, "'" + path + "'");
+  auto facts = read_report_stream(*file, "'" + path + "'");
+  if (facts) facts->path = path;
+  return facts;
 }
 
 ReportFacts report_facts_from(const Report& report, const std::string& origin) {

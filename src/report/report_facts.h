@@ -40,6 +40,7 @@ using ScenarioKey = std::pair<std::string, std::string>;  // target, scenario
 
 struct ReportFacts {
   std::string origin;  // the file name, for messages
+  std::string path;    // the file as given, unquoted (for JSON); empty when not read from a file
   bool interrupted = false;
   std::map<ScenarioKey, ScenarioFacts> scenarios;
 };

@@ -2,6 +2,8 @@
 #include <ctime>
 #include <map>
 
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "report/label_stats.h"
@@ -98,6 +100,7 @@ json summary_json(std::size_t total, std::size_t requested, const std::map<std::
   for (const auto& [label, stats] : label_stats) {
     by_label[std::string(to_string(label))] = {{"count", stats.count},
                                                {"share", stats.share},
+                                               {"meaning", label_meaning(label)},
                                                {"first_byte_us", percentiles_json(stats.first_byte_us)},
                                                {"ended_us", percentiles_json(stats.ended_us)}};
   }
@@ -177,13 +180,19 @@ Result<void> write_report_json(const Report& report, EntrySpill& entries, const 
       [&](const TextSink& into) { return entries.copy_to(into); }, sink);
 }
 
-std::string utc_timestamp_now() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+std::string utc_timestamp_us(std::int64_t unix_us) {
+  const std::time_t seconds = static_cast<std::time_t>(unix_us / 1'000'000);
   std::tm utc{};
-  gmtime_r(&now, &utc);
+  gmtime_r(&seconds, &utc);
   char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
+  return fmt::format("{}.{:06d}Z", text, unix_us % 1'000'000);
+}
+
+std::string utc_timestamp_now() {
+  return utc_timestamp_us(std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count());
 }
 
 }  // namespace termprobe

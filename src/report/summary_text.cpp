@@ -109,4 +109,13 @@ std::string format_summary_line(const Report& report) {
   return line;
 }
 
+std::string format_label_meanings(const Report& report) {
+  std::string text;
+  for (const auto& [name, count] : report.tally.label_counts()) {
+    if (const auto label = label_from_string(name))
+      text += fmt::format("  {}: {}\n", name, label_meaning(*label));
+  }
+  return text;
+}
+
 }  // namespace termprobe

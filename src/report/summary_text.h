@@ -16,4 +16,8 @@ std::string format_entry_line(std::size_t number, const ReportEntry& entry);
 // The closing line: how many connections ended how.
 std::string format_summary_line(const Report& report);
 
+// One line per label seen, what it means in plain words (label_meaning):
+// "  keepalive: normal: a complete response, and ...\n".
+std::string format_label_meanings(const Report& report);
+
 }  // namespace termprobe

@@ -63,9 +63,13 @@ TEST(TargetUrl, RejectsWhatCannotBeProbed) {
     return parsed.error().message;
   };
   EXPECT_NE(message("ftp://127.0.0.1/").find("unsupported scheme 'ftp'"), std::string::npos);
+  EXPECT_EQ(
+      message("127.0.0.1:8080"),
+      "URL '127.0.0.1:8080' has no scheme: write it with http:// or https:// (e.g. http://127.0.0.1:8080)");
   EXPECT_NE(message("http://127.0.0.1:0/").find("port 0"), std::string::npos);
   EXPECT_NE(message("http://127.0.0.1:70000/").find("bad port"), std::string::npos);
-  EXPECT_NE(message("not a url").find("malformed URL"), std::string::npos);
+  EXPECT_NE(message("http://[::1/").find("malformed URL"), std::string::npos);
+  EXPECT_NE(message("not a url").find("has no scheme"), std::string::npos);
   EXPECT_NE(message("").find("empty URL"), std::string::npos);
 }
 

@@ -104,7 +104,8 @@ class OutputChannels(unittest.TestCase):
 
 class BadInput(unittest.TestCase):
     CASES = [
-        (["probe", "not a url"], "malformed URL"),
+        (["probe", "not a url"], "has no scheme"),
+        (["probe", "http://[::1/"], "malformed URL"),
         (["probe", "ftp://127.0.0.1/"], "unsupported scheme 'ftp'"),
         (["probe", "http://127.0.0.1:0/"], "port 0"),
         (["probe", "http://127.0.0.1:65536/"], "bad port"),

@@ -98,7 +98,7 @@ TEST(CheckFile, NumbersFollowTheSameRulesAsTheCommandLine) {
             "c.toml:5: 'repeat' 1.5: must be a whole number from 1 to 100000 connections");
   EXPECT_EQ(refusal(std::string(kProbe) + "watch = \"1\"\n"), "c.toml:5: 'watch' must be a number");
   EXPECT_EQ(refusal(std::string(kProbe) + "upload_rate = 1000\n"),
-            "c.toml:1: 'upload_rate' needs 'body_bytes'");
+            "c.toml:1: 'upload_rate' needs 'body_bytes', 'data' or 'data_binary'");
 }
 
 TEST(CheckFile, MethodsAndHeadersFollowTheSameRulesAsTheCommandLine) {
@@ -262,6 +262,41 @@ TEST(CheckFile, IdleAndReuseMistakesAreOneLineEach) {
   EXPECT_EQ(refusal(reuse + "idle = 10\nexpect = [\"answered\"]\n[[idle]]\nname = \"r\"\nurl = "
                             "\"http://h/\"\nexpect = \"open\"\n"),
             "c.toml:6: probe name 'r' is used twice (first at line 1)");
+}
+
+}  // namespace
+}  // namespace termprobe
+
+namespace termprobe {
+namespace {
+
+TEST(CheckFile, DataKeysBuildTheBodyAsTheCommandLineDoes) {
+  auto probes = parse(R"(
+[[probe]]
+name = "form"
+url = "http://127.0.0.1:1/"
+expect = ["keepalive"]
+data = ["a=1", "b=2"]
+data_binary = "raw"
+
+[[probe]]
+name = "get-with-data"
+url = "http://127.0.0.1:1/"
+expect = ["keepalive"]
+method = "PUT"
+data = "x"
+)");
+  ASSERT_TRUE(probes.has_value()) << probes.error().message;
+  EXPECT_EQ((*probes)[0].spec.body, "a=1&b=2&raw");
+  EXPECT_EQ((*probes)[0].spec.body_type, "application/x-www-form-urlencoded");
+  EXPECT_EQ((*probes)[0].spec.method, "POST");
+  EXPECT_EQ((*probes)[1].spec.method, "PUT");  // a method key wins over the body's POST
+  EXPECT_EQ(
+      refusal("[[probe]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/\"\nexpect = [\"keepalive\"]\ndata = 3\n"),
+      "c.toml:5: 'data' must be a string or a list of strings");
+  EXPECT_EQ(refusal("[[probe]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/\"\nexpect = [\"keepalive\"]\n"
+                    "data = \"@/nonexistent/b\"\n"),
+            "c.toml:5: --data @/nonexistent/b: cannot read file '/nonexistent/b': No such file or directory");
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ TEST(NumberInput, OutOfRangeAndHugeAreRefusedWithTheRange) {
 
 TEST(NumberInput, OnlyPlainDecimalTextIsANumber) {
   EXPECT_EQ(refusal("0x10", kSeconds), "0x10: not a number of seconds");
-  EXPECT_EQ(refusal("5s", kSeconds), "5s: not a number of seconds");
+  EXPECT_EQ(refusal("5 s", kSeconds), "5 s: not a number of seconds");  // "5s" is a unit suffix
   EXPECT_EQ(refusal("", kSeconds), ": not a number of seconds");
   EXPECT_EQ(refusal(" 5", kSeconds), " 5: not a number of seconds");
   EXPECT_EQ(refusal("1.5", kCount), "1.5: must be a whole number from 1 to 1000000");
@@ -93,6 +93,60 @@ TEST(Printable, ControlCharactersBecomeEscapes) {
                       "b"),
             "a\\u009bb");  // C1 CSI escaped
   EXPECT_EQ(printable(std::string_view("\0\x7f", 2)), "\\x00\\x7f");
+}
+
+}  // namespace
+}  // namespace termprobe
+
+namespace termprobe {
+namespace {
+
+constexpr NumberRule kMilliseconds{.low = 0, .high = 3'600'000, .unit = "milliseconds"};
+
+double accepted(std::string_view text, const NumberRule& rule) {
+  auto parsed = parse_number(text, rule);
+  EXPECT_TRUE(parsed.has_value()) << text << ": " << (parsed ? "" : parsed.error().message);
+  return parsed.value_or(-1);
+}
+
+TEST(NumberSuffixes, TimesTakeMsSOrMInTheRulesOwnUnit) {
+  EXPECT_EQ(accepted("1s", kSeconds), 1.0);
+  EXPECT_EQ(accepted("250ms", kSeconds), 0.25);
+  EXPECT_EQ(accepted("2m", kSeconds), 120.0);
+  EXPECT_EQ(accepted("1.5", kSeconds), 1.5);  // a bare number keeps the rule's unit
+  EXPECT_EQ(accepted("2s", kMilliseconds), 2000.0);
+  EXPECT_EQ(accepted("500ms", kMilliseconds), 500.0);
+  EXPECT_EQ(accepted("500", kMilliseconds), 500.0);
+  EXPECT_EQ(refusal("1h", kSeconds), "1h: unknown unit 'h': use ms, s or m (a bare number is seconds)");
+  EXPECT_EQ(refusal("2m", kFinWatchRule), "2m: must be from 0 to 60 seconds");
+  EXPECT_EQ(refusal("s", kSeconds), "s: not a number of seconds");
+}
+
+TEST(NumberSuffixes, SizesCountKMGIn1024sAndKBMBGBIn1000s) {
+  EXPECT_EQ(accepted("10MB", kBodyBytesRule), 10'000'000.0);
+  EXPECT_EQ(accepted("10M", kBodyBytesRule), 10.0 * 1024 * 1024);
+  EXPECT_EQ(accepted("10MiB", kBodyBytesRule), 10.0 * 1024 * 1024);
+  EXPECT_EQ(accepted("64k", kBodyBytesRule), 65536.0);
+  EXPECT_EQ(accepted("64K", kBodyBytesRule), 65536.0);
+  EXPECT_EQ(accepted("2kB", kBodyBytesRule), 2000.0);
+  EXPECT_EQ(accepted("1G", kBodyBytesRule), 1073741824.0);
+  EXPECT_EQ(accepted("1GB", kBodyBytesRule), 1e9);
+  EXPECT_EQ(accepted("1.5k", kBodyBytesRule), 1536.0);
+  EXPECT_EQ(accepted("1M", kUploadRateRule), 1048576.0);
+  EXPECT_EQ(refusal("0.3k", kBodyBytesRule), "0.3k: must be a whole number from 0 to 1099511627776 bytes");
+  EXPECT_EQ(refusal("10XB", kBodyBytesRule),
+            "10XB: unknown unit 'XB': use k, M, G (or KiB, MiB, GiB) for 1024s, kB, MB, GB for 1000s (a bare "
+            "number is bytes)");
+  EXPECT_EQ(refusal("2TB", kBodyBytesRule),
+            "2TB: unknown unit 'TB': use k, M, G (or KiB, MiB, GiB) for 1024s, "
+            "kB, MB, GB for 1000s (a bare number is bytes)");
+}
+
+TEST(NumberSuffixes, CountsTakeNoSuffixAndValuesReadBackExactly) {
+  EXPECT_EQ(refusal("3k", kCount), "3k: not a whole number");
+  EXPECT_EQ(number_value_text(10'000'000.0, kBodyBytesRule), "10000000");
+  EXPECT_EQ(number_value_text(0.25, kSeconds), "0.25");
+  EXPECT_EQ(number_value_text(1.0 / 3.0, kSeconds), "0.3333333333333333");
 }
 
 }  // namespace

@@ -208,6 +208,7 @@ json summary_dom(const std::vector<ReportEntry>& results, std::size_t requested)
     by_label[std::string(to_string(label))] = {
         {"count", count},
         {"share", static_cast<double>(count) / static_cast<double>(results.size())},
+        {"meaning", label_meaning(label)},
         {"first_byte_us", percentiles_json(first_bytes[label])},
         {"ended_us", percentiles_json(ends[label])}};
   }
@@ -230,21 +231,21 @@ json targets_dom(const std::vector<std::string>& targets, const std::vector<Repo
 
 json entry_dom(const ReportEntry& entry) {
   const Observation& o = entry.observation;
-  return {{"target", entry.target},
-          {"scenario", entry.scenario},
-          {"url", entry.url},
-          {"repeat", entry.repeat},
-          {"local", endpoint_json(o.local)},
-          {"remote", endpoint_json(o.remote)},
-          {"request", request_json(o)},
-          {"response", response_json(o)},
-          {"ending", ending_json(o)},
-          {"timings_us", timings_json(o.timings)},
-          {"tls", tls_json(o, entry.outcome.tls_ending)},
-          {"http2", http2_json(o)},
-          {"reused", o.reused},
-          {"reuse", reuse_json(o, entry.outcome.reuse)},
-          {"outcome", outcome_json(entry.outcome)}};
+  json out = {
+      {"target", entry.target}, {"scenario", entry.scenario}, {"url", entry.url}, {"repeat", entry.repeat}};
+  if (o.started_unix_us > 0) out["started_at"] = utc_timestamp_us(o.started_unix_us);
+  out["local"] = endpoint_json(o.local);
+  out["remote"] = endpoint_json(o.remote);
+  out["request"] = request_json(o);
+  out["response"] = response_json(o);
+  out["ending"] = ending_json(o);
+  out["timings_us"] = timings_json(o.timings);
+  out["tls"] = tls_json(o, entry.outcome.tls_ending);
+  out["http2"] = http2_json(o);
+  out["reused"] = o.reused;
+  out["reuse"] = reuse_json(o, entry.outcome.reuse);
+  out["outcome"] = outcome_json(entry.outcome);
+  return out;
 }
 
 std::string nested_dump(const json& value, int depth, json::error_handler_t on_bad_utf8) {

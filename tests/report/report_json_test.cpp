@@ -205,9 +205,30 @@ TEST(ReportJson, TheFirstRefusalStopsTheWriting) {
 
 TEST(ReportJson, TimestampIsRfc3339Utc) {
   const std::string stamp = utc_timestamp_now();
-  ASSERT_EQ(stamp.size(), 20u);
+  ASSERT_EQ(stamp.size(), 27u);  // to the microsecond: 2026-11-24T20:00:00.123456Z
+  EXPECT_EQ(stamp[19], '.');
   EXPECT_EQ(stamp[10], 'T');
   EXPECT_EQ(stamp.back(), 'Z');
+}
+
+}  // namespace
+}  // namespace termprobe
+
+namespace termprobe {
+namespace {
+
+TEST(ReportJson, WallClockTimestampsGoToTheMicrosecond) {
+  EXPECT_EQ(utc_timestamp_us(1764773701123456), "2025-12-03T14:55:01.123456Z");
+  EXPECT_EQ(utc_timestamp_us(1764773701000001), "2025-12-03T14:55:01.000001Z");
+  EXPECT_EQ(utc_timestamp_us(0), "1970-01-01T00:00:00.000000Z");
+}
+
+TEST(ReportJson, EveryLabelHasAPlainMeaning) {
+  for (const std::string_view name : label_names()) {
+    const auto meaning = label_meaning(*label_from_string(name));
+    EXPECT_NE(meaning, "unknown") << name;
+    EXPECT_EQ(meaning.find('\n'), std::string_view::npos) << name;
+  }
 }
 
 }  // namespace
