@@ -69,7 +69,7 @@ class NginxOverTls(unittest.TestCase):
     def test_a_413_during_an_upload_ends_when_nginx_stops_lingering(self):
         # The probe stops sending once the 413 is read (as curl does) and
         # never closes first: nginx's lingering_timeout (1 s) ends it.
-        _, report = probe(self.nginx.url("/"), *self.trust, "-X", "POST", "--body-bytes", "20000000")
+        _, report = probe(self.nginx.url("/"), *self.trust, "-X", "POST", "--body-bytes", "1073741824")
         entry = report["results"][0]
         self.assertEqual(entry["response"]["status"], 413)
         self.assertEqual(entry["outcome"]["label"], "upload_aborted")
