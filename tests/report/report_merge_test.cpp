@@ -48,7 +48,11 @@ std::string write_shard(const std::string& name, const std::vector<ReportEntry>&
   for (const auto& target : report.targets)
     report.verdicts.push_back(
         {target, "ok", std::set<Label>{Label::close_after_response}, {}, Verdict::pass, ""});
-  const std::string path = ::testing::TempDir() + "termprobe-merge-" + name + ".json";
+  // ctest runs each test in a process of its own, two at a time: the test's
+  // name keeps one test's shards from overwriting another's.
+  const std::string path = ::testing::TempDir() + "termprobe-merge-" +
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" + name +
+                           ".json";
   std::ofstream out(path, std::ios::binary);
   EXPECT_TRUE(write_report_json(report, spill, [&](std::string_view piece) -> Result<void> {
                 out << piece;
