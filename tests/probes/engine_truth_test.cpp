@@ -106,9 +106,13 @@ TEST(EngineTruth, EarlyAnswerThenFinThenRstDuringAnUpload) {
     spec.body_bytes = 1 << 20;
     spec.upload_rate = 1 << 20;
   };
+  // The fixture resets once its 413 and FIN are acknowledged, which a delayed
+  // ACK (or a sanitizer build at concurrency 50) can hold back well past
+  // 100 ms; the probe stops watching as soon as the RST comes, so a long
+  // watch costs nothing when it is quick.
   const auto upload_watching_after_fin = [&](ProbeSpec& spec) {
     upload(spec);
-    spec.fin_watch = 100ms;
+    spec.fin_watch = 1000ms;
   };
   expect_everywhere(Behaviour::early_413_fin_then_rst, Label::upload_aborted, upload_watching_after_fin,
                     [](const Observation& o) {
