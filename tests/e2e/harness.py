@@ -157,7 +157,25 @@ def self_signed_certificate(directory, names=("localhost",), ips=("127.0.0.1",))
     return cert, key
 
 
-class Nginx:
+class ServerProcess:
+    """A Debian server the test started (self.process, with stderr piped) in
+    a temporary folder of its own (self.dir): stopped and removed on exit."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stderr.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Nginx(ServerProcess):
     """Debian's nginx on a loopback port, started and stopped by the test.
 
     server_block: the body of one `server {}` block; "{port}", "{cert}" and
@@ -194,24 +212,11 @@ http {{
         scheme = scheme or ("https" if self.cert else "http")
         return f"{scheme}://{host}:{self.port}{path}"
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process.stderr.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 
 
-class Haproxy:
+class Haproxy(ServerProcess):
     """Debian's haproxy on a loopback port, started and stopped by the test.
 
     config: everything after haproxy's `global` section; "{port}" and
@@ -237,19 +242,6 @@ class Haproxy:
 
     def url(self, path="/", scheme="http"):
         return f"{scheme}://127.0.0.1:{self.port}{path}"
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process.stderr.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def wait_for_port(port, process, seconds=10):
