@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 namespace termprobe {
 namespace {
 
@@ -16,8 +18,10 @@ std::string assembled(const std::vector<DataPart>& parts) {
 class RequestData : public ::testing::Test {
  protected:
   void SetUp() override {
+    // ctest runs tests of this suite in parallel processes: the file name carries the test's name and pid.
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
     path_ = std::filesystem::temp_directory_path() /
-            ("termprobe-data-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".txt");
+            (std::string("termprobe-data-") + test->name() + "-" + std::to_string(::getpid()) + ".txt");
     std::ofstream(path_, std::ios::binary) << "a=1\r\nb=2\n";
   }
   void TearDown() override { std::filesystem::remove(path_); }
