@@ -220,7 +220,7 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   if (!recorder->run(engine_options_from(options), {{spec, options.count}}, name_of, on_entry))
     return kExitUsage;
   progress.clear();
-  fmt::print(lines, "{}\n{}", format_summary_line(report), format_label_meanings(report));
+  fmt::print(lines, "{}\n{}", format_summary_line(report), format_label_meanings(labels_seen(report)));
   if (report.tally.total() > 1) fmt::print(lines, "{}", format_label_stats(report.tally.label_stats()));
   judge_expectation(report, options.expect, scenario);
   if (!recorder->commit()) return kExitUsage;

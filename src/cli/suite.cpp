@@ -154,7 +154,8 @@ int deliver_suite(const Profile& profile, const std::vector<SuiteItem>& items, S
   if (session.quiet)
     std::erase_if(shown, [](const ScenarioVerdict& v) { return v.verdict == Verdict::pass; });
   const std::string table = shown.empty() ? "" : format_verdict_table(shown, &paint_verdict, colour);
-  fmt::print(text, "{}{}\n", table, format_summary_line(report));
+  fmt::print(text, "{}{}\n{}", table, format_summary_line(report),
+             format_label_meanings(labels_named(shown)));
   const auto changes = compare_with_baseline(session, report);
   if (!session.recorder.commit() || !write_junit(session, report, suite_name, changes)) return kExitUsage;
   if (report.interrupted) return kExitInterrupted;

@@ -4,11 +4,10 @@
 
 namespace termprobe {
 
-std::string http1_request_head(const ProbeSpec& spec, const std::string& host_header,
+std::string http1_request_head(const std::string& method, const std::vector<HeaderField>& fields,
                                const std::string& target) {
-  std::string head = spec.method + " " + target + " HTTP/1.1\r\n";
-  for (const auto& field : request_header_fields(spec, host_header))
-    head += field.name + ": " + field.value + "\r\n";
+  std::string head = method + " " + target + " HTTP/1.1\r\n";
+  for (const auto& field : fields) head += field.name + ": " + field.value + "\r\n";
   head += "\r\n";
   return head;
 }
@@ -74,6 +73,7 @@ void Http1Exchange::record(Observation& o, std::size_t) const {
   o.response_complete = r.complete;
   o.connection_close = r.connection_close;
   o.module = r.module;
+  o.response_headers = r.headers;
   o.parse_error = r.parse_error;
   if (!r.parse_error.empty()) o.first_bytes_hex = r.first_bytes_hex;
   o.bytes_after_response = r.bytes_after_complete;

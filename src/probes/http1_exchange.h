@@ -12,9 +12,9 @@
 
 namespace termprobe {
 
-// The request head for spec, built once per spec and shared by its probes.
-// host_header: "host[:port]" as the URL gives it; target: path and query.
-std::string http1_request_head(const ProbeSpec& spec, const std::string& host_header,
+// The request head of method, fields (request_header_fields) and target
+// (path and query), built once per spec and shared by its probes.
+std::string http1_request_head(const std::string& method, const std::vector<HeaderField>& fields,
                                const std::string& target);
 
 class Http1Exchange final : public ConnectionDriver {

@@ -66,6 +66,7 @@ class Http1Response::Parser : public http::basic_parser<false> {
   void on_field_impl(http::field name, boost::beast::string_view name_string, boost::beast::string_view value,
                      error_code&) override {
     const std::string_view text(value.data(), value.size());
+    noted_.note(std::string_view(name_string.data(), name_string.size()), text);
     if (name == http::field::connection) {
       close_token_ = close_token_ || lists_token(text, "close");
       keep_alive_token_ = keep_alive_token_ || lists_token(text, "keep-alive");
@@ -74,7 +75,10 @@ class Http1Response::Parser : public http::basic_parser<false> {
     }
   }
   void on_header_impl(error_code&) override {
-    if (status_ >= 200 || status_ < 100) facts_.module = std::move(module_);
+    if (status_ >= 200 || status_ < 100) {
+      facts_.module = std::move(module_);
+      facts_.headers = std::move(noted_);
+    }
   }
   void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
   std::size_t on_body_impl(boost::beast::string_view body, error_code&) override {
@@ -94,6 +98,7 @@ class Http1Response::Parser : public http::basic_parser<false> {
   bool close_token_ = false;
   bool keep_alive_token_ = false;
   std::string module_;
+  NotedHeaders noted_;
 };
 
 Http1Response::Http1Response(bool head_request) : head_request_(head_request) { start_next_block(); }

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "probes/noted_headers.h"
+
 namespace termprobe {
 
 // What the response bytes said, so far.
@@ -27,6 +29,7 @@ struct ResponseFacts {
   bool complete = false;                  // length reached, last chunk, or FIN of a close-delimited body
   bool connection_close = false;          // "Connection: close" in the final header block
   std::string module;                     // X-Termprobe-Module header value
+  NotedHeaders headers;                   // Server, Connection, Keep-Alive of the final response
   std::string parse_error;                // why the bytes are not an HTTP/1.x response; empty = none
   std::string first_bytes_hex;            // first bytes received (up to kFirstBytes), for bad responses
   std::int64_t bytes_after_complete = 0;  // bytes that came after the response ended

@@ -65,6 +65,7 @@ struct Http2Session::Stream {
   std::int64_t data_bytes = 0;    // DATA payload received
   std::optional<std::int64_t> declared_length;
   std::string module;       // x-termprobe-module of the final response
+  NotedHeaders headers;     // server (connection and keep-alive are not HTTP/2's) of the final response
   bool end_stream = false;  // END_STREAM received
   bool closed = false;
   bool refused = false;  // above a GOAWAY's last-stream-id, no response: not processed
@@ -99,6 +100,8 @@ struct Http2Session::Callbacks {
         stream->declared_length = length;
     } else if (key == "x-termprobe-module" && !stream->in_interim) {
       stream->module = std::string(text);  // HTTP/2 field names are lowercase (RFC 9113 §8.2.1)
+    } else if (!stream->in_interim) {
+      stream->headers.note(key, text);
     }
     return 0;
   }
@@ -395,6 +398,7 @@ void Http2Session::record(Observation& o, std::size_t exchange) const {
   if (s.status == 0) o.final_response_bytes = 0;
   o.declared_length = s.declared_length;
   o.module = s.module;
+  o.response_headers = s.headers;
   o.response_complete = s.end_stream;  // a later RST_STREAM does not take it back
   o.parse_error = parse_error_;
   if (!parse_error_.empty()) o.first_bytes_hex = to_hex(first_bytes_);

@@ -3,11 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "probes/header_field.h"
+#include "probes/noted_headers.h"
 #include "probes/outcome.h"
 
 namespace termprobe {
@@ -101,7 +104,11 @@ struct Observation {
   bool tls = false;              // the URL is https
   bool tls_established = false;  // TLS handshake completed
 
-  std::string method;                    // request method sent
+  std::string method;  // request method sent
+  // The request's header fields as this connection's protocol carried them
+  // (HTTP/2: pseudo-headers first); null when no connection was made.
+  // Shared: every connection of a spec sends the same fields.
+  std::shared_ptr<const std::vector<HeaderField>> request_headers;
   std::int64_t head_bytes = 0;           // size of the request head (request line and headers)
   bool head_complete = false;            // the whole head was handed to the kernel
   std::int64_t request_bytes_sent = 0;   // head + body bytes handed to the kernel
@@ -127,6 +134,7 @@ struct Observation {
   std::string first_bytes_hex;                  // with parse_error: the first bytes received, hex (<= 64 B)
   std::int64_t bytes_after_response = 0;        // bytes the server sent after the response ended
   std::string module;                           // X-Termprobe-Module header: the bundled module answered
+  NotedHeaders response_headers;                // Server, Connection, Keep-Alive of the final response
 
   StreamEnd end = StreamEnd::error;              // how the byte stream ended
   int end_errno = 0;                             // errno behind the ending, 0 when none

@@ -32,10 +32,14 @@ enum class Stage {
 // What a planned spec needs at every start, worked out once per spec.
 struct PreparedSpec {
   const ProbeSpec* spec = nullptr;
-  std::vector<SocketAddress> addresses;     // empty when resolution failed
-  std::string resolve_error;                // why there are no addresses
-  std::string request_head;                 // HTTP/1.1 request head, shared by every probe of the spec
-  std::vector<HeaderField> http2_fields;    // the same request as HTTP/2 header fields
+  std::vector<SocketAddress> addresses;  // empty when resolution failed
+  std::string resolve_error;             // why there are no addresses
+  std::string request_head;              // HTTP/1.1 request head, shared by every probe of the spec
+  // Its header fields, as HTTP/1.1 and as HTTP/2 carry them (HTTP/2 only
+  // when the spec may use it); each connection's observation shares the
+  // ones its protocol sent.
+  std::shared_ptr<const std::vector<HeaderField>> http1_fields;
+  std::shared_ptr<const std::vector<HeaderField>> http2_fields;
   bool tls = false;                         // https
   std::shared_ptr<TlsContext> tls_context;  // https: trust, versions, ALPN
   std::string server_name;                  // https: the URL's host without brackets (SNI, name check)

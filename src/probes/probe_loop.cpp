@@ -205,8 +205,12 @@ void ProbeLoop::note_connected(Probe& probe) {
 // The protocol for this connection: HTTP/2 when the user asked for prior
 // knowledge or ALPN chose h2, HTTP/1.1 otherwise.
 std::unique_ptr<ConnectionDriver> ProbeLoop::make_exchange(Probe& probe, bool http2) {
-  if (!http2) return std::make_unique<Http1Exchange>(probe.spec(), probe.prepared->request_head);
-  auto session = std::make_unique<Http2Session>(probe.spec(), probe.prepared->http2_fields);
+  if (!http2) {
+    probe.observation.request_headers = probe.prepared->http1_fields;
+    return std::make_unique<Http1Exchange>(probe.spec(), probe.prepared->request_head);
+  }
+  probe.observation.request_headers = probe.prepared->http2_fields;
+  auto session = std::make_unique<Http2Session>(probe.spec(), *probe.prepared->http2_fields);
   probe.http2 = session.get();
   return session;
 }
@@ -376,6 +380,7 @@ void ProbeLoop::send_reused_request(Probe& probe) {
   second.tls = first.tls;
   second.tls_established = first.tls_established;
   second.method = first.method;
+  second.request_headers = first.request_headers;  // the same request again, on the same protocol
   second.reused = true;
   second.reuse_idle_us =
       std::chrono::duration_cast<std::chrono::microseconds>(now - *probe.response_at).count();

@@ -10,14 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "probes/header_field.h"
 #include "probes/probe_spec.h"
 
 namespace termprobe {
-
-struct HeaderField {
-  std::string name;
-  std::string value;
-};
 
 // Request body size in bytes: the exact body, else the synthetic size.
 std::int64_t request_body_size(const ProbeSpec& spec);

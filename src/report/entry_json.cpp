@@ -15,9 +15,22 @@ void write_endpoint(JsonTextWriter& json, const Endpoint& endpoint) {
   json.close_object();
 }
 
+void write_request_headers(JsonTextWriter& json, const Observation& o) {
+  if (!o.request_headers) return json.null();
+  json.open_array();
+  for (const auto& field : *o.request_headers) {
+    json.element().open_object();
+    json.key("name").value(field.name);
+    json.key("value").value(field.value);
+    json.close_object();
+  }
+  json.close_array();
+}
+
 void write_request(JsonTextWriter& json, const Observation& o) {
   json.open_object();
   json.key("method").value(o.method);
+  write_request_headers(json.key("headers"), o);
   json.key("head_bytes").value(o.head_bytes);
   json.key("head_complete").value(o.head_complete);
   json.key("bytes_sent").value(o.request_bytes_sent);
@@ -34,6 +47,14 @@ void write_http_version(JsonTextWriter& json, int version) {
   if (version == 20) return json.value("2");
   const char text[] = {static_cast<char>('0' + version / 10), '.', static_cast<char>('0' + version % 10)};
   json.value(std::string_view(text, sizeof(text)));
+}
+
+void write_noted_headers(JsonTextWriter& json, const NotedHeaders& headers) {
+  json.open_object();
+  json.key("server").value_or_null(headers.server);
+  json.key("connection").value_or_null(headers.connection);
+  json.key("keep-alive").value_or_null(headers.keep_alive);
+  json.close_object();
 }
 
 void write_response(JsonTextWriter& json, const Observation& o) {
@@ -57,6 +78,7 @@ void write_response(JsonTextWriter& json, const Observation& o) {
   json.key("parse_error").text_or_null(o.parse_error);
   json.key("first_bytes_hex").text_or_null(o.first_bytes_hex);
   json.key("module").text_or_null(o.module);
+  write_noted_headers(json.key("headers"), o.response_headers);
   json.close_object();
 }
 

@@ -45,6 +45,10 @@ class JsonTextWriter {
     out_.append(digits, std::to_chars(digits, digits + sizeof(digits), number).ptr);
   }
   void value(const std::optional<std::int64_t>& number) { number ? value(*number) : null(); }
+  // An absent text is null; an empty one is "".
+  void value_or_null(const std::optional<std::string>& text) {
+    text ? value(std::string_view(*text)) : null();
+  }
   // Empty text is unknown text: null.
   void text_or_null(std::string_view text) { text.empty() ? null() : value(text); }
 

@@ -109,13 +109,18 @@ std::string format_summary_line(const Report& report) {
   return line;
 }
 
-std::string format_label_meanings(const Report& report) {
+std::string format_label_meanings(const std::set<Label>& labels) {
   std::string text;
-  for (const auto& [name, count] : report.tally.label_counts()) {
-    if (const auto label = label_from_string(name))
-      text += fmt::format("  {}: {}\n", name, label_meaning(*label));
-  }
+  for (const Label label : labels) text += fmt::format("  {}: {}\n", to_string(label), label_meaning(label));
   return text;
+}
+
+std::set<Label> labels_seen(const Report& report) {
+  std::set<Label> labels;
+  for (const auto& [name, count] : report.tally.label_counts()) {
+    if (const auto label = label_from_string(name)) labels.insert(*label);
+  }
+  return labels;
 }
 
 }  // namespace termprobe

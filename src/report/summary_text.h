@@ -1,6 +1,7 @@
 // Short human-readable lines for the terminal.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "report/report.h"
@@ -16,8 +17,11 @@ std::string format_entry_line(std::size_t number, const ReportEntry& entry);
 // The closing line: how many connections ended how.
 std::string format_summary_line(const Report& report);
 
-// One line per label seen, what it means in plain words (label_meaning):
-// "  keepalive: normal: a complete response, and ...\n".
-std::string format_label_meanings(const Report& report);
+// One line per label, what it means in plain words (label_meaning), in the
+// taxonomy's order: "  keepalive: normal: a complete response, and ...\n".
+std::string format_label_meanings(const std::set<Label>& labels);
+
+// The labels a report's connections got.
+std::set<Label> labels_seen(const Report& report);
 
 }  // namespace termprobe

@@ -53,6 +53,15 @@ std::string reuse_text(const ScenarioVerdict& verdict) {
 
 }  // namespace
 
+std::set<Label> labels_named(const std::vector<ScenarioVerdict>& verdicts) {
+  std::set<Label> labels;
+  for (const auto& verdict : verdicts) {
+    if (verdict.expected) labels.insert(verdict.expected->begin(), verdict.expected->end());
+    for (const auto& [label, count] : verdict.observed) labels.insert(label);
+  }
+  return labels;
+}
+
 // Over TLS, the TLS ending follows the label: "close_after_response, tls close_notify_then_fin".
 std::string expected_text(const ScenarioVerdict& verdict) {
   if (verdict.expected_idle) return idle_expectation_text(*verdict.expected_idle);

@@ -1,6 +1,7 @@
 // The run table: scenario, expected, observed (with counts), verdict.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,10 @@ namespace termprobe {
 std::string format_verdict_table(const std::vector<ScenarioVerdict>& verdicts,
                                  std::string (*paint)(std::string_view verdict, bool colour) = nullptr,
                                  bool colour = false);
+
+// The labels the table's rows name, expected or observed: the ones whose
+// meaning a reader of the table needs.
+std::set<Label> labels_named(const std::vector<ScenarioVerdict>& verdicts);
 
 // "reset_before_response|keepalive/200", "close 0.8-1.5 s" (idle),
 // "answered" (reuse), or "unverified".

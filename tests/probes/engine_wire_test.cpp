@@ -273,5 +273,38 @@ TEST(EngineWire, StopRequestStartsNothingNew) {
   EXPECT_EQ(server->connections_accepted(), 0);
 }
 
+TEST(EngineWire, TheRequestHeadersRecordedAreTheOnesTheHeadCarried) {
+  auto server = fixtures::WireServer::start(Behaviour::fin_after_response_announced);
+  ProbeSpec spec = spec_for(*server);
+  spec.headers = {"X-Trace: abc", "Accept:"};  // one added, one default removed
+  const ProbeRun run = run_probes(spec, 3);
+  const std::string host = "127.0.0.1:" + std::to_string(server->port());
+  for (const auto& o : run.observations) {
+    ASSERT_NE(o.request_headers, nullptr);
+    std::vector<std::pair<std::string, std::string>> fields;
+    std::size_t head_bytes = std::string_view("GET /x HTTP/1.1\r\n\r\n").size();
+    for (const auto& field : *o.request_headers) {
+      fields.emplace_back(field.name, field.value);
+      head_bytes += field.name.size() + 2 + field.value.size() + 2;
+    }
+    ASSERT_EQ(fields.size(), 3u);
+    EXPECT_EQ(fields[0], std::make_pair(std::string("Host"), host));
+    EXPECT_EQ(fields[1].first, "User-Agent");
+    EXPECT_TRUE(fields[1].second.starts_with("termprobe/")) << fields[1].second;
+    EXPECT_EQ(fields[2], std::make_pair(std::string("X-Trace"), std::string("abc")));
+    EXPECT_EQ(o.head_bytes, static_cast<std::int64_t>(head_bytes));  // exactly the head that went out
+    EXPECT_EQ(o.response_headers.connection, "close");
+    EXPECT_FALSE(o.response_headers.server.has_value());
+  }
+}
+
+TEST(EngineWire, NoConnectionMeansNoRequestHeaders) {
+  ProbeSpec spec;
+  spec.url = "http://127.0.0.1:" + std::to_string(fixtures::unused_loopback_port()) + "/";
+  const ProbeRun run = run_probes(spec, 1);
+  ASSERT_EQ(run.observations.size(), 1u);
+  EXPECT_EQ(run.observations.front().request_headers, nullptr);
+}
+
 }  // namespace
 }  // namespace termprobe

@@ -131,5 +131,31 @@ TEST(Http1Response, BytesAfterCompleteAreCounted) {
   EXPECT_EQ(f.bytes_after_complete, 5);
 }
 
+TEST(Http1Response, ServerConnectionAndKeepAliveOfTheFinalResponseAreNoted) {
+  const std::string_view bytes =
+      "HTTP/1.1 100 Continue\r\nServer: interim\r\nConnection: upgrade\r\n\r\n"
+      "HTTP/1.1 200 OK\r\nserver: nginx/1.22.1\r\nCONNECTION: keep-alive\r\nKeep-Alive: timeout=5\r\n"
+      "Connection: x-extra\r\nContent-Length: 0\r\n\r\n";
+  for (std::size_t at = 0; at <= bytes.size(); ++at) {
+    const ResponseFacts f = feed_split(bytes, at);
+    EXPECT_EQ(f.headers.server, "nginx/1.22.1") << at;
+    EXPECT_EQ(f.headers.connection, "keep-alive, x-extra") << at;  // a repeated field, joined
+    EXPECT_EQ(f.headers.keep_alive, "timeout=5") << at;
+  }
+  const ResponseFacts none = feed_split("HTTP/1.1 204 No Content\r\n\r\n", 4);
+  EXPECT_FALSE(none.headers.server.has_value());
+  EXPECT_FALSE(none.headers.connection.has_value());
+  EXPECT_FALSE(none.headers.keep_alive.has_value());
+}
+
+TEST(Http1Response, AHugeServerFieldIsKeptToItsLimit) {
+  const std::string bytes = "HTTP/1.1 200 OK\r\nServer: " + std::string(100'000, 's') + "\r\n" +
+                            "Server: more\r\nContent-Length: 0\r\n\r\n";
+  const ResponseFacts f = feed_split(bytes, 10);
+  ASSERT_TRUE(f.headers.server.has_value());
+  EXPECT_EQ(*f.headers.server, std::string(kNotedValueLimit, 's'));
+  EXPECT_TRUE(f.complete);
+}
+
 }  // namespace
 }  // namespace termprobe

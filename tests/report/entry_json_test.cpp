@@ -43,6 +43,8 @@ ReportEntry everything_set() {
   o.remote = {"fe80::1%eth0", 1};
   o.connected = o.tls = o.tls_established = true;
   o.method = "PROPFIND";
+  o.request_headers = std::make_shared<const std::vector<HeaderField>>(
+      std::vector<HeaderField>{{"Host", "[::1]:8080"}, {"X-Quote", "\"\\\x01\xC3\xA9"}, {"Empty", ""}});
   o.head_bytes = 120;
   o.head_complete = o.request_complete = true;
   o.request_bytes_sent = std::numeric_limits<std::int64_t>::max();
@@ -59,6 +61,7 @@ ReportEntry everything_set() {
   o.first_bytes_hex = "485454502f312e31";
   o.bytes_after_response = 3;
   o.module = "termprobe-module/1 (\xC3\xA9t\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80)";
+  o.response_headers = {"nginx/1.22.1 \"q\"", "", "timeout=5, max=\x01"};
   o.end = StreamEnd::rst;
   o.end_errno = -104;
   o.error = "ctl \x01\x02\x07\b\t\n\v\f\r\x1b\x1f\x7f end";
@@ -149,6 +152,7 @@ TEST(EntryJson, BrokenUtf8BecomesReplacementCharacters) {
        {"\x80", "a\xC3", "\xC3(", "\xC0\x80", "\xE0\x80\x80", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF5",
         "\xFF\xFE", "\xE2\x82", "\xF0\x9F\x98", "\xF0\x9F\x98x", "\xE2\x28\xA1"}) {
     entry.observation.module = bad;
+    entry.observation.response_headers.server = bad;  // a server's Latin-1 bytes, say
     expect_same_bytes(entry, json::error_handler_t::replace);
   }
 }
@@ -182,6 +186,12 @@ ReportEntry random_entry(std::mt19937& random) {
   o.parse_error = random_text(random);
   o.first_bytes_hex = random_text(random);
   o.module = random_text(random);
+  if (random() % 2)
+    o.request_headers = std::make_shared<const std::vector<HeaderField>>(
+        random() % 2 ? std::vector<HeaderField>{}
+                     : std::vector<HeaderField>{{random_text(random), random_text(random)}});
+  if (random() % 2) o.response_headers.server = random_text(random);
+  if (random() % 2) o.response_headers.keep_alive = random_text(random);
   o.error = random_text(random);
   o.end = static_cast<StreamEnd>(random() % 6);
   o.rst_after_fin_us = maybe_number(random);

@@ -32,8 +32,19 @@ json timings_json(const Timings& t) {
 
 json optional_text(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
 
+json request_headers_json(const Observation& o) {
+  if (!o.request_headers) return nullptr;
+  json fields = json::array();
+  for (const auto& field : *o.request_headers)
+    fields.push_back({{"name", field.name}, {"value", field.value}});
+  return fields;
+}
+
+json optional_string(const std::optional<std::string>& text) { return text ? json(*text) : json(nullptr); }
+
 json request_json(const Observation& o) {
   return {{"method", o.method},
+          {"headers", request_headers_json(o)},
           {"head_bytes", o.head_bytes},
           {"head_complete", o.head_complete},
           {"bytes_sent", o.request_bytes_sent},
@@ -66,7 +77,11 @@ json response_json(const Observation& o) {
           {"bytes_after_response", o.bytes_after_response},
           {"parse_error", optional_text(o.parse_error)},
           {"first_bytes_hex", optional_text(o.first_bytes_hex)},
-          {"module", optional_text(o.module)}};
+          {"module", optional_text(o.module)},
+          {"headers",
+           {{"server", optional_string(o.response_headers.server)},
+            {"connection", optional_string(o.response_headers.connection)},
+            {"keep-alive", optional_string(o.response_headers.keep_alive)}}}};
 }
 
 json ending_json(const Observation& o) {

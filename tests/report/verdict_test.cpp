@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "report/profile.h"
 #include "report/report.h"
+#include "report/summary_text.h"
 #include "report/verdict_table.h"
 
 namespace termprobe {
@@ -263,6 +266,23 @@ TEST(Verdict, AReuseEntryIsJudgedByWhatTheSecondRequestGot) {
       judge(p, {"reuse"}, tally_of({reuse_entry("answered"), entry("reuse", Label::connect_failed)}));
   EXPECT_EQ(first_failed[0].verdict, Verdict::fail) << "a connection that never got to its second request";
   EXPECT_EQ(observed_text(first_failed[0]), "answered x1, first request failed x1");
+}
+
+TEST(VerdictTable, TheLabelsToExplainAreTheOnesItsRowsName) {
+  const auto verdicts = judge(
+      profile(), {"reset", "ok", "cancel-io-send"},
+      tally_of({entry("ok", Label::reset_after_response), entry("cancel-io-send", Label::upload_aborted)}));
+  const std::set<Label> named = labels_named(verdicts);
+  EXPECT_EQ(named, (std::set<Label>{Label::reset_before_response, Label::empty_reply, Label::keepalive,
+                                    Label::reset_after_response, Label::upload_aborted}));
+  const std::string meanings = format_label_meanings(named);
+  for (const Label label : named) {
+    const std::string line =
+        "  " + std::string(to_string(label)) + ": " + std::string(label_meaning(label)) + "\n";
+    EXPECT_NE(meanings.find(line), std::string::npos) << line;
+  }
+  EXPECT_EQ(std::count(meanings.begin(), meanings.end(), '\n'), 5);
+  EXPECT_EQ(format_label_meanings({}), "");
 }
 
 }  // namespace
