@@ -3,13 +3,17 @@ servers started and stopped by the test, and schema validation."""
 
 import json
 import os
+import pty
 import re
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
 import time
+import unittest
+import xml.etree.ElementTree as ElementTree
 
 import jsonschema
 
@@ -17,6 +21,11 @@ TERMPROBE = os.environ["TERMPROBE"]
 WIRE_FIXTURE = os.environ["WIRE_FIXTURE"]
 H2_WIRE_FIXTURE = os.environ["H2_WIRE_FIXTURE"]
 SCHEMA_PATH = os.environ["TERMPROBE_SCHEMA"]
+JUNIT_XSD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "junit.xsd")
+
+# The module's endpoints over HTTP/1.1, in the order `run` takes them.
+SCENARIOS = ["ok", "need-disconnect", "reset", "reset-continue", "reset-after-flush", "cancel-io-read",
+             "cancel-io-send"]
 
 with open(SCHEMA_PATH, encoding="utf-8") as schema_file:
     SCHEMA = json.load(schema_file)
@@ -82,14 +91,116 @@ def unused_port():
     return int(out.stdout)
 
 
-def run_termprobe(*args, timeout=300):
-    return subprocess.run([TERMPROBE, *args], capture_output=True, text=True, timeout=timeout)
+def run_termprobe(*args, timeout=300, env=None):
+    return subprocess.run([TERMPROBE, *args], capture_output=True, text=True, timeout=timeout, env=env)
 
 
 def validate_report(report):
     """Raises when the report does not match the shipped schema."""
     VALIDATOR.validate(report)
     return report
+
+
+def read_report(path):
+    """The report at path, validated against the shipped schema."""
+    with open(path, encoding="utf-8") as report_file:
+        return validate_report(json.load(report_file))
+
+
+def report_of(directory, *args, name="r.json", env=None):
+    """termprobe ARGS --json DIRECTORY/NAME: the finished process and its
+    validated report (None when it wrote none)."""
+    path = os.path.join(directory, name)
+    result = run_termprobe(*args, "--json", path, env=env)
+    return result, read_report(path) if os.path.exists(path) else None
+
+
+def fresh_report(*args):
+    """report_of in a temporary directory of its own, removed afterwards."""
+    with ReportDir() as directory:
+        return report_of(directory, *args)
+
+
+def run_report(directory, *args, name="run.json", env=None):
+    """report_of `termprobe run ARGS`."""
+    return report_of(directory, "run", *args, name=name, env=env)
+
+
+def write_file(directory, name, text):
+    path = os.path.join(directory, name)
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(text)
+    return path
+
+
+def idle_entry(url, expect):
+    """A check file's [[idle]] entry "idle close" for url (up to 5 s idle)."""
+    return f'[[idle]]\nname = "idle close"\nurl = "{url}"\nmax = 5\nexpect = "{expect}"\n'
+
+
+def lint_junit(path):
+    """xmllint against junit.xsd, the JUnit shape CI test reporters read."""
+    return subprocess.run(["xmllint", "--noout", "--schema", JUNIT_XSD, path], capture_output=True, text=True)
+
+
+def testcases(path):
+    """A JUnit file's testcases by (suite name, case name)."""
+    return {(s.get("name"), c.get("name")): c
+            for s in ElementTree.parse(path).getroot().findall("testsuite") for c in s.findall("testcase")}
+
+
+def interrupt_after(seconds, *args):
+    """termprobe ARGS, sent SIGINT after `seconds`: (exit code, stdout, stderr)."""
+    process = subprocess.Popen([TERMPROBE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(seconds)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=10)
+    return process.returncode, out, err
+
+
+def run_in_terminal(args, env=None, seconds=60):
+    """termprobe ARGS on a pseudo-terminal, as a user at a shell runs it:
+    (exit code, all it wrote), read until it closes the terminal or `seconds` pass."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.execve(TERMPROBE, [TERMPROBE, *args], os.environ if env is None else env)
+        finally:
+            os._exit(127)  # never back into the test runner in the child
+    output = b""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 1)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), output
+
+
+class CommandTestCase(unittest.TestCase):
+    """Assertions on a command line termprobe refused (src/cli/diagnostics.h: one line on stderr)."""
+
+    def assert_one_line_error(self, result, code, words):
+        self.assertEqual(result.returncode, code, result.stdout + result.stderr)
+        self.assertEqual(result.stderr.count("\n"), 1, result.stderr)
+        self.assertIn(words, result.stderr)
+
+    def assert_refused(self, result, *words):
+        """A usage error: exit 2, nothing on stdout, one "termprobe: error:" line with each of words."""
+        self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
+        self.assertEqual(result.stdout, "")
+        self.assertEqual(result.stderr.count("\n"), 1, result.stderr)
+        self.assertTrue(result.stderr.startswith("termprobe: error: "), result.stderr)
+        for w in words:
+            self.assertIn(w, result.stderr)
 
 
 class ReportDir:
@@ -211,6 +322,12 @@ http {{
     def url(self, path="/", scheme=None, host="127.0.0.1"):
         scheme = scheme or ("https" if self.cert else "http")
         return f"{scheme}://{host}:{self.port}{path}"
+
+
+def keepalive_server(seconds, port=None):
+    """nginx that closes an idle keep-alive connection `seconds` after the response."""
+    return Nginx(f"listen 127.0.0.1:{{port}}; keepalive_timeout {seconds}s; "
+                 "location / {{ return 200 'ok'; }}", port=port)
 
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"

@@ -1,6 +1,7 @@
-"""The HTTP/2 fixture executable (h2_wire_fixture) as the end-to-end tests
-use it: its options, its usage errors, and the summary of what its clients
-did, seen with curl (--http2-prior-knowledge) as the client."""
+"""The HTTP/2 fixture executable (h2_wire_fixture), a suite about the tests'
+own server rather than a termprobe command, as the end-to-end tests use it:
+its options, its usage errors, and the summary of what its clients did, seen
+with curl (--http2-prior-knowledge) as the client."""
 
 import subprocess
 import unittest

@@ -1,13 +1,12 @@
-"""HTTP/2 against Debian's nginx and haproxy, h2c (prior knowledge) and h2
+"""A real-server suite across commands (probe, idle, reuse), not one command's
+file. HTTP/2 against Debian's nginx and haproxy, h2c (prior knowledge) and h2
 over TLS (ALPN): each stream's ending with its RST_STREAM code, the GOAWAYs
 on the connection and the TCP ending under them, as the real servers make
 them. Every case runs over both transports and over several connections."""
 
-import json
-import os
 import unittest
 
-from harness import Haproxy, Nginx, ReportDir, run_termprobe, validate_report
+from harness import Haproxy, Nginx, fresh_report
 
 NGINX_LOCATIONS = """
     keepalive_timeout 1s;
@@ -43,11 +42,7 @@ CONNECTIONS = "10"
 
 
 def termprobe_report(command, url, *flags):
-    with ReportDir() as directory:
-        path = os.path.join(directory, "r.json")
-        result = run_termprobe(command, url, "--json", path, *flags)
-        with open(path, encoding="utf-8") as report:
-            return result, validate_report(json.load(report))
+    return fresh_report(command, url, *flags)
 
 
 class Http2Servers(unittest.TestCase):

@@ -1,7 +1,9 @@
-"""The module host's limits, on `termprobe serve`: it stops at once on
-SIGTERM even with a request waiting in delay_ms, its memory stays small with
-clients that never read a 64 MiB body, and thousands of idle connections
-hold no thread each. All on 127.0.0.1, each test bounded to seconds."""
+"""The module host's limits, a suite about the host under stress rather than
+the serve command's own file (that is test_serve.py), on `termprobe serve`:
+it stops at once on SIGTERM even with a request waiting in delay_ms, its
+memory stays small with clients that never read a 64 MiB body, and thousands
+of idle connections hold no thread each. All on 127.0.0.1, each test bounded
+to seconds."""
 
 import os
 import resource

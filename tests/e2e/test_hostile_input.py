@@ -1,6 +1,7 @@
-"""Hostile input (issue 13): every number, path, report and message a user
-or a file can hand termprobe. Nothing may hang, crash or be lost: bad input
-is one named line on stderr and exit 2. The real binary throughout."""
+"""Hostile input, a suite across every command rather than one command's
+file (issue 13): every number, path, report and message a user or a file can
+hand termprobe. Nothing may hang, crash or be lost: bad input is one named
+line on stderr and exit 2. The real binary throughout."""
 
 import json
 import os
@@ -11,7 +12,7 @@ import time
 import unittest
 
 import reports
-from harness import TERMPROBE, ReportDir, WireFixture, run_termprobe
+from harness import TERMPROBE, CommandTestCase, ReportDir, WireFixture, run_termprobe
 
 URL = "http://127.0.0.1:1/"
 BAD_NUMBERS = ["nan", "inf", "-inf", "-1", "1e300"]
@@ -41,17 +42,7 @@ def extra_rss_mib(*args):
     return code, stderr, rss - floor
 
 
-class Usage(unittest.TestCase):
-    def assert_refused(self, result, *words):
-        self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
-        self.assertEqual(result.stdout, "")
-        self.assertEqual(result.stderr.count("\n"), 1, result.stderr)
-        self.assertTrue(result.stderr.startswith("termprobe: error: "), result.stderr)
-        for w in words:
-            self.assertIn(w, result.stderr)
-
-
-class Numbers(Usage):
+class Numbers(CommandTestCase):
     # Every numeric option of every command, with what must come before it.
     OPTIONS = [(["probe", URL], flag) for flag in
                ["--body-bytes", "--upload-rate", "--count", "--concurrency", "--rate", "--timeout",
@@ -113,7 +104,7 @@ class Numbers(Usage):
                             self.assert_refused(result, f"{path}:{line}: '{key}' ")
 
 
-class EmptyPaths(Usage):
+class EmptyPaths(CommandTestCase):
     def test_an_empty_file_name_is_refused_not_ignored(self):
         with ReportDir() as d:
             check = os.path.join(d, "c.toml")
@@ -141,7 +132,7 @@ class EmptyPaths(Usage):
                     self.assert_refused(run_termprobe(*args, timeout=20), f"{flag}: empty file name")
 
 
-class Messages(Usage):
+class Messages(CommandTestCase):
     def test_listen_without_a_port_says_so(self):
         # It said "--listen : is not a loopback address".
         self.assert_refused(run_termprobe("serve", "--listen", "::1", timeout=10),
@@ -172,7 +163,7 @@ class Messages(Usage):
             self.assert_refused(run_termprobe("run", "--profile", d), f"profile file '{d}' is a directory")
 
 
-class ReportsFromOutside(Usage):
+class ReportsFromOutside(CommandTestCase):
     def compare_with(self, document_or_text):
         with ReportDir() as d:
             good = reports.write(os.path.join(d, "good.json"), reports.baseline())

@@ -1,13 +1,21 @@
-"""`termprobe probe`, the real binary against real servers on loopback."""
+"""`termprobe probe`, the real binary against real servers on loopback: each
+scripted ending fifty times over, with the facts behind its label that a
+packet capture shows (Debian's haproxy stands in for a real server that resets
+right after the handshake); request bodies as curl builds them, checked at the
+nginx that received them; output channels, the progress line, the report's
+facts, interrupts; the first mistakes and bad input, word for word."""
 
+import datetime
 import json
 import os
+import re
 import signal
 import subprocess
 import time
 import unittest
 
-from harness import (TERMPROBE, ReportDir, WireFixture, run_termprobe, unused_port, validate_report)
+from harness import (TERMPROBE, Haproxy, Nginx, ReportDir, Serve, WireFixture, fresh_report, interrupt_after,
+                     report_of, run_in_terminal, run_termprobe, unused_port, validate_report)
 
 REPEATS = "50"
 
@@ -30,14 +38,60 @@ EXPECTED = {
     "no_response": ("timeout_before_response", ["--timeout", "0.1"]),
     "stall_mid_body": ("timeout_mid_response", ["--timeout", "0.1"]),
 }
+URL = "http://127.0.0.1:1/"
 
 
 def probe_report(url, extra, directory, name="report.json"):
-    path = os.path.join(directory, name)
+    """Fifty connections, each watched 0.2 s after the response unless extra says otherwise."""
     watch = [] if "--watch" in extra else ["--watch", "0.2"]
-    result = run_termprobe("probe", url, "--count", REPEATS, *watch, *extra, "--json", path)
-    with open(path, encoding="utf-8") as report_file:
-        return result, validate_report(json.load(report_file))
+    return report_of(directory, "probe", url, "--count", REPEATS, *watch, *extra, name=name)
+
+
+def quiet_probe_report(url, *flags, count=20):
+    return fresh_report("probe", url, "--count", str(count), "-q", *flags)
+
+
+def labels_of(report):
+    return {r["outcome"]["label"] for r in report["results"]}
+
+
+def body_nginx(log_dir, http2=False):
+    """nginx that logs method|content type|body of each request it proxies to a second server of its own
+    (proxy_pass makes nginx read the body, which $request_body then holds)."""
+    sink = unused_port()
+    server = (f"listen 127.0.0.1:{{port}}{' http2' if http2 else ''};\n"
+              f"access_log {log_dir}/body.log body;\n"
+              f"location / {{{{ proxy_pass http://127.0.0.1:{sink}/; }}}}\n"
+              "}}\nserver {{\n"
+              f"listen 127.0.0.1:{sink};\n"
+              "location / {{ return 200 \"ok\\n\"; }}")
+    return Nginx(server, http_block="log_format body '$request_method|$content_type|$request_body';")
+
+
+def logged(log_dir):
+    # nginx writes the access log line when the request ends; the probe may return first.
+    path = os.path.join(log_dir, "body.log")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if os.path.exists(path) and os.path.getsize(path) > 0:
+            with open(path, encoding="ascii") as log:
+                return log.read().splitlines()
+        time.sleep(0.05)
+    return []
+
+
+REJECT_AT_ACCEPT = """defaults
+  mode tcp
+  timeout connect 1s
+  timeout client 5s
+  timeout server 5s
+frontend reject
+  bind 127.0.0.1:{port}
+  tcp-request connection reject
+  default_backend unused
+backend unused
+  server unused 127.0.0.1:9
+"""
 
 
 class EveryBehaviourFiftyTimes(unittest.TestCase):
@@ -76,6 +130,127 @@ class EveryBehaviourFiftyTimes(unittest.TestCase):
             self.assertRegex(result.stderr, r"^termprobe: cannot reach http://127\.0\.0\.1:\d+/: .+\n$")
 
 
+class ResetRightAfterTheHandshake(unittest.TestCase):
+    def test_haproxy_connection_reject_is_a_reset_before_response_with_a_local_port(self):
+        with Haproxy(REJECT_AT_ACCEPT) as haproxy:
+            result, report = quiet_probe_report(f"http://127.0.0.1:{haproxy.port}/", "-c", "10", count=50)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(labels_of(report), {"reset_before_response"})
+        for entry in report["results"]:
+            self.assertEqual(entry["local"]["address"], "127.0.0.1")
+            self.assertIsInstance(entry["local"]["port"], int)
+            self.assertEqual(entry["ending"]["kind"], "rst")
+            self.assertEqual(entry["outcome"]["phase"], "before_response")
+
+    def test_a_fin_at_accept_is_an_empty_reply(self):
+        with WireFixture("fin_at_accept") as server:
+            _, report = quiet_probe_report(server.url())
+        self.assertEqual(labels_of(report), {"empty_reply"})
+
+
+class Endings(unittest.TestCase):
+    def test_an_rst_behind_a_fin_is_in_the_report_and_the_line(self):
+        with WireFixture("fin_then_rst_after_response") as server:
+            _, report = quiet_probe_report(server.url())
+            line = run_termprobe("probe", server.url()).stdout
+        self.assertEqual(labels_of(report), {"close_after_response"})
+        for entry in report["results"]:
+            # When the probe notices the FIN depends on the machine's load; the RST came after it.
+            self.assertGreaterEqual(entry["ending"]["rst_after_fin_us"], 0)
+        self.assertRegex(line, r"fin [\d.]+ ms after response, then rst [\d.]+ ms after the fin")
+
+    def test_what_is_not_http_is_a_bad_response_with_its_first_bytes(self):
+        with WireFixture("h2c_settings") as server:
+            _, report = quiet_probe_report(server.url(), "--watch", "0.05")
+        self.assertEqual(labels_of(report), {"bad_response"})
+        entry = report["results"][0]
+        self.assertEqual(entry["response"]["first_bytes_hex"], "000006040000000000000300000064")
+        self.assertEqual(entry["response"]["parse_error"], "not an HTTP/1.x status line")
+
+    def test_a_continue_then_a_reset_is_no_final_response(self):
+        with WireFixture("continue_then_rst") as server:
+            _, report = quiet_probe_report(server.url())
+        self.assertEqual(labels_of(report), {"reset_before_response"})
+        self.assertIsNone(report["results"][0]["response"]["status"])
+        self.assertEqual(report["results"][0]["response"]["interim_responses"], 1)
+
+    def test_an_announced_close_is_awaited_even_with_no_watch(self):
+        with WireFixture("announced_close_late_fin") as server:
+            _, report = quiet_probe_report(server.url(), "--watch", "0", count=5)
+        self.assertEqual(labels_of(report), {"close_after_response"})
+        for entry in report["results"]:
+            self.assertGreaterEqual(entry["ending"]["after_response_us"], 150_000)
+
+
+class Uploads(unittest.TestCase):
+    def test_upload_progress_is_what_the_server_acknowledged(self):
+        with WireFixture("slow_reader_413") as server:
+            _, report = quiet_probe_report(server.url(), "-X", "POST", "--body-bytes", "10000000", count=5)
+        self.assertEqual(labels_of(report), {"upload_aborted"})
+        for entry in report["results"]:
+            request = entry["request"]
+            self.assertLess(request["body_bytes_acked"], request["body_bytes_sent"])
+            self.assertEqual(entry["response"]["status"], 413)
+
+    def test_a_response_during_a_rate_limited_upload_is_read_when_it_arrives(self):
+        with WireFixture("early_501") as server:
+            _, report = quiet_probe_report(server.url(), "-X", "POST", "--body-bytes", "100000",
+                                     "--upload-rate", "10000", "--watch", "0.1", count=5)
+        self.assertEqual(labels_of(report), {"early_response"})
+        for entry in report["results"]:
+            self.assertEqual(entry["response"]["status"], 501)
+            self.assertLess(entry["timings_us"]["first_byte"], 500_000)
+
+
+class Bodies(unittest.TestCase):
+    def probe_body(self, *args, http2=False):
+        with ReportDir() as d, body_nginx(d, http2) as nginx:
+            with open(os.path.join(d, "body.txt"), "wb") as out:
+                out.write(b"a=1\r\nb=2\n")
+            os.chdir(d)
+            try:
+                extra = ["--http2-prior-knowledge"] if http2 else []
+                result = run_termprobe("probe", nginx.url("/x"), "--watch", "0", "--json", "r.json", *extra,
+                                       *args, timeout=30)
+                self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+                with open("r.json", encoding="utf-8") as f:
+                    report = validate_report(json.load(f))
+                return logged(d), report
+            finally:
+                os.chdir("/")
+
+    def test_data_joins_with_ampersand_and_makes_a_form_post(self):
+        lines, report = self.probe_body("-d", "x=1", "-d", "@body.txt", "--data-binary", "@body.txt")
+        self.assertEqual(lines, [r"POST|application/x-www-form-urlencoded|x=1&a=1b=2&a=1\x0D\x0Ab=2\x0A"])
+        self.assertEqual(report["results"][0]["request"]["method"], "POST")
+        self.assertEqual(report["results"][0]["request"]["body_bytes"], len("x=1&a=1b=2&a=1\r\nb=2\n"))
+
+    def test_an_explicit_method_wins_over_the_bodys_post(self):
+        lines, _ = self.probe_body("-X", "PUT", "--data-binary", "raw")
+        self.assertEqual(lines, ["PUT|application/x-www-form-urlencoded|raw"])
+
+    def test_body_bytes_is_a_post_of_x_as_octet_stream(self):
+        lines, _ = self.probe_body("--body-bytes", "1k")
+        self.assertEqual(lines, ["POST|application/octet-stream|" + "x" * 1024])
+
+    def test_data_at_a_rate_arrives_whole(self):
+        started = time.monotonic()
+        lines, _ = self.probe_body("-d", "y" * 2000, "--upload-rate", "4k")
+        self.assertGreater(time.monotonic() - started, 0.3)  # 2000 B at 4096 B/s: paced, not sent at once
+        self.assertEqual(lines, ["POST|application/x-www-form-urlencoded|" + "y" * 2000])
+
+    def test_data_over_http2(self):
+        lines, report = self.probe_body("-d", "h2=yes", http2=True)
+        self.assertEqual(lines, ["POST|application/x-www-form-urlencoded|h2=yes"])
+        self.assertEqual(report["results"][0]["outcome"]["label"], "keepalive")
+
+    def test_a_missing_data_file_is_named(self):
+        result = run_termprobe("probe", URL, "-d", "@/nonexistent/body.txt", timeout=20)
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stderr, "termprobe: error: --data @/nonexistent/body.txt: cannot read file "
+                                        "'/nonexistent/body.txt': No such file or directory\n")
+
+
 class OutputChannels(unittest.TestCase):
     def test_json_to_stdout_keeps_lines_on_stderr(self):
         with WireFixture("fin_after_response") as server:
@@ -100,6 +275,145 @@ class OutputChannels(unittest.TestCase):
         self.assertEqual(held.returncode, 0, held.stderr)
         self.assertEqual(broken.returncode, 1)
         self.assertIn("expected keepalive", broken.stderr)
+
+
+class ReportFacts(unittest.TestCase):
+    def test_wall_clock_meanings_and_the_expect_verdict_are_in_the_report(self):
+        with Serve() as server:
+            before = time.time()
+            result = run_termprobe("probe", server.base_url + "/termprobe/reset", "-n", "2", "--expect",
+                                   "keepalive", "--json", "-", timeout=30)
+            after = time.time()
+        self.assertEqual(result.returncode, 1, result.stderr)
+        report = validate_report(json.loads(result.stdout))
+        stamp = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+        self.assertRegex(report["started_at"], stamp)
+        for entry in report["results"]:
+            self.assertRegex(entry["started_at"], stamp)
+            started = datetime.datetime.strptime(entry["started_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+                tzinfo=datetime.timezone.utc).timestamp()
+            self.assertTrue(before - 0.001 <= started <= after, (before, started, after))
+        meaning = report["summary"]["by_label"]["reset_before_response"]["meaning"]
+        self.assertIn("connection reset by peer", meaning)
+        self.assertIn(f"  reset_before_response: {meaning}\n", result.stderr)  # the same table, in the human lines
+        self.assertEqual(report["profile"], "probe --expect")
+        self.assertEqual(len(report["verdicts"]), 1)
+        verdict = report["verdicts"][0]
+        self.assertEqual((verdict["expected"], verdict["observed"], verdict["verdict"]),
+                         (["keepalive"], {"reset_before_response": 2}, "fail"))
+
+
+class ProbeProgress(unittest.TestCase):
+    def test_probe_draws_progress_on_a_terminal_and_erases_it(self):
+        with Serve() as server:
+            code, output = run_in_terminal(["probe", server.base_url + "/termprobe/ok", "-n", "40", "-c", "4",
+                                            "--watch", "0", "-q"])
+        self.assertEqual(code, 0, output)
+        self.assertRegex(output, rb"\r\x1b\[K40/40  \d+ conn/s  keepalive 40")
+        self.assertRegex(output, rb"\r\x1b\[K40 of 40 connection\(s\)")  # erased before the summary
+
+    def test_no_progress_without_a_terminal(self):
+        with Serve() as server:
+            result = run_termprobe("probe", server.base_url + "/termprobe/ok", "-n", "5", "--watch", "0", "-q")
+        self.assertEqual(result.returncode, 0)
+        self.assertEqual(result.stderr, "")
+        self.assertNotIn("\x1b", result.stdout)
+
+
+class Addresses(unittest.TestCase):
+    def test_ipv6_local_addresses_are_bracketed(self):
+        with Serve(listen="[::1]:0") as server:
+            result = run_termprobe("probe", server.base_url + "/termprobe/ok", "--watch", "0", timeout=30)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertRegex(result.stdout, r"(?m)^#1 .*  \[::1\]:\d+$")
+
+
+class Interrupt(unittest.TestCase):
+    def test_sigint_writes_what_was_measured(self):
+        with WireFixture("keepalive") as server, ReportDir() as directory:
+            path = os.path.join(directory, "r.json")
+            process = subprocess.Popen([TERMPROBE, "probe", server.url(), "--count", "100000", "--watch", "0.05",
+                                        "--json", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(1.0)
+            started = time.monotonic()
+            process.send_signal(signal.SIGINT)
+            out, _ = process.communicate(timeout=10)
+            self.assertLess(time.monotonic() - started, 2.0, "stops within the grace second")
+            self.assertEqual(process.returncode, 130)
+            with open(path, encoding="utf-8") as report_file:
+                report = validate_report(json.load(report_file))
+            self.assertTrue(report["interrupted"])
+            finished = report["summary"]["total"]
+            self.assertGreater(finished, 0)
+            self.assertLess(finished, 100000)
+            self.assertEqual(report["summary"]["labels"], {"keepalive": finished})
+            self.assertEqual(len([line for line in out.splitlines() if line.startswith("#")]), finished)
+
+    def test_connections_open_at_an_interrupt_are_recorded(self):
+        with WireFixture("no_response") as server, ReportDir() as d:
+            path = os.path.join(d, "r.json")
+            code, _, _ = interrupt_after(1.0, "probe", server.url(), "--count", "20", "-c", "2", "--timeout", "30",
+                                         "--json", path)
+            with open(path, encoding="utf-8") as report_file:
+                report = validate_report(json.load(report_file))
+        self.assertEqual(code, 130)
+        self.assertEqual(report["summary"]["total"], 2)
+        self.assertEqual(labels_of(report), {"interrupted"})
+
+
+class FirstMistakes(unittest.TestCase):
+    def refused(self, *args):
+        result = run_termprobe(*args, timeout=20)
+        self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
+        self.assertEqual(result.stdout, "")
+        return result.stderr
+
+    def test_each_message_says_what_to_do(self):
+        cases = [
+            (["prob", URL], "termprobe: error: 'prob' is not a command: did you mean probe? "
+                            "(commands: probe, run, serve, check, compare, merge, idle, reuse)\n"),
+            (["probe", "127.0.0.1:8080"], "termprobe: error: URL '127.0.0.1:8080' has no scheme: write it with "
+                                          "http:// or https:// (e.g. http://127.0.0.1:8080)\n"),
+            (["run", "http://127.0.0.1:1/"], "termprobe: error: run: 'http://127.0.0.1:1/' was not expected: give "
+                                             "a target with --target (termprobe run --target http://127.0.0.1:1/)"
+                                             " (see termprobe --help)\n"),
+            (["probe", URL, "--expect", "keepalve"], "termprobe: error: --expect: 'keepalve' is not a label: did "
+                                                     "you mean keepalive? (see termprobe --help)\n"),
+            (["probe", URL, "--timeout", "1h"], "termprobe: error: --timeout: 1h: unknown unit 'h': use ms, s or m "
+                                                "(a bare number is seconds) (see termprobe --help)\n"),
+            (["probe", URL, "--body-bytes", "10XB"],
+             "termprobe: error: --body-bytes: 10XB: unknown unit 'XB': use k, M, G (or KiB, MiB, GiB) for 1024s, "
+             "kB, MB, GB for 1000s (a bare number is bytes) (see termprobe --help)\n"),
+        ]
+        for args, message in cases:
+            with self.subTest(args=args):
+                self.assertEqual(self.refused(*args), message)
+
+    def test_unit_suffixes_are_accepted_where_people_type_them(self):
+        with Serve() as server:
+            ok = server.base_url + "/termprobe/ok"
+            result = run_termprobe("probe", ok, "--timeout", "1s", "--watch", "50ms", "--connect-timeout", "2s",
+                                   "--json", "-", timeout=30)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(json.loads(result.stdout)["results"][0]["outcome"]["label"], "keepalive")
+            reuse = run_termprobe("reuse", ok, "--idle", "100ms,0.2s", timeout=30)
+            self.assertEqual(reuse.returncode, 0, reuse.stderr)
+            self.assertRegex(reuse.stdout, r"(?m)^ +100  answered x1")
+            self.assertRegex(reuse.stdout, r"(?m)^ +200  answered x1")
+            idle = run_termprobe("idle", ok, "--max", "300ms", timeout=30)
+            self.assertEqual(idle.returncode, 0, idle.stderr)
+
+    def test_global_flags_after_the_subcommand(self):
+        result = run_termprobe("probe", "-v", URL, "--connect-timeout", "1", timeout=20)
+        self.assertEqual(result.returncode, 3, result.stderr)  # unreachable, not refused as usage
+        self.assertEqual(result.stderr, "termprobe: cannot reach http://127.0.0.1:1/: Connection refused\n")
+
+    def test_probe_help_shows_the_defaults(self):
+        result = run_termprobe("probe", "--help", timeout=20)
+        self.assertEqual(result.returncode, 0)
+        self.assertRegex(result.stdout, r"--timeout FLOAT:in \[0.001 - 86400\]=10\n")
+        self.assertRegex(result.stdout, r"-n,--count UINT:in \[1 - 1000000\]=1\n")
+        self.assertIn("--data-binary", result.stdout)
 
 
 class BadInput(unittest.TestCase):
@@ -165,26 +479,13 @@ class BadInput(unittest.TestCase):
             self.assertEqual(report["summary"]["labels"], {"connect_failed": 1})
 
 
-class Interrupt(unittest.TestCase):
-    def test_sigint_writes_what_was_measured(self):
-        with WireFixture("keepalive") as server, ReportDir() as directory:
-            path = os.path.join(directory, "r.json")
-            process = subprocess.Popen([TERMPROBE, "probe", server.url(), "--count", "100000", "--watch", "0.05",
-                                        "--json", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            time.sleep(1.0)
-            started = time.monotonic()
-            process.send_signal(signal.SIGINT)
-            out, _ = process.communicate(timeout=10)
-            self.assertLess(time.monotonic() - started, 2.0, "stops within the grace second")
-            self.assertEqual(process.returncode, 130)
-            with open(path, encoding="utf-8") as report_file:
-                report = validate_report(json.load(report_file))
-            self.assertTrue(report["interrupted"])
-            finished = report["summary"]["total"]
-            self.assertGreater(finished, 0)
-            self.assertLess(finished, 100000)
-            self.assertEqual(report["summary"]["labels"], {"keepalive": finished})
-            self.assertEqual(len([line for line in out.splitlines() if line.startswith("#")]), finished)
+class Statuses(unittest.TestCase):
+    def test_bad_statuses_are_one_line_errors(self):
+        result = run_termprobe("probe", "http://127.0.0.1:1/", "--expect", "keepalive/20")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertEqual(result.stderr.count("\n"), 1, result.stderr)
+        self.assertIn("'keepalive/20': the status must be a code from 100 to 599 or a class such as 2xx",
+                      result.stderr)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""HTTPS against Debian's nginx: the server's TLS endings as it makes them,
+"""A real-server suite across commands (probe, idle, reuse), not one command's
+file. HTTPS against Debian's nginx: the server's TLS endings as it makes them,
 with nothing sent by the probe after the response, and the same answers
 over TLS as over plain TCP on the same server (idle, reuse)."""
 
@@ -7,7 +8,7 @@ import os
 import subprocess
 import unittest
 
-from harness import TERMPROBE, Nginx, ReportDir, run_termprobe, validate_report
+from harness import TERMPROBE, Nginx, ReportDir, fresh_report, run_termprobe, validate_report
 
 SERVER = """
     listen 127.0.0.1:{port} ssl;
@@ -23,11 +24,7 @@ SERVER = """
 
 
 def probe(url, *flags):
-    with ReportDir() as directory:
-        path = os.path.join(directory, "r.json")
-        result = run_termprobe("probe", url, "--json", path, *flags)
-        with open(path, encoding="utf-8") as report:
-            return result, validate_report(json.load(report))
+    return fresh_report("probe", url, *flags)
 
 
 class NginxOverTls(unittest.TestCase):

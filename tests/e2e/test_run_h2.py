@@ -1,18 +1,17 @@
 """`termprobe run --http2` (h2 over TLS) and `run --http2-prior-knowledge`
 (h2c) against the embedded module host, and `run --target` over h2c against
 `termprobe serve`: every scenario passes the reference profile, with the
-stream ending the host was measured to produce, and the report validates."""
+stream ending the host was measured to produce, and the report validates.
+test_run.py's part over HTTP/2, apart for size."""
 
 import json
 import os
-import subprocess
 import unittest
 
-from harness import ReportDir, Serve, validate_report
+from harness import SCENARIOS, ReportDir, Serve, run_report
 
-SCENARIOS = ["ok", "need-disconnect", "reset", "reset-continue", "reset-after-flush", "cancel-io-read",
-             "cancel-io-send", "reset-stream-0", "reset-stream-2", "reset-stream-8", "reset-stream-1111",
-             "reset-stream-after-headers", "reset-stream-mid-data", "goaway"]
+H2_SCENARIOS = SCENARIOS + ["reset-stream-0", "reset-stream-2", "reset-stream-8", "reset-stream-1111",
+                            "reset-stream-after-headers", "reset-stream-mid-data", "goaway"]
 # What the host was measured to do over HTTP/2 (the reference profile's "http2" parts).
 HTTP2_ENDINGS = {
     "ok": "none", "need-disconnect": "GOAWAY(NO_ERROR, last 1)",
@@ -24,21 +23,10 @@ HTTP2_ENDINGS = {
     "reset-stream-mid-data": "RST_STREAM(CANCEL) mid_data", "goaway": "GOAWAY(NO_ERROR, last 2147483647)"}
 
 
-def run_report(directory, *args):
-    path = os.path.join(directory, "run.json")
-    result = subprocess.run([os.environ["TERMPROBE"], "run", *args, "--json", path], capture_output=True,
-                            text=True, timeout=300)
-    report = None
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as report_file:
-            report = validate_report(json.load(report_file))
-    return result, report
-
-
 class RunHttp2(unittest.TestCase):
     def assert_reference_holds(self, result, report, repeat):
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
-        self.assertEqual([v["scenario"] for v in report["verdicts"]], SCENARIOS)
+        self.assertEqual([v["scenario"] for v in report["verdicts"]], H2_SCENARIOS)
         for verdict in report["verdicts"]:
             scenario = verdict["scenario"]
             self.assertEqual(verdict["verdict"], "pass", scenario)
@@ -78,10 +66,10 @@ class RunHttp2(unittest.TestCase):
             result, report = run_report(directory, "--http2-prior-knowledge", "--profile", "iis", "--repeat", "2")
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         rows = {v["scenario"]: v for v in report["verdicts"]}
-        for name in SCENARIOS[7:]:
+        for name in H2_SCENARIOS[7:]:
             self.assertEqual(rows[name]["verdict"], "pass", name)
             self.assertIn("unverified here", rows[name]["note"])
-        for name in SCENARIOS[:7]:
+        for name in H2_SCENARIOS[:7]:
             self.assertEqual(rows[name]["verdict"], "unverified", name)
 
     def test_a_wrong_stream_ending_fails_the_run(self):

@@ -1,36 +1,152 @@
-"""compare beyond labels: the server's closing time, JUnit failing on a
-baseline change, pairing two deployments (--match scenario, --map), and
-merging the reports of sharded jobs. Real nginx and the real module host on
-loopback, started and stopped here."""
+"""`termprobe compare`, and the baselines of `run --baseline` and `check
+--baseline` that compare in the same step: hand-made reports (reports.py)
+compared to the byte; labels, announced closes, reset bytes and the server's
+closing time that changed; an upgrade and a fleet; pairing two deployments
+(--match scenario, --map); JUnit failing on a baseline change; unusable
+reports. Real nginx and the real module host on loopback, started and
+stopped here."""
 
 import json
 import os
 import re
-import subprocess
 import unittest
 import xml.etree.ElementTree as ElementTree
 
-from harness import Nginx, ReportDir, Serve, run_termprobe, unused_port, validate_report
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-JUNIT_XSD = os.path.join(HERE, "junit.xsd")
-
-
-def keepalive_server(seconds, port=None):
-    """nginx that closes an idle keep-alive connection `seconds` after the response."""
-    return Nginx(f"listen 127.0.0.1:{{port}}; keepalive_timeout {seconds}s; "
-                 "location / {{ return 200 'ok'; }}", port=port)
+import reports
+from harness import (ReportDir, Serve, keepalive_server, lint_junit, report_of, run_termprobe, unused_port,
+                     validate_report, write_file)
 
 
 def probe_report(directory, name, url):
     """Three connections that each wait (up to --watch 5) for nginx to close them."""
-    path = os.path.join(directory, name)
-    result = run_termprobe("probe", url, "--count", "3", "-c", "3", "--watch", "5", "-q", "--json", path)
+    result, _ = report_of(directory, "probe", url, "--count", "3", "-c", "3", "--watch", "5", "-q", name=name)
     if result.returncode != 0:
         raise AssertionError(result.stdout + result.stderr)
-    with open(path, encoding="utf-8") as f:
-        validate_report(json.load(f))
-    return path
+    return os.path.join(directory, name)
+
+
+class Compare(unittest.TestCase):
+    def compare(self, directory, before, after, *extra):
+        a = reports.write(os.path.join(directory, "a.json"), before)
+        b = reports.write(os.path.join(directory, "b.json"), after)
+        return run_termprobe("compare", a, b, *extra), a, b
+
+    def test_hand_made_reports_are_schema_valid(self):
+        validate_report(reports.baseline())
+        validate_report(reports.changed(reports.baseline(), "reset", label="keepalive"))
+
+    def test_identical_reports(self):
+        with ReportDir() as d:
+            result, a, b = self.compare(d, reports.baseline(), reports.baseline())
+        self.assertEqual(result.returncode, 0)
+        self.assertEqual(result.stdout, f"no change: 3 scenario(s) in '{b}' match '{a}'\n")
+        self.assertEqual(result.stderr, "")
+
+    def test_one_label_changed(self):
+        after = reports.changed(reports.baseline(), "reset", label="keepalive")
+        with ReportDir() as d:
+            result, a, b = self.compare(d, reports.baseline(), after)
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(result.stdout,
+                         f"1 change(s) from '{a}' to '{b}':\n"
+                         "http://127.0.0.1:8080 reset  [changed: labels, status]\n"
+                         "  baseline: reset_before_response x1; status none x1; announced none; rst after fin none\n"
+                         "  current:  keepalive x1; status 200 x1; announced none; rst after fin none\n")
+
+    def test_announced_close_and_reset_bytes_are_key_facts(self):
+        after = reports.changed(reports.baseline(), "need-disconnect", label="close_after_response", kind="fin")
+        before_reset = reports.changed(reports.baseline(), "reset", label="reset_mid_response", kind="rst",
+                                       wire_bytes=500)
+        after_reset = reports.changed(reports.baseline(), "reset", label="reset_mid_response", kind="rst",
+                                      wire_bytes=900)
+        with ReportDir() as d:
+            announced, _, _ = self.compare(d, reports.baseline(), after)
+            closed = reports.changed(reports.baseline(), "need-disconnect", label="close_after_response", kind="fin")
+            then_reset = reports.changed(reports.baseline(), "need-disconnect", label="close_after_response",
+                                         kind="fin", rst_after_fin_us=500)
+            broken_pipe, _, _ = self.compare(d, closed, then_reset)
+            bytes_moved, _, _ = self.compare(d, before_reset, after_reset)
+        self.assertIn("need-disconnect  [changed: announced close]", announced.stdout)
+        self.assertIn("need-disconnect  [changed: rst after fin]", broken_pipe.stdout)
+        self.assertIn("rst after fin all", broken_pipe.stdout)
+        self.assertIn("reset  [changed: bytes before reset]", bytes_moved.stdout)
+        self.assertIn("500-500 B before reset", bytes_moved.stdout)
+        self.assertIn("900-900 B before reset", bytes_moved.stdout)
+
+    def test_scenarios_added_and_removed_are_listed(self):
+        t = "http://127.0.0.1:8080"
+        after = reports.report([e for e in reports.baseline()["results"] if e["scenario"] != "reset"]
+                               + [reports.entry(t, "cancel-io-send", "keepalive")])
+        with ReportDir() as d:
+            result, _, _ = self.compare(d, reports.baseline(), after, "--json", os.path.join(d, "changes.json"))
+            with open(os.path.join(d, "changes.json"), encoding="utf-8") as changes_file:
+                changes = json.load(changes_file)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("http://127.0.0.1:8080 reset  [only in baseline]\n  baseline: reset_before_response x1",
+                      result.stdout)
+        self.assertIn("http://127.0.0.1:8080 cancel-io-send  [only in current]\n  baseline: (absent)", result.stdout)
+        self.assertEqual([(c["scenario"], c["change"]) for c in changes["changes"]],
+                         [("reset", "only in baseline"), ("cancel-io-send", "only in current")])
+        self.assertTrue(changes["changed"])
+
+    def test_unusable_input_exits_two(self):
+        old = reports.baseline()
+        old["schema_version"] = 0
+        with ReportDir() as d:
+            good = reports.write(os.path.join(d, "good.json"), reports.baseline())
+            older = reports.write(os.path.join(d, "old.json"), old)
+            corrupt = os.path.join(d, "corrupt.json")
+            with open(corrupt, "w", encoding="utf-8") as out:
+                out.write("{\"schema_version\": 2, oops}")
+            truncated = os.path.join(d, "truncated.json")
+            with open(truncated, "w", encoding="utf-8") as out:
+                out.write(json.dumps(reports.baseline())[:200])
+            cases = [
+                (older, "has schema_version 0; this termprobe reads version 2 only"),
+                (corrupt, "is not valid JSON (truncated or corrupt)"),
+                (truncated, "is not valid JSON (truncated or corrupt)"),
+                (os.path.join(d, "missing.json"), "cannot read report"),
+            ]
+            for path, words in cases:
+                with self.subTest(path=os.path.basename(path)):
+                    result = run_termprobe("compare", good, path)
+                    self.assertEqual(result.returncode, 2)
+                    self.assertEqual(result.stdout, "")
+                    self.assertEqual(result.stderr.count("\n"), 1)
+                    self.assertIn(words, result.stderr)
+
+
+class RunTargets(unittest.TestCase):
+    def test_compare_json_names_the_baseline_by_its_path(self):
+        with ReportDir() as d:
+            before = os.path.join(d, "before.json")
+            self.assertEqual(run_termprobe("run", "--repeat", "1", "--json", before, timeout=60).returncode, 0)
+            result = run_termprobe("compare", before, before, "--json", "-", timeout=30)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout)["baseline"], before)
+
+
+class UpgradeWorkflow(unittest.TestCase):
+    def test_before_and_after_an_upgrade(self):
+        with Serve() as server, ReportDir() as d:
+            before = os.path.join(d, "before.json")
+            first = run_termprobe("run", "--target", server.base_url, "--repeat", "2", "--json", before)
+            self.assertEqual(first.returncode, 0, first.stdout + first.stderr)
+            same = run_termprobe("run", "--target", server.base_url, "--repeat", "2", "--baseline", before)
+            # Stand-in for an upgrade that changed how reset ends: edit the baseline.
+            with open(before, encoding="utf-8") as report_file:
+                report = json.load(report_file)
+            for e in report["results"]:
+                if e["scenario"] == "reset":
+                    e["outcome"]["label"] = "empty_reply"
+                    e["ending"]["kind"] = "fin"
+            reports.write(before, report)
+            moved = run_termprobe("run", "--target", server.base_url, "--repeat", "2", "--baseline", before)
+        self.assertEqual(same.returncode, 0, same.stdout)
+        self.assertIn("no change: 7 scenario(s) in this run match", same.stdout)
+        self.assertEqual(moved.returncode, 1)
+        self.assertIn(f"{server.base_url} reset  [changed: labels]", moved.stdout)
+        self.assertIn("  baseline: empty_reply x2", moved.stdout)
 
 
 class ClosingTime(unittest.TestCase):
@@ -102,10 +218,8 @@ class TwoDeployments(unittest.TestCase):
             with keepalive_server(1) as blue, keepalive_server(1) as green:
                 results = []
                 for nginx, name in ((blue, "blue"), (green, "green")):
-                    checks = os.path.join(d, f"{name}.toml")
-                    with open(checks, "w", encoding="utf-8") as f:
-                        f.write(f'[[probe]]\nname = "root"\nurl = "{nginx.url()}"\nrepeat = 2\nwatch = 3.0\n'
-                                'expect = ["close_after_response"]\n')
+                    checks = write_file(d, f"{name}.toml", f'[[probe]]\nname = "root"\nurl = "{nginx.url()}"\n'
+                                        'repeat = 2\nwatch = 3.0\nexpect = ["close_after_response"]\n')
                     extra = ["--json", os.path.join(d, "blue.json")] if name == "blue" else \
                         ["--baseline", os.path.join(d, "blue.json"), "--match", "scenario"]
                     results.append(run_termprobe("check", checks, *extra))
@@ -146,8 +260,7 @@ class JunitBaseline(unittest.TestCase):
             with Serve("--token", "s3cret", listen=f"127.0.0.1:{port}") as server:
                 second = run_termprobe("run", "--target", server.base_url, "--repeat", "1", "--baseline", before,
                                        "--junit", junit)
-            lint = subprocess.run(["xmllint", "--noout", "--schema", JUNIT_XSD, junit], capture_output=True,
-                                  text=True)
+            lint = lint_junit(junit)
             tree = ElementTree.parse(junit)
         self.assertEqual(first.returncode, 0, first.stdout + first.stderr)
         self.assertEqual(second.returncode, 1, second.stdout)
@@ -163,50 +276,6 @@ class JunitBaseline(unittest.TestCase):
         self.assertIsNone(cases["ok"].find("failure"))
         self.assertEqual(int(tree.getroot().get("failures")), sum(1 for c in cases.values()
                                                                  if c.find("failure") is not None))
-
-
-class Merge(unittest.TestCase):
-    def test_two_shards_merge_into_the_fleets_report(self):
-        with ReportDir() as d:
-            a, b, fleet, merged = (os.path.join(d, n) for n in ("a.json", "b.json", "fleet.json", "all.json"))
-            with Serve() as one, Serve() as two:
-                shard_a = run_termprobe("run", "--target", one.base_url, "--repeat", "2", "--json", a)
-                shard_b = run_termprobe("run", "--target", two.base_url, "--repeat", "2", "--json", b)
-                whole = run_termprobe("run", "--target", one.base_url, "--target", two.base_url, "--repeat", "2",
-                                      "--json", fleet)
-            merge = run_termprobe("merge", a, b, "--json", merged)
-            compare = run_termprobe("compare", fleet, merged)
-            twice = run_termprobe("merge", a, a, "--json", os.path.join(d, "twice.json"))
-            with open(merged, encoding="utf-8") as f:
-                document = json.load(f)
-            with open(b, encoding="utf-8") as f:
-                old = json.load(f)
-            old["schema_version"] = 1
-            old_path = os.path.join(d, "old.json")
-            with open(old_path, "w", encoding="utf-8") as f:
-                json.dump(old, f)
-            versions = run_termprobe("merge", a, old_path, "--json", os.path.join(d, "mixed.json"))
-            left = sorted(os.listdir(d))
-        for result in (shard_a, shard_b, whole):
-            self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
-        self.assertEqual(merge.returncode, 0, merge.stderr)
-        self.assertEqual(merge.stdout, f"merged 2 report(s) into {merged}\n")
-        validate_report(document)
-        self.assertEqual([t["target"] for t in document["targets"]], [one.base_url, two.base_url])
-        self.assertEqual(len(document["results"]), 28)
-        self.assertEqual(document["summary"]["total"], 28)
-        self.assertEqual(len(document["verdicts"]), 14)
-        self.assertEqual([s["file"] for s in document["merged_from"]], [a, b])
-        self.assertEqual(compare.returncode, 0, compare.stdout)
-        self.assertIn("no change: 14 scenario(s)", compare.stdout)
-        self.assertEqual(twice.returncode, 2)
-        self.assertEqual(twice.stderr, f"termprobe: error: target '{one.base_url}' is in both '{a}' and '{a}': "
-                                       "each target belongs to one shard\n")
-        self.assertEqual(versions.returncode, 2)
-        self.assertEqual(versions.stderr, f"termprobe: error: '{old_path}' has schema_version 1; this termprobe "
-                                          "reads version 2 only (write it again with this version)\n")
-        self.assertNotIn("twice.json", left)
-        self.assertNotIn("mixed.json", left)
 
 
 if __name__ == "__main__":
