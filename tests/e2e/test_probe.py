@@ -103,8 +103,10 @@ class EveryBehaviourFiftyTimes(unittest.TestCase):
                 summary = {k: v for k, v in report["summary"].items() if k != "by_label"}
                 self.assertEqual(summary, {"total": 50, "requested": 50, "labels": {label: 50}})
                 self.assertEqual(report["summary"]["by_label"][label]["count"], 50)
-                ports = {entry["local"]["port"] for entry in report["results"]}
-                self.assertEqual(len(ports), 50, "every probe uses its own connection")
+                # Each its own connection: none reused, each with its local port. (Not
+                # 50 distinct ports: the kernel may give a closed connection's port again.)
+                self.assertFalse(any(entry["reused"] for entry in report["results"]))
+                self.assertTrue(all(entry["local"]["port"] for entry in report["results"]))
                 lines = [line for line in result.stdout.splitlines() if line.startswith("#")]
                 self.assertEqual(len(lines), 50)
                 self.assertTrue(all(line.split()[1] == label for line in lines), lines[0])

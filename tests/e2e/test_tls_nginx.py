@@ -70,7 +70,10 @@ class NginxOverTls(unittest.TestCase):
         entry = report["results"][0]
         self.assertEqual(entry["response"]["status"], 413)
         self.assertEqual(entry["outcome"]["label"], "upload_aborted")
-        self.assertGreater(entry["ending"]["after_response_us"], 900_000)
+        # nginx lingers: not an immediate close. (Counted from when the probe
+        # read the 413, which on a busy machine is ~100 ms after nginx sent it
+        # and started its 1 s: 869 ms was seen.)
+        self.assertGreater(entry["ending"]["after_response_us"], 500_000)
 
     def test_an_untrusted_certificate_is_tls_failed_not_unreachable(self):
         result, report = probe(self.nginx.url("/"))
