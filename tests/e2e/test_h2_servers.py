@@ -69,6 +69,20 @@ class Http2Servers(unittest.TestCase):
         for server in cls.servers:
             server.__exit__(None, None, None)
 
+    def test_the_fields_sent_are_http2s_and_the_server_field_is_nginxs(self):
+        for transport, url, flags in self.nginx:
+            with self.subTest(transport=transport):
+                _, report = termprobe_report("probe", url("/"), "--count", "1", "--watch", "0.1",
+                                             "-H", "X-Trace: abc", *flags)
+                entry = report["results"][0]
+                sent = [(field["name"], field["value"]) for field in entry["request"]["headers"]]
+                scheme = "https" if transport == "h2" else "http"
+                self.assertEqual(sent[:4], [(":method", "GET"), (":scheme", scheme),
+                                            (":authority", url("/").split("/")[2]), (":path", "/")])
+                self.assertIn(("x-trace", "abc"), sent)  # HTTP/2 names are lowercase
+                self.assertRegex(entry["response"]["headers"]["server"], r"^nginx/\d")
+                self.assertIsNone(entry["response"]["headers"]["connection"])  # forbidden in HTTP/2
+
     def test_nginx_return_444_is_rst_stream_protocol_error_before_headers(self):
         for transport, url, flags in self.nginx:
             with self.subTest(transport=transport):

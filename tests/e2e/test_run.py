@@ -67,6 +67,14 @@ class EmbeddedHost(unittest.TestCase):
         self.assertRegex(result.stdout, r"(?m)^ok +keepalive +keepalive/200 x3 +pass$")
         self.assertEqual(verdict_rows(report)["reset"][0], "fail")
         self.assertEqual(verdict_rows(report)["need-disconnect"][0], "unverified")
+        # After the summary, what each label in the table means, once each.
+        meanings = result.stdout.split(" connection(s)", 1)[1].splitlines()[1:]
+        named = [line.split(":")[0].strip() for line in meanings]
+        self.assertEqual(named, sorted(set(named), key=named.index))
+        for label in ("keepalive", "reset_before_response", "close_after_response"):
+            self.assertIn(label, named)
+        meaning = {line.split(":")[0].strip(): line for line in meanings}
+        self.assertIn('"connection reset by peer"', meaning["reset_before_response"])
 
 
 class ServeInTheBackground(unittest.TestCase):

@@ -8,7 +8,7 @@ import os
 import subprocess
 import unittest
 
-from harness import TERMPROBE, Nginx, ReportDir, fresh_report, run_termprobe, validate_report
+from harness import TERMPROBE, Nginx, ReportDir, fresh_report, run_termprobe, unused_port, validate_report
 
 SERVER = """
     listen 127.0.0.1:{port} ssl;
@@ -20,6 +20,7 @@ SERVER = """
     location / {{ return 200 "hello\\n"; }}
     location /off {{ keepalive_timeout 0; return 200 "bye\\n"; }}
     location /cut {{ return 444; }}
+    location /promise {{ keepalive_timeout 2s 2s; return 200 "hello\n"; }}
 """
 
 
@@ -62,6 +63,25 @@ class NginxOverTls(unittest.TestCase):
         entry = report["results"][0]
         self.assertEqual(entry["outcome"]["label"], "empty_reply")
         self.assertEqual(entry["tls"]["ending"]["kind"], "fin_without_close_notify")
+
+    def test_the_report_has_the_fields_sent_and_nginxs_server_connection_and_keep_alive(self):
+        _, report = probe(self.nginx.url("/promise"), *self.trust, "-H", "X-Trace: abc", "-H", "Accept:")
+        entry = report["results"][0]
+        sent = [(field["name"], field["value"]) for field in entry["request"]["headers"]]
+        self.assertEqual([name for name, _ in sent], ["Host", "User-Agent", "X-Trace"])
+        self.assertEqual(sent[0][1], f"127.0.0.1:{self.nginx.port}")
+        self.assertEqual(sent[2][1], "abc")
+        self.assertRegex(entry["response"]["headers"]["server"], r"^nginx/\d")
+        self.assertEqual(entry["response"]["headers"]["connection"], "keep-alive")
+        self.assertEqual(entry["response"]["headers"]["keep-alive"], "timeout=2")  # what nginx promised
+        _, off = probe(self.nginx.url("/off"), *self.trust)
+        self.assertEqual(off["results"][0]["response"]["headers"]["connection"], "close")
+        self.assertIsNone(off["results"][0]["response"]["headers"]["keep-alive"])
+
+    def test_no_connection_means_no_request_fields(self):
+        _, report = probe(self.nginx.url("/").replace(str(self.nginx.port), str(unused_port())), *self.trust)
+        self.assertEqual(report["results"][0]["outcome"]["label"], "connect_failed")
+        self.assertIsNone(report["results"][0]["request"]["headers"])
 
     def test_a_413_during_an_upload_ends_when_nginx_stops_lingering(self):
         # The probe stops sending once the 413 is read (as curl does) and
