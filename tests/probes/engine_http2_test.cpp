@@ -3,36 +3,17 @@
 // with the codes, the GOAWAYs and the bytes before a reset.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <functional>
-#include <map>
 
+#include "engine_test_support.h"
 #include "fixtures/h2_wire_server.h"
 #include "probes/classifier.h"
-#include "probes/engine.h"
 
 namespace termprobe {
 namespace {
 
 using fixtures::H2Behaviour;
 using namespace std::chrono_literals;
-
-// 50 connections at once; 10 one after another (each waits out its watch).
-std::size_t connections_for(std::size_t in_flight) { return in_flight == 1 ? 10 : 50; }
-
-std::vector<Observation> run_h2(const ProbeSpec& spec, std::size_t in_flight) {
-  EngineOptions options;
-  options.max_in_flight = in_flight;
-  auto engine = Engine::create(options);
-  EXPECT_TRUE(engine.has_value());
-  std::vector<Observation> seen;
-  std::atomic<bool> stop{false};
-  auto stats = (*engine)->run(
-      {spec}, connections_for(in_flight), [&](const ProbeId&, const Observation& o) { seen.push_back(o); },
-      stop);
-  EXPECT_TRUE(stats.has_value());
-  return seen;
-}
 
 void expect_every_stream(H2Behaviour behaviour, Label label,
                          const std::function<void(const Observation&)>& check, int streams = 1,
@@ -49,16 +30,13 @@ void expect_every_stream(H2Behaviour behaviour, Label label,
   if (shape_request) shape_request(spec);
   for (std::size_t in_flight : {1u, 50u}) {
     SCOPED_TRACE("concurrency " + std::to_string(in_flight));
-    const auto observations = run_h2(spec, in_flight);
-    ASSERT_EQ(observations.size(), connections_for(in_flight) * static_cast<std::size_t>(streams));
-    std::map<std::string_view, int> labels;
-    for (const auto& o : observations) {
-      ++labels[to_string(classify(o).label)];
+    const auto run = run_engine(spec, connections_for(in_flight), in_flight);
+    ASSERT_EQ(run.observations.size(), connections_for(in_flight) * static_cast<std::size_t>(streams));
+    for (const auto& o : run.observations) {
       ASSERT_TRUE(o.http2.has_value());
       check(o);
     }
-    EXPECT_EQ(labels[to_string(label)], static_cast<int>(observations.size()))
-        << ::testing::PrintToString(labels);
+    expect_every_label(run, label);
   }
 }
 
@@ -195,14 +173,9 @@ TEST(EngineHttp2, TheProbeSendsNothingAndNeverClosesFirstAfterItsStreamsEnd) {
   spec.http = HttpMode::http2_prior_knowledge;
   spec.streams = 3;
   spec.watch = 1s;  // longer than the server's hold: the server closes first
-  EngineOptions engine_options;
-  auto engine = Engine::create(engine_options);
-  std::atomic<bool> stop{false};
-  std::vector<Observation> seen;
-  ASSERT_TRUE((*engine)->run(
-      {spec}, 5, [&](const ProbeId&, const Observation& o) { seen.push_back(o); }, stop));
-  ASSERT_EQ(seen.size(), 15u);
-  for (const auto& o : seen) EXPECT_EQ(classify(o).label, Label::close_after_response);
+  const auto run = run_engine(spec, 5, 1);
+  ASSERT_EQ(run.observations.size(), 15u);
+  expect_every_label(run, Label::close_after_response);
   EXPECT_FALSE(server->client_closed_first());
   // A SETTINGS ACK answers the server's own SETTINGS (RFC 9113 §6.5.3); when
   // the probe reads those together with the response it goes out after it.

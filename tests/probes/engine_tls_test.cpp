@@ -5,15 +5,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <functional>
-#include <map>
 
+#include "engine_test_support.h"
 #include "fixtures/tls_wire_server.h"
 #include "probes/classifier.h"
-#include "probes/engine.h"
 
 namespace termprobe {
 namespace {
@@ -21,9 +19,6 @@ namespace {
 using fixtures::TlsBehaviour;
 using fixtures::TlsWireServer;
 using namespace std::chrono_literals;
-
-// 50 connections at once; 10 one after another (each waits out its watch).
-std::size_t connections_for(std::size_t in_flight) { return in_flight == 1 ? 10 : 50; }
 
 // A PEM file for --cacert, removed with the test.
 class PemFile {
@@ -44,20 +39,6 @@ class PemFile {
   std::string path_;
 };
 
-std::vector<Observation> run_tls(const ProbeSpec& spec, std::size_t in_flight) {
-  EngineOptions options;
-  options.max_in_flight = in_flight;
-  auto engine = Engine::create(options);
-  EXPECT_TRUE(engine.has_value());
-  std::vector<Observation> seen;
-  std::atomic<bool> stop{false};
-  auto stats = (*engine)->run(
-      {spec}, connections_for(in_flight), [&](const ProbeId&, const Observation& o) { seen.push_back(o); },
-      stop);
-  EXPECT_TRUE(stats.has_value());
-  return seen;
-}
-
 // The probe trusts the server's test CA and reaches it by name (SNI, DNS
 // name check) unless shape says otherwise.
 void expect_every_connection(TlsBehaviour behaviour, Label label,
@@ -76,16 +57,13 @@ void expect_every_connection(TlsBehaviour behaviour, Label label,
   if (shape) shape(spec, *server);
   for (std::size_t in_flight : {1u, 50u}) {
     SCOPED_TRACE("concurrency " + std::to_string(in_flight));
-    const auto observations = run_tls(spec, in_flight);
-    ASSERT_EQ(observations.size(), connections_for(in_flight));
-    std::map<std::string_view, int> labels;
-    for (const auto& o : observations) {
-      ++labels[to_string(classify(o).label)];
+    const auto run = run_engine(spec, connections_for(in_flight), in_flight);
+    ASSERT_EQ(run.observations.size(), connections_for(in_flight));
+    for (const auto& o : run.observations) {
       EXPECT_TRUE(o.tls);
       check(o);
     }
-    EXPECT_EQ(labels[to_string(label)], static_cast<int>(observations.size()))
-        << ::testing::PrintToString(labels);
+    expect_every_label(run, label);
   }
 }
 
@@ -284,9 +262,9 @@ TEST(EngineTls, TheProbeSendsNothingAndNeverClosesFirstAfterTheResponse) {
   spec.watch = 1s;  // longer than the server's hold: the server closes first
   for (std::size_t in_flight : {1u, 50u}) {
     SCOPED_TRACE("concurrency " + std::to_string(in_flight));
-    const auto observations = run_tls(spec, in_flight);
-    ASSERT_EQ(observations.size(), connections_for(in_flight));
-    for (const auto& o : observations) {
+    const auto run = run_engine(spec, connections_for(in_flight), in_flight);
+    ASSERT_EQ(run.observations.size(), connections_for(in_flight));
+    for (const auto& o : run.observations) {
       EXPECT_EQ(classify(o).label, Label::close_after_response);
       EXPECT_EQ(classify(o).tls_ending, "close_notify_then_fin");
       // Never before the response. (Not strictly after: a busy machine may

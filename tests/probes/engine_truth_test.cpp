@@ -5,12 +5,11 @@
 #include <atomic>
 #include <cerrno>
 #include <functional>
-#include <map>
 #include <thread>
 
+#include "engine_test_support.h"
 #include "fixtures/wire_server.h"
 #include "probes/classifier.h"
-#include "probes/engine.h"
 
 namespace termprobe {
 namespace {
@@ -19,19 +18,6 @@ using fixtures::Behaviour;
 using namespace std::chrono_literals;
 
 constexpr std::size_t kRepetitions = 50;
-
-std::vector<Observation> run_probes(const ProbeSpec& spec, std::size_t in_flight) {
-  EngineOptions options;
-  options.max_in_flight = in_flight;
-  auto engine = Engine::create(options);
-  EXPECT_TRUE(engine.has_value());
-  std::vector<Observation> seen;
-  std::atomic<bool> stop{false};
-  auto stats = (*engine)->run(
-      {spec}, kRepetitions, [&](const ProbeId&, const Observation& o) { seen.push_back(o); }, stop);
-  EXPECT_TRUE(stats.has_value());
-  return seen;
-}
 
 // Runs the behaviour sequentially and at concurrency 50; every observation
 // must have the label and pass check.
@@ -46,14 +32,10 @@ void expect_everywhere(Behaviour behaviour, Label label, const std::function<voi
   adjust(spec);
   for (std::size_t in_flight : {1u, 50u}) {
     SCOPED_TRACE("concurrency " + std::to_string(in_flight));
-    const auto observations = run_probes(spec, in_flight);
-    ASSERT_EQ(observations.size(), kRepetitions);
-    std::map<std::string_view, int> labels;
-    for (const auto& o : observations) {
-      ++labels[to_string(classify(o).label)];
-      check(o);
-    }
-    EXPECT_EQ(labels[to_string(label)], static_cast<int>(kRepetitions)) << ::testing::PrintToString(labels);
+    const auto run = run_engine(spec, kRepetitions, in_flight);
+    ASSERT_EQ(run.observations.size(), kRepetitions);
+    for (const auto& o : run.observations) check(o);
+    expect_every_label(run, label);
   }
 }
 
@@ -81,10 +63,9 @@ TEST(EngineTruth, FinRightAfterTheHandshakeIsAnEmptyReply) {
 TEST(EngineTruth, RefusedConnectionStillHasItsLocalPort) {
   ProbeSpec spec;
   spec.url = "http://127.0.0.1:" + std::to_string(fixtures::unused_loopback_port()) + "/";
-  for (const auto& o : run_probes(spec, 1)) {
-    EXPECT_EQ(classify(o).label, Label::connect_failed);
-    EXPECT_GT(o.local.port, 0);
-  }
+  const auto run = run_engine(spec, kRepetitions, 1);
+  expect_every_label(run, Label::connect_failed);
+  for (const auto& o : run.observations) EXPECT_GT(o.local.port, 0);
 }
 
 TEST(EngineTruth, AnRstBehindAFinIsRecorded) {
@@ -172,7 +153,7 @@ TEST(EngineTruth, AnnouncedCloseThatNeverComesIsNotKeepalive) {
   spec.url = server->url("/x");
   spec.watch = 0ms;
   spec.timeout = 100ms;  // the FIN comes at 200 ms
-  for (const auto& o : run_probes(spec, 10)) EXPECT_EQ(classify(o).label, Label::timeout_after_response);
+  expect_every_label(run_engine(spec, kRepetitions, 10), Label::timeout_after_response);
 }
 
 TEST(EngineTruth, ResponseDuringARateLimitedUploadIsReadWhenItArrives) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "engine_test_support.h"
 #include "fixtures/wire_server.h"
 #include "probes/classifier.h"
 #include "probes/engine.h"
@@ -19,31 +20,6 @@ using namespace std::chrono_literals;
 
 constexpr std::size_t kRepetitions = 50;
 
-struct ProbeRun {
-  std::vector<Observation> observations;
-  std::map<Label, std::size_t> labels;
-  RunStats stats;
-};
-
-ProbeRun run_probes(const ProbeSpec& spec, std::size_t repeat = kRepetitions, std::size_t in_flight = 1) {
-  EngineOptions options;
-  options.max_in_flight = in_flight;
-  auto engine = Engine::create(options);
-  EXPECT_TRUE(engine.has_value());
-  ProbeRun run;
-  std::atomic<bool> stop{false};
-  auto stats = (*engine)->run(
-      {spec}, repeat,
-      [&](const ProbeId&, const Observation& o) {
-        run.observations.push_back(o);
-        ++run.labels[classify(o).label];
-      },
-      stop);
-  EXPECT_TRUE(stats.has_value());
-  run.stats = *stats;
-  return run;
-}
-
 ProbeSpec spec_for(const fixtures::WireServer& server) {
   ProbeSpec spec;
   spec.url = server.url("/x");
@@ -53,15 +29,10 @@ ProbeSpec spec_for(const fixtures::WireServer& server) {
   return spec;
 }
 
-std::size_t count_of(const ProbeRun& run, Label label) {
-  auto it = run.labels.find(label);
-  return it == run.labels.end() ? 0 : it->second;
-}
-
 TEST(EngineWire, ResetBeforeAnyByte) {
   auto server = fixtures::WireServer::start(Behaviour::rst_before_response);
-  const ProbeRun run = run_probes(spec_for(*server));
-  EXPECT_EQ(count_of(run, Label::reset_before_response), kRepetitions);
+  const EngineRun run = run_engine(spec_for(*server), kRepetitions, 1);
+  EXPECT_EQ(run.count_of(Label::reset_before_response), kRepetitions) << run.label_counts();
   const Observation& o = run.observations.front();
   EXPECT_EQ(o.end, StreamEnd::rst);
   EXPECT_EQ(o.end_errno, ECONNRESET);
@@ -75,8 +46,8 @@ TEST(EngineWire, ResetBeforeAnyByte) {
 
 TEST(EngineWire, ResetAfterHeaders) {
   auto server = fixtures::WireServer::start(Behaviour::rst_after_headers);
-  const ProbeRun run = run_probes(spec_for(*server));
-  EXPECT_EQ(count_of(run, Label::reset_mid_response), kRepetitions);
+  const EngineRun run = run_engine(spec_for(*server), kRepetitions, 1);
+  EXPECT_EQ(run.count_of(Label::reset_mid_response), kRepetitions) << run.label_counts();
   const Observation& o = run.observations.front();
   EXPECT_EQ(o.status, 200);
   EXPECT_EQ(o.declared_length, 100);
@@ -85,15 +56,15 @@ TEST(EngineWire, ResetAfterHeaders) {
 
 TEST(EngineWire, ResetMidBodyCountsTheBytesThatArrived) {
   auto server = fixtures::WireServer::start(Behaviour::rst_mid_body);
-  const ProbeRun run = run_probes(spec_for(*server));
-  EXPECT_EQ(count_of(run, Label::reset_mid_response), kRepetitions);
+  const EngineRun run = run_engine(spec_for(*server), kRepetitions, 1);
+  EXPECT_EQ(run.count_of(Label::reset_mid_response), kRepetitions) << run.label_counts();
   for (const auto& o : run.observations) EXPECT_EQ(o.body_bytes, 50);
 }
 
 TEST(EngineWire, FinAfterCompleteResponseNotAnnounced) {
   auto server = fixtures::WireServer::start(Behaviour::fin_after_response);
-  const ProbeRun run = run_probes(spec_for(*server));
-  EXPECT_EQ(count_of(run, Label::close_after_response), kRepetitions);
+  const EngineRun run = run_engine(spec_for(*server), kRepetitions, 1);
+  EXPECT_EQ(run.count_of(Label::close_after_response), kRepetitions) << run.label_counts();
   for (const auto& o : run.observations) {
     EXPECT_FALSE(o.connection_close);
     EXPECT_EQ(o.body_bytes, 5);
@@ -103,15 +74,15 @@ TEST(EngineWire, FinAfterCompleteResponseNotAnnounced) {
 
 TEST(EngineWire, FinAfterCompleteResponseAnnounced) {
   auto server = fixtures::WireServer::start(Behaviour::fin_after_response_announced);
-  const ProbeRun run = run_probes(spec_for(*server));
-  EXPECT_EQ(count_of(run, Label::close_after_response), kRepetitions);
+  const EngineRun run = run_engine(spec_for(*server), kRepetitions, 1);
+  EXPECT_EQ(run.count_of(Label::close_after_response), kRepetitions) << run.label_counts();
   for (const auto& o : run.observations) EXPECT_TRUE(classify(o).announced);
 }
 
 TEST(EngineWire, CloseDelimitedBodyIsCompleteAtFin) {
   auto server = fixtures::WireServer::start(Behaviour::close_delimited_body);
-  const ProbeRun run = run_probes(spec_for(*server));
-  EXPECT_EQ(count_of(run, Label::close_after_response), kRepetitions);
+  const EngineRun run = run_engine(spec_for(*server), kRepetitions, 1);
+  EXPECT_EQ(run.count_of(Label::close_after_response), kRepetitions) << run.label_counts();
   EXPECT_FALSE(run.observations.front().declared_length.has_value());
 }
 
@@ -119,8 +90,8 @@ TEST(EngineWire, KeepAliveStaysOpenForTheWholeWatch) {
   auto server = fixtures::WireServer::start(Behaviour::keepalive);
   ProbeSpec spec = spec_for(*server);
   spec.watch = 100ms;
-  const ProbeRun run = run_probes(spec);
-  EXPECT_EQ(count_of(run, Label::keepalive), kRepetitions);
+  const EngineRun run = run_engine(spec, kRepetitions, 1);
+  EXPECT_EQ(run.count_of(Label::keepalive), kRepetitions) << run.label_counts();
   for (const auto& o : run.observations) {
     ASSERT_TRUE(o.timings.ended_us && o.timings.response_complete_us);
     EXPECT_GE(*o.timings.ended_us - *o.timings.response_complete_us, 100'000);
@@ -129,8 +100,8 @@ TEST(EngineWire, KeepAliveStaysOpenForTheWholeWatch) {
 
 TEST(EngineWire, ResetAfterCompleteResponse) {
   auto server = fixtures::WireServer::start(Behaviour::rst_after_response);
-  const ProbeRun run = run_probes(spec_for(*server));
-  EXPECT_EQ(count_of(run, Label::reset_after_response), kRepetitions);
+  const EngineRun run = run_engine(spec_for(*server), kRepetitions, 1);
+  EXPECT_EQ(run.count_of(Label::reset_after_response), kRepetitions) << run.label_counts();
   for (const auto& o : run.observations) {
     EXPECT_EQ(o.body_bytes, 5);
     EXPECT_EQ(o.end_errno, ECONNRESET);
@@ -139,8 +110,8 @@ TEST(EngineWire, ResetAfterCompleteResponse) {
 
 TEST(EngineWire, FinBeforeAnyByteIsEmptyReply) {
   auto server = fixtures::WireServer::start(Behaviour::fin_before_response);
-  const ProbeRun run = run_probes(spec_for(*server));
-  EXPECT_EQ(count_of(run, Label::empty_reply), kRepetitions);
+  const EngineRun run = run_engine(spec_for(*server), kRepetitions, 1);
+  EXPECT_EQ(run.count_of(Label::empty_reply), kRepetitions) << run.label_counts();
   const Observation& o = run.observations.front();
   EXPECT_TRUE(o.error.empty());
   EXPECT_EQ(o.wire_bytes_received, 0);  // the FIN is not a payload byte
@@ -148,8 +119,8 @@ TEST(EngineWire, FinBeforeAnyByteIsEmptyReply) {
 
 TEST(EngineWire, FinMidBodyWithContentLengthIsTruncated) {
   auto server = fixtures::WireServer::start(Behaviour::fin_mid_body_length);
-  const ProbeRun run = run_probes(spec_for(*server));
-  EXPECT_EQ(count_of(run, Label::truncated_response), kRepetitions);
+  const EngineRun run = run_engine(spec_for(*server), kRepetitions, 1);
+  EXPECT_EQ(run.count_of(Label::truncated_response), kRepetitions) << run.label_counts();
   const Observation& o = run.observations.front();
   EXPECT_EQ(o.body_bytes, 50);
   EXPECT_EQ(o.declared_length, 100);
@@ -157,8 +128,8 @@ TEST(EngineWire, FinMidBodyWithContentLengthIsTruncated) {
 
 TEST(EngineWire, FinMidChunkedBodyIsTruncated) {
   auto server = fixtures::WireServer::start(Behaviour::fin_mid_body_chunked);
-  const ProbeRun run = run_probes(spec_for(*server));
-  EXPECT_EQ(count_of(run, Label::truncated_response), kRepetitions);
+  const EngineRun run = run_engine(spec_for(*server), kRepetitions, 1);
+  EXPECT_EQ(run.count_of(Label::truncated_response), kRepetitions) << run.label_counts();
   const Observation& o = run.observations.front();
   EXPECT_TRUE(o.chunked);
   EXPECT_FALSE(o.response_complete);
@@ -171,8 +142,8 @@ TEST(EngineWire, ResetWhileUploading) {
   spec.method = "POST";
   spec.body_bytes = 1 << 20;
   spec.upload_rate = 1 << 20;  // 1 MiB at 1 MiB/s: the server cuts it long before the end
-  const ProbeRun run = run_probes(spec);
-  EXPECT_EQ(count_of(run, Label::upload_aborted), kRepetitions);
+  const EngineRun run = run_engine(spec, kRepetitions, 1);
+  EXPECT_EQ(run.count_of(Label::upload_aborted), kRepetitions) << run.label_counts();
   for (const auto& o : run.observations) {
     EXPECT_EQ(o.end, StreamEnd::rst);
     EXPECT_FALSE(o.request_complete);
@@ -187,8 +158,8 @@ TEST(EngineWire, EarlyPayloadTooLargeThenReset) {
   spec.method = "POST";
   spec.body_bytes = 1 << 20;
   spec.upload_rate = 1 << 20;
-  const ProbeRun run = run_probes(spec);
-  EXPECT_EQ(count_of(run, Label::upload_aborted), kRepetitions);
+  const EngineRun run = run_engine(spec, kRepetitions, 1);
+  EXPECT_EQ(run.count_of(Label::upload_aborted), kRepetitions) << run.label_counts();
   for (const auto& o : run.observations) {
     EXPECT_EQ(o.status, 413);
     EXPECT_EQ(o.end, StreamEnd::rst);
@@ -200,8 +171,8 @@ TEST(EngineWire, NoResponseUntilTheDeadline) {
   auto server = fixtures::WireServer::start(Behaviour::no_response);
   ProbeSpec spec = spec_for(*server);
   spec.timeout = 100ms;
-  const ProbeRun run = run_probes(spec);
-  EXPECT_EQ(count_of(run, Label::timeout_before_response), kRepetitions);
+  const EngineRun run = run_engine(spec, kRepetitions, 1);
+  EXPECT_EQ(run.count_of(Label::timeout_before_response), kRepetitions) << run.label_counts();
   EXPECT_EQ(run.observations.front().error, "no complete response within 100 ms");
 }
 
@@ -209,16 +180,16 @@ TEST(EngineWire, StallMidBodyUntilTheDeadline) {
   auto server = fixtures::WireServer::start(Behaviour::stall_mid_body);
   ProbeSpec spec = spec_for(*server);
   spec.timeout = 100ms;
-  const ProbeRun run = run_probes(spec);
-  EXPECT_EQ(count_of(run, Label::timeout_mid_response), kRepetitions);
+  const EngineRun run = run_engine(spec, kRepetitions, 1);
+  EXPECT_EQ(run.count_of(Label::timeout_mid_response), kRepetitions) << run.label_counts();
   EXPECT_EQ(run.observations.front().body_bytes, 10);
 }
 
 TEST(EngineWire, ConnectionRefused) {
   ProbeSpec spec;
   spec.url = "http://127.0.0.1:" + std::to_string(fixtures::unused_loopback_port()) + "/";
-  const ProbeRun run = run_probes(spec);
-  EXPECT_EQ(count_of(run, Label::connect_failed), kRepetitions);
+  const EngineRun run = run_engine(spec, kRepetitions, 1);
+  EXPECT_EQ(run.count_of(Label::connect_failed), kRepetitions) << run.label_counts();
   const Observation& o = run.observations.front();
   EXPECT_EQ(o.end, StreamEnd::refused);
   EXPECT_EQ(o.end_errno, ECONNREFUSED);
@@ -229,7 +200,7 @@ TEST(EngineWire, EveryProbeUsesAFreshConnection) {
   auto server = fixtures::WireServer::start(Behaviour::keepalive);
   ProbeSpec spec = spec_for(*server);
   spec.watch = 10ms;
-  const ProbeRun run = run_probes(spec, 20);
+  const EngineRun run = run_engine(spec, 20, 1);
   EXPECT_EQ(server->connections_accepted(), 20);
   EXPECT_EQ(run.stats.finished, 20u);
 }
@@ -277,7 +248,8 @@ TEST(EngineWire, TheRequestHeadersRecordedAreTheOnesTheHeadCarried) {
   auto server = fixtures::WireServer::start(Behaviour::fin_after_response_announced);
   ProbeSpec spec = spec_for(*server);
   spec.headers = {"X-Trace: abc", "Accept:"};  // one added, one default removed
-  const ProbeRun run = run_probes(spec, 3);
+  const EngineRun run = run_engine(spec, 3, 1);
+  ASSERT_EQ(run.observations.size(), 3u);
   const std::string host = "127.0.0.1:" + std::to_string(server->port());
   for (const auto& o : run.observations) {
     ASSERT_NE(o.request_headers, nullptr);
@@ -301,7 +273,7 @@ TEST(EngineWire, TheRequestHeadersRecordedAreTheOnesTheHeadCarried) {
 TEST(EngineWire, NoConnectionMeansNoRequestHeaders) {
   ProbeSpec spec;
   spec.url = "http://127.0.0.1:" + std::to_string(fixtures::unused_loopback_port()) + "/";
-  const ProbeRun run = run_probes(spec, 1);
+  const EngineRun run = run_engine(spec, 1, 1);
   ASSERT_EQ(run.observations.size(), 1u);
   EXPECT_EQ(run.observations.front().request_headers, nullptr);
 }
