@@ -20,6 +20,7 @@ import jsonschema
 TERMPROBE = os.environ["TERMPROBE"]
 WIRE_FIXTURE = os.environ["WIRE_FIXTURE"]
 H2_WIRE_FIXTURE = os.environ["H2_WIRE_FIXTURE"]
+TLS_WIRE_FIXTURE = os.environ["TLS_WIRE_FIXTURE"]
 SCHEMA_PATH = os.environ["TERMPROBE_SCHEMA"]
 JUNIT_XSD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "junit.xsd")
 
@@ -80,6 +81,50 @@ class H2WireFixture(WireFixture):
             self.summary = {"connections": int(match.group(1)), "streams": int(match.group(2)),
                             "client_closed_first": match.group(3) == "1",
                             "client_frames_after_response": [f for f in match.group(4).split(",") if f]}
+        return self.summary
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class TlsWireFixture(WireFixture):
+    """One scripted HTTPS server (tests/fixtures/tls_wire_server.h) on
+    127.0.0.1; options as tls_wire_fixture takes them ("--hold-ms", "300").
+    Its test CA is in self.ca (what --cacert trusts) and the CA that signed
+    its certificate in self.issuer, both in a folder removed on exit."""
+
+    def __init__(self, behaviour, *options):
+        self._pem_dir = tempfile.TemporaryDirectory(prefix="termprobe-tls-fixture-")
+        self.ca = os.path.join(self._pem_dir.name, "ca.pem")
+        self.issuer = os.path.join(self._pem_dir.name, "issuer.pem")
+        super().__init__(behaviour, "--write-ca", self.ca, "--write-issuer", self.issuer, *options,
+                         executable=TLS_WIRE_FIXTURE)
+        self.summary = None
+
+    def url(self, path="/x", host="127.0.0.1"):
+        return f"https://{host}:{self.port}{path}"
+
+    def resolve(self, host="localhost"):
+        """--resolve's argument that sends host's URL to this server."""
+        return f"{host}:{self.port}:127.0.0.1"
+
+    def stop(self):
+        """Stops the server; what its clients did after their responses:
+        connections, client_bytes, client_fins, client_resets (numbers) and
+        first_client_close_ms (None when no client closed first)."""
+        if self.summary is None:
+            self.process.stdin.close()
+            line = self.process.stdout.readline()
+            super().__exit__()
+            self.process.stdout.close()
+            self._pem_dir.cleanup()
+            match = re.match(r"connections=(\d+) client_bytes=(\d+) client_fins=(\d+) client_resets=(\d+) "
+                             r"first_client_close_ms=(\d+|-)$", line)
+            if not match:
+                raise AssertionError(f"tls_wire_fixture summary: {line!r}")
+            numbers = [None if group == "-" else int(group) for group in match.groups()]
+            self.summary = dict(zip(("connections", "client_bytes", "client_fins", "client_resets",
+                                     "first_client_close_ms"), numbers))
         return self.summary
 
     def __exit__(self, *exc):
