@@ -56,12 +56,16 @@ constexpr NameTable<Label, 20> kLabelNames{{
 // probe's human output and the report's summary both read it here.
 constexpr NameTable<Label, 20> kLabelMeanings{{
     {Label::keepalive, "normal: a complete response, and the connection was still open when the watch ended"},
-    {Label::close_after_response, "clean close: the server closed (FIN) after a complete response"},
+    {Label::close_after_response,
+     "clean close: the server closed (FIN, or over TLS close_notify or a fatal alert) after a complete "
+     "response"},
     {Label::reset_after_response, "the server reset (RST) the connection after a complete response"},
     {Label::reset_before_response, "\"connection reset by peer\": an RST before any response byte"},
     {Label::reset_mid_response, "the server reset (RST) the connection while the response was arriving"},
     {Label::empty_reply, "\"empty reply from server\": closed (FIN) before any response byte"},
-    {Label::truncated_response, "closed (FIN) before the body was complete: shorter than declared"},
+    {Label::truncated_response,
+     "closed (FIN) before the body was complete: shorter than declared, no last chunk, or over TLS no "
+     "close_notify after a body without length"},
     {Label::upload_aborted, "the server cut the request body off (RST or FIN) before it was all sent"},
     {Label::upload_stalled, "the server stopped reading the request body and never answered"},
     {Label::early_response, "the server answered before the body was sent and kept the connection open"},

@@ -78,7 +78,10 @@ class SessionEndingsAfterTheResponse(ProbeCase):
 
     def test_the_fatal_alert_is_bad_record_mac_after_the_response(self):
         with TlsWireFixture("alert_then_fin") as server:
-            _, report, _ = self.probe(server, "--cacert", server.ca)
+            result, report, _ = self.probe(server, "--cacert", server.ca)
+        # The alert is the server's close (docs/outcomes.md, rule 3), and the label's meaning says so.
+        self.assertIn("  close_after_response: clean close: the server closed (FIN, or over TLS close_notify or a "
+                      "fatal alert) after a complete response\n", result.stdout)
         for entry in report["results"]:
             alert = entry["tls"]["ending"]["alert"]
             self.assertEqual((alert["level"], alert["description"], alert["code"]), ("fatal", "bad_record_mac", 20))
@@ -87,7 +90,9 @@ class SessionEndingsAfterTheResponse(ProbeCase):
     def test_a_close_delimited_body_is_complete_only_with_close_notify(self):
         # RFC 9112 §9.8: a bare FIN could be an attacker's, so the body may be cut short.
         with TlsWireFixture("close_delimited_fin") as server:
-            _, report, lines = self.probe(server, "--cacert", server.ca)
+            result, report, lines = self.probe(server, "--cacert", server.ca)
+        self.assertIn("  truncated_response: closed (FIN) before the body was complete: shorter than declared, "
+                      "no last chunk, or over TLS no close_notify after a body without length\n", result.stdout)
         self.assert_every_entry(report, lines, "truncated_response",
                                 rf"HTTP 200  body 22 B  fin at {MS}  TLSv1\.3 no close_notify  \(Connection: close\)")
         for entry in report["results"]:
