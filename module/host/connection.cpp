@@ -21,8 +21,6 @@ constexpr std::size_t kHeaderLimit = 64 * 1024;
 constexpr std::size_t kWatchBufferLimit = 64 * 1024;
 constexpr std::size_t kWatchReadSize = 4096;
 constexpr std::size_t kH2ReadSize = 16 * 1024;
-// RFC 9113 §3.4: what an h2c client with prior knowledge sends first.
-constexpr std::string_view kH2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
 bool client_left(const error_code& error) {
   return error == http::error::end_of_stream || error == asio::error::eof ||

@@ -25,6 +25,9 @@
 
 namespace termprobe_host {
 
+// RFC 9113 §3.4: what an h2c client with prior knowledge sends first.
+inline constexpr std::string_view kH2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
 class H2Session;
 
 // What the session needs from its connection.

@@ -12,7 +12,7 @@ import socket
 import time
 import unittest
 
-from harness import Serve
+from harness import Serve, fresh_report
 
 IDLE_CONNECTIONS = 3000
 RSS_LIMIT_KIB = 64 * 1024
@@ -157,6 +157,25 @@ class IdleConnections(unittest.TestCase):
         self.assertTrue(accepted)
         self.assertTrue(answer.startswith(b"HTTP/1.1 503 Service Unavailable\r\n"), answer[:200])
         self.assertIn(b"Connection: close\r\n", answer)
+
+    def test_past_max_connections_an_http2_client_gets_a_goaway_that_refuses_its_stream(self):
+        for transport, serve_flags, probe_flags in (("h2c", (), ("--http2-prior-knowledge",)),
+                                                    ("h2", ("--tls",), ("--http2", "-k"))):
+            with self.subTest(transport=transport), Serve("--max-connections", "3", *serve_flags) as server:
+                files_before = server.open_files()
+                idle = [connect(server.port) for _ in range(3)]
+                self.assertTrue(wait_for(lambda: server.open_files() >= files_before + 3, 5))
+                result, report = fresh_report("probe", f"{server.base_url}/termprobe/ok", "--count", "1",
+                                              "--watch", "0.5", *probe_flags)
+                for sock in idle:
+                    sock.close()
+                self.assertEqual(result.returncode, 0, result.stderr)
+                entry = report["results"][0]
+                self.assertEqual(entry["outcome"]["label"], "refused_by_goaway", entry)
+                self.assertEqual(entry["http2"]["goaways"], [{"last_stream_id": 0, "code": 7, "name": "REFUSED_STREAM",
+                                                              "debug": "connection limit reached",
+                                                              "at_us": entry["http2"]["goaways"][0]["at_us"]}])
+                self.assertIsNone(entry["response"]["status"])
 
 
 if __name__ == "__main__":
