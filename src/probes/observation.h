@@ -150,6 +150,10 @@ struct Observation {
   StreamEnd closed_before_reuse = StreamEnd::open;     // what the server did during the idle time
   std::optional<std::int64_t> closed_before_reuse_us;  // when, after the first response
 
+  // The first exchange its probe reports: one per connection (attempt).
+  // HTTP/2's further streams on the same connection are not.
+  bool opens_connection = true;
+
   TlsFacts tls_facts;               // https only
   std::optional<Http2Facts> http2;  // HTTP/2 only
   Timings timings;

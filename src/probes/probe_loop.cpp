@@ -447,6 +447,7 @@ std::vector<Observation> ProbeLoop::observations_of(const Probe& probe) const {
   std::vector<Observation> out(count, probe.observation);
   for (std::size_t i = 0; i < count; ++i) {
     if (probe.driver) probe.driver->record(out[i], i);
+    out[i].opens_connection = i == 0;
     if (probe.fd >= 0) record_wire_counts(probe, out[i]);
   }
   return out;

@@ -40,6 +40,7 @@ void ReportTally::add(const ReportEntry& entry) {
   const Observation& o = entry.observation;
   const Label label = entry.outcome.label;
   ++total_;
+  if (o.opens_connection) ++connections_;
   any_connected_ = any_connected_ || o.connected;
   ScenarioTally& tally = scenario_of(entry);
   ++tally.labels[label];

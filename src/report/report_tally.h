@@ -57,6 +57,9 @@ class ReportTally {
   void add(const ReportEntry& entry);
 
   std::size_t total() const { return total_; }
+  // Connections (attempts) the entries came from: fewer than total() when
+  // HTTP/2 carried several streams on one.
+  std::size_t connections() const { return connections_; }
   bool any_connected() const { return any_connected_; }
   // Label name -> connections, in name order: the report's "labels" objects.
   std::map<std::string, std::size_t> label_counts() const;
@@ -69,6 +72,7 @@ class ReportTally {
  private:
   ScenarioTally& scenario_of(const ReportEntry& entry);
   std::size_t total_ = 0;
+  std::size_t connections_ = 0;
   bool any_connected_ = false;
   ScenarioTallies scenarios_;
   LabelTimings timings_;

@@ -103,7 +103,11 @@ std::string format_entry_line(std::size_t number, const ReportEntry& entry) {
 }
 
 std::string format_summary_line(const Report& report) {
-  std::string line = fmt::format("{} of {} connection(s)", report.tally.total(), report.requested);
+  const ReportTally& tally = report.tally;
+  std::string line = tally.connections() == tally.total()
+                         ? fmt::format("{} of {} connection(s)", tally.total(), report.requested)
+                         : fmt::format("{} of {} request(s) on {} connection(s)", tally.total(),
+                                       report.requested, tally.connections());
   for (const auto& [label, count] : report.tally.label_counts()) line += fmt::format(", {} {}", label, count);
   if (report.interrupted) line += " (interrupted)";
   return line;

@@ -123,6 +123,7 @@ class Http2Servers(unittest.TestCase):
                 by_stream = {e["http2"]["stream_id"]: e for e in report["results"]}
                 self.assertEqual(sorted(by_stream), [1, 3, 5, 7, 9])
                 self.assertEqual(len({e["local"]["port"] for e in report["results"]}), 1, "one connection")
+                self.assertRegex(result.stdout, r"(?m)^5 of 5 request\(s\) on 1 connection\(s\), ")
                 for stream in (1, 3, 5):
                     self.assertEqual(by_stream[stream]["response"]["status"], 200)
                     self.assertEqual(by_stream[stream]["outcome"]["label"], "close_after_response")

@@ -285,5 +285,20 @@ TEST(VerdictTable, TheLabelsToExplainAreTheOnesItsRowsName) {
   EXPECT_EQ(format_label_meanings({}), "");
 }
 
+TEST(SummaryLine, SaysRequestsOnConnectionsWhenHttp2CarriedSeveralStreamsOnOne) {
+  Report report;
+  report.requested = 4;
+  for (bool opens : {true, false, true, false}) {
+    ReportEntry stream = entry("ok", Label::keepalive);
+    stream.observation.opens_connection = opens;
+    report.tally.add(stream);
+  }
+  EXPECT_EQ(format_summary_line(report), "4 of 4 request(s) on 2 connection(s), keepalive 4");
+  Report one_each;
+  one_each.requested = 3;
+  one_each.tally = tally_of({entry("ok", Label::keepalive), entry("ok", Label::keepalive)});
+  EXPECT_EQ(format_summary_line(one_each), "2 of 3 connection(s), keepalive 2");
+}
+
 }  // namespace
 }  // namespace termprobe
