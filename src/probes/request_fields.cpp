@@ -59,7 +59,7 @@ std::int64_t request_body_size(const ProbeSpec& spec) {
 
 std::vector<HeaderField> request_header_fields(const ProbeSpec& spec, const std::string& host_header) {
   std::vector<HeaderField> defaults = {
-      {"Host", host_header}, {"User-Agent", "termprobe/0.1.0"}, {"Accept", "*/*"}};
+      {"Host", host_header}, {"User-Agent", "termprobe/" TERMPROBE_VERSION}, {"Accept", "*/*"}};
   if (const std::int64_t body = request_body_size(spec); body > 0) {
     defaults.push_back({"Content-Length", std::to_string(body)});
     defaults.push_back(

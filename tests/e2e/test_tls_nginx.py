@@ -70,6 +70,7 @@ class NginxOverTls(unittest.TestCase):
         sent = [(field["name"], field["value"]) for field in entry["request"]["headers"]]
         self.assertEqual([name for name, _ in sent], ["Host", "User-Agent", "X-Trace"])
         self.assertEqual(sent[0][1], f"127.0.0.1:{self.nginx.port}")
+        self.assertEqual(sent[1][1], "termprobe/" + report["tool"]["version"])
         self.assertEqual(sent[2][1], "abc")
         self.assertRegex(entry["response"]["headers"]["server"], r"^nginx/\d")
         self.assertEqual(entry["response"]["headers"]["connection"], "keep-alive")
