@@ -31,16 +31,17 @@ struct TlsAlert {
 // What the TLS layer saw (https only). Connection-level facts first, then
 // how the server ended the TLS session, then why a handshake failed.
 struct TlsFacts {
-  std::string version;                // "TLSv1.3", "TLSv1.2"; empty before the handshake completed
-  std::string cipher;                 // the negotiated cipher suite, OpenSSL's name
-  std::string alpn;                   // the protocol the server chose by ALPN; empty = it chose none
-  bool resumed = false;               // the session was resumed, not a full handshake
-  std::string certificate_subject;    // the server certificate's subject, RFC 2253 form
-  std::string certificate_issuer;     // its issuer
-  std::string certificate_not_after;  // its expiry, UTC, e.g. 2027-01-31T12:00:00Z
-  std::optional<bool> name_matched;   // the certificate is valid for the URL's host (or IP)
-  std::string verify_result;          // OpenSSL's verification result, in words ("ok" when trusted)
-  bool verified = false;              // the chain was checked and trusted (false with -k)
+  std::string version;                    // "TLSv1.3", "TLSv1.2"; empty before the handshake completed
+  std::string cipher;                     // the negotiated cipher suite, OpenSSL's name
+  std::vector<std::string> alpn_offered;  // the protocols the ClientHello offered, in order
+  std::string alpn;                       // the protocol the server chose by ALPN; empty = it chose none
+  bool resumed = false;                   // the session was resumed, not a full handshake
+  std::string certificate_subject;        // the server certificate's subject, RFC 2253 form
+  std::string certificate_issuer;         // its issuer
+  std::string certificate_not_after;      // its expiry, UTC, e.g. 2027-01-31T12:00:00Z
+  std::optional<bool> name_matched;       // the certificate is valid for the URL's host (or IP)
+  std::string verify_result;              // OpenSSL's verification result, in words ("ok" when trusted)
+  bool verified = false;                  // the chain was checked and trusted (false with -k)
 
   std::optional<std::int64_t>
       close_notify_us;                        // the server's close_notify read, µs since the request started

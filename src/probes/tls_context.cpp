@@ -74,7 +74,7 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& settin
                                                        const std::vector<std::string>& alpn_protocols) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   if (ctx == nullptr) return fail(ErrorKind::internal, "OpenSSL: " + openssl_error_text());
-  std::shared_ptr<TlsContext> context(new TlsContext(ctx, settings.insecure));
+  std::shared_ptr<TlsContext> context(new TlsContext(ctx, settings.insecure, alpn_protocols));
   if (!settings.min_version.empty())
     SSL_CTX_set_min_proto_version(ctx, tls_version_number(settings.min_version));
   if (!settings.max_version.empty())

@@ -25,11 +25,14 @@ class TlsContext {
 
   SSL_CTX* native() const { return ctx_; }
   bool verify() const { return !insecure_; }
+  const std::vector<std::string>& alpn_offered() const { return alpn_offered_; }
 
  private:
-  TlsContext(SSL_CTX* ctx, bool insecure) : ctx_(ctx), insecure_(insecure) {}
+  TlsContext(SSL_CTX* ctx, bool insecure, std::vector<std::string> alpn_offered)
+      : ctx_(ctx), insecure_(insecure), alpn_offered_(std::move(alpn_offered)) {}
   SSL_CTX* ctx_;
   bool insecure_;
+  std::vector<std::string> alpn_offered_;
 };
 
 // "1.2" / "1.3" → OpenSSL's version number; 0 when the text is neither.

@@ -58,6 +58,7 @@ void note_certificate(TlsFacts& facts, X509* certificate, const std::string& ser
 
 TlsLayer::TlsLayer(std::shared_ptr<TlsContext> context, const std::string& server_name)
     : context_(std::move(context)), server_name_(server_name) {
+  facts_.alpn_offered = context_->alpn_offered();
   ssl_ = SSL_new(context_->native());
   network_in_ = BIO_new(BIO_s_mem());
   network_out_ = BIO_new(BIO_s_mem());

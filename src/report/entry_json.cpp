@@ -175,6 +175,9 @@ void write_tls(JsonTextWriter& json, const Observation& o, std::string_view endi
   json.key("established").value(o.tls_established);
   json.key("version").text_or_null(tls.version);
   json.key("cipher").text_or_null(tls.cipher);
+  json.key("alpn_offered").open_array();
+  for (const auto& protocol : tls.alpn_offered) json.element().value(protocol);
+  json.close_array();
   json.key("alpn").text_or_null(tls.alpn);
   json.key("resumed").value(tls.resumed);
   write_certificate(json.key("certificate"), tls);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace termprobe {
 namespace {
 
@@ -38,13 +40,22 @@ std::string response_text(const Observation& o) {
   return fmt::format(" no response ({} B)", o.wire_bytes_received);
 }
 
+// --http2 on a server that chose otherwise: the line says so, as the
+// report's tls.alpn does; the protocol spoken follows the server's choice.
+std::string alpn_text(const TlsFacts& tls) {
+  const auto& offered = tls.alpn_offered;
+  const bool h2_offered = std::find(offered.begin(), offered.end(), "h2") != offered.end();
+  if (!h2_offered || tls.alpn == "h2") return "";
+  return fmt::format(" (h2 declined, ALPN {})", tls.alpn.empty() ? "none" : tls.alpn);
+}
+
 // https: the handshake's failure, or the session's version and how the
 // server ended it ("close_notify 2.0 ms after response", "no close_notify").
 std::string tls_text(const Observation& o) {
   const TlsFacts& tls = o.tls_facts;
   if (!o.tls || !o.connected) return "";
   if (!o.tls_established) return tls.failure.empty() ? "" : fmt::format("  TLS failed: {}", tls.failure);
-  std::string text = "  " + tls.version;
+  std::string text = "  " + tls.version + alpn_text(tls);
   if (tls.alert && tls.alert->fatal) return text + fmt::format(" alert {}", tls.alert->description);
   if (tls.close_notify_us && o.timings.response_complete_us)
     return text + fmt::format(" close_notify {} after response",

@@ -164,9 +164,11 @@ class Http2Servers(unittest.TestCase):
                                           "-c", "3")
         self.assertEqual(result.returncode, 0, result.stderr)
         for entry in report["results"]:
+            self.assertEqual(entry["tls"]["alpn_offered"], ["h2", "http/1.1"])
             self.assertEqual(entry["tls"]["alpn"], "http/1.1")
             self.assertIsNone(entry["http2"])
             self.assertEqual(entry["outcome"]["label"], "keepalive")
+        self.assertIn("TLSv1.2 (h2 declined, ALPN http/1.1)", result.stdout)
 
     def test_haproxy_reject_is_rst_stream_and_goaway_enhance_your_calm_then_fin(self):
         for transport, url, flags in self.haproxy:

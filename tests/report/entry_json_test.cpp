@@ -74,6 +74,7 @@ ReportEntry everything_set() {
   o.timings = {1, 2, 3, 4, 5, 6};
   o.tls_facts.version = "TLSv1.3";
   o.tls_facts.cipher = "TLS_AES_256_GCM_SHA384";
+  o.tls_facts.alpn_offered = {"h2", "http/1.1"};
   o.tls_facts.alpn = "http/1.1";
   o.tls_facts.resumed = o.tls_facts.verified = true;
   o.tls_facts.certificate_subject = "CN=\"quoted\",O=Ã©";

@@ -139,6 +139,7 @@ json tls_json(const Observation& o, std::string_view ending_kind) {
   return {{"established", o.tls_established},
           {"version", optional_text(t.version)},
           {"cipher", optional_text(t.cipher)},
+          {"alpn_offered", t.alpn_offered},
           {"alpn", optional_text(t.alpn)},
           {"resumed", t.resumed},
           {"certificate", certificate},

@@ -300,5 +300,22 @@ TEST(SummaryLine, SaysRequestsOnConnectionsWhenHttp2CarriedSeveralStreamsOnOne) 
   EXPECT_EQ(format_summary_line(one_each), "2 of 3 connection(s), keepalive 2");
 }
 
+TEST(EntryLine, SaysWhenTheServerDeclinedTheOfferedH2) {
+  ReportEntry e = tls_entry("probe", Label::keepalive, "open");
+  e.observation.connected = true;
+  e.observation.status = 200;
+  e.observation.tls_facts.version = "TLSv1.2";
+  e.observation.tls_facts.alpn_offered = {"h2", "http/1.1"};
+  e.observation.tls_facts.alpn = "http/1.1";
+  EXPECT_NE(format_entry_line(1, e).find("TLSv1.2 (h2 declined, ALPN http/1.1)"), std::string::npos);
+  e.observation.tls_facts.alpn.clear();
+  EXPECT_NE(format_entry_line(1, e).find("TLSv1.2 (h2 declined, ALPN none)"), std::string::npos);
+  e.observation.tls_facts.alpn = "h2";
+  EXPECT_EQ(format_entry_line(1, e).find("declined"), std::string::npos);
+  e.observation.tls_facts.alpn_offered = {"http/1.1"};  // plain HTTP/1.1 over TLS: nothing declined
+  e.observation.tls_facts.alpn = "http/1.1";
+  EXPECT_EQ(format_entry_line(1, e).find("declined"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace termprobe
