@@ -108,10 +108,14 @@ class Http2Servers(unittest.TestCase):
                 self.assertLess(entry["ending"]["after_response_us"], 1_900_000)
                 goaways = entry["http2"]["goaways"]
                 self.assertEqual([(g["last_stream_id"], g["name"]) for g in goaways], [(1, "NO_ERROR")])
-                close_notify = r"sent close_notify 1\d\d\d\.\d ms after the response, then " if transport == "h2" else ""
-                self.assertRegex(result.stdout, r"^server sent GOAWAY\(NO_ERROR, last stream 1\) 1\d\d\d\.\d ms after the "
+                # nginx times keepalive_timeout from its cached clock, which can
+                # be a few ms older than the probe's reading of the response:
+                # 997.8 ms was seen for 1 s, as the bounds above allow.
+                ms = r"(9\d\d|1\d\d\d)\.\d ms"
+                close_notify = rf"sent close_notify {ms} after the response, then " if transport == "h2" else ""
+                self.assertRegex(result.stdout, rf"^server sent GOAWAY\(NO_ERROR, last stream 1\) {ms} after the "
                                                 r"response, then " + close_notify +
-                                                r"closed the idle connection with FIN 1\d\d\d\.\d ms")
+                                                rf"closed the idle connection with FIN {ms}")
 
     def test_nginx_keepalive_requests_refuses_the_streams_above_its_goaway(self):
         # keepalive_requests 3: of 5 streams opened at once, 1, 3 and 5 are
