@@ -64,6 +64,10 @@ bool apply_connection_options(const ConnectionOptions& o, ProbeSpec& spec) {
     print_error("--streams needs HTTP/2: add --http2 (https) or --http2-prior-knowledge");
     return false;
   }
+  if (auto problem = http2_scheme_problem(spec.http == HttpMode::http2, spec.url)) {
+    print_error(*problem);
+    return false;
+  }
   if (auto problem = tls_range_problem(tls.min_version, tls.max_version)) {
     print_error(*problem);
     return false;

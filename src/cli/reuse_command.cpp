@@ -105,7 +105,9 @@ int run_reuse_command(const ReuseOptions& options, const std::vector<std::string
     print_error(target.error().message);
     return kExitUsage;
   }
-  if (ProbeSpec check; !apply_connection_options(options.connection, check)) return kExitUsage;
+  ProbeSpec check;
+  check.url = target->url;
+  if (!apply_connection_options(options.connection, check)) return kExitUsage;
   auto recorder = ReportRecorder::open(command_line, options.json_path);
   if (!recorder) return kExitUsage;
   Report& report = recorder->report();

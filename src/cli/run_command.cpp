@@ -13,6 +13,7 @@
 #include "common/target_url.h"
 #include "module_host.h"
 #include "probes/contract_scenarios.h"
+#include "report/input_checks.h"
 #include "report/input_file.h"
 
 namespace termprobe {
@@ -263,6 +264,12 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
   if (!apply_connection_options(options.connection, settings)) return kExitUsage;
   if (embedded.certificate && settings.tls.ca_file.empty())
     settings.tls.ca_file = embedded.certificate->path();
+  for (const auto& target : targets) {
+    if (auto problem = http2_scheme_problem(settings.http == HttpMode::http2, target.endpoints)) {
+      print_error(*problem);
+      return kExitUsage;
+    }
+  }
   if (int present = fleet_presence(targets, settings); present != kExitSuccess) return present;
 
   for (const auto& target : targets) session->recorder.report().targets.push_back(target.name);

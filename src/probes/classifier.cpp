@@ -7,14 +7,25 @@ Label connect_or_tls_label(Phase phase) {
   return phase == Phase::tls ? Label::tls_failed : Label::connect_failed;
 }
 
-// The request was not fully sent: the server stopped the upload, stalled it,
-// or answered early while the client still had body to send.
+bool final_response_started(const Observation& o) {
+  // Raw bytes count, not parsed ones: a reset after "HTTP/1.1 2" is
+  // mid-response; a 100 Continue alone is not (no final response started).
+  return o.final_response_bytes > 0 || o.wire_bytes_received > o.response_bytes;
+}
+
+// The request was not fully sent. Whoever noticed first, a server that
+// ended the connection cut the body off; one that answered in full and
+// left the connection open (past an announced close too: the deadline
+// came first) answered early; only one that sent nothing stalled it.
 Label upload_label(const Observation& o, StreamEnd end) {
   switch (end) {
     case StreamEnd::rst:
     case StreamEnd::fin: return Label::upload_aborted;
-    case StreamEnd::timeout: return Label::upload_stalled;
-    case StreamEnd::open: return o.response_complete ? Label::early_response : Label::error;
+    case StreamEnd::open:
+    case StreamEnd::timeout:
+      if (o.response_complete) return Label::early_response;
+      if (end == StreamEnd::open) return Label::error;
+      return final_response_started(o) ? Label::timeout_mid_response : Label::upload_stalled;
     default: return Label::error;
   }
 }
@@ -37,12 +48,14 @@ Label mid_response_label(StreamEnd end) {
   }
 }
 
-Label after_response_label(StreamEnd end) {
+// The watch after a complete response ends in a timeout only when the
+// server announced a close it did not make; anything else is not a label's.
+Label after_response_label(const Observation& o, StreamEnd end) {
   switch (end) {
     case StreamEnd::open: return Label::keepalive;
     case StreamEnd::fin: return Label::close_after_response;
     case StreamEnd::rst: return Label::reset_after_response;
-    case StreamEnd::timeout: return Label::timeout_after_response;
+    case StreamEnd::timeout: return o.connection_close ? Label::timeout_after_response : Label::error;
     default: return Label::error;
   }
 }
@@ -58,17 +71,25 @@ Phase phase_of(const Observation& o) {
   if (o.tls && !o.tls_established) return Phase::tls;
   if (uploading(o)) return Phase::upload;
   if (o.response_complete) return Phase::after_response;
-  // Raw bytes count, not parsed ones: a reset after "HTTP/1.1 2" is
-  // mid-response; a 100 Continue alone is not (no final response started).
-  const bool final_response_started = o.final_response_bytes > 0 || o.wire_bytes_received > o.response_bytes;
-  return final_response_started ? Phase::mid_response : Phase::before_response;
+  return final_response_started(o) ? Phase::mid_response : Phase::before_response;
 }
 
 // A close_notify (or a fatal alert) ends the server's data as a FIN does,
-// even when the TCP connection stays open: for the label, it is the close.
+// even when the TCP connection stays open until the watch or the deadline
+// ends: for the label, it is the close.
 StreamEnd ending_for_label(const Observation& o) {
   const bool tls_closed = o.tls_facts.close_notify_us || (o.tls_facts.alert && o.tls_facts.alert->fatal);
-  return o.end == StreamEnd::open && tls_closed ? StreamEnd::fin : o.end;
+  const bool tcp_still_open = o.end == StreamEnd::open || o.end == StreamEnd::timeout;
+  return tcp_still_open && tls_closed ? StreamEnd::fin : o.end;
+}
+
+// The server said it would close after a complete response, and the
+// connection was still open when the probe stopped (at the deadline, or
+// when a --watch longer than the time left ended first).
+bool announced_close_missed(const Observation& o) {
+  const StreamEnd end = ending_for_label(o);  // a close_notify is its close
+  const bool still_open = end == StreamEnd::timeout || end == StreamEnd::open;
+  return o.connection_close && o.response_complete && still_open && !o.interrupted;
 }
 
 Label label_of(Phase phase, const Observation& o) {
@@ -86,11 +107,15 @@ Label label_of(Phase phase, const Observation& o) {
     if (phase == Phase::upload) return Label::upload_aborted;
   }
   if (o.http2 && o.http2->refused_by_goaway) return Label::refused_by_goaway;
+  // END_STREAM is the stream's own end of data: one that came before the
+  // response was whole (fewer DATA bytes than content-length) cut it short,
+  // as a FIN does a short HTTP/1.1 body, whatever the connection did after.
+  if (o.http2 && o.http2->end_stream && phase == Phase::mid_response) return Label::truncated_response;
   switch (phase) {
     case Phase::upload: return upload_label(o, end);
     case Phase::before_response: return before_response_label(end);
     case Phase::mid_response: return mid_response_label(end);
-    default: return after_response_label(end);
+    default: return after_response_label(o, end);
   }
 }
 
@@ -101,6 +126,7 @@ Outcome classify(const Observation& o) {
   outcome.phase = phase_of(o);
   outcome.ending = o.end;
   outcome.announced = o.connection_close;
+  outcome.announced_close_missed = announced_close_missed(o);
   outcome.label = label_of(outcome.phase, o);
   if (outcome.phase == Phase::upload) outcome.response_before_abort = o.status != 0;
   outcome.reuse = reuse_outcome(o);

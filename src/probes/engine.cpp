@@ -79,11 +79,6 @@ std::vector<PreparedSpec> prepare(const std::vector<PlannedProbe>& plan) {
   return prepared;
 }
 
-// HTTP/2 may answer on several streams per connection, one report entry each.
-std::size_t exchanges_per_connection(const ProbeSpec& spec) {
-  return spec.http == HttpMode::http1 ? 1 : static_cast<std::size_t>(std::max(1, spec.streams));
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options) {
@@ -127,14 +122,17 @@ Result<RunStats> Engine::run(const std::vector<PlannedProbe>& plan, const Result
   for (auto& worker : workers) worker.join();
 
   RunStats total;
-  total.requested = 0;
-  for (const auto& planned : plan) total.requested += planned.repeat * exchanges_per_connection(planned.spec);
+  std::size_t planned_connections = 0;
+  for (const auto& planned : plan) planned_connections += planned.repeat;
   for (const auto& result : results) {
     if (!result) return tl::unexpected(result.error());
     total.finished += result->finished;
+    total.exchanges += result->exchanges;
     total.abandoned += result->abandoned;
     total.interrupted = total.interrupted || result->interrupted;
   }
+  // Connections never started (a stop request) count once each.
+  total.requested = planned_connections - total.finished + total.exchanges;
   return total;
 }
 

@@ -27,8 +27,12 @@ struct EngineOptions {
 };
 
 struct RunStats {
-  std::size_t requested = 0;  // probes the plan asked for
-  std::size_t finished = 0;   // probes handed to the sink
+  // What the plan asked for, counted as it turned out: one per connection,
+  // or its streams' count once a connection spoke HTTP/2 (a connection that
+  // never got that far, or whose server declined h2, had no streams).
+  std::size_t requested = 0;
+  std::size_t finished = 0;   // probes (connections) handed to the sink
+  std::size_t exchanges = 0;  // observations handed to the sink: one per connection, or per HTTP/2 stream
   std::size_t abandoned = 0;  // probes cut off by a stop request before they ended
   bool interrupted = false;   // a stop request ended the run early
 };

@@ -233,7 +233,15 @@ Http2Session::Http2Session(const ProbeSpec& spec, const std::vector<HeaderField>
   nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &Callbacks::on_stream_close);
   nghttp2_session_callbacks_set_before_frame_send_callback(callbacks, &Callbacks::before_frame_send);
   nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, &Callbacks::on_frame_send);
-  nghttp2_session_client_new(&session_, callbacks, this);
+  // nghttp2's HTTP messaging checks judge what the server sent (a short
+  // END_STREAM against content-length becomes its own PROTOCOL_ERROR and the
+  // frame is never reported): off, so every frame reaches the callbacks and
+  // the probe accounts each stream itself (record()).
+  nghttp2_option* option = nullptr;
+  nghttp2_option_new(&option);
+  nghttp2_option_set_no_http_messaging(option, 1);
+  nghttp2_session_client_new2(&session_, callbacks, this, option);
+  nghttp2_option_del(option);
   nghttp2_session_callbacks_del(callbacks);
   const std::array<nghttp2_settings_entry, 2> settings = {{
       {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
@@ -380,6 +388,17 @@ bool Http2Session::response_done() const {
                      [](const Stream* s) { return s->closed || s->end_stream || s->reset || s->refused; });
 }
 
+// Without nghttp2's messaging checks the probe compares a finished
+// stream's DATA with its content-length itself (RFC 9113 §8.1.1). A response
+// to HEAD, a 204 and a 304 declare a length they never send.
+std::optional<Http2Session::LengthProblem> Http2Session::declared_length_problem(const Stream& s) const {
+  if (!s.end_stream || !s.declared_length) return std::nullopt;
+  if (spec_.method == "HEAD" || s.status == 204 || s.status == 304) return std::nullopt;
+  if (s.data_bytes < *s.declared_length) return LengthProblem::shorter;
+  if (s.data_bytes > *s.declared_length) return LengthProblem::longer;
+  return std::nullopt;
+}
+
 void Http2Session::record(Observation& o, std::size_t exchange) const {
   const Stream& s = *round_.at(exchange);
   o.method = spec_.method;
@@ -399,12 +418,19 @@ void Http2Session::record(Observation& o, std::size_t exchange) const {
   o.declared_length = s.declared_length;
   o.module = s.module;
   o.response_headers = s.headers;
-  o.response_complete = s.end_stream;  // a later RST_STREAM does not take it back
+  const auto length_problem = declared_length_problem(s);
+  // A later RST_STREAM does not take a whole response back; a short one
+  // (END_STREAM before content-length) is not whole.
+  o.response_complete = s.end_stream && !length_problem;
   o.parse_error = parse_error_;
+  if (o.parse_error.empty() && length_problem == LengthProblem::longer) {
+    o.parse_error = "HTTP/2: " + std::to_string(s.data_bytes) + " DATA bytes for content-length " +
+                    std::to_string(*s.declared_length);
+  }
   if (!parse_error_.empty()) o.first_bytes_hex = to_hex(first_bytes_);
   o.timings.request_sent_us = s.request_sent_us;
   o.timings.first_byte_us = s.first_byte_us;
-  o.timings.response_complete_us = s.end_stream ? s.complete_us : std::nullopt;
+  o.timings.response_complete_us = o.response_complete ? s.complete_us : std::nullopt;
   Http2Facts facts;
   facts.stream_id = s.id;
   facts.streams_on_connection = static_cast<int>(streams_.size());

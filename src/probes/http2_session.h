@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,8 @@ class Http2Session final : public ConnectionDriver {
   void submit_streams();
   void check_server_preface(std::string_view bytes);
   void feed_frame(std::string_view frame);
+  enum class LengthProblem { shorter, longer };
+  std::optional<LengthProblem> declared_length_problem(const Stream& s) const;
   Stream* find(std::int32_t id) const;
 
   const ProbeSpec& spec_;

@@ -64,11 +64,15 @@ constexpr NameTable<Label, 20> kLabelMeanings{{
     {Label::reset_mid_response, "the server reset (RST) the connection while the response was arriving"},
     {Label::empty_reply, "\"empty reply from server\": closed (FIN) before any response byte"},
     {Label::truncated_response,
-     "closed (FIN) before the body was complete: shorter than declared, no last chunk, or over TLS no "
-     "close_notify after a body without length"},
-    {Label::upload_aborted, "the server cut the request body off (RST or FIN) before it was all sent"},
-    {Label::upload_stalled, "the server stopped reading the request body and never answered"},
-    {Label::early_response, "the server answered before the body was sent and kept the connection open"},
+     "the response ended before its body was complete: a FIN (HTTP/2: END_STREAM) short of the declared "
+     "length, no last chunk, or over TLS no close_notify after a body without length"},
+    {Label::upload_aborted,
+     "the server ended the connection (RST or FIN) before the request body was all sent, whether or not it "
+     "answered first"},
+    {Label::upload_stalled, "the server stopped reading the request body and sent no response byte"},
+    {Label::early_response,
+     "a complete answer arrived before the request body was all sent, and the server had not ended the "
+     "connection when the probe stopped (see outcome.announced_close_missed)"},
     {Label::timeout_before_response, "hang: no response byte before the deadline (--timeout)"},
     {Label::timeout_mid_response, "hang: the response stopped arriving before the deadline"},
     {Label::timeout_after_response,

@@ -53,6 +53,10 @@ struct Outcome {
   // https with a completed handshake: how the server ended the TLS session
   // (classifier.h's tls_ending); empty otherwise.
   std::string_view tls_ending;
+  // It announced its close after a complete response and had not closed or
+  // reset (TCP or TLS) when the probe stopped (timeout_after_response, or
+  // early_response during an upload): a fact of its own, whatever the label.
+  bool announced_close_missed = false;
 };
 
 std::string_view to_string(StreamEnd value);

@@ -16,6 +16,12 @@ constexpr std::uint32_t kReadable = EPOLLIN | EPOLLRDHUP;
 // A server that sends without pause must not keep one probe's read loop
 // from ever returning: after this much, other sockets get their turn.
 constexpr std::size_t kReadBudget = 1024 * 1024;
+// Likewise for sending: a server that drains an upload as fast as it comes
+// (nginx discarding a body it refused) keeps the socket writable, and a
+// probe that only sends would read its early 413 after the whole body was
+// out. After this much the probe reads what arrived before sending more,
+// as curl does between its writes.
+constexpr std::size_t kWriteBudget = 256 * 1024;
 
 std::string millis_text(std::chrono::milliseconds value) { return std::to_string(value.count()) + " ms"; }
 
@@ -260,12 +266,21 @@ void ProbeLoop::on_exchange_event(Probe& probe, std::uint32_t events) {
 // Sends what the driver has ready; waits for writable when the kernel is full
 // and for the rate's next moment when the driver holds bytes back.
 void ProbeLoop::pump_output(Probe& probe) {
+  std::size_t budget = kWriteBudget;
   for (;;) {
     const auto now_us = probe.micros(Clock::now());
     const std::string_view out = probe.driver->output(now_us);
     if (out.empty()) break;
-    const ssize_t sent = send(probe.fd, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (budget == 0) {
+      // Still writable: epoll reports it at once, after any input was read.
+      set_interest(probe, kReadable | EPOLLOUT);
+      set_deadline(probe, stage_deadline(probe));
+      return;
+    }
+    const ssize_t sent =
+        send(probe.fd, out.data(), std::min(out.size(), budget), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (sent > 0) {
+      budget -= static_cast<std::size_t>(sent);
       probe.driver->output_sent(static_cast<std::size_t>(sent), now_us);
       continue;
     }
@@ -431,6 +446,7 @@ void ProbeLoop::conclude(Probe& probe) {
   probe.http2 = nullptr;
   probe.driver.reset();
   ++stats_.finished;
+  stats_.exchanges += exchanges.size();
   --live_;
   {
     std::unique_lock<std::mutex> lock;

@@ -24,6 +24,9 @@ std::string share_kind(std::size_t count, std::size_t total) {
 }
 
 std::string announced_kind(const ScenarioFacts& facts) { return share_kind(facts.announced, facts.total); }
+std::string close_missed_kind(const ScenarioFacts& facts) {
+  return share_kind(facts.announced_close_missed, facts.total);
+}
 std::string rst_after_fin_kind(const ScenarioFacts& facts) {
   return share_kind(facts.rst_after_fin, facts.total);
 }
@@ -38,6 +41,7 @@ std::vector<std::string> differences(const ScenarioFacts& before, const Scenario
   if (keys_of(before.labels) != keys_of(after.labels)) what.push_back("labels");
   if (keys_of(before.statuses) != keys_of(after.statuses)) what.push_back("status");
   if (announced_kind(before) != announced_kind(after)) what.push_back("announced close");
+  if (close_missed_kind(before) != close_missed_kind(after)) what.push_back("announced close missed");
   if (rst_after_fin_kind(before) != rst_after_fin_kind(after)) what.push_back("rst after fin");
   if (before.reset_bytes_min != after.reset_bytes_min || before.reset_bytes_max != after.reset_bytes_max)
     what.push_back("bytes before reset");
@@ -65,6 +69,8 @@ std::string facts_text(const std::optional<ScenarioFacts>& facts) {
   std::string text = counts_text(facts->labels) + "; status " + counts_text(facts->statuses) +
                      "; announced " + announced_kind(*facts) + "; rst after fin " +
                      rst_after_fin_kind(*facts);
+  // Rare, so said only when it happened.
+  if (facts->announced_close_missed > 0) text += "; announced close missed " + close_missed_kind(*facts);
   if (facts->reset_bytes_min)
     text += fmt::format("; {}-{} B before reset", *facts->reset_bytes_min, *facts->reset_bytes_max);
   if (const auto median = closing_median(*facts))
@@ -87,6 +93,7 @@ nlohmann::ordered_json facts_json(const std::optional<ScenarioFacts>& facts) {
                                 {"labels", facts->labels},
                                 {"statuses", facts->statuses},
                                 {"announced", announced_kind(*facts)},
+                                {"announced_close_missed", close_missed_kind(*facts)},
                                 {"rst_after_fin", rst_after_fin_kind(*facts)}};
   out["reset_bytes"] = facts->reset_bytes_min ? nlohmann::ordered_json{{"min", *facts->reset_bytes_min},
                                                                        {"max", *facts->reset_bytes_max}}

@@ -234,6 +234,7 @@ void write_outcome(JsonTextWriter& json, const Outcome& outcome) {
   json.key("ending").value(to_string(outcome.ending));
   json.key("label").value(to_string(outcome.label));
   json.key("announced").value(outcome.announced);
+  json.key("announced_close_missed").value(outcome.announced_close_missed);
   if (outcome.phase == Phase::upload) json.key("response_before_abort").value(outcome.response_before_abort);
   json.close_object();
 }

@@ -169,4 +169,11 @@ std::optional<std::string> tls_range_problem(std::string_view min_version, std::
   return std::nullopt;
 }
 
+std::optional<std::string> http2_scheme_problem(bool alpn_http2, std::string_view url) {
+  if (!alpn_http2 || !url.starts_with("http://")) return std::nullopt;
+  return "--http2 (http2 = true) negotiates HTTP/2 by TLS ALPN, so it needs https://; for cleartext h2c "
+         "on " +
+         std::string(url) + " use --http2-prior-knowledge (http2_prior_knowledge = true)";
+}
+
 }  // namespace termprobe

@@ -85,4 +85,9 @@ std::optional<std::string> tls_version_problem(std::string_view version);
 // Why a minimum and maximum TLS version cannot go together, or nullopt.
 std::optional<std::string> tls_range_problem(std::string_view min_version, std::string_view max_version);
 
+// --http2 (a check file's http2 = true) offers h2 by ALPN, which only TLS
+// has: on an http:// URL it would speak HTTP/1.1 without a word. curl sends
+// an h2c Upgrade there; termprobe refuses and points at prior knowledge.
+std::optional<std::string> http2_scheme_problem(bool alpn_http2, std::string_view url);
+
 }  // namespace termprobe

@@ -18,7 +18,7 @@
 
 namespace termprobe {
 
-inline constexpr int kReportSchemaVersion = 2;
+inline constexpr int kReportSchemaVersion = 3;
 
 struct ReportEntry {
   std::string target;       // the target this connection belongs to (reports group by it)

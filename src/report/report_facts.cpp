@@ -13,6 +13,7 @@ void add_connection(ScenarioFacts& facts, const ConnectionFacts& connection) {
   ++facts.labels[std::string(connection.label)];
   ++facts.statuses[connection.status ? std::to_string(*connection.status) : "none"];
   if (connection.announced) ++facts.announced;
+  if (connection.announced_close_missed) ++facts.announced_close_missed;
   if (connection.rst_after_fin) ++facts.rst_after_fin;
   // Only a reset that cut a response has a meaningful byte count to compare.
   if (connection.label == "reset_mid_response") {
@@ -31,6 +32,7 @@ void add_facts(ScenarioFacts& into, const ScenarioFacts& other) {
   for (const auto& [label, count] : other.labels) into.labels[label] += count;
   for (const auto& [status, count] : other.statuses) into.statuses[status] += count;
   into.announced += other.announced;
+  into.announced_close_missed += other.announced_close_missed;
   into.rst_after_fin += other.rst_after_fin;
   if (other.reset_bytes_min) {
     into.reset_bytes_min =

@@ -23,6 +23,7 @@ struct ScenarioFacts {
   std::map<std::string, std::size_t> labels;    // label -> connections
   std::map<std::string, std::size_t> statuses;  // "200", or "none" when no status line came
   std::size_t announced = 0;                    // connections that announced Connection: close
+  std::size_t announced_close_missed = 0;       // of those, connections still open at the deadline
   std::size_t rst_after_fin = 0;                // connections whose FIN an RST followed (a "broken pipe")
   std::optional<std::int64_t>
       reset_bytes_min;  // bytes received before an RST cut a response (reset_mid_response)
@@ -56,6 +57,7 @@ struct ConnectionFacts {
   std::int64_t wire_bytes = 0;
   bool rst_after_fin = false;                                    // an RST followed the server's FIN
   std::optional<std::int64_t> after_response_us = std::nullopt;  // from the complete response to the end
+  bool announced_close_missed = false;  // announced Connection: close, still open when the probe stopped
 };
 void add_connection(ScenarioFacts& facts, const ConnectionFacts& connection);
 

@@ -41,6 +41,7 @@ enum class Store {
   scenario,
   label,
   announced,
+  announced_close_missed,
   status,
   wire_bytes,
   rst_after_fin,
@@ -66,6 +67,7 @@ constexpr Field kFields[] = {
     {".results[].outcome", Kind::object},
     {".results[].outcome.label", Kind::label, Store::label},
     {".results[].outcome.announced", Kind::boolean, Store::announced},
+    {".results[].outcome.announced_close_missed", Kind::boolean, Store::announced_close_missed},
     {".results[].response", Kind::object},
     {".results[].response.status", Kind::status, Store::status},
     {".results[].response.wire_bytes", Kind::count, Store::wire_bytes},
@@ -191,6 +193,7 @@ struct PendingConnection {
   std::string scenario;
   std::string label;
   bool announced = false;
+  bool announced_close_missed = false;
   std::optional<int> status;
   std::int64_t wire_bytes = 0;
   bool rst_after_fin = false;
@@ -305,6 +308,7 @@ void ReportFactsReader::store(Store where, const Scalar& value) {
     case Store::scenario: pending_.scenario = value.text; break;
     case Store::label: pending_.label = value.text; break;
     case Store::announced: pending_.announced = value.flag; break;
+    case Store::announced_close_missed: pending_.announced_close_missed = value.flag; break;
     case Store::status:
       if (value.type == Scalar::integer) pending_.status = static_cast<int>(*value.integer_value);
       break;
@@ -383,8 +387,9 @@ bool ReportFactsReader::add_pending() {
       return refuse(fmt::format("more than {} target/scenario pairs", kReportMaxScenarios));
     it = facts_.scenarios.emplace(key, ScenarioFacts{}).first;
   }
-  add_connection(it->second, {pending_.label, pending_.status, pending_.announced, pending_.wire_bytes,
-                              pending_.rst_after_fin, pending_.after_response_us});
+  add_connection(it->second,
+                 {pending_.label, pending_.status, pending_.announced, pending_.wire_bytes,
+                  pending_.rst_after_fin, pending_.after_response_us, pending_.announced_close_missed});
   return true;
 }
 

@@ -53,7 +53,7 @@ void ReportTally::add(const ReportEntry& entry) {
   if (o.http2) ++tally.http2_endings[http2_ending(o)];
   add_connection(tally.facts, {to_string(label), o.status == 0 ? std::nullopt : std::optional<int>(o.status),
                                entry.outcome.announced, o.wire_bytes_received, o.rst_after_fin_us.has_value(),
-                               after_response_us(o.timings)});
+                               after_response_us(o.timings), entry.outcome.announced_close_missed});
   tally.ended_us_total += o.timings.ended_us.value_or(0);
   timings_.add(label, o.timings);
 }

@@ -72,6 +72,21 @@ expect = ["keepalive"]
         self.assertRegex(passed.stdout, r"(?m)^admin port stays closed +connect_failed +connect_failed x\d+ +pass$")
         self.assertEqual(unreachable.returncode, 3, unreachable.stdout + unreachable.stderr)
 
+    def test_http2_by_alpn_on_an_http_url_is_refused_not_spoken_as_http1(self):
+        with ReportDir() as d:
+            path = write_file(d, "checks.toml", """
+[[probe]]
+name = "h2 on cleartext"
+url = "http://127.0.0.1:1/"
+http2 = true
+expect = ["keepalive"]
+""")
+            result = run_termprobe("check", path)
+        self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
+        self.assertEqual(result.stderr.count("\n"), 1, result.stderr)
+        self.assertIn("needs https://", result.stderr)
+        self.assertIn("http2_prior_knowledge = true", result.stderr)
+
     def test_each_mistake_names_file_line_and_key(self):
         ok_probe = '[[probe]]\nname = "a"\nurl = "http://127.0.0.1:1/"\nexpect = ["keepalive"]\n'
         cases = [

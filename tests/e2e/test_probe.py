@@ -14,8 +14,8 @@ import subprocess
 import time
 import unittest
 
-from harness import (TERMPROBE, Haproxy, Nginx, ReportDir, Serve, WireFixture, fresh_report, interrupt_after,
-                     report_of, run_in_terminal, run_termprobe, unused_port, validate_report)
+from harness import (TERMPROBE, H2WireFixture, Haproxy, Nginx, ReportDir, Serve, WireFixture, fresh_report,
+                     interrupt_after, report_of, run_in_terminal, run_termprobe, unused_port, validate_report)
 
 REPEATS = "50"
 
@@ -182,6 +182,48 @@ class Endings(unittest.TestCase):
         self.assertEqual(labels_of(report), {"close_after_response"})
         for entry in report["results"]:
             self.assertGreaterEqual(entry["ending"]["after_response_us"], 150_000)
+
+
+class Http2Streams(unittest.TestCase):
+    def test_a_short_end_stream_is_truncated_with_the_reset_behind_it_as_a_fact(self):
+        with H2WireFixture("short_end_stream_then_rst_no_error") as server:
+            result, report = fresh_report("probe", server.url("/"), "--http2-prior-knowledge", "--count", "5",
+                                          "--watch", "0.1")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        validate_report(report)
+        for entry in report["results"]:
+            self.assertEqual(entry["outcome"]["label"], "truncated_response")
+            self.assertEqual(entry["outcome"]["phase"], "mid_response")
+            self.assertEqual((entry["response"]["body_bytes"], entry["response"]["declared_length"]), (7, 100))
+            self.assertFalse(entry["response"]["complete"])
+            self.assertTrue(entry["http2"]["end_stream"])
+            self.assertEqual((entry["http2"]["reset"]["name"], entry["http2"]["reset"]["when"]),
+                             ("NO_ERROR", "after_end_stream"))
+            self.assertIsNone(entry["http2"]["local_error"])
+        self.assertRegex(result.stdout, r"(?m)^#1 +truncated_response +HTTP 200  body 7/100 B")
+
+    def test_requested_counts_streams_only_where_a_connection_could_carry_them(self):
+        with H2WireFixture("complete_keepalive") as server:
+            result, report = fresh_report("probe", server.url("/"), "--http2-prior-knowledge", "--streams", "5",
+                                          "--count", "2", "--watch", "0.1")
+        self.assertEqual(report["summary"]["requested"], 10)
+        self.assertIn("10 of 10 request(s) on 2 connection(s)", result.stdout)
+        closed = f"http://127.0.0.1:{unused_port()}/"
+        result, report = fresh_report("probe", closed, "--http2-prior-knowledge", "--streams", "5", "--count", "2")
+        self.assertEqual(report["summary"]["requested"], 2)
+        self.assertIn("2 of 2 connection(s)", result.stdout)
+
+    def test_http2_by_alpn_on_an_http_url_is_refused_with_the_way_to_h2c(self):
+        for command in (["probe", "http://127.0.0.1:1/", "--http2"],
+                        ["idle", "http://127.0.0.1:1/", "--http2"],
+                        ["reuse", "http://127.0.0.1:1/", "--idle", "10", "--http2"]):
+            with self.subTest(command=command[0]):
+                result = run_termprobe(*command)
+                self.assertEqual(result.returncode, 2, result.stderr)
+                self.assertEqual(result.stdout, "")
+                self.assertEqual(result.stderr.count("\n"), 1, result.stderr)
+                self.assertIn("needs https://", result.stderr)
+                self.assertIn("--http2-prior-knowledge", result.stderr)
 
 
 class Uploads(unittest.TestCase):
@@ -434,6 +476,7 @@ class BadInput(unittest.TestCase):
         (["probe", "http://127.0.0.1:1/", "--header", "NoColon"], "Name: value"),
         (["probe", "http://127.0.0.1:1/", "--method", "GE T"], "method"),
         (["probe", "http://127.0.0.1:1/", "--expect", "fine"], "is not a label"),
+        (["probe", "http://127.0.0.1:1/", "--http2"], "--http2-prior-knowledge"),
         (["probe"], "url is required"),
         ([], "subcommand is required"),
     ]

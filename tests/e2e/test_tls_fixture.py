@@ -91,8 +91,9 @@ class SessionEndingsAfterTheResponse(ProbeCase):
         # RFC 9112 §9.8: a bare FIN could be an attacker's, so the body may be cut short.
         with TlsWireFixture("close_delimited_fin") as server:
             result, report, lines = self.probe(server, "--cacert", server.ca)
-        self.assertIn("  truncated_response: closed (FIN) before the body was complete: shorter than declared, "
-                      "no last chunk, or over TLS no close_notify after a body without length\n", result.stdout)
+        self.assertIn("  truncated_response: the response ended before its body was complete: a FIN (HTTP/2: "
+                      "END_STREAM) short of the declared length, no last chunk, or over TLS no close_notify after "
+                      "a body without length\n", result.stdout)
         self.assert_every_entry(report, lines, "truncated_response",
                                 rf"HTTP 200  body 22 B  fin at {MS}  TLSv1\.3 no close_notify  \(Connection: close\)")
         for entry in report["results"]:

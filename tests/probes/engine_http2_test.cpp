@@ -109,6 +109,23 @@ TEST(EngineHttp2, AResetAfterTheWholeResponseEndsTheUploadAndKeepsTheAnswer) {
       1, 100ms, upload);
 }
 
+TEST(EngineHttp2, AShortEndStreamIsATruncatedResponseNotAReset) {
+  // END_STREAM after 7 of 100 declared bytes comes first: the stream is cut
+  // short; the RST_STREAM(NO_ERROR) behind it is a fact, not the label. No
+  // library check may swallow the DATA frame or want to reset the stream.
+  expect_every_stream(H2Behaviour::short_end_stream_then_rst_no_error, Label::truncated_response,
+                      [](const Observation& o) {
+                        EXPECT_EQ(o.status, 200);
+                        EXPECT_EQ(o.body_bytes, 7);
+                        EXPECT_EQ(o.declared_length, 100);
+                        EXPECT_TRUE(o.http2->end_stream);
+                        EXPECT_FALSE(o.response_complete);
+                        expect_reset(o, 0, "NO_ERROR", "after_end_stream", 7);
+                        EXPECT_TRUE(o.http2->local_error.empty()) << o.http2->local_error;
+                        EXPECT_EQ(classify(o).phase, Phase::mid_response);
+                      });
+}
+
 TEST(EngineHttp2, AGracefulGoawayThenTheFinalOneThenFinAreAllRecorded) {
   expect_every_stream(
       H2Behaviour::goaway_graceful_then_final, Label::close_after_response,

@@ -170,6 +170,50 @@ TEST(EngineTruth, ResponseDuringARateLimitedUploadIsReadWhenItArrives) {
   });
 }
 
+// A large upload the server refuses at once, as nginx's client_max_body_size does.
+const auto kRefusedUpload = [](ProbeSpec& spec) {
+  spec.method = "POST";
+  spec.body_bytes = 64 << 20;
+};
+
+TEST(EngineTruth, AnAnswerDuringAnUploadThatLingersPastTheDeadlineIsEarlyResponse) {
+  // Never "stalled, never answered": the 413 is complete; the announced
+  // close the deadline did not see is a fact of its own.
+  const auto short_deadline = [](ProbeSpec& spec) {
+    kRefusedUpload(spec);
+    spec.timeout = 250ms;
+    spec.watch = 0ms;  // the deadline, not the watch, ends the wait for the announced close
+  };
+  expect_everywhere(Behaviour::early_413_then_linger, Label::early_response, short_deadline,
+                    [](const Observation& o) {
+                      EXPECT_EQ(o.status, 413);
+                      EXPECT_TRUE(o.response_complete);
+                      EXPECT_FALSE(o.request_complete);
+                      EXPECT_EQ(o.end, StreamEnd::timeout);
+                      const Outcome outcome = classify(o);
+                      EXPECT_EQ(outcome.phase, Phase::upload);
+                      EXPECT_TRUE(outcome.announced_close_missed);
+                      EXPECT_TRUE(outcome.response_before_abort);
+                    });
+}
+
+TEST(EngineTruth, AFinAfterTheProbeStoppedSendingStillCutsTheUpload) {
+  // The probe stops its body once the 413 is in; the server's FIN comes
+  // 100 ms after the last body byte, when the probe is no longer sending.
+  expect_everywhere(Behaviour::early_413_then_quiet_fin, Label::upload_aborted, kRefusedUpload,
+                    [](const Observation& o) {
+                      EXPECT_EQ(o.status, 413);
+                      EXPECT_FALSE(o.request_complete);
+                      EXPECT_EQ(o.end, StreamEnd::fin);
+                      ASSERT_TRUE(o.timings.response_complete_us.has_value());
+                      // 100 ms of quiet, counted from the server's last read,
+                      // which a loaded probe reads the 413 some time after.
+                      EXPECT_GE(*o.timings.ended_us - *o.timings.response_complete_us, 20'000);
+                      EXPECT_TRUE(classify(o).response_before_abort);
+                      EXPECT_FALSE(classify(o).announced_close_missed);
+                    });
+}
+
 TEST(EngineTruth, ReuseCountsOnlyTheSecondRequestsBytes) {
   const auto reuse = [](ProbeSpec& spec) { spec.reuse_after = 400ms; };
   expect_everywhere(Behaviour::idle_fin_300ms, Label::empty_reply, reuse, [](const Observation& o) {

@@ -15,13 +15,14 @@ struct Connection {
   std::int64_t wire_bytes = 100;
   bool rst_after_fin = false;
   std::optional<std::int64_t> after_response_us = std::nullopt;
+  bool announced_close_missed = false;
 };
 
 ScenarioFacts facts_of(const std::vector<Connection>& connections) {
   ScenarioFacts facts;
   for (const auto& c : connections)
-    add_connection(facts,
-                   {c.label, c.status, c.announced, c.wire_bytes, c.rst_after_fin, c.after_response_us});
+    add_connection(facts, {c.label, c.status, c.announced, c.wire_bytes, c.rst_after_fin, c.after_response_us,
+                           c.announced_close_missed});
   return facts;
 }
 
@@ -58,6 +59,16 @@ TEST(Compare, ALabelOrStatusSetThatDiffersIsAChange) {
   EXPECT_EQ(what_changed({{}}, {{.status = 403}}), std::vector<std::string>{"status"});
   EXPECT_EQ(what_changed({{.label = "reset_before_response", .status = std::nullopt}}, {{.status = 502}}),
             (std::vector<std::string>{"labels", "status"}));
+}
+
+TEST(Compare, AnAnnouncedCloseThatWasMissedIsAChangeEvenUnderTheSameLabel) {
+  // nginx's lingering close outlasting the deadline: early_response both
+  // times, but once the server closed within it and once not.
+  const Connection closed{.label = "early_response", .status = 413, .announced = true};
+  const Connection missed{
+      .label = "early_response", .status = 413, .announced = true, .announced_close_missed = true};
+  EXPECT_EQ(what_changed({closed}, {missed}), std::vector<std::string>{"announced close missed"});
+  EXPECT_TRUE(what_changed({missed}, {missed, missed}).empty());
 }
 
 TEST(Compare, AnnouncedAndRstAfterFinCompareAsNoneSomeOrAll) {

@@ -98,8 +98,8 @@ ReportEntry everything_set() {
   h2.settings = {{"MAX_CONCURRENT_STREAMS", 128}, {"0x10", 4294967295u}};
   h2.local_error = "would have reset";
   o.http2 = h2;
-  Outcome outcome{Phase::upload, StreamEnd::rst, Label::upload_aborted,  true,
-                  true,          "reset",        "close_notify_then_rst"};
+  Outcome outcome{Phase::upload, StreamEnd::rst, Label::upload_aborted,   true,
+                  true,          "reset",        "close_notify_then_rst", true};
   return {"http://[::1]:8080",
           "reuse after 5000 ms",
           "http://[::1]:8080/a?b=\"c\"&d=\\e",

@@ -180,7 +180,8 @@ json outcome_json(const Outcome& outcome) {
   json out = {{"phase", to_string(outcome.phase)},
               {"ending", to_string(outcome.ending)},
               {"label", to_string(outcome.label)},
-              {"announced", outcome.announced}};
+              {"announced", outcome.announced},
+              {"announced_close_missed", outcome.announced_close_missed}};
   if (outcome.phase == Phase::upload) out["response_before_abort"] = outcome.response_before_abort;
   return out;
 }
