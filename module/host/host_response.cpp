@@ -10,6 +10,7 @@ std::string header_name(HTTP_HEADER_ID id) {
     case HttpHeaderContentLength: return "Content-Length";
     case HttpHeaderContentType: return "Content-Type";
     case HttpHeaderServer: return "Server";
+    default: break;
   }
   return "X-Unknown-Header";
 }
@@ -102,11 +103,6 @@ VOID HostResponse::ResetConnection(VOID) {
 // announces "Connection: close" and closes gracefully (FIN). Whether IIS
 // announces it or closes with FIN or RST is unverified.
 VOID HostResponse::SetNeedDisconnect(VOID) { need_disconnect_ = true; }
-
-PCSTR HostResponse::GetTrailer(PCSTR, USHORT* pcchHeaderValue) const {
-  if (pcchHeaderValue != NULL) *pcchHeaderValue = 0;
-  return NULL;
-}
 
 // RST_STREAM(errorCode) once what was flushed has gone out; what is still
 // buffered is dropped, and later writes succeed and go nowhere, as after

@@ -1,12 +1,12 @@
 // IHttpResponse (and IHttpResponse4) on the Linux host: buffers like IIS
 // does, sends on Flush or at the end of the request, and follows Microsoft's
 // reference pages for the two termination methods (docs/module-contract.md).
+// The methods the module never calls come from UnusedResponseMethods.
 // One implementation for HTTP/1.1 and HTTP/2: it hands ResponseParts to its
 // connection, which frames them. Written memory is referenced, not copied: IIS too
 // sends from the module's buffers, which stay valid until the request ends.
 #pragma once
 
-#include <httpresponse4.h>
 #include <httpserv.h>
 
 #include <functional>
@@ -17,10 +17,11 @@
 
 #include "connection_io.h"
 #include "response_part.h"
+#include "unused_response_methods.h"
 
 namespace termprobe_host {
 
-class HostResponse : public IHttpResponse4 {
+class HostResponse : public UnusedResponseMethods {
  public:
   explicit HostResponse(ConnectionIo& io) : io_(io) {}
 
@@ -30,17 +31,18 @@ class HostResponse : public IHttpResponse4 {
   HRESULT SetHeader(PCSTR pszHeaderName, PCSTR pszHeaderValue, USHORT cchHeaderValue, BOOL fReplace) override;
   HRESULT SetHeader(HTTP_HEADER_ID ulHeaderIndex, PCSTR pszHeaderValue, USHORT cchHeaderValue,
                     BOOL fReplace) override;
+  // IHttpResponse's WriteEntityChunks and Flush; IHttpResponse2's overloads
+  // (UnusedResponseMethods) stay visible beside them.
+  using UnusedResponseMethods::Flush;
+  using UnusedResponseMethods::WriteEntityChunks;
   HRESULT WriteEntityChunks(HTTP_DATA_CHUNK* pDataChunks, DWORD nChunks, BOOL fAsync, BOOL fMoreData,
                             DWORD* pcbSent, BOOL* pfCompletionExpected = NULL) override;
   HRESULT Flush(BOOL fAsync, BOOL fMoreData, DWORD* pcbSent, BOOL* pfCompletionExpected = NULL) override;
   VOID ResetConnection(VOID) override;
   VOID SetNeedDisconnect(VOID) override;
-  // IHttpResponse4. The host sends no trailers.
-  HRESULT DeleteTrailer(PCSTR) override { return S_OK; }
-  PCSTR GetTrailer(PCSTR, USHORT* pcchHeaderValue = NULL) const override;
+  // IHttpResponse4's HTTP/2 endings. The host sends no trailers.
   VOID ResetStream(ULONG errorCode) override;
   VOID SetNeedGoAway(VOID) override { need_goaway_ = true; }
-  HRESULT SetTrailer(PCSTR, PCSTR, USHORT, BOOL) override { return E_NOTIMPL; }
 
   // The host's side.
   bool touched() const { return touched_; }

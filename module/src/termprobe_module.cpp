@@ -1,6 +1,6 @@
 #include "termprobe_module.h"
 
-// Not in older SDKs' httpserv.h: termprobe's copy of ANCM's declaration.
+// The SDK's own from 10.0.20348 on; before, termprobe's copy of its declaration.
 #include "../iis_api/httpresponse4.h"
 
 #include <algorithm>
@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <type_traits>
 
 namespace termprobe_module {
 namespace {
@@ -57,6 +58,16 @@ HRESULT write_filled(IHttpResponse* response, char fill, std::uint32_t total, BO
   return response->WriteEntityChunks(chunks.data(), static_cast<DWORD>(chunks.size()), FALSE, more_data,
                                      &sent);
 }
+
+// The module reaches ResetStream and SetNeedGoAway through a cast, so
+// IHttpResponse4 must extend the SDK's chain: IHttpResponse3, which extends
+// IHttpResponse2, which extends IHttpResponse. Derived from IHttpResponse
+// directly, its methods would take IHttpResponse2's and IHttpResponse3's
+// slots, and IIS would run PushPromise for ResetStream.
+static_assert(std::is_base_of_v<IHttpResponse, IHttpResponse2> &&
+                  std::is_base_of_v<IHttpResponse2, IHttpResponse3> &&
+                  std::is_base_of_v<IHttpResponse3, IHttpResponse4>,
+              "IHttpResponse4 must extend IHttpResponse3 and IHttpResponse2, as the Windows SDK declares it");
 
 // IHttpResponse4 the way ASP.NET Core's module gets it
 // (src/Servers/IIS/AspNetCoreModuleV2/InProcessRequestHandler/managedexports.cpp:

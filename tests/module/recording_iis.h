@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "unused_response_methods.h"
+
 namespace termprobe_test {
 
 struct CallLog {
@@ -15,7 +17,9 @@ struct CallLog {
   void add(std::string call) { calls.push_back(std::move(call)); }
 };
 
-class RecordingResponse : public IHttpResponse {
+// The module's response, as IIS hands it out: an IHttpResponse4 whose
+// unused methods do nothing (termprobe_host::UnusedResponseMethods).
+class RecordingResponse : public termprobe_host::UnusedResponseMethods {
  public:
   explicit RecordingResponse(CallLog& log) : log_(log) {}
   VOID Clear(VOID) override { log_.add("Clear"); }
@@ -31,6 +35,8 @@ class RecordingResponse : public IHttpResponse {
     log_.add("SetHeader #" + std::to_string(static_cast<int>(id)) + ": " + std::string(value, length));
     return S_OK;
   }
+  using termprobe_host::UnusedResponseMethods::Flush;  // IHttpResponse2's, beside IHttpResponse's below
+  using termprobe_host::UnusedResponseMethods::WriteEntityChunks;
   HRESULT WriteEntityChunks(HTTP_DATA_CHUNK* chunks, DWORD count, BOOL, BOOL, DWORD* sent, BOOL*) override {
     std::string text;
     for (DWORD i = 0; i < count; ++i)
@@ -46,6 +52,8 @@ class RecordingResponse : public IHttpResponse {
   }
   VOID ResetConnection(VOID) override { log_.add("ResetConnection"); }
   VOID SetNeedDisconnect(VOID) override { log_.add("SetNeedDisconnect"); }
+  VOID ResetStream(ULONG code) override { log_.add("ResetStream " + std::to_string(code)); }
+  VOID SetNeedGoAway(VOID) override { log_.add("SetNeedGoAway"); }
 
   std::string written;  // every byte written, in order
 

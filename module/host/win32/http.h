@@ -28,12 +28,17 @@ enum HTTP_HEADER_ID {
   HttpHeaderContentLength = 11,
   HttpHeaderContentType = 12,
   HttpHeaderServer = 26,
+  HttpHeaderResponseMaximum = 30,  // the response headers' ids end here
+  HttpHeaderRequestMaximum = 41,   // the request headers' ids end here
 };
 
 struct HTTP_VERSION {
   USHORT MajorVersion;
   USHORT MinorVersion;
 };
+
+// IHttpResponse::GetRawHttpResponse returns one; the host hands out none.
+struct HTTP_RESPONSE;
 
 struct HTTP_REQUEST {
   HTTP_VERSION Version;  // 1.1, or 2.0 for a request on an HTTP/2 stream

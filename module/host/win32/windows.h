@@ -26,6 +26,9 @@ using HRESULT = std::int32_t;
 using PVOID = void*;
 using PCSTR = const char*;
 using PSTR = char*;
+using WCHAR = wchar_t;  // 16-bit on Windows, 32-bit here: no wide string crosses the host
+using PCWSTR = const WCHAR*;
+using PWSTR = WCHAR*;
 using HANDLE = void*;
 using LONGLONG = std::int64_t;
 
