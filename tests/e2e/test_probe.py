@@ -2,20 +2,22 @@
 scripted ending fifty times over, with the facts behind its label that a
 packet capture shows (Debian's haproxy stands in for a real server that resets
 right after the handshake); request bodies as curl builds them, checked at the
-nginx that received them; output channels, the progress line, the report's
-facts, interrupts; the first mistakes and bad input, word for word."""
+nginx that received them; output channels, termprobe's own failures (exit
+4), the progress line, the report's facts, interrupts; the first mistakes and
+bad input, word for word."""
 
 import datetime
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import time
 import unittest
 
-from harness import (TERMPROBE, Haproxy, Nginx, ReportDir, Serve, WireFixture, fresh_report, interrupt_after,
-                     report_of, run_in_terminal, run_termprobe, unused_port, validate_report)
+from harness import (TERMPROBE, CommandTestCase, Haproxy, Nginx, ReportDir, Serve, WireFixture, fresh_report,
+                     interrupt_after, report_of, run_in_terminal, run_termprobe, unused_port, validate_report)
 
 REPEATS = "50"
 
@@ -277,6 +279,21 @@ class OutputChannels(unittest.TestCase):
         self.assertEqual(held.returncode, 0, held.stderr)
         self.assertEqual(broken.returncode, 1)
         self.assertIn("expected keepalive", broken.stderr)
+
+
+class OwnFailures(CommandTestCase):
+    """What fails in termprobe itself, not in the input or the target, exits 4 (src/cli/exit_status.h)."""
+
+    def test_too_few_file_descriptors_is_termprobes_own_failure(self):
+        # 4 or 5 descriptors: too few for the report's spill or the event loop (3 stops the loader).
+        for limit in (4, 5):
+            with self.subTest(limit=limit), ReportDir() as directory:
+                path = os.path.join(directory, "r.json")
+                result = subprocess.run(
+                    [TERMPROBE, "probe", "http://127.0.0.1:1/", "--json", path], capture_output=True, text=True,
+                    timeout=60, preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit)))
+                self.assert_one_line_error(result, 4, "Too many open files")
+                self.assertEqual(os.listdir(directory), [])
 
 
 class ReportFacts(unittest.TestCase):

@@ -319,7 +319,8 @@ class Help(unittest.TestCase):
                 self.assertEqual(result.returncode, 0)
                 self.assertIn("Exit codes: 0 success (every judged expectation held, no baseline change), 1 an "
                               "expectation did not hold or the baseline changed, 2 usage or input error, 3 no target "
-                              "reachable at all, 130 interrupted (the report holds what was measured).",
+                              "reachable at all, 4 termprobe itself failed (a report could not be written, the engine "
+                              "could not start), 130 interrupted (the report holds what was measured).",
                               " ".join(result.stdout.split()))
 
 
