@@ -32,7 +32,7 @@ int run_merge_command(const MergeOptions& options, const std::vector<std::string
   auto merged = merge_reports(request, [&](std::string_view piece) { return output->write(piece); });
   if (merged) merged = output->commit();
   if (!merged) return exit_with(merged.error());
-  if (options.json_path != "-")
+  if (!output->writes_to_stdout())
     fmt::print("merged {} report(s) into {}\n", options.inputs.size(), options.json_path);
   return kExitSuccess;
 }

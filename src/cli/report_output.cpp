@@ -14,10 +14,10 @@ Result<ReportOutput> open_report_output(const std::string& json_path, bool ndjso
   if (json_path.empty()) return output;
   auto opened = AtomicFile::open(json_path);
   if (!opened) return tl::unexpected(opened.error());
-  if (json_path == "-" && ndjson)
+  if (opened->writes_to_stdout() && ndjson)
     return fail(ErrorKind::invalid_input,
-                "--format ndjson and --json - both want stdout: give --json a file");
-  if (json_path == "-") output.text = stderr;
+                "--format ndjson and --json " + json_path + " both want stdout: give --json a file");
+  if (opened->writes_to_stdout()) output.text = stderr;
   output.file.emplace(std::move(*opened));
   return output;
 }

@@ -20,7 +20,7 @@ struct ReportOutput {
 };
 
 // Opens the report file (AtomicFile::open's errors). Human text goes to
-// stderr when the report takes stdout (-). ndjson: stdout
+// stderr when the report takes stdout (-, /dev/stdout). ndjson: stdout
 // carries one JSON object per connection, so the human text goes to stderr
 // and the report cannot go to stdout too.
 Result<ReportOutput> open_report_output(const std::string& json_path, bool ndjson = false);

@@ -73,10 +73,11 @@ Result<SuiteSession> open_suite_session(const SuiteOptions& options,
   if (!recorder) return tl::unexpected(recorder.error());
   SuiteSession session{std::move(*recorder), std::nullopt, std::move(baseline), *rules, options.quiet};
   if (!options.junit_path.empty()) {
-    auto junit = AtomicFile::open(options.junit_path);
-    if (!junit) return fail(junit.error().kind, "--junit: " + junit.error().message);
+    auto junit = AtomicFile::open(options.junit_path, "--junit");
+    if (!junit) return tl::unexpected(junit.error());
     // The table and the summary are on stdout.
-    if (options.junit_path == "-") return fail(ErrorKind::invalid_input, "--junit: give a file name, not -");
+    if (junit->writes_to_stdout())
+      return fail(ErrorKind::invalid_input, "--junit: give a file name, not " + options.junit_path);
     session.junit.emplace(std::move(*junit));
   }
   return session;
