@@ -42,12 +42,9 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
 
 int run_check_command(const CheckOptions& options, const std::vector<std::string>& command_line) {
   auto probes = load_check_file(options.file);
-  if (!probes) {
-    print_error(probes.error().message);
-    return kExitUsage;
-  }
+  if (!probes) return exit_with(probes.error());
   auto session = open_suite_session(options.suite, command_line);
-  if (!session) return kExitUsage;
+  if (!session) return exit_with(session.error());
   Report& report = session->recorder.report();
   std::vector<SuiteItem> items;
   for (auto& probe : *probes) {
@@ -56,7 +53,7 @@ int run_check_command(const CheckOptions& options, const std::vector<std::string
     if (std::find(report.targets.begin(), report.targets.end(), probe.target) == report.targets.end())
       report.targets.push_back(probe.target);
   }
-  if (!run_suite(items, options.suite, *session)) return kExitUsage;
+  if (auto ran = run_suite(items, options.suite, *session); !ran) return exit_with(ran.error());
   const int code = deliver_suite(profile_of(*probes, options.file), items, *session, "termprobe check");
   if (code == kExitUnreachable) print_note(fmt::format("no probe in {} reached its target", options.file));
   return code;

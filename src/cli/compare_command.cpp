@@ -18,38 +18,31 @@ CLI::App* add_compare_command(CLI::App& app, CompareOptions& o) {
   compare->add_option("--json", o.json_path, "Write the changes as JSON to FILE (- for stdout)")
       ->check(path_check());
   add_compare_rule_options(compare, o.rules);
-  compare->footer("Exit: 0 nothing changed, 1 something changed, 2 unusable input.");
+  compare->footer(
+      "Exit: 0 nothing changed, 1 something changed, 2 unusable input, 4 termprobe itself failed (the "
+      "--json file could not be written).");
   return compare;
 }
 
 int run_compare_command(const CompareOptions& options) {
   const auto rules = compare_rules_from(options.rules);
-  if (!rules) return kExitUsage;
+  if (!rules) return exit_with(rules.error());
   auto baseline = read_report_facts(options.baseline);
-  if (!baseline) {
-    print_error(baseline.error().message);
-    return kExitUsage;
-  }
+  if (!baseline) return exit_with(baseline.error());
   auto current = read_report_facts(options.current);
-  if (!current) {
-    print_error(current.error().message);
-    return kExitUsage;
-  }
+  if (!current) return exit_with(current.error());
   if (auto problem = map_problem(rules->match, targets_of(*baseline), baseline->origin, targets_of(*current),
                                  current->origin)) {
     print_error("--map: " + *problem);
     return kExitUsage;
   }
   auto output = open_report_output(options.json_path);
-  if (!output) return kExitUsage;
+  if (!output) return exit_with(output.error());
   const auto changes = compare_reports(*baseline, *current, *rules);
   fmt::print(output->text, "{}", format_changes(changes, *baseline, *current, *rules));
   if (output->file) {
     auto written = output->file->commit(changes_json(changes, *baseline, *current, *rules).dump(2) + "\n");
-    if (!written) {
-      print_error(written.error().message);
-      return kExitUsage;
-    }
+    if (!written) return exit_with(written.error());
   }
   return changes.empty() ? kExitSuccess : kExitMismatch;
 }

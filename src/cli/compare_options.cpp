@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "cli/diagnostics.h"
-
 namespace termprobe {
 
 void add_compare_rule_options(CLI::App* command, CompareRuleOptions& o, CLI::Option* needs) {
@@ -28,25 +26,17 @@ void add_compare_rule_options(CLI::App* command, CompareRuleOptions& o, CLI::Opt
   }
 }
 
-std::optional<CompareRules> compare_rules_from(const CompareRuleOptions& options) {
+Result<CompareRules> compare_rules_from(const CompareRuleOptions& options) {
   CompareRules rules;
   rules.match.by_scenario = options.match == "scenario";
   for (const auto& text : options.maps) {
     auto mapping = parse_target_mapping(text);
-    if (!mapping) {
-      print_error("--map: " + mapping.error().message);
-      return std::nullopt;
-    }
-    if (!rules.match.target_map.emplace(mapping->first, mapping->second).second) {
-      print_error(fmt::format("--map: '{}' is mapped twice", mapping->first));
-      return std::nullopt;
-    }
+    if (!mapping) return fail(ErrorKind::invalid_input, "--map: " + mapping.error().message);
+    if (!rules.match.target_map.emplace(mapping->first, mapping->second).second)
+      return fail(ErrorKind::invalid_input, fmt::format("--map: '{}' is mapped twice", mapping->first));
   }
   auto tolerance = parse_time_tolerance(options.time_tolerance);
-  if (!tolerance) {
-    print_error("--time-tolerance: " + tolerance.error().message);
-    return std::nullopt;
-  }
+  if (!tolerance) return fail(ErrorKind::invalid_input, "--time-tolerance: " + tolerance.error().message);
   rules.time = *tolerance;
   return rules;
 }

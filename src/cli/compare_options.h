@@ -3,12 +3,12 @@
 // (--time-tolerance), turned into the report library's CompareRules.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "common/error.h"
 #include "report/compare_rules.h"
 
 namespace termprobe {
@@ -22,7 +22,7 @@ struct CompareRuleOptions {
 // needs: the option they are meaningless without (run's --baseline), if any.
 void add_compare_rule_options(CLI::App* command, CompareRuleOptions& options, CLI::Option* needs = nullptr);
 
-// Prints the error (naming the option) and returns nullopt on a bad value.
-std::optional<CompareRules> compare_rules_from(const CompareRuleOptions& options);
+// Refuses a bad value (ErrorKind::invalid_input, naming the option).
+Result<CompareRules> compare_rules_from(const CompareRuleOptions& options);
 
 }  // namespace termprobe

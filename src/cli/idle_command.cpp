@@ -76,12 +76,9 @@ CLI::App* add_idle_command(CLI::App& app, IdleOptions& o) {
 
 int run_idle_command(const IdleOptions& options, const std::vector<std::string>& command_line) {
   auto target = parse_target_url(options.url);
-  if (!target) {
-    print_error(target.error().message);
-    return kExitUsage;
-  }
+  if (!target) return exit_with(target.error());
   auto recorder = ReportRecorder::open(command_line, options.json_path);
-  if (!recorder) return kExitUsage;
+  if (!recorder) return exit_with(recorder.error());
   recorder->report().targets = {target->url};
   ProbeSpec spec;
   spec.url = target->url;
@@ -93,7 +90,8 @@ int run_idle_command(const IdleOptions& options, const std::vector<std::string>&
   std::optional<Observation> seen;  // the one connection
   const auto name_of = [&](const ProbeId&) { return EntryName{target->url, scenario, target->url}; };
   const auto on_entry = [&](const ReportEntry& entry) { seen = entry.observation; };
-  if (!recorder->run(EngineOptions{}, {{spec, 1}}, name_of, on_entry)) return kExitUsage;
+  if (auto ran = recorder->run(EngineOptions{}, {{spec, 1}}, name_of, on_entry); !ran)
+    return exit_with(ran.error());
   if (seen) fmt::print(recorder->text(), "{}\n", verdict_line(*seen, options.max_s));
   bool held = true;
   if (!options.expect.empty() && !recorder->report().interrupted) {
@@ -101,7 +99,7 @@ int run_idle_command(const IdleOptions& options, const std::vector<std::string>&
     expectation.idle = *parse_idle_expectation(options.expect);  // checked by CLI11
     held = judge_command(*recorder, expectation, {scenario});
   }
-  if (!recorder->commit()) return kExitUsage;
+  if (auto written = recorder->commit(); !written) return exit_with(written.error());
   if (recorder->report().interrupted) return kExitInterrupted;
   if (!seen || !seen->connected) return kExitUnreachable;
   return held ? kExitSuccess : kExitMismatch;

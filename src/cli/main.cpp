@@ -134,9 +134,9 @@ int main(int argc, char** argv) {
     for (const Command& command : commands) {
       if (command.app->parsed()) return command.run();
     }
-  } catch (const std::exception& e) {
+  } catch (const std::exception& e) {  // input errors are Results: this is termprobe's own failure
     print_error(e.what());
-    return kExitUsage;
+    return kExitToolFailure;
   }
   return kExitUsage;
 }

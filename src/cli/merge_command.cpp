@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "cli/diagnostics.h"
 #include "cli/exit_status.h"
 #include "cli/option_checks.h"
 #include "report/atomic_file.h"
@@ -21,24 +20,19 @@ CLI::App* add_merge_command(CLI::App& app, MergeOptions& o) {
       ->check(path_check());
   merge->footer(
       "Refused (exit 2): a report of another schema_version, a target in two reports, reports judged with "
-      "different profiles. Exit: 0 merged, 2 unusable input.");
+      "different profiles. Exit: 0 merged, 2 unusable input, 4 termprobe itself failed (the merged report "
+      "could not be written).");
   return merge;
 }
 
 int run_merge_command(const MergeOptions& options, const std::vector<std::string>& command_line) {
   auto output = AtomicFile::open(options.json_path);
-  if (!output) {
-    print_error(output.error().message);
-    return kExitUsage;
-  }
+  if (!output) return exit_with(output.error());
   const MergeRequest request{options.inputs, TERMPROBE_VERSION, command_line};
   auto merged = merge_reports(request, [&](std::string_view piece) { return output->write(piece); });
   if (merged) merged = output->commit();
-  if (!merged) {
-    print_error(merged.error().message);
-    return kExitUsage;
-  }
-  if (options.json_path != "-")
+  if (!merged) return exit_with(merged.error());
+  if (!output->writes_to_stdout())
     fmt::print("merged {} report(s) into {}\n", options.inputs.size(), options.json_path);
   return kExitSuccess;
 }

@@ -181,23 +181,17 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
 
 int run_probe_command(const ProbeOptions& options, const std::vector<std::string>& command_line) {
   auto target = parse_target_url(options.url);
-  if (!target) {
-    print_error(target.error().message);
-    return kExitUsage;
-  }
+  if (!target) return exit_with(target.error());
   if (options.body_bytes == 0 && options.data.empty() && options.upload_rate > 0) {
     print_error("--upload-rate needs a body: add --data TEXT, --data-binary @FILE or --body-bytes N");
     return kExitUsage;
   }
   auto made = spec_from(options, *target);
-  if (!made) {
-    print_error(made.error().message);
-    return kExitUsage;
-  }
+  if (!made) return exit_with(made.error());
   ProbeSpec& spec = *made;
   if (!apply_connection_options(options.connection, spec)) return kExitUsage;
   auto recorder = ReportRecorder::open(command_line, options.json_path, options.format == "ndjson");
-  if (!recorder) return kExitUsage;
+  if (!recorder) return exit_with(recorder.error());
   Report& report = recorder->report();
   report.targets = {target->url};
   const std::string scenario = "probe";
@@ -217,13 +211,14 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
     if (recorder->ndjson()) progress.clear();  // the ndjson line comes next, on a line of its own
   };
   const auto name_of = [&](const ProbeId&) { return EntryName{target->url, scenario, target->url}; };
-  if (!recorder->run(engine_options_from(options), {{spec, options.count}}, name_of, on_entry))
-    return kExitUsage;
+  if (auto ran = recorder->run(engine_options_from(options), {{spec, options.count}}, name_of, on_entry);
+      !ran)
+    return exit_with(ran.error());
   progress.clear();
   fmt::print(lines, "{}\n{}", format_summary_line(report), format_label_meanings(labels_seen(report)));
   if (report.tally.total() > 1) fmt::print(lines, "{}", format_label_stats(report.tally.label_stats()));
   judge_expectation(report, options.expect, scenario);
-  if (!recorder->commit()) return kExitUsage;
+  if (auto written = recorder->commit(); !written) return exit_with(written.error());
   return exit_code_for(report, options, unreachable);
 }
 

@@ -2,42 +2,34 @@
 
 #include <fmt/format.h>
 
-#include "cli/diagnostics.h"
 #include "cli/interrupt.h"
 #include "probes/classifier.h"
 #include "report/entry_json.h"
 
 namespace termprobe {
 
-std::optional<ReportOutput> open_report_output(const std::string& json_path, bool ndjson) {
+Result<ReportOutput> open_report_output(const std::string& json_path, bool ndjson) {
   ReportOutput output;
-  if (ndjson && json_path == "-") {
-    print_error("--format ndjson and --json - both want stdout: give --json a file");
-    return std::nullopt;
-  }
   if (ndjson) output.text = stderr;
   if (json_path.empty()) return output;
   auto opened = AtomicFile::open(json_path);
-  if (!opened) {
-    print_error(opened.error().message);
-    return std::nullopt;
-  }
+  if (!opened) return tl::unexpected(opened.error());
+  if (opened->writes_to_stdout() && ndjson)
+    return fail(ErrorKind::invalid_input,
+                "--format ndjson and --json " + json_path + " both want stdout: give --json a file");
+  if (opened->writes_to_stdout()) output.text = stderr;
   output.file.emplace(std::move(*opened));
-  if (json_path == "-") output.text = stderr;
   return output;
 }
 
-std::optional<ReportRecorder> ReportRecorder::open(const std::vector<std::string>& command_line,
-                                                   const std::string& json_path, bool ndjson) {
+Result<ReportRecorder> ReportRecorder::open(const std::vector<std::string>& command_line,
+                                            const std::string& json_path, bool ndjson) {
   auto output = open_report_output(json_path, ndjson);
-  if (!output) return std::nullopt;
+  if (!output) return tl::unexpected(output.error());
   std::optional<EntrySpill> spill;
   if (output->file) {
     auto opened = EntrySpill::open();
-    if (!opened) {
-      print_error(opened.error().message);
-      return std::nullopt;
-    }
+    if (!opened) return tl::unexpected(opened.error());
     spill.emplace(std::move(*opened));
   }
   ReportRecorder recorder(std::move(*output), std::move(spill), ndjson);
@@ -50,24 +42,18 @@ std::optional<ReportRecorder> ReportRecorder::open(const std::vector<std::string
 ReportRecorder::ReportRecorder(ReportOutput output, std::optional<EntrySpill> spill, bool ndjson)
     : output_(std::move(output)), spill_(std::move(spill)), ndjson_(ndjson) {}
 
-bool ReportRecorder::run(const EngineOptions& options, const std::vector<PlannedProbe>& plan,
-                         const NameOf& name_of, const OnEntry& on_entry) {
+Result<void> ReportRecorder::run(const EngineOptions& options, const std::vector<PlannedProbe>& plan,
+                                 const NameOf& name_of, const OnEntry& on_entry) {
   auto engine = Engine::create(options);
-  if (!engine) {
-    print_error(engine.error().message);
-    return false;
-  }
+  if (!engine) return tl::unexpected(engine.error());
   const ResultSink sink = [&](const ProbeId& id, const Observation& observation) {
     record(id, observation, name_of, on_entry);
   };
   auto stats = (*engine)->run(plan, sink, install_stop_handlers());
-  if (!stats) {
-    print_error(stats.error().message);
-    return false;
-  }
+  if (!stats) return tl::unexpected(stats.error());
   report_.requested = stats->requested;
   report_.interrupted = stats->interrupted;
-  return true;
+  return {};
 }
 
 void ReportRecorder::record(const ProbeId& id, const Observation& observation, const NameOf& name_of,
@@ -95,14 +81,13 @@ void ReportRecorder::print_ndjson_line() {
   std::fflush(stdout);
 }
 
-bool ReportRecorder::commit() {
-  if (!output_.file) return true;
+Result<void> ReportRecorder::commit() {
+  if (!output_.file) return {};
   AtomicFile& file = *output_.file;
   auto written =
       write_report_json(report_, *spill_, [&](std::string_view piece) { return file.write(piece); });
-  if (written) written = file.commit();
-  if (!written) print_error(written.error().message);
-  return written.has_value();
+  if (!written) return written;
+  return file.commit();
 }
 
 }  // namespace termprobe

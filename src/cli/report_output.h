@@ -19,10 +19,11 @@ struct ReportOutput {
   std::FILE* text = stdout;        // human lines: stderr when the JSON goes to stdout
 };
 
-// Prints the error and returns nullopt when the path cannot be written.
-// ndjson: stdout carries one JSON object per connection, so the human text
-// goes to stderr and the report cannot go to stdout too.
-std::optional<ReportOutput> open_report_output(const std::string& json_path, bool ndjson = false);
+// Opens the report file (AtomicFile::open's errors). Human text goes to
+// stderr when the report takes stdout (-, /dev/stdout). ndjson: stdout
+// carries one JSON object per connection, so the human text goes to stderr
+// and the report cannot go to stdout too.
+Result<ReportOutput> open_report_output(const std::string& json_path, bool ndjson = false);
 
 // The names a finished connection is reported under.
 struct EntryName {
@@ -41,9 +42,9 @@ class ReportRecorder {
   using NameOf = std::function<EntryName(const ProbeId&)>;
   using OnEntry = std::function<void(const ReportEntry&)>;
 
-  // Opens the report file and its spill; prints why and returns nullopt when either fails.
-  static std::optional<ReportRecorder> open(const std::vector<std::string>& command_line,
-                                            const std::string& json_path, bool ndjson = false);
+  // Opens the report file and its spill (ErrorKind::io when that fails).
+  static Result<ReportRecorder> open(const std::vector<std::string>& command_line,
+                                     const std::string& json_path, bool ndjson = false);
 
   Report& report() { return report_; }
   std::FILE* text() const { return output_.text; }  // where the human lines go
@@ -51,13 +52,12 @@ class ReportRecorder {
 
   // Runs the plan until done or SIGINT/SIGTERM, recording each connection as
   // it ends; on_entry sees it first (before report().tally counts it). Sets
-  // requested and interrupted; prints the engine's error and returns false
-  // on one.
-  bool run(const EngineOptions& options, const std::vector<PlannedProbe>& plan, const NameOf& name_of,
-           const OnEntry& on_entry = {});
+  // requested and interrupted; fails with the engine's error.
+  Result<void> run(const EngineOptions& options, const std::vector<PlannedProbe>& plan, const NameOf& name_of,
+                   const OnEntry& on_entry = {});
 
-  // Writes the report, if one was asked for; prints the error and returns false when that fails.
-  bool commit();
+  // Writes the report, if one was asked for.
+  Result<void> commit();
 
  private:
   ReportRecorder(ReportOutput output, std::optional<EntrySpill> spill, bool ndjson);

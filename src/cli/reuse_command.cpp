@@ -101,15 +101,12 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
 
 int run_reuse_command(const ReuseOptions& options, const std::vector<std::string>& command_line) {
   auto target = parse_target_url(options.url);
-  if (!target) {
-    print_error(target.error().message);
-    return kExitUsage;
-  }
+  if (!target) return exit_with(target.error());
   ProbeSpec check;
   check.url = target->url;
   if (!apply_connection_options(options.connection, check)) return kExitUsage;
   auto recorder = ReportRecorder::open(command_line, options.json_path);
-  if (!recorder) return kExitUsage;
+  if (!recorder) return exit_with(recorder.error());
   Report& report = recorder->report();
   report.targets = {target->url};
   std::vector<std::string> scenarios;
@@ -117,13 +114,12 @@ int run_reuse_command(const ReuseOptions& options, const std::vector<std::string
   std::map<std::string, ReuseRow> rows;  // by scenario name
   EngineOptions engine_options;
   engine_options.max_in_flight = options.concurrency;
-  if (!recorder->run(
-          engine_options, reuse_plan(options, target->url),
-          [&](const ProbeId& id) {
-            return EntryName{target->url, scenarios[id.spec], target->url};
-          },
-          [&](const ReportEntry& entry) { add_to_row(rows[entry.scenario], entry); }))
-    return kExitUsage;
+  const auto name_of = [&](const ProbeId& id) {
+    return EntryName{target->url, scenarios[id.spec], target->url};
+  };
+  const auto on_entry = [&](const ReportEntry& entry) { add_to_row(rows[entry.scenario], entry); };
+  if (auto ran = recorder->run(engine_options, reuse_plan(options, target->url), name_of, on_entry); !ran)
+    return exit_with(ran.error());
   fmt::print(recorder->text(), "{}", format_reuse_table(rows, options.idle_ms));
   bool held = true;
   if (!options.expect.empty() && !report.interrupted) {
@@ -131,7 +127,7 @@ int run_reuse_command(const ReuseOptions& options, const std::vector<std::string
     expectation.reuse = std::set<std::string>(options.expect.begin(), options.expect.end());
     held = judge_command(*recorder, expectation, scenarios);
   }
-  if (!recorder->commit()) return kExitUsage;
+  if (auto written = recorder->commit(); !written) return exit_with(written.error());
   if (report.interrupted) return kExitInterrupted;
   if (!report.tally.any_connected()) return kExitUnreachable;
   return held ? kExitSuccess : kExitMismatch;

@@ -63,41 +63,37 @@ std::string strip_comment(std::string line) {
 }
 
 // --target values, then the targets file: blank lines and # comments skipped.
-std::optional<std::vector<std::string>> target_urls(const RunOptions& options) {
+Result<std::vector<std::string>> target_urls(const RunOptions& options) {
   std::vector<std::string> urls = options.targets;
   if (!options.targets_file.empty()) {
     auto file = open_input_file(options.targets_file, "--targets-file");
-    if (!file) {
-      print_error(file.error().message);
-      return std::nullopt;
-    }
+    if (!file) return tl::unexpected(file.error());
     for (std::string line; std::getline(*file, line);) {
       if (std::string url = strip_comment(line); !url.empty()) urls.push_back(url);
     }
   }
   for (const auto& url : urls) {
-    if (auto parsed = parse_target_url(url); !parsed) {
-      print_error("--target: " + parsed.error().message);
-      return std::nullopt;
-    }
+    if (auto parsed = parse_target_url(url); !parsed)
+      return fail(parsed.error().kind, "--target: " + parsed.error().message);
   }
   return urls;
 }
 
-enum class Presence { module, unreachable, no_module, engine_error };
+enum class Presence { module, unreachable, no_module };
 
 // One request to /termprobe/ok before the suite: is the module there at all?
 // A target that cannot be reached or has no module is named on stderr; its
 // scenarios still run, so the table, report and JUnit show them failing.
-Presence module_presence(const Target& target, const ProbeSpec& settings, bool several) {
+Result<Presence> module_presence(const Target& target, const ProbeSpec& settings, bool several) {
   auto engine = Engine::create(EngineOptions{});
-  if (!engine) return Presence::engine_error;
+  if (!engine) return tl::unexpected(engine.error());
   ProbeSpec spec = scenario_spec(contract_scenarios().front(), target.endpoints, settings);
   spec.watch = std::chrono::milliseconds(0);
   std::optional<Observation> seen;
   const std::atomic<bool> never{false};
-  (void)(*engine)->run(
+  auto ran = (*engine)->run(
       {spec}, 1, [&](const ProbeId&, const Observation& o) { seen = o; }, never);
+  if (!ran) return tl::unexpected(ran.error());
   if (!seen || !seen->connected) {
     print_note(fmt::format("cannot reach {}: {}", spec.url, seen ? seen->error : "no result"));
     return Presence::unreachable;
@@ -122,10 +118,10 @@ int fleet_presence(const std::vector<Target>& targets, const ProbeSpec& settings
   bool any_module = false;
   bool any_without = false;
   for (const auto& target : targets) {
-    const Presence presence = module_presence(target, settings, targets.size() > 1);
-    if (presence == Presence::engine_error) return kExitUsage;
-    any_module = any_module || presence == Presence::module;
-    any_without = any_without || presence == Presence::no_module;
+    const auto presence = module_presence(target, settings, targets.size() > 1);
+    if (!presence) return exit_with(presence.error());
+    any_module = any_module || *presence == Presence::module;
+    any_without = any_without || *presence == Presence::no_module;
   }
   if (any_module || !any_without) return kExitSuccess;
   if (targets.size() > 1) print_error("no target of the fleet has the termprobe module");
@@ -139,32 +135,35 @@ struct EmbeddedHosts {
   std::optional<TemporaryCertificate> certificate;
 };
 
-bool start_embedded(const RunOptions& options, std::vector<Target>& targets, EmbeddedHosts& embedded) {
+// Whatever fails here is termprobe's own failure: the host listens on a free loopback port.
+Result<void> start_embedded(const RunOptions& options, std::vector<Target>& targets,
+                            EmbeddedHosts& embedded) {
   std::optional<termprobe_host::TlsIdentity> identity;
   if (embedded_tls_only(options) || options.embedded_both) {
     auto made = termprobe_host::make_self_signed_identity();
     auto written = made ? TemporaryCertificate::write(*made) : fail(ErrorKind::internal, made.error());
-    if (!written) {
-      print_error(fmt::format("cannot set up TLS for the embedded module host: {}", written.error().message));
-      return false;
-    }
+    if (!written)
+      return fail(ErrorKind::internal,
+                  fmt::format("cannot set up TLS for the embedded module host: {}", written.error().message));
     identity = std::move(*made);
     embedded.certificate.emplace(std::move(*written));
   }
-  const auto start = [&](std::optional<termprobe_host::TlsIdentity> tls, const char* name) {
+  const auto start = [&](std::optional<termprobe_host::TlsIdentity> tls, const char* name) -> Result<void> {
     termprobe_host::HostOptions host_options{"127.0.0.1", 0};
     host_options.tls = std::move(tls);
     auto started = termprobe_host::ModuleHost::start(host_options);
-    if (!started) {
-      print_error(fmt::format("cannot start the embedded module host: {}", started.error()));
-      return false;
-    }
+    if (!started)
+      return fail(ErrorKind::internal,
+                  fmt::format("cannot start the embedded module host: {}", started.error()));
     targets.push_back({name, endpoints_url((*started)->base_url(), options.prefix)});
     embedded.hosts.push_back(std::move(*started));
-    return true;
+    return {};
   };
-  if (!embedded_tls_only(options) && !start(std::nullopt, kEmbeddedTarget)) return false;
-  return !identity || start(identity, kEmbeddedTlsTarget);
+  if (!embedded_tls_only(options)) {
+    if (auto started = start(std::nullopt, kEmbeddedTarget); !started) return started;
+  }
+  if (!identity) return {};
+  return start(identity, kEmbeddedTlsTarget);
 }
 
 std::vector<SuiteItem> suite_items(const std::vector<Target>& targets, const ProbeSpec& settings,
@@ -229,12 +228,9 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
 
 int run_run_command(const RunOptions& options, const std::vector<std::string>& command_line) {
   auto profile = load_profile(options.profile, scenario_names());
-  if (!profile) {
-    print_error(profile.error().message);
-    return kExitUsage;
-  }
+  if (!profile) return exit_with(profile.error());
   const auto urls = target_urls(options);
-  if (!urls) return kExitUsage;
+  if (!urls) return exit_with(urls.error());
   if ((options.embedded_tls || options.embedded_both) && !urls->empty()) {
     print_error(fmt::format("{} runs the embedded host: give https:// URLs to --target instead",
                             options.embedded_tls ? "--tls" : "--tls-both"));
@@ -248,13 +244,14 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
   if (urls->empty() && options.prefix != kDefaultEndpointPrefix)
     setenv("TERMPROBE_PREFIX", options.prefix.c_str(), 1);
   auto session = open_suite_session(options.suite, command_line);
-  if (!session) return kExitUsage;
+  if (!session) return exit_with(session.error());
 
   EmbeddedHosts embedded;
   std::vector<Target> targets;
   for (const auto& url : *urls) targets.push_back({url, endpoints_url(url, options.prefix)});
   if (targets.empty()) {
-    if (!start_embedded(options, targets, embedded)) return kExitUsage;
+    if (auto started = start_embedded(options, targets, embedded); !started)
+      return exit_with(started.error());
     for (const auto& target : targets) {
       if (!options.suite.quiet)
         fmt::print(session->recorder.text(), "embedded module host (Linux) on {}\n", target.endpoints);
@@ -274,7 +271,7 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
 
   for (const auto& target : targets) session->recorder.report().targets.push_back(target.name);
   const auto items = suite_items(targets, settings, options.repeat);
-  if (!run_suite(items, options.suite, *session)) return kExitUsage;
+  if (auto ran = run_suite(items, options.suite, *session); !ran) return exit_with(ran.error());
   if (!options.suite.quiet)
     fmt::print(session->recorder.text(), "profile {}: {}\n", profile->name, profile->description);
   return deliver_suite(*profile, items, *session, "termprobe run");

@@ -114,10 +114,7 @@ int run_serve_command(const ServeOptions& options) {
   if (!options.token.empty()) setenv("TERMPROBE_TOKEN", options.token.c_str(), 1);
   if (!options.prefix.empty()) setenv("TERMPROBE_PREFIX", options.prefix.c_str(), 1);
   auto identity = host_identity(options.tls);
-  if (!identity) {
-    print_error(identity.error().message);
-    return kExitUsage;
-  }
+  if (!identity) return exit_with(identity.error());
   const auto& stop = install_stop_handlers();
   termprobe_host::HostOptions host_options{listen->address, listen->port, options.max_connections};
   host_options.tls = *identity;
@@ -128,10 +125,8 @@ int run_serve_command(const ServeOptions& options) {
   }
   // Written before the URL is printed: a client that sees the URL finds the file.
   if (!options.tls.write_cert.empty()) {
-    if (auto written = write_certificate(options.tls.write_cert, **identity); !written) {
-      print_error(written.error().message);
-      return kExitUsage;
-    }
+    if (auto written = write_certificate(options.tls.write_cert, **identity); !written)
+      return exit_with(written.error());
   }
   const std::string prefix = options.prefix.empty() ? "/termprobe/" : options.prefix;
   fmt::print("termprobe serve: listening on {}{} (up to {} connections; Ctrl-C stops)\n", (*host)->base_url(),

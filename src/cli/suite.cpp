@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <set>
 
-#include "cli/diagnostics.h"
 #include "cli/exit_status.h"
 #include "cli/option_checks.h"
 #include "cli/terminal.h"
@@ -17,12 +16,10 @@
 namespace termprobe {
 namespace {
 
-bool write_junit(SuiteSession& session, const Report& report, const std::string& suite_name,
-                 const std::vector<ScenarioChange>& changes) {
-  if (!session.junit) return true;
-  auto written = session.junit->commit(junit_xml(report, suite_name, changes));
-  if (!written) print_error(written.error().message);
-  return written.has_value();
+Result<void> write_junit(SuiteSession& session, const Report& report, const std::string& suite_name,
+                         const std::vector<ScenarioChange>& changes) {
+  if (!session.junit) return {};
+  return session.junit->commit(junit_xml(report, suite_name, changes));
 }
 
 // Prints and returns what differs from the baseline (nothing without one).
@@ -62,42 +59,38 @@ void add_suite_options(CLI::App* command, SuiteOptions& o) {
   add_compare_rule_options(command, o.compare, baseline);
 }
 
-std::optional<SuiteSession> open_suite_session(const SuiteOptions& options,
-                                               const std::vector<std::string>& command_line) {
+Result<SuiteSession> open_suite_session(const SuiteOptions& options,
+                                        const std::vector<std::string>& command_line) {
   const auto rules = compare_rules_from(options.compare);
-  if (!rules) return std::nullopt;
+  if (!rules) return tl::unexpected(rules.error());
   std::optional<ReportFacts> baseline;
   if (!options.baseline_path.empty()) {
     auto read = read_report_facts(options.baseline_path);
-    if (!read) {
-      print_error("--baseline: " + read.error().message);
-      return std::nullopt;
-    }
+    if (!read) return fail(read.error().kind, "--baseline: " + read.error().message);
     baseline = std::move(*read);
   }
   auto recorder = ReportRecorder::open(command_line, options.json_path, options.format == "ndjson");
-  if (!recorder) return std::nullopt;
+  if (!recorder) return tl::unexpected(recorder.error());
   SuiteSession session{std::move(*recorder), std::nullopt, std::move(baseline), *rules, options.quiet};
   if (!options.junit_path.empty()) {
-    auto junit = AtomicFile::open(options.junit_path);
-    if (!junit || options.junit_path == "-") {
-      print_error(std::string("--junit: ") + (junit ? "give a file name, not -" : junit.error().message));
-      return std::nullopt;
-    }
+    auto junit = AtomicFile::open(options.junit_path, "--junit");
+    if (!junit) return tl::unexpected(junit.error());
+    // The table and the summary are on stdout.
+    if (junit->writes_to_stdout())
+      return fail(ErrorKind::invalid_input, "--junit: give a file name, not " + options.junit_path);
     session.junit.emplace(std::move(*junit));
   }
   return session;
 }
 
-bool run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& options, SuiteSession& session) {
+Result<void> run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& options,
+                       SuiteSession& session) {
   if (session.baseline) {
     std::set<std::string> targets;
     for (const auto& item : items) targets.insert(item.target);
     if (auto problem = map_problem(session.compare_rules.match, targets_of(*session.baseline),
-                                   session.baseline->origin, targets, "this run")) {
-      print_error("--map: " + *problem);
-      return false;
-    }
+                                   session.baseline->origin, targets, "this run"))
+      return fail(ErrorKind::invalid_input, "--map: " + *problem);
   }
   EngineOptions engine_options;
   engine_options.max_in_flight = options.concurrency;
@@ -118,7 +111,7 @@ bool run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& options,
     progress.count(entry.outcome.label);
     if (ndjson) progress.clear();  // the ndjson line comes next, on a line of its own
   };
-  const bool ran = session.recorder.run(engine_options, plan, name_of, on_entry);
+  auto ran = session.recorder.run(engine_options, plan, name_of, on_entry);
   progress.clear();
   return ran;
 }
@@ -157,7 +150,9 @@ int deliver_suite(const Profile& profile, const std::vector<SuiteItem>& items, S
   fmt::print(text, "{}{}\n{}", table, format_summary_line(report),
              format_label_meanings(labels_named(shown)));
   const auto changes = compare_with_baseline(session, report);
-  if (!session.recorder.commit() || !write_junit(session, report, suite_name, changes)) return kExitUsage;
+  auto written = session.recorder.commit();
+  if (written) written = write_junit(session, report, suite_name, changes);
+  if (!written) return exit_with(written.error());
   if (report.interrupted) return kExitInterrupted;
   if (all_held(report.verdicts) && changes.empty()) return kExitSuccess;
   // Nothing reached is exit 3 only when that was not what was expected (a

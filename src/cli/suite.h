@@ -46,15 +46,19 @@ struct SuiteSession {
   bool quiet = false;  // SuiteOptions::quiet
 };
 
-// Prints the error and returns nullopt on unusable options.
-std::optional<SuiteSession> open_suite_session(const SuiteOptions& options,
-                                               const std::vector<std::string>& command_line);
+// Fails on unusable options or outputs (ErrorKind::invalid_input), or
+// when the report's spill cannot be made.
+Result<SuiteSession> open_suite_session(const SuiteOptions& options,
+                                        const std::vector<std::string>& command_line);
 
-// Runs the items into the session's report; false (error printed) on an engine error.
-bool run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& options, SuiteSession& session);
+// Runs the items into the session's report; fails on a --map that names no
+// target of this run, or with the engine's error.
+Result<void> run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& options,
+                       SuiteSession& session);
 
 // Judges every target against the profile, prints, writes, compares; returns the exit code
-// (3 when something failed and no probe reached its target at all).
+// (3 when something failed and no probe reached its target at all; a report
+// or JUnit file that cannot be written decides it first).
 int deliver_suite(const Profile& profile, const std::vector<SuiteItem>& items, SuiteSession& session,
                   const std::string& suite_name);
 

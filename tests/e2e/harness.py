@@ -9,8 +9,10 @@ import select
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 import xml.etree.ElementTree as ElementTree
@@ -228,6 +230,96 @@ def run_in_terminal(args, env=None, seconds=60):
     _, status = os.waitpid(pid, 0)
     os.close(fd)
     return os.waitstatus_to_exitcode(status), output
+
+
+# Character devices a test makes with mknod in its own folder (tests run as
+# root), so that a writer that replaced one breaks nothing but the test:
+# (major, minor) of what each is a copy of.
+NULL_DEVICE = (1, 3)  # discards what is written, as /dev/null
+FULL_DEVICE = (1, 7)  # every write fails with ENOSPC, as /dev/full
+TTY_DEVICE = (5, 0)  # the writer's controlling terminal, as /dev/tty: run_in_terminal reads what it got
+
+
+def device_node(directory, name, device):
+    """A character device node DIRECTORY/NAME for device (major, minor)."""
+    path = os.path.join(directory, name)
+    os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(*device))
+    return path
+
+
+def stdout_link(directory):
+    """DIRECTORY/stdout, a link to /proc/self/fd/1 as /dev/stdout is: a writer
+    that replaced links would replace this one, never the machine's."""
+    path = os.path.join(directory, "stdout")
+    os.symlink("/proc/self/fd/1", path)
+    return path
+
+
+def file_type(path):
+    """What path is, its symbolic link not followed: "char", "fifo", "link", "file" or "other"."""
+    mode = os.lstat(path).st_mode
+    return ("char" if stat.S_ISCHR(mode) else "fifo" if stat.S_ISFIFO(mode) else "link" if stat.S_ISLNK(mode)
+            else "file" if stat.S_ISREG(mode) else "other")
+
+
+def json_in(output):
+    """The JSON document that starts on a line of its own in a terminal's output (CR LF as LF)."""
+    text = output.decode("utf-8").replace("\r\n", "\n")
+    start = re.search(r"^\{$", text, re.M)
+    if start is None:
+        raise AssertionError(f"no JSON document in {text!r}")
+    return json.JSONDecoder().raw_decode(text[start.start():])[0]
+
+
+class _Drain:
+    """A thread that reads a binary file object to its end: .data once joined."""
+
+    def __init__(self, opener):
+        self.data = b""
+        self._thread = threading.Thread(target=self._read, args=(opener,), daemon=True)
+        self._thread.start()
+
+    def _read(self, opener):
+        with opener() as source:
+            self.data = source.read()
+
+    def join(self, seconds):
+        self._thread.join(seconds)
+        return not self._thread.is_alive()
+
+
+class FifoReader:
+    """A FIFO DIRECTORY/NAME read as `jq . < FIFO &` reads it: a thread opens
+    it at once (and waits there for a writer), then reads to the end."""
+
+    def __init__(self, directory, name="report.fifo"):
+        self.path = os.path.join(directory, name)
+        os.mkfifo(self.path)
+        self._drain = _Drain(lambda: open(self.path, "rb"))
+
+    def received(self):
+        """All that came through; a reader still waiting for a writer gets an empty end."""
+        if not self._drain.join(5):
+            os.close(os.open(self.path, os.O_WRONLY | os.O_NONBLOCK))
+            self._drain.join(5)
+        return self._drain.data
+
+
+def run_into_pipe(*args):
+    """termprobe ARGS with each "{fd}" in them made /dev/fd/N, the write end
+    of a pipe, as a shell passes `>(jq .)`: (the finished process, all that
+    came through the pipe)."""
+    read_end, write_end = os.pipe()
+    args = [a.replace("{fd}", f"/dev/fd/{write_end}") for a in args]
+    drain = _Drain(lambda: os.fdopen(read_end, "rb"))
+    try:
+        process = subprocess.Popen([TERMPROBE, *args], pass_fds=(write_end,), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(write_end)  # the pipe ends when termprobe closes its copy
+    out, err = process.communicate(timeout=300)
+    drain.join(10)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err), drain.data
 
 
 class CommandTestCase(unittest.TestCase):

@@ -2,20 +2,25 @@
 scripted ending fifty times over, with the facts behind its label that a
 packet capture shows (Debian's haproxy stands in for a real server that resets
 right after the handshake); request bodies as curl builds them, checked at the
-nginx that received them; output channels, the progress line, the report's
-facts, interrupts; the first mistakes and bad input, word for word."""
+nginx that received them; output channels, where the report goes (a device,
+a FIFO, a link, /dev/fd), termprobe's own failures (exit 4), the progress
+line, the report's facts, interrupts; the first mistakes and bad input, word
+for word."""
 
 import datetime
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import time
 import unittest
 
-from harness import (TERMPROBE, H2WireFixture, Haproxy, Nginx, ReportDir, Serve, WireFixture, fresh_report,
-                     interrupt_after, report_of, run_in_terminal, run_termprobe, unused_port, validate_report)
+from harness import (FULL_DEVICE, NULL_DEVICE, TERMPROBE, TTY_DEVICE, CommandTestCase, FifoReader, H2WireFixture,
+                     Haproxy, Nginx, ReportDir, Serve, WireFixture, device_node, file_type, fresh_report,
+                     interrupt_after, json_in, read_report, report_of, run_in_terminal, run_into_pipe, run_termprobe,
+                     stdout_link, unused_port, validate_report)
 
 REPEATS = "50"
 
@@ -319,6 +324,106 @@ class OutputChannels(unittest.TestCase):
         self.assertEqual(held.returncode, 0, held.stderr)
         self.assertEqual(broken.returncode, 1)
         self.assertIn("expected keepalive", broken.stderr)
+
+
+class OutputPlaces(CommandTestCase):
+    """--json at what is not a regular file: each is still what it was afterwards, and got the report
+    or a one-line refusal (src/report/output_target.h)."""
+
+    def test_a_character_device_is_written_through_and_stays_a_device(self):
+        with WireFixture("fin_after_response") as server, ReportDir() as directory:
+            tty = device_node(directory, "tty", TTY_DEVICE)
+            code, output = run_in_terminal(["probe", server.url(), "-q", "--json", tty])
+            null = device_node(directory, "null", NULL_DEVICE)
+            discarded = run_termprobe("probe", server.url(), "--json", null)
+            self.assertEqual((file_type(tty), file_type(null)), ("char", "char"))
+            self.assertEqual(sorted(os.listdir(directory)), ["null", "tty"], "no temporary file beside them")
+        self.assertEqual(code, 0, output)
+        report = validate_report(json_in(output))
+        self.assertEqual(report["summary"]["labels"], {"close_after_response": 1})
+        self.assertEqual(discarded.returncode, 0, discarded.stderr)
+        self.assertIn("close_after_response", discarded.stdout)
+
+    def test_a_full_device_is_a_write_error_with_exit_4(self):
+        with WireFixture("fin_after_response") as server, ReportDir() as directory:
+            full = device_node(directory, "full", FULL_DEVICE)
+            result = run_termprobe("probe", server.url(), "--json", full)
+            self.assertEqual(file_type(full), "char")
+        self.assertEqual(result.returncode, 4, result.stdout + result.stderr)
+        self.assertEqual(result.stderr, f"termprobe: error: cannot write report '{full}': No space left on device\n")
+        self.assertIn("close_after_response", result.stdout)  # the probe ran; only its report failed
+
+    def test_a_fifo_with_a_reader_gets_the_report(self):
+        with WireFixture("rst_after_response") as server, ReportDir() as directory:
+            reader = FifoReader(directory)
+            result = run_termprobe("probe", server.url(), "--count", "2", "--json", reader.path)
+            received = reader.received()
+            self.assertEqual(file_type(reader.path), "fifo")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        report = validate_report(json.loads(received))
+        self.assertEqual(report["summary"]["labels"], {"reset_after_response": 2})
+        self.assertIn("reset_after_response", result.stdout)
+
+    def test_a_fifo_without_a_reader_is_refused_before_probing(self):
+        with WireFixture("keepalive") as server, ReportDir() as directory:
+            fifo = os.path.join(directory, "report.fifo")
+            os.mkfifo(fifo)
+            started = time.monotonic()
+            result = run_termprobe("probe", server.url(), "--json", fifo)
+            waited = time.monotonic() - started
+            self.assertEqual(file_type(fifo), "fifo")
+        self.assert_refused(result, f"report '{fifo}' is a FIFO that no process opened for reading within 2 s: "
+                                    "start its reader first")
+        self.assertGreaterEqual(waited, 2)
+
+    def test_a_symlink_is_followed_and_its_target_replaced(self):
+        with WireFixture("fin_after_response") as server, ReportDir() as directory:
+            os.mkdir(os.path.join(directory, "shared"))
+            target = os.path.join(directory, "shared", "r.json")
+            with open(target, "w", encoding="utf-8") as old:
+                old.write("old")
+            link = os.path.join(directory, "report.json")
+            os.symlink("shared/r.json", link)
+            result = run_termprobe("probe", server.url(), "--json", link)
+            self.assertEqual((file_type(link), os.readlink(link), file_type(target)), ("link", "shared/r.json", "file"))
+            report = read_report(target)
+            self.assertEqual(sorted(os.listdir(directory)), ["report.json", "shared"])
+            self.assertEqual(os.listdir(os.path.join(directory, "shared")), ["r.json"])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(report["summary"]["labels"], {"close_after_response": 1})
+
+    def test_a_process_substitution_gets_the_report_through_dev_fd(self):
+        with WireFixture("fin_after_response") as server:
+            result, received = run_into_pipe("probe", server.url(), "--json", "{fd}")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(validate_report(json.loads(received))["summary"]["labels"], {"close_after_response": 1})
+        self.assertIn("close_after_response", result.stdout)  # the lines stay on stdout
+
+    def test_dev_stdout_is_stdout_as_a_dash_is(self):
+        with WireFixture("fin_after_response") as server, ReportDir() as directory:
+            stdout = stdout_link(directory)
+            result = run_termprobe("probe", server.url(), "--json", stdout)
+            both = run_termprobe("probe", server.url(), "--json", stdout, "--format", "ndjson")
+            self.assertEqual(os.readlink(stdout), "/proc/self/fd/1")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(validate_report(json.loads(result.stdout))["summary"]["labels"], {"close_after_response": 1})
+        self.assertIn("close_after_response", result.stderr)  # the lines moved to stderr
+        self.assert_refused(both, f"--format ndjson and --json {stdout} both want stdout")
+
+
+class OwnFailures(CommandTestCase):
+    """What fails in termprobe itself, not in the input or the target, exits 4 (src/cli/exit_status.h)."""
+
+    def test_too_few_file_descriptors_is_termprobes_own_failure(self):
+        # 4 or 5 descriptors: too few for the report's spill or the event loop (3 stops the loader).
+        for limit in (4, 5):
+            with self.subTest(limit=limit), ReportDir() as directory:
+                path = os.path.join(directory, "r.json")
+                result = subprocess.run(
+                    [TERMPROBE, "probe", "http://127.0.0.1:1/", "--json", path], capture_output=True, text=True,
+                    timeout=60, preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit)))
+                self.assert_one_line_error(result, 4, "Too many open files")
+                self.assertEqual(os.listdir(directory), [])
 
 
 class ReportFacts(unittest.TestCase):

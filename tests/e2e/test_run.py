@@ -1,9 +1,9 @@
 """`termprobe run`: the module's contract suite on the embedded Linux host and
 against `termprobe serve` over HTTP/1.1 — the profiles, target URLs and
-fleets (a target down, one without the module), tokens, JUnit, ndjson,
-progress and colour on a terminal, interrupts, help and bad input. Over TLS
-in test_run_tls.py and over HTTP/2 in test_run_h2.py: one file would pass
-500 lines. The real binary throughout."""
+fleets (a target down, one without the module), tokens, JUnit (at a device
+too), ndjson, progress and colour on a terminal, interrupts, help and bad
+input. Over TLS in test_run_tls.py and over HTTP/2 in test_run_h2.py: one
+file would pass 500 lines. The real binary throughout."""
 
 import json
 import os
@@ -15,9 +15,9 @@ import unittest
 import xml.etree.ElementTree as ElementTree
 
 import reports
-from harness import (SCENARIOS, TERMPROBE, VALIDATOR, CommandTestCase, ReportDir, Serve, WireFixture,
-                     lint_junit, read_report, run_in_terminal, run_report, run_termprobe, testcases, unused_port,
-                     validate_report, write_file)
+from harness import (FULL_DEVICE, NULL_DEVICE, SCENARIOS, TERMPROBE, TTY_DEVICE, VALIDATOR, CommandTestCase,
+                     ReportDir, Serve, WireFixture, device_node, file_type, lint_junit, read_report, run_in_terminal,
+                     run_report, run_termprobe, stdout_link, testcases, unused_port, validate_report, write_file)
 
 
 def verdict_rows(report):
@@ -250,6 +250,42 @@ class JUnit(unittest.TestCase):
         self.assertEqual((suite.get("tests"), suite.get("failures"), suite.get("skipped")), ("7", "1", "5"))
 
 
+class JUnitAtADevice(CommandTestCase):
+    """--junit at a character device is written through, never replaced (src/report/output_target.h)."""
+
+    def test_a_device_gets_the_junit_and_stays_a_device(self):
+        with ReportDir() as directory:
+            tty = device_node(directory, "tty", TTY_DEVICE)
+            code, output = run_in_terminal(["run", "--repeat", "1", "-q", "--junit", tty])
+            null = device_node(directory, "null", NULL_DEVICE)
+            discarded = run_termprobe("run", "--repeat", "1", "--junit", null)
+            self.assertEqual((file_type(tty), file_type(null)), ("char", "char"))
+            self.assertEqual(sorted(os.listdir(directory)), ["null", "tty"])
+        self.assertEqual(code, 0, output)
+        text = output.decode("utf-8").replace("\r\n", "\n")
+        xml = text[text.index("<?xml"):text.index("</testsuites>") + len("</testsuites>")]
+        cases = [c.get("name") for c in ElementTree.fromstring(xml).iter("testcase")]
+        self.assertEqual(cases, SCENARIOS)
+        self.assertEqual(discarded.returncode, 0, discarded.stderr)
+
+    def test_a_full_device_is_a_write_error_with_exit_4(self):
+        with ReportDir() as directory:
+            full = device_node(directory, "full", FULL_DEVICE)
+            result = run_termprobe("run", "--repeat", "1", "--junit", full)
+            self.assertEqual(file_type(full), "char")
+        self.assertEqual(result.returncode, 4, result.stdout + result.stderr)
+        self.assertEqual(result.stderr,
+                         f"termprobe: error: cannot write --junit '{full}': No space left on device\n")
+
+    def test_junit_on_stdout_is_refused_as_a_dash_is(self):
+        with ReportDir() as directory:
+            for path in ["-", stdout_link(directory)]:
+                with self.subTest(path=path):
+                    result = run_termprobe("run", "--junit", path)
+                    self.assert_refused(result, f"--junit: give a file name, not {path}")
+            self.assertEqual(os.readlink(os.path.join(directory, "stdout")), "/proc/self/fd/1")
+
+
 class StreamsAndTerminals(unittest.TestCase):
     def test_ndjson_streams_one_object_per_connection(self):
         result = run_termprobe("run", "--repeat", "2", "--format", "ndjson")
@@ -319,7 +355,8 @@ class Help(unittest.TestCase):
                 self.assertEqual(result.returncode, 0)
                 self.assertIn("Exit codes: 0 success (every judged expectation held, no baseline change), 1 an "
                               "expectation did not hold or the baseline changed, 2 usage or input error, 3 no target "
-                              "reachable at all, 130 interrupted (the report holds what was measured).",
+                              "reachable at all, 4 termprobe itself failed (a report could not be written, the engine "
+                              "could not start), 130 interrupted (the report holds what was measured).",
                               " ".join(result.stdout.split()))
 
 
