@@ -9,6 +9,7 @@
 #include "cli/report_output.h"
 #include "common/target_url.h"
 #include "probes/classifier.h"
+#include "report/request_options.h"
 
 namespace termprobe {
 namespace {
@@ -85,7 +86,9 @@ int run_idle_command(const IdleOptions& options, const std::vector<std::string>&
   recorder->report().targets = {target->url};
   ProbeSpec spec;
   spec.url = target->url;
-  spec.headers = options.headers;
+  RequestOptions request;  // a GET with the user's headers
+  request.headers = options.headers;
+  (void)build_request(request, spec);  // no data file: it cannot fail
   spec.timeout = seconds_to_ms(options.timeout_s);
   spec.watch = seconds_to_ms(options.max_s);
   if (!apply_connection_options(options.connection, spec)) return kExitUsage;

@@ -11,6 +11,7 @@
 #include "cli/option_checks.h"
 #include "cli/report_output.h"
 #include "common/target_url.h"
+#include "report/request_options.h"
 
 namespace termprobe {
 namespace {
@@ -59,7 +60,9 @@ std::vector<PlannedProbe> reuse_plan(const ReuseOptions& options, const std::str
   for (double delay : options.idle_ms) {
     ProbeSpec spec;
     spec.url = url;
-    spec.headers = options.headers;
+    RequestOptions request;  // a GET with the user's headers
+    request.headers = options.headers;
+    (void)build_request(request, spec);  // no data file: it cannot fail
     spec.timeout = seconds_to_ms(options.timeout_s);
     spec.watch = seconds_to_ms(options.watch_s);
     spec.reuse_after = std::chrono::milliseconds(static_cast<std::int64_t>(delay));
