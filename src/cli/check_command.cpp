@@ -35,6 +35,7 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
       ->required()
       ->check(path_check());
   add_connection_options(check, o.connection);
+  add_redaction_options(check, o.redaction);
   add_suite_options(check, o.suite);
   check->footer(kExitCodesHelp);
   return check;
@@ -46,7 +47,9 @@ int run_check_command(const CheckOptions& options, const std::vector<std::string
     print_error(probes.error().message);
     return kExitUsage;
   }
-  auto session = open_suite_session(options.suite, command_line);
+  std::vector<std::string> redact;  // every entry's: the outputs are the whole run's
+  for (const auto& probe : *probes) redact.insert(redact.end(), probe.redact.begin(), probe.redact.end());
+  auto session = open_suite_session(options.suite, command_line, redaction_from(options.redaction, redact));
   if (!session) return kExitUsage;
   Report& report = session->recorder.report();
   std::vector<SuiteItem> items;

@@ -65,6 +65,7 @@ CLI::App* add_idle_command(CLI::App& app, IdleOptions& o) {
   idle->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response")
       ->transform(number_check(kTimeoutRule));
   add_connection_options(idle, o.connection);
+  add_redaction_options(idle, o.redaction);
   idle->add_option("--expect", o.expect,
                    "How and when the server must close the idle connection: close|fin|rst[:LOW-HIGH] "
                    "(seconds after the response, e.g. close:55-80), or open; exit 1 when it does not")
@@ -76,14 +77,16 @@ CLI::App* add_idle_command(CLI::App& app, IdleOptions& o) {
 }
 
 int run_idle_command(const IdleOptions& options, const std::vector<std::string>& command_line) {
+  const Redaction redaction = redaction_from(options.redaction);
   auto target = parse_target_url(options.url);
   if (!target) {
-    print_error(target.error().message);
+    print_error(redaction.urls(target.error().message));
     return kExitUsage;
   }
-  auto recorder = ReportRecorder::open(command_line, options.json_path);
+  auto recorder = ReportRecorder::open(command_line, redaction, options.json_path);
   if (!recorder) return kExitUsage;
-  recorder->report().targets = {target->url};
+  const std::string shown_url = redaction.urls(target->url);  // the target's name in every output
+  recorder->report().targets = {shown_url};
   ProbeSpec spec;
   spec.url = target->url;
   RequestOptions request;  // a GET with the user's headers
@@ -94,7 +97,7 @@ int run_idle_command(const IdleOptions& options, const std::vector<std::string>&
   if (!apply_connection_options(options.connection, spec)) return kExitUsage;
   const std::string scenario = "idle";
   std::optional<Observation> seen;  // the one connection
-  const auto name_of = [&](const ProbeId&) { return EntryName{target->url, scenario, target->url}; };
+  const auto name_of = [&](const ProbeId&) { return EntryName{shown_url, scenario, target->url}; };
   const auto on_entry = [&](const ReportEntry& entry) { seen = entry.observation; };
   if (!recorder->run(EngineOptions{}, {{spec, 1}}, name_of, on_entry)) return kExitUsage;
   if (seen) fmt::print(recorder->text(), "{}\n", verdict_line(*seen, options.max_s));

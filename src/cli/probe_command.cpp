@@ -69,7 +69,7 @@ void judge_expectation(Report& report, const std::vector<std::string>& expect, c
 int exit_code_for(const Report& report, const ProbeOptions& options, const std::string& unreachable) {
   if (report.interrupted) return kExitInterrupted;
   if (report.tally.total() > 0 && !report.tally.any_connected()) {
-    print_note(fmt::format("cannot reach {}: {}", options.url, unreachable));
+    print_note(fmt::format("cannot reach {}: {}", report.targets.front(), unreachable));
     return kExitUnreachable;
   }
   if (!all_held(report.verdicts)) {
@@ -136,6 +136,7 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   probe->add_option("--fin-watch", o.fin_watch_s, "Seconds to watch for an RST after the server's FIN")
       ->transform(number_check(kFinWatchRule));
   add_connection_options(probe, o.connection);
+  add_redaction_options(probe, o.redaction);
   probe->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
       ->check(path_check());
   probe->add_flag("-q,--quiet", o.quiet, "No line per connection; only the summary");
@@ -176,18 +177,21 @@ std::optional<ProbeSpec> probe_spec_from(const ProbeOptions& options, const Targ
 }
 
 int run_probe_command(const ProbeOptions& options, const std::vector<std::string>& command_line) {
+  const Redaction redaction = redaction_from(options.redaction);
   auto target = parse_target_url(options.url);
   if (!target) {
-    print_error(target.error().message);
+    print_error(redaction.urls(target.error().message));
     return kExitUsage;
   }
   const auto made = probe_spec_from(options, *target);
   if (!made) return kExitUsage;
   const ProbeSpec& spec = *made;
-  auto recorder = ReportRecorder::open(command_line, options.json_path, options.format == "ndjson");
+  auto recorder =
+      ReportRecorder::open(command_line, redaction, options.json_path, options.format == "ndjson");
   if (!recorder) return kExitUsage;
   Report& report = recorder->report();
-  report.targets = {target->url};
+  const std::string shown_url = redaction.urls(target->url);  // the target's name in every output
+  report.targets = {shown_url};
   const std::string scenario = "probe";
   std::FILE* lines = recorder->text();
   std::string unreachable;
@@ -204,7 +208,7 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
     progress.count(entry.outcome.label);
     if (recorder->ndjson()) progress.clear();  // the ndjson line comes next, on a line of its own
   };
-  const auto name_of = [&](const ProbeId&) { return EntryName{target->url, scenario, target->url}; };
+  const auto name_of = [&](const ProbeId&) { return EntryName{shown_url, scenario, target->url}; };
   if (!recorder->run(engine_options_from(options), {{spec, options.count}}, name_of, on_entry))
     return kExitUsage;
   progress.clear();

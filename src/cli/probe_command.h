@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/connection_options.h"
+#include "cli/redaction_options.h"
 #include "common/target_url.h"
 #include "probes/probe_spec.h"
 #include "report/request_options.h"
@@ -33,6 +34,7 @@ struct ProbeOptions {
   std::string json_path;            // report destination, "-" = stdout, empty = none
   std::vector<std::string> expect;  // acceptable labels; empty = not judged
   ConnectionOptions connection;     // TLS, HTTP/2 and --resolve
+  RedactionOptions redaction;       // --redact, --show-secrets
 };
 
 CLI::App* add_probe_command(CLI::App& app, ProbeOptions& options);

@@ -90,6 +90,7 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
   reuse->add_option("--timeout", o.timeout_s, "Seconds allowed per request")
       ->transform(number_check(kTimeoutRule));
   add_connection_options(reuse, o.connection);
+  add_redaction_options(reuse, o.redaction);
   reuse
       ->add_option("--expect", o.expect,
                    "Acceptable outcome(s) of the second request after every delay: answered, reset, "
@@ -103,16 +104,18 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
 }
 
 int run_reuse_command(const ReuseOptions& options, const std::vector<std::string>& command_line) {
+  const Redaction redaction = redaction_from(options.redaction);
   auto target = parse_target_url(options.url);
   if (!target) {
-    print_error(target.error().message);
+    print_error(redaction.urls(target.error().message));
     return kExitUsage;
   }
   if (ProbeSpec check; !apply_connection_options(options.connection, check)) return kExitUsage;
-  auto recorder = ReportRecorder::open(command_line, options.json_path);
+  auto recorder = ReportRecorder::open(command_line, redaction, options.json_path);
   if (!recorder) return kExitUsage;
   Report& report = recorder->report();
-  report.targets = {target->url};
+  const std::string shown_url = redaction.urls(target->url);  // the target's name in every output
+  report.targets = {shown_url};
   std::vector<std::string> scenarios;
   for (double delay : options.idle_ms) scenarios.push_back(scenario_name(delay));
   std::map<std::string, ReuseRow> rows;  // by scenario name
@@ -121,7 +124,7 @@ int run_reuse_command(const ReuseOptions& options, const std::vector<std::string
   if (!recorder->run(
           engine_options, reuse_plan(options, target->url),
           [&](const ProbeId& id) {
-            return EntryName{target->url, scenarios[id.spec], target->url};
+            return EntryName{shown_url, scenarios[id.spec], target->url};
           },
           [&](const ReportEntry& entry) { add_to_row(rows[entry.scenario], entry); }))
     return kExitUsage;

@@ -22,7 +22,7 @@ constexpr const char* kEmbeddedTarget = "embedded";
 constexpr const char* kEmbeddedTlsTarget = "embedded-tls";
 
 struct Target {
-  std::string name;       // what reports group by: the URL as given, or "embedded"
+  std::string name;       // what reports group by: the URL as given (password hidden), or "embedded"
   std::string endpoints;  // the endpoints' folder (endpoints_url): where the probes go
 };
 
@@ -62,7 +62,7 @@ std::string strip_comment(std::string line) {
 }
 
 // --target values, then the targets file: blank lines and # comments skipped.
-std::optional<std::vector<std::string>> target_urls(const RunOptions& options) {
+std::optional<std::vector<std::string>> target_urls(const RunOptions& options, const Redaction& redaction) {
   std::vector<std::string> urls = options.targets;
   if (!options.targets_file.empty()) {
     auto file = open_input_file(options.targets_file, "--targets-file");
@@ -76,7 +76,7 @@ std::optional<std::vector<std::string>> target_urls(const RunOptions& options) {
   }
   for (const auto& url : urls) {
     if (auto parsed = parse_target_url(url); !parsed) {
-      print_error("--target: " + parsed.error().message);
+      print_error("--target: " + redaction.urls(parsed.error().message));
       return std::nullopt;
     }
   }
@@ -88,7 +88,8 @@ enum class Presence { module, unreachable, no_module, engine_error };
 // One request to /termprobe/ok before the suite: is the module there at all?
 // A target that cannot be reached or has no module is named on stderr; its
 // scenarios still run, so the table, report and JUnit show them failing.
-Presence module_presence(const Target& target, const ProbeSpec& settings, bool several) {
+Presence module_presence(const Target& target, const ProbeSpec& settings, bool several,
+                         const Redaction& redaction) {
   auto engine = Engine::create(EngineOptions{});
   if (!engine) return Presence::engine_error;
   ProbeSpec spec = scenario_spec(contract_scenarios().front(), target.endpoints, settings);
@@ -98,14 +99,16 @@ Presence module_presence(const Target& target, const ProbeSpec& settings, bool s
   (void)(*engine)->run(
       {spec}, 1, [&](const ProbeId&, const Observation& o) { seen = o; }, never);
   if (!seen || !seen->connected) {
-    print_note(fmt::format("cannot reach {}: {}", spec.url, seen ? seen->error : "no result"));
+    print_note(
+        fmt::format("cannot reach {}: {}", redaction.urls(spec.url), seen ? seen->error : "no result"));
     return Presence::unreachable;
   }
   if (seen->status != 200 || seen->module.empty()) {
     const std::string why = fmt::format(
         "no termprobe module at {}: it answered {} without the X-Termprobe-Module header "
         "(install the module on that site, or fix --target)",
-        spec.url, seen->status != 0 ? fmt::format("HTTP {}", seen->status) : std::string("nothing"));
+        redaction.urls(spec.url),
+        seen->status != 0 ? fmt::format("HTTP {}", seen->status) : std::string("nothing"));
     if (several)
       print_note(why);  // in a fleet, one target's problem: judged with the others
     else
@@ -117,11 +120,12 @@ Presence module_presence(const Target& target, const ProbeSpec& settings, bool s
 
 // 0 when at least one target has the module (the others are judged and fail
 // on their own); 2 when none has and one answered without it.
-int fleet_presence(const std::vector<Target>& targets, const ProbeSpec& settings) {
+int fleet_presence(const std::vector<Target>& targets, const ProbeSpec& settings,
+                   const Redaction& redaction) {
   bool any_module = false;
   bool any_without = false;
   for (const auto& target : targets) {
-    const Presence presence = module_presence(target, settings, targets.size() > 1);
+    const Presence presence = module_presence(target, settings, targets.size() > 1, redaction);
     if (presence == Presence::engine_error) return kExitUsage;
     any_module = any_module || presence == Presence::module;
     any_without = any_without || presence == Presence::no_module;
@@ -213,6 +217,7 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
       ->transform(number_check(kFinWatchRule))
       ->capture_default_str();
   add_connection_options(run, o.connection);
+  add_redaction_options(run, o.redaction);
   auto* tls =
       run->add_flag("--tls", o.embedded_tls,
                     "Run the embedded host over HTTPS (a self-signed certificate made for this run, and "
@@ -232,7 +237,8 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
     print_error(profile.error().message);
     return kExitUsage;
   }
-  const auto urls = target_urls(options);
+  const Redaction redaction = redaction_from(options.redaction);
+  const auto urls = target_urls(options, redaction);
   if (!urls) return kExitUsage;
   if ((options.embedded_tls || options.embedded_both) && !urls->empty()) {
     print_error(fmt::format("{} runs the embedded host: give https:// URLs to --target instead",
@@ -246,12 +252,12 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
   // The embedded host's module reads its prefix from the environment at start, as serve's does.
   if (urls->empty() && options.prefix != kDefaultEndpointPrefix)
     setenv("TERMPROBE_PREFIX", options.prefix.c_str(), 1);
-  auto session = open_suite_session(options.suite, command_line);
+  auto session = open_suite_session(options.suite, command_line, redaction);
   if (!session) return kExitUsage;
 
   EmbeddedHosts embedded;
   std::vector<Target> targets;
-  for (const auto& url : *urls) targets.push_back({url, endpoints_url(url, options.prefix)});
+  for (const auto& url : *urls) targets.push_back({redaction.urls(url), endpoints_url(url, options.prefix)});
   if (targets.empty()) {
     if (!start_embedded(options, targets, embedded)) return kExitUsage;
     for (const auto& target : targets) {
@@ -263,7 +269,7 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
   if (!apply_connection_options(options.connection, settings)) return kExitUsage;
   if (embedded.certificate && settings.tls.ca_file.empty())
     settings.tls.ca_file = embedded.certificate->path();
-  if (int present = fleet_presence(targets, settings); present != kExitSuccess) return present;
+  if (int present = fleet_presence(targets, settings, redaction); present != kExitSuccess) return present;
 
   for (const auto& target : targets) session->recorder.report().targets.push_back(target.name);
   const auto items = suite_items(targets, settings, options.repeat);

@@ -63,7 +63,8 @@ void add_suite_options(CLI::App* command, SuiteOptions& o) {
 }
 
 std::optional<SuiteSession> open_suite_session(const SuiteOptions& options,
-                                               const std::vector<std::string>& command_line) {
+                                               const std::vector<std::string>& command_line,
+                                               const Redaction& redaction) {
   const auto rules = compare_rules_from(options.compare);
   if (!rules) return std::nullopt;
   std::optional<ReportFacts> baseline;
@@ -75,7 +76,8 @@ std::optional<SuiteSession> open_suite_session(const SuiteOptions& options,
     }
     baseline = std::move(*read);
   }
-  auto recorder = ReportRecorder::open(command_line, options.json_path, options.format == "ndjson");
+  auto recorder =
+      ReportRecorder::open(command_line, redaction, options.json_path, options.format == "ndjson");
   if (!recorder) return std::nullopt;
   SuiteSession session{std::move(*recorder), std::nullopt, std::move(baseline), *rules, options.quiet};
   if (!options.junit_path.empty()) {

@@ -46,9 +46,11 @@ struct SuiteSession {
   bool quiet = false;  // SuiteOptions::quiet
 };
 
-// Prints the error and returns nullopt on unusable options.
+// Prints the error and returns nullopt on unusable options. Items' targets
+// must be named through session.recorder.redaction().
 std::optional<SuiteSession> open_suite_session(const SuiteOptions& options,
-                                               const std::vector<std::string>& command_line);
+                                               const std::vector<std::string>& command_line,
+                                               const Redaction& redaction);
 
 // Runs the items into the session's report; false (error printed) on an engine error.
 bool run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& options, SuiteSession& session);

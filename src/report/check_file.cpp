@@ -24,16 +24,16 @@ constexpr double kIdleMaxDefault_s = 130;  // as `termprobe idle --max`
 constexpr std::string_view kProbeKeys =
     "name, url, method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, "
     "fin_watch, insecure, cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams, data, "
-    "data_binary, expect";
+    "data_binary, redact, expect";
 constexpr std::string_view kIdleKeys =
     "name, url, max, expect, headers, repeat, timeout, connect_timeout, fin_watch, insecure, cacert, "
-    "resolve, tls_min, tls_max, http2, http2_prior_knowledge";
+    "resolve, tls_min, tls_max, http2, http2_prior_knowledge, redact";
 constexpr std::string_view kReuseKeys =
     "name, url, idle, expect, method, headers, repeat, timeout, connect_timeout, watch, fin_watch, insecure, "
-    "cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge";
+    "cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, redact";
 constexpr std::string_view kDefaultKeys =
     "method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, fin_watch, insecure, "
-    "cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams";
+    "cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams, redact";
 
 struct Location {
   std::string file;
@@ -126,6 +126,18 @@ Result<bool> apply_connection_key(const Location& where, const std::string& key,
   return true;
 }
 
+// redact: header names whose values every output hides, as --redact.
+Result<void> apply_redact_key(const Location& where, const toml::node& node, CheckProbe& probe) {
+  auto names = string_list(where, "redact", node);
+  if (!names) return tl::unexpected(names.error());
+  for (const auto& name : *names) {
+    if (auto problem = header_name_problem(name))
+      return bad(where, node, fmt::format("'redact' '{}' {}", name, *problem));
+  }
+  probe.redact.insert(probe.redact.end(), names->begin(), names->end());  // adds to [defaults]'
+  return {};
+}
+
 // Applies one key shared by [defaults] and [[probe]]; false when the key is not one of those.
 Result<bool> apply_common(const Location& where, const std::string& key, const toml::node& node,
                           CheckProbe& probe) {
@@ -148,6 +160,8 @@ Result<bool> apply_common(const Location& where, const std::string& key, const t
     if (!bytes) return tl::unexpected(bytes.error());
     (key == "body_bytes" ? probe.request.body_bytes : probe.request.upload_rate) =
         static_cast<std::int64_t>(*bytes);
+  } else if (key == "redact") {
+    if (auto applied = apply_redact_key(where, node, probe); !applied) return tl::unexpected(applied.error());
   } else if (key == "repeat") {
     auto repeat = number(where, key, node, kRepeatRule);
     if (!repeat) return tl::unexpected(repeat.error());

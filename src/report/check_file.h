@@ -21,11 +21,12 @@
 namespace termprobe {
 
 struct CheckProbe {
-  std::string name;         // unique within the file; the scenario name in reports
-  std::string target;       // scheme://host:port of the URL (never its user or password): reports group by it
-  RequestOptions request;   // what the file asked the request to carry ([defaults], then the entry's keys)
-  ProbeSpec spec;           // what to send: the request built from `request` (build_request), deadlines, TLS
-  std::size_t repeat = 1;   // connections
+  std::string name;        // unique within the file; the scenario name in reports
+  std::string target;      // scheme://host:port of the URL (never its user or password): reports group by it
+  RequestOptions request;  // what the file asked the request to carry ([defaults], then the entry's keys)
+  ProbeSpec spec;          // what to send: the request built from `request` (build_request), deadlines, TLS
+  std::vector<std::string> redact;  // header names whose values outputs hide ([defaults]' and the entry's)
+  std::size_t repeat = 1;           // connections
   Expectation expectation;  // labels and statuses ([[probe]]), the close ([[idle]]) or outcomes ([[reuse]])
   long line = 0;            // where the [[probe]], [[idle]] or [[reuse]] table starts
 };

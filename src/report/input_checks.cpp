@@ -151,6 +151,11 @@ std::optional<std::string> header_problem(std::string_view header) {
   return std::nullopt;
 }
 
+std::optional<std::string> header_name_problem(std::string_view name) {
+  if (is_token(name)) return std::nullopt;
+  return "must be a header name of letters, digits and !#$%&'*+-.^_`|~ (no spaces or ':')";
+}
+
 std::optional<std::string> method_problem(std::string_view method) {
   if (is_token(method)) return std::nullopt;
   return "must be an HTTP method token such as GET or POST";

@@ -2,7 +2,7 @@
 // both ways: the command line parsed as `termprobe probe` parses it, the key
 // read as `termprobe check` reads it. Compared: method, the header fields as
 // they go out, the body's bytes, the whole spec (deadlines, TLS, HTTP/2),
-// and the connection count.
+// the connection count, and the fields as outputs show them (redaction).
 #include <gtest/gtest.h>
 
 #include <CLI/CLI.hpp>
@@ -21,7 +21,7 @@
 namespace termprobe {
 namespace {
 
-// A URL with a user and password: the Basic field both ways.
+// A URL with a user and password: the Basic field both ways, and its redaction.
 constexpr const char* kUrl = "http://user:pw@127.0.0.1:8080/x";
 
 struct Row {
@@ -66,16 +66,18 @@ const std::vector<Row>& rows() {
       {{"--http2"}, "http2 = true"},
       {{"--http2-prior-knowledge"}, "http2_prior_knowledge = true"},
       {{"--http2-prior-knowledge", "--streams", "4"}, "http2_prior_knowledge = true\nstreams = 4"},
+      {{"--redact", "X-A", "-H", "X-A: 1"}, "redact = [\"X-A\"]\nheaders = [\"X-A: 1\"]"},
   };
   return table;
 }
 
 // Options of `probe` without a check-file key, and why.
 const std::set<std::string> kNoKey = {
-    "--help",    "url",            // the entry's url, the same in every row
-    "--threads", "--concurrency",  // how connections are scheduled, not what each sends
-    "--rate",    "--json",        "--quiet", "--format", "--spread-sources",
-    "--expect",  // judged against the entry's expect, its own syntax (check_file_test)
+    "--help",         "url",            // the entry's url, the same in every row
+    "--threads",      "--concurrency",  // how connections are scheduled, not what each sends
+    "--rate",         "--json",        "--quiet", "--format", "--spread-sources",
+    "--expect",        // judged against the entry's expect, its own syntax (check_file_test)
+    "--show-secrets",  // the runner's choice (check --show-secrets), not the file's
 };
 // Keys of [[probe]] that are no `probe` option.
 const std::set<std::string> kNoOption = {"name", "url", "expect"};
@@ -89,6 +91,7 @@ std::string with_file(std::string text, const std::string& file) {
 struct Built {
   ProbeSpec spec;
   std::size_t connections = 0;
+  Redaction redaction;
 };
 
 class RequestTable : public ::testing::Test {
@@ -112,7 +115,7 @@ class RequestTable : public ::testing::Test {
     app.parse(static_cast<int>(argv.size()), argv.data());
     auto spec = probe_spec_from(options, *parse_target_url(kUrl));
     EXPECT_TRUE(spec.has_value());
-    return {spec.value_or(ProbeSpec{}), options.count};
+    return {spec.value_or(ProbeSpec{}), options.count, redaction_from(options.redaction)};
   }
 
   Built from_check_file(const Row& row) {
@@ -124,7 +127,7 @@ class RequestTable : public ::testing::Test {
     if (!probes) return {};
     CheckProbe& probe = probes->front();
     EXPECT_TRUE(apply_connection_options(ConnectionOptions{}, probe.spec));  // check with no options
-    return {probe.spec, probe.repeat};
+    return {probe.spec, probe.repeat, redaction_from(RedactionOptions{}, probe.redact)};
   }
 
   std::filesystem::path file_;
@@ -160,6 +163,8 @@ TEST_F(RequestTable, EveryOptionAndItsKeyBuildTheSameRequest) {
     EXPECT_EQ(body_of(cli.spec), body_of(file.spec));
     EXPECT_TRUE(cli.spec == file.spec);
     EXPECT_EQ(cli.connections, file.connections);
+    const auto fields = std::make_shared<const std::vector<HeaderField>>(sent);
+    EXPECT_EQ(fields_text(*cli.redaction.fields(fields)), fields_text(*file.redaction.fields(fields)));
   }
 }
 

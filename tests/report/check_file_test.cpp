@@ -325,5 +325,17 @@ data = "x"
             "c.toml:1: 'body_bytes' and 'data'/'data_binary' exclude each other, as on the command line");
 }
 
+TEST(CheckFile, RedactNamesAddToTheDefaults) {
+  auto probes =
+      parse("[defaults]\nredact = [\"X-Api-Key\"]\n" + std::string(kProbe) + "redact = [\"X-Other\"]\n");
+  ASSERT_TRUE(probes.has_value()) << probes.error().message;
+  EXPECT_EQ((*probes)[0].redact, (std::vector<std::string>{"X-Api-Key", "X-Other"}));
+  EXPECT_EQ(refusal(std::string(kProbe) + "redact = [\"X Other\"]\n"),
+            "c.toml:5: 'redact' 'X Other' must be a header name of letters, digits and !#$%&'*+-.^_`|~ (no "
+            "spaces or ':')");
+  EXPECT_EQ(refusal(std::string(kProbe) + "redact = \"X-Other\"\n"),
+            "c.toml:5: 'redact' must be a list of strings");
+}
+
 }  // namespace
 }  // namespace termprobe
