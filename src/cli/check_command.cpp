@@ -35,6 +35,7 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
       ->required()
       ->check(path_check());
   add_connection_options(check, o.connection);
+  add_redaction_options(check, o.redaction);
   add_suite_options(check, o.suite);
   check->footer(kExitCodesHelp);
   return check;
@@ -43,7 +44,9 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
 int run_check_command(const CheckOptions& options, const std::vector<std::string>& command_line) {
   auto probes = load_check_file(options.file);
   if (!probes) return exit_with(probes.error());
-  auto session = open_suite_session(options.suite, command_line);
+  std::vector<std::string> redact;  // every entry's: the outputs are the whole run's
+  for (const auto& probe : *probes) redact.insert(redact.end(), probe.redact.begin(), probe.redact.end());
+  auto session = open_suite_session(options.suite, command_line, redaction_from(options.redaction, redact));
   if (!session) return exit_with(session.error());
   Report& report = session->recorder.report();
   std::vector<SuiteItem> items;

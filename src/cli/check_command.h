@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/connection_options.h"
+#include "cli/redaction_options.h"
 #include "cli/suite.h"
 
 namespace termprobe {
@@ -15,6 +16,7 @@ struct CheckOptions {
   std::string file;  // TOML expectations file
   SuiteOptions suite;
   ConnectionOptions connection;  // TLS, HTTP/2 and --resolve
+  RedactionOptions redaction;    // --redact, --show-secrets (with the file's redact keys)
 };
 
 CLI::App* add_check_command(CLI::App& app, CheckOptions& options);

@@ -9,6 +9,7 @@
 #include "cli/report_output.h"
 #include "common/target_url.h"
 #include "probes/classifier.h"
+#include "report/request_options.h"
 
 namespace termprobe {
 namespace {
@@ -64,6 +65,7 @@ CLI::App* add_idle_command(CLI::App& app, IdleOptions& o) {
   idle->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response")
       ->transform(number_check(kTimeoutRule));
   add_connection_options(idle, o.connection);
+  add_redaction_options(idle, o.redaction);
   idle->add_option("--expect", o.expect,
                    "How and when the server must close the idle connection: close|fin|rst[:LOW-HIGH] "
                    "(seconds after the response, e.g. close:55-80), or open; exit 1 when it does not")
@@ -75,20 +77,24 @@ CLI::App* add_idle_command(CLI::App& app, IdleOptions& o) {
 }
 
 int run_idle_command(const IdleOptions& options, const std::vector<std::string>& command_line) {
+  const Redaction redaction = redaction_from(options.redaction);
   auto target = parse_target_url(options.url);
-  if (!target) return exit_with(target.error());
-  auto recorder = ReportRecorder::open(command_line, options.json_path);
+  if (!target) return exit_with(redacted(target.error(), redaction));
+  auto recorder = ReportRecorder::open(command_line, redaction, options.json_path);
   if (!recorder) return exit_with(recorder.error());
-  recorder->report().targets = {target->url};
+  const std::string shown_url = redaction.urls(target->url);  // the target's name in every output
+  recorder->report().targets = {shown_url};
   ProbeSpec spec;
   spec.url = target->url;
-  spec.headers = options.headers;
+  RequestOptions request;  // a GET with the user's headers
+  request.headers = options.headers;
+  (void)build_request(request, spec);  // no data file: it cannot fail
   spec.timeout = seconds_to_ms(options.timeout_s);
   spec.watch = seconds_to_ms(options.max_s);
   if (!apply_connection_options(options.connection, spec)) return kExitUsage;
   const std::string scenario = "idle";
   std::optional<Observation> seen;  // the one connection
-  const auto name_of = [&](const ProbeId&) { return EntryName{target->url, scenario, target->url}; };
+  const auto name_of = [&](const ProbeId&) { return EntryName{shown_url, scenario, target->url}; };
   const auto on_entry = [&](const ReportEntry& entry) { seen = entry.observation; };
   if (auto ran = recorder->run(EngineOptions{}, {{spec, 1}}, name_of, on_entry); !ran)
     return exit_with(ran.error());

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/connection_options.h"
+#include "cli/redaction_options.h"
 
 namespace termprobe {
 
@@ -20,6 +21,7 @@ struct IdleOptions {
   std::string json_path;
   std::string expect;            // IDLE (close:55-80, fin, open): judged; exit 1 when it does not hold
   ConnectionOptions connection;  // TLS, HTTP/2 and --resolve
+  RedactionOptions redaction;    // --redact, --show-secrets
 };
 
 CLI::App* add_idle_command(CLI::App& app, IdleOptions& options);

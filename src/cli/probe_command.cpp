@@ -18,7 +18,6 @@
 #include "report/label_stats.h"
 #include "report/profile.h"
 #include "report/report.h"
-#include "report/request_data.h"
 #include "report/summary_text.h"
 #include "report/verdict.h"
 
@@ -50,29 +49,6 @@ std::vector<DataPart> data_parts_in_order(CLI::App* probe, const CLI::Option* da
   return parts;
 }
 
-Result<ProbeSpec> spec_from(const ProbeOptions& options, const TargetUrl& target) {
-  ProbeSpec spec;
-  spec.url = target.url;
-  spec.headers = options.headers;
-  spec.body_bytes = options.body_bytes;
-  if (!options.data.empty()) {
-    auto body = assemble_request_data(options.data);
-    if (!body) return tl::unexpected(body.error());
-    spec.body = std::move(*body);
-    spec.body_type = kFormContentType;
-    spec.body_bytes = 0;
-  }
-  // As curl: a body without -X is a POST.
-  const bool has_body = !options.data.empty() || options.body_bytes > 0;
-  spec.method = !options.method.empty() ? options.method : has_body ? "POST" : "GET";
-  spec.upload_rate = options.upload_rate;
-  spec.timeout = seconds_to_ms(options.timeout_s);
-  spec.connect_timeout = seconds_to_ms(options.connect_timeout_s);
-  spec.watch = seconds_to_ms(options.watch_s);
-  spec.fin_watch = seconds_to_ms(options.fin_watch_s);
-  return spec;
-}
-
 // --expect judged as run and check judge: one verdict, in the report too.
 void judge_expectation(Report& report, const std::vector<std::string>& expect, const std::string& scenario) {
   if (expect.empty()) return;
@@ -93,7 +69,7 @@ void judge_expectation(Report& report, const std::vector<std::string>& expect, c
 int exit_code_for(const Report& report, const ProbeOptions& options, const std::string& unreachable) {
   if (report.interrupted) return kExitInterrupted;
   if (report.tally.total() > 0 && !report.tally.any_connected()) {
-    print_note(fmt::format("cannot reach {}: {}", options.url, unreachable));
+    print_note(fmt::format("cannot reach {}: {}", report.targets.front(), unreachable));
     return kExitUnreachable;
   }
   if (!all_held(report.verdicts)) {
@@ -120,9 +96,9 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
       app.add_subcommand("probe", "Probe one URL and report how the server ended each connection");
   probe->option_defaults()->always_capture_default();
   probe->add_option("url", o.url, "http:// or https:// URL to probe")->required();
-  probe->add_option("-X,--method", o.method, "Request method (default GET, or POST with a body)")
+  probe->add_option("-X,--method", o.request.method, "Request method (default GET, or POST with a body)")
       ->check(method_check());
-  probe->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
+  probe->add_option("-H,--header", o.request.headers, "Extra request header 'Name: value' (repeatable)")
       ->check(header_check());
   auto* data = probe->add_option("-d,--data", o.data_text,
                                  "Request body as curl's -d: TEXT, or @FILE without its CR/LF; several "
@@ -130,16 +106,17 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   auto* data_binary = probe->add_option("--data-binary", o.data_binary_text,
                                         "Request body as curl's --data-binary: TEXT or @FILE, bytes as they "
                                         "are (joins -d with '&', same Content-Type)");
-  probe->callback([&o, probe, data, data_binary] { o.data = data_parts_in_order(probe, data, data_binary); });
+  probe->callback(
+      [&o, probe, data, data_binary] { o.request.data = data_parts_in_order(probe, data, data_binary); });
   probe
-      ->add_option("--body-bytes", o.body_bytes,
+      ->add_option("--body-bytes", o.request.body_bytes,
                    "Synthetic body: N bytes of 'x', Content-Type: application/octet-stream (size suffixes k, "
                    "M, G, kB, MB, GB)")
       ->transform(number_check(kBodyBytesRule))
       ->excludes(data)
       ->excludes(data_binary);
   probe
-      ->add_option("--upload-rate", o.upload_rate,
+      ->add_option("--upload-rate", o.request.upload_rate,
                    "Limit the body upload to N bytes/s (0 = unlimited; suffixes as --body-bytes)")
       ->transform(number_check(kUploadRateRule));
   probe->add_option("-n,--count", o.count, "Probe N times, a fresh connection each")
@@ -159,6 +136,7 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   probe->add_option("--fin-watch", o.fin_watch_s, "Seconds to watch for an RST after the server's FIN")
       ->transform(number_check(kFinWatchRule));
   add_connection_options(probe, o.connection);
+  add_redaction_options(probe, o.redaction);
   probe->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
       ->check(path_check());
   probe->add_flag("-q,--quiet", o.quiet, "No line per connection; only the summary");
@@ -179,21 +157,38 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   return probe;
 }
 
-int run_probe_command(const ProbeOptions& options, const std::vector<std::string>& command_line) {
-  auto target = parse_target_url(options.url);
-  if (!target) return exit_with(target.error());
-  if (options.body_bytes == 0 && options.data.empty() && options.upload_rate > 0) {
+std::optional<ProbeSpec> probe_spec_from(const ProbeOptions& options, const TargetUrl& target) {
+  if (options.request.upload_rate > 0 && !has_body(options.request)) {
     print_error("--upload-rate needs a body: add --data TEXT, --data-binary @FILE or --body-bytes N");
-    return kExitUsage;
+    return std::nullopt;
   }
-  auto made = spec_from(options, *target);
-  if (!made) return exit_with(made.error());
-  ProbeSpec& spec = *made;
-  if (!apply_connection_options(options.connection, spec)) return kExitUsage;
-  auto recorder = ReportRecorder::open(command_line, options.json_path, options.format == "ndjson");
+  ProbeSpec spec;
+  spec.url = target.url;
+  if (auto built = build_request(options.request, spec); !built) {
+    print_error(built.error().message);
+    return std::nullopt;
+  }
+  spec.timeout = seconds_to_ms(options.timeout_s);
+  spec.connect_timeout = seconds_to_ms(options.connect_timeout_s);
+  spec.watch = seconds_to_ms(options.watch_s);
+  spec.fin_watch = seconds_to_ms(options.fin_watch_s);
+  if (!apply_connection_options(options.connection, spec)) return std::nullopt;
+  return spec;
+}
+
+int run_probe_command(const ProbeOptions& options, const std::vector<std::string>& command_line) {
+  const Redaction redaction = redaction_from(options.redaction);
+  auto target = parse_target_url(options.url);
+  if (!target) return exit_with(redacted(target.error(), redaction));
+  const auto made = probe_spec_from(options, *target);
+  if (!made) return kExitUsage;
+  const ProbeSpec& spec = *made;
+  auto recorder =
+      ReportRecorder::open(command_line, redaction, options.json_path, options.format == "ndjson");
   if (!recorder) return exit_with(recorder.error());
   Report& report = recorder->report();
-  report.targets = {target->url};
+  const std::string shown_url = redaction.urls(target->url);  // the target's name in every output
+  report.targets = {shown_url};
   const std::string scenario = "probe";
   std::FILE* lines = recorder->text();
   std::string unreachable;
@@ -210,7 +205,7 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
     progress.count(entry.outcome.label);
     if (recorder->ndjson()) progress.clear();  // the ndjson line comes next, on a line of its own
   };
-  const auto name_of = [&](const ProbeId&) { return EntryName{target->url, scenario, target->url}; };
+  const auto name_of = [&](const ProbeId&) { return EntryName{shown_url, scenario, target->url}; };
   if (auto ran = recorder->run(engine_options_from(options), {{spec, options.count}}, name_of, on_entry);
       !ran)
     return exit_with(ran.error());

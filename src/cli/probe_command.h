@@ -1,25 +1,25 @@
 // `termprobe probe URL ...`: probe one URL, N times, and report each ending.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/connection_options.h"
-#include "report/request_data.h"
+#include "cli/redaction_options.h"
+#include "common/target_url.h"
+#include "probes/probe_spec.h"
+#include "report/request_options.h"
 
 namespace termprobe {
 
 struct ProbeOptions {
   std::string url;
-  std::string method;  // empty: GET, or POST with a body (as curl)
-  std::vector<std::string> headers;
-  std::vector<std::string> data_text;         // -d/--data values, as typed
+  RequestOptions request;              // -X, -H, -d and --data-binary (in order), --body-bytes, --upload-rate
+  std::vector<std::string> data_text;  // -d/--data values, as typed
   std::vector<std::string> data_binary_text;  // --data-binary values, as typed
-  std::vector<DataPart> data;                 // both, in command-line order (curl joins them with '&')
-  std::int64_t body_bytes = 0;                // bytes
-  std::int64_t upload_rate = 0;               // bytes per second, 0 = unlimited
   std::size_t count = 1;                      // connections
   std::size_t concurrency = 1;                // connections in flight at once
   std::size_t threads = 1;                    // event loops sharing the connections (one report)
@@ -34,9 +34,14 @@ struct ProbeOptions {
   std::string json_path;            // report destination, "-" = stdout, empty = none
   std::vector<std::string> expect;  // acceptable labels; empty = not judged
   ConnectionOptions connection;     // TLS, HTTP/2 and --resolve
+  RedactionOptions redaction;       // --redact, --show-secrets
 };
 
 CLI::App* add_probe_command(CLI::App& app, ProbeOptions& options);
+
+// The spec the options ask for, built as a check file's [[probe]] is
+// (build_request); prints the error and returns nullopt on bad input.
+std::optional<ProbeSpec> probe_spec_from(const ProbeOptions& options, const TargetUrl& target);
 
 // Runs the probes and returns the process exit code.
 int run_probe_command(const ProbeOptions& options, const std::vector<std::string>& command_line);

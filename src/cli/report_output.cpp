@@ -23,7 +23,8 @@ Result<ReportOutput> open_report_output(const std::string& json_path, bool ndjso
 }
 
 Result<ReportRecorder> ReportRecorder::open(const std::vector<std::string>& command_line,
-                                            const std::string& json_path, bool ndjson) {
+                                            const Redaction& redaction, const std::string& json_path,
+                                            bool ndjson) {
   auto output = open_report_output(json_path, ndjson);
   if (!output) return tl::unexpected(output.error());
   std::optional<EntrySpill> spill;
@@ -32,15 +33,16 @@ Result<ReportRecorder> ReportRecorder::open(const std::vector<std::string>& comm
     if (!opened) return tl::unexpected(opened.error());
     spill.emplace(std::move(*opened));
   }
-  ReportRecorder recorder(std::move(*output), std::move(spill), ndjson);
+  ReportRecorder recorder(std::move(*output), std::move(spill), redaction, ndjson);
   recorder.report_.tool_version = TERMPROBE_VERSION;
-  recorder.report_.command = command_line;
+  recorder.report_.command = redaction.command(command_line);
   recorder.report_.started_at = utc_timestamp_now();
   return recorder;
 }
 
-ReportRecorder::ReportRecorder(ReportOutput output, std::optional<EntrySpill> spill, bool ndjson)
-    : output_(std::move(output)), spill_(std::move(spill)), ndjson_(ndjson) {}
+ReportRecorder::ReportRecorder(ReportOutput output, std::optional<EntrySpill> spill,
+                               const Redaction& redaction, bool ndjson)
+    : output_(std::move(output)), spill_(std::move(spill)), redaction_(redaction), ndjson_(ndjson) {}
 
 Result<void> ReportRecorder::run(const EngineOptions& options, const std::vector<PlannedProbe>& plan,
                                  const NameOf& name_of, const OnEntry& on_entry) {
@@ -61,9 +63,10 @@ void ReportRecorder::record(const ProbeId& id, const Observation& observation, c
   const EntryName name = name_of(id);
   entry_.target = name.target;
   entry_.scenario = name.scenario;
-  entry_.url = name.url;
+  entry_.url = redaction_.urls(name.url);
   entry_.repeat = id.repeat;
   entry_.observation = observation;
+  entry_.observation.request_headers = redaction_.fields(observation.request_headers);
   entry_.outcome = classify(observation);
   if (on_entry) on_entry(entry_);
   if (ndjson_) print_ndjson_line();

@@ -10,6 +10,7 @@
 
 #include "probes/engine.h"
 #include "report/atomic_file.h"
+#include "report/redaction.h"
 #include "report/report.h"
 
 namespace termprobe {
@@ -25,7 +26,9 @@ struct ReportOutput {
 // and the report cannot go to stdout too.
 Result<ReportOutput> open_report_output(const std::string& json_path, bool ndjson = false);
 
-// The names a finished connection is reported under.
+// The names a finished connection is reported under. The target is shown
+// as it is (a command names its targets through the recorder's redaction,
+// once); the URL is the one requested, its password hidden when recorded.
 struct EntryName {
   const std::string& target;
   const std::string& scenario;
@@ -36,17 +39,20 @@ struct EntryName {
 // sink to the committed report: each finished connection becomes an entry
 // that goes out as an ndjson line (when asked), into the spill as its report
 // text (when a report file is wanted) and into report().tally; nothing else
-// of it is kept, so memory stays flat however many connections run.
+// of it is kept, so memory stays flat however many connections run. Every
+// entry, and the command line, pass through the redaction first: nothing
+// downstream (report, ndjson, lines, JUnit) sees a secret.
 class ReportRecorder {
  public:
   using NameOf = std::function<EntryName(const ProbeId&)>;
   using OnEntry = std::function<void(const ReportEntry&)>;
 
   // Opens the report file and its spill (ErrorKind::io when that fails).
-  static Result<ReportRecorder> open(const std::vector<std::string>& command_line,
+  static Result<ReportRecorder> open(const std::vector<std::string>& command_line, const Redaction& redaction,
                                      const std::string& json_path, bool ndjson = false);
 
   Report& report() { return report_; }
+  const Redaction& redaction() const { return redaction_; }
   std::FILE* text() const { return output_.text; }  // where the human lines go
   bool ndjson() const { return ndjson_; }
 
@@ -60,12 +66,14 @@ class ReportRecorder {
   Result<void> commit();
 
  private:
-  ReportRecorder(ReportOutput output, std::optional<EntrySpill> spill, bool ndjson);
+  ReportRecorder(ReportOutput output, std::optional<EntrySpill> spill, const Redaction& redaction,
+                 bool ndjson);
   void record(const ProbeId& id, const Observation& observation, const NameOf& name_of,
               const OnEntry& on_entry);
   void print_ndjson_line();
   ReportOutput output_;
   std::optional<EntrySpill> spill_;  // only when there is a report file to write
+  Redaction redaction_;
   bool ndjson_ = false;
   Report report_;
   ReportEntry entry_;        // every connection's, in turn: its strings keep their capacity

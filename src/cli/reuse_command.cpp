@@ -11,6 +11,7 @@
 #include "cli/option_checks.h"
 #include "cli/report_output.h"
 #include "common/target_url.h"
+#include "report/request_options.h"
 
 namespace termprobe {
 namespace {
@@ -59,7 +60,9 @@ std::vector<PlannedProbe> reuse_plan(const ReuseOptions& options, const std::str
   for (double delay : options.idle_ms) {
     ProbeSpec spec;
     spec.url = url;
-    spec.headers = options.headers;
+    RequestOptions request;  // a GET with the user's headers
+    request.headers = options.headers;
+    (void)build_request(request, spec);  // no data file: it cannot fail
     spec.timeout = seconds_to_ms(options.timeout_s);
     spec.watch = seconds_to_ms(options.watch_s);
     spec.reuse_after = std::chrono::milliseconds(static_cast<std::int64_t>(delay));
@@ -87,6 +90,7 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
   reuse->add_option("--timeout", o.timeout_s, "Seconds allowed per request")
       ->transform(number_check(kTimeoutRule));
   add_connection_options(reuse, o.connection);
+  add_redaction_options(reuse, o.redaction);
   reuse
       ->add_option("--expect", o.expect,
                    "Acceptable outcome(s) of the second request after every delay: answered, reset, "
@@ -100,22 +104,24 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
 }
 
 int run_reuse_command(const ReuseOptions& options, const std::vector<std::string>& command_line) {
+  const Redaction redaction = redaction_from(options.redaction);
   auto target = parse_target_url(options.url);
-  if (!target) return exit_with(target.error());
+  if (!target) return exit_with(redacted(target.error(), redaction));
   ProbeSpec check;
   check.url = target->url;
   if (!apply_connection_options(options.connection, check)) return kExitUsage;
-  auto recorder = ReportRecorder::open(command_line, options.json_path);
+  auto recorder = ReportRecorder::open(command_line, redaction, options.json_path);
   if (!recorder) return exit_with(recorder.error());
   Report& report = recorder->report();
-  report.targets = {target->url};
+  const std::string shown_url = redaction.urls(target->url);  // the target's name in every output
+  report.targets = {shown_url};
   std::vector<std::string> scenarios;
   for (double delay : options.idle_ms) scenarios.push_back(scenario_name(delay));
   std::map<std::string, ReuseRow> rows;  // by scenario name
   EngineOptions engine_options;
   engine_options.max_in_flight = options.concurrency;
   const auto name_of = [&](const ProbeId& id) {
-    return EntryName{target->url, scenarios[id.spec], target->url};
+    return EntryName{shown_url, scenarios[id.spec], target->url};
   };
   const auto on_entry = [&](const ReportEntry& entry) { add_to_row(rows[entry.scenario], entry); };
   if (auto ran = recorder->run(engine_options, reuse_plan(options, target->url), name_of, on_entry); !ran)

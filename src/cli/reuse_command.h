@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/connection_options.h"
+#include "cli/redaction_options.h"
 
 namespace termprobe {
 
@@ -23,6 +24,7 @@ struct ReuseOptions {
   std::string json_path;
   std::vector<std::string> expect;  // reuse outcomes accepted after every delay; exit 1 otherwise
   ConnectionOptions connection;     // TLS, HTTP/2 and --resolve
+  RedactionOptions redaction;       // --redact, --show-secrets
 };
 
 CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& options);

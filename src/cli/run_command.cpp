@@ -23,7 +23,7 @@ constexpr const char* kEmbeddedTarget = "embedded";
 constexpr const char* kEmbeddedTlsTarget = "embedded-tls";
 
 struct Target {
-  std::string name;       // what reports group by: the URL as given, or "embedded"
+  std::string name;       // what reports group by: the URL as given (password hidden), or "embedded"
   std::string endpoints;  // the endpoints' folder (endpoints_url): where the probes go
 };
 
@@ -63,7 +63,7 @@ std::string strip_comment(std::string line) {
 }
 
 // --target values, then the targets file: blank lines and # comments skipped.
-Result<std::vector<std::string>> target_urls(const RunOptions& options) {
+Result<std::vector<std::string>> target_urls(const RunOptions& options, const Redaction& redaction) {
   std::vector<std::string> urls = options.targets;
   if (!options.targets_file.empty()) {
     auto file = open_input_file(options.targets_file, "--targets-file");
@@ -74,7 +74,7 @@ Result<std::vector<std::string>> target_urls(const RunOptions& options) {
   }
   for (const auto& url : urls) {
     if (auto parsed = parse_target_url(url); !parsed)
-      return fail(parsed.error().kind, "--target: " + parsed.error().message);
+      return fail(parsed.error().kind, "--target: " + redaction.urls(parsed.error().message));
   }
   return urls;
 }
@@ -84,7 +84,8 @@ enum class Presence { module, unreachable, no_module };
 // One request to /termprobe/ok before the suite: is the module there at all?
 // A target that cannot be reached or has no module is named on stderr; its
 // scenarios still run, so the table, report and JUnit show them failing.
-Result<Presence> module_presence(const Target& target, const ProbeSpec& settings, bool several) {
+Result<Presence> module_presence(const Target& target, const ProbeSpec& settings, bool several,
+                                 const Redaction& redaction) {
   auto engine = Engine::create(EngineOptions{});
   if (!engine) return tl::unexpected(engine.error());
   ProbeSpec spec = scenario_spec(contract_scenarios().front(), target.endpoints, settings);
@@ -95,14 +96,16 @@ Result<Presence> module_presence(const Target& target, const ProbeSpec& settings
       {spec}, 1, [&](const ProbeId&, const Observation& o) { seen = o; }, never);
   if (!ran) return tl::unexpected(ran.error());
   if (!seen || !seen->connected) {
-    print_note(fmt::format("cannot reach {}: {}", spec.url, seen ? seen->error : "no result"));
+    print_note(
+        fmt::format("cannot reach {}: {}", redaction.urls(spec.url), seen ? seen->error : "no result"));
     return Presence::unreachable;
   }
   if (seen->status != 200 || seen->module.empty()) {
     const std::string why = fmt::format(
         "no termprobe module at {}: it answered {} without the X-Termprobe-Module header "
         "(install the module on that site, or fix --target)",
-        spec.url, seen->status != 0 ? fmt::format("HTTP {}", seen->status) : std::string("nothing"));
+        redaction.urls(spec.url),
+        seen->status != 0 ? fmt::format("HTTP {}", seen->status) : std::string("nothing"));
     if (several)
       print_note(why);  // in a fleet, one target's problem: judged with the others
     else
@@ -114,11 +117,12 @@ Result<Presence> module_presence(const Target& target, const ProbeSpec& settings
 
 // 0 when at least one target has the module (the others are judged and fail
 // on their own); 2 when none has and one answered without it.
-int fleet_presence(const std::vector<Target>& targets, const ProbeSpec& settings) {
+int fleet_presence(const std::vector<Target>& targets, const ProbeSpec& settings,
+                   const Redaction& redaction) {
   bool any_module = false;
   bool any_without = false;
   for (const auto& target : targets) {
-    const auto presence = module_presence(target, settings, targets.size() > 1);
+    const auto presence = module_presence(target, settings, targets.size() > 1, redaction);
     if (!presence) return exit_with(presence.error());
     any_module = any_module || *presence == Presence::module;
     any_without = any_without || *presence == Presence::no_module;
@@ -213,6 +217,7 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
       ->transform(number_check(kFinWatchRule))
       ->capture_default_str();
   add_connection_options(run, o.connection);
+  add_redaction_options(run, o.redaction);
   auto* tls =
       run->add_flag("--tls", o.embedded_tls,
                     "Run the embedded host over HTTPS (a self-signed certificate made for this run, and "
@@ -229,7 +234,8 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
 int run_run_command(const RunOptions& options, const std::vector<std::string>& command_line) {
   auto profile = load_profile(options.profile, scenario_names());
   if (!profile) return exit_with(profile.error());
-  const auto urls = target_urls(options);
+  const Redaction redaction = redaction_from(options.redaction);
+  const auto urls = target_urls(options, redaction);
   if (!urls) return exit_with(urls.error());
   if ((options.embedded_tls || options.embedded_both) && !urls->empty()) {
     print_error(fmt::format("{} runs the embedded host: give https:// URLs to --target instead",
@@ -243,12 +249,12 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
   // The embedded host's module reads its prefix from the environment at start, as serve's does.
   if (urls->empty() && options.prefix != kDefaultEndpointPrefix)
     setenv("TERMPROBE_PREFIX", options.prefix.c_str(), 1);
-  auto session = open_suite_session(options.suite, command_line);
+  auto session = open_suite_session(options.suite, command_line, redaction);
   if (!session) return exit_with(session.error());
 
   EmbeddedHosts embedded;
   std::vector<Target> targets;
-  for (const auto& url : *urls) targets.push_back({url, endpoints_url(url, options.prefix)});
+  for (const auto& url : *urls) targets.push_back({redaction.urls(url), endpoints_url(url, options.prefix)});
   if (targets.empty()) {
     if (auto started = start_embedded(options, targets, embedded); !started)
       return exit_with(started.error());
@@ -267,7 +273,7 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
       return kExitUsage;
     }
   }
-  if (int present = fleet_presence(targets, settings); present != kExitSuccess) return present;
+  if (int present = fleet_presence(targets, settings, redaction); present != kExitSuccess) return present;
 
   for (const auto& target : targets) session->recorder.report().targets.push_back(target.name);
   const auto items = suite_items(targets, settings, options.repeat);

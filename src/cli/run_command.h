@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/connection_options.h"
+#include "cli/redaction_options.h"
 #include "cli/suite.h"
 
 namespace termprobe {
@@ -25,6 +26,7 @@ struct RunOptions {
   double fin_watch_s = 0.1;            // after the server's FIN, how long to watch for an RST
   SuiteOptions suite;
   ConnectionOptions connection;  // TLS, HTTP/2 and --resolve
+  RedactionOptions redaction;    // --redact, --show-secrets
   bool embedded_tls = false;     // --tls: the embedded host serves HTTPS
   bool embedded_both = false;    // --tls-both: the embedded host over HTTP and over HTTPS, one report
 };

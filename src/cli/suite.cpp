@@ -60,7 +60,8 @@ void add_suite_options(CLI::App* command, SuiteOptions& o) {
 }
 
 Result<SuiteSession> open_suite_session(const SuiteOptions& options,
-                                        const std::vector<std::string>& command_line) {
+                                        const std::vector<std::string>& command_line,
+                                        const Redaction& redaction) {
   const auto rules = compare_rules_from(options.compare);
   if (!rules) return tl::unexpected(rules.error());
   std::optional<ReportFacts> baseline;
@@ -69,7 +70,8 @@ Result<SuiteSession> open_suite_session(const SuiteOptions& options,
     if (!read) return fail(read.error().kind, "--baseline: " + read.error().message);
     baseline = std::move(*read);
   }
-  auto recorder = ReportRecorder::open(command_line, options.json_path, options.format == "ndjson");
+  auto recorder =
+      ReportRecorder::open(command_line, redaction, options.json_path, options.format == "ndjson");
   if (!recorder) return tl::unexpected(recorder.error());
   SuiteSession session{std::move(*recorder), std::nullopt, std::move(baseline), *rules, options.quiet};
   if (!options.junit_path.empty()) {

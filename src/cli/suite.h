@@ -47,9 +47,11 @@ struct SuiteSession {
 };
 
 // Fails on unusable options or outputs (ErrorKind::invalid_input), or
-// when the report's spill cannot be made.
+// when the report's spill cannot be made. Items' targets must be named
+// through session.recorder.redaction().
 Result<SuiteSession> open_suite_session(const SuiteOptions& options,
-                                        const std::vector<std::string>& command_line);
+                                        const std::vector<std::string>& command_line,
+                                        const Redaction& redaction);
 
 // Runs the items into the session's report; fails on a --map that names no
 // target of this run, or with the engine's error.

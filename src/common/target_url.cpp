@@ -63,6 +63,8 @@ Result<TargetUrl> parse_target_url(const std::string& text) {
   // libcurl keeps an IPv6 host in brackets, as the Host header wants it.
   target.host_header = target.host;
   if (!explicit_port.empty()) target.host_header.append(":").append(explicit_port);
+  target.user = url_part(handle.get(), CURLUPART_USER, CURLU_URLDECODE);
+  target.password = url_part(handle.get(), CURLUPART_PASSWORD, CURLU_URLDECODE);
   return target;
 }
 

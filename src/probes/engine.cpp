@@ -55,12 +55,12 @@ std::vector<PreparedSpec> prepare(const std::vector<PlannedProbe>& plan) {
       continue;
     }
     spec.tls = url->scheme == "https";
-    spec.http1_fields = std::make_shared<const std::vector<HeaderField>>(
-        request_header_fields(planned.spec, url->host_header));
+    spec.http1_fields =
+        std::make_shared<const std::vector<HeaderField>>(request_header_fields(planned.spec, *url));
     spec.request_head = http1_request_head(planned.spec.method, *spec.http1_fields, url->request_target);
     if (planned.spec.http != HttpMode::http1)
-      spec.http2_fields = std::make_shared<const std::vector<HeaderField>>(
-          http2_request_fields(planned.spec, url->scheme, url->host_header, url->request_target));
+      spec.http2_fields =
+          std::make_shared<const std::vector<HeaderField>>(http2_request_fields(planned.spec, *url));
     if (spec.tls && !prepare_tls(spec, *url)) {
       prepared.push_back(std::move(spec));
       continue;

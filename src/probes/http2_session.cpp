@@ -34,15 +34,14 @@ bool forbidden_in_http2(const std::string& name) {
 
 }  // namespace
 
-std::vector<HeaderField> http2_request_fields(const ProbeSpec& spec, const std::string& scheme,
-                                              const std::string& authority, const std::string& path) {
-  const std::vector<HeaderField> fields = request_header_fields(spec, authority);
-  std::string host = authority;
+std::vector<HeaderField> http2_request_fields(const ProbeSpec& spec, const TargetUrl& url) {
+  const std::vector<HeaderField> fields = request_header_fields(spec, url);
+  std::string host = url.host_header;
   for (const auto& field : fields) {
     if (lower(field.name) == "host") host = field.value;
   }
   std::vector<HeaderField> out = {
-      {":method", spec.method}, {":scheme", scheme}, {":authority", host}, {":path", path}};
+      {":method", spec.method}, {":scheme", url.scheme}, {":authority", host}, {":path", url.request_target}};
   for (const auto& field : fields) {
     std::string name = lower(field.name);
     if (!forbidden_in_http2(name)) out.push_back({std::move(name), field.value});

@@ -20,8 +20,7 @@ namespace termprobe {
 
 // The request as HTTP/2 header fields (:method, :scheme, :authority, :path,
 // then the spec's fields in lower case, minus those HTTP/2 forbids).
-std::vector<HeaderField> http2_request_fields(const ProbeSpec& spec, const std::string& scheme,
-                                              const std::string& authority, const std::string& path);
+std::vector<HeaderField> http2_request_fields(const ProbeSpec& spec, const TargetUrl& url);
 
 class Http2Session final : public ConnectionDriver {
  public:

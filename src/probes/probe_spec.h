@@ -15,6 +15,7 @@ struct TlsSettings {
   std::string ca_file;      // --cacert: PEM bundle to trust instead of the system's
   std::string min_version;  // --tls-min: "1.2" or "1.3"; empty = OpenSSL's default
   std::string max_version;  // --tls-max: "1.2" or "1.3"; empty = the newest
+  bool operator==(const TlsSettings&) const = default;
 };
 
 // Which HTTP the probe speaks; curl's --http2 and --http2-prior-knowledge.
@@ -51,6 +52,9 @@ struct ProbeSpec {
   // --resolve HOST:PORT:ADDRESS entries: connect there instead of resolving
   // HOST, while the Host header and the TLS server name stay HOST.
   std::vector<std::string> resolve;
+  // Every field equal: the same request, sent the same way (what the command
+  // line and a check file must agree on).
+  bool operator==(const ProbeSpec&) const = default;
 };
 
 }  // namespace termprobe

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/target_url.h"
 #include "probes/header_field.h"
 #include "probes/probe_spec.h"
 
@@ -18,11 +19,12 @@ namespace termprobe {
 // Request body size in bytes: the exact body, else the synthetic size.
 std::int64_t request_body_size(const ProbeSpec& spec);
 
-// Host, User-Agent, Accept (and Content-Length, and Content-Type: the
-// spec's body_type or application/octet-stream, with a body) unless
+// Host, Authorization (Basic, when the URL has a user or password, as curl
+// sends them), User-Agent, Accept (and Content-Length, and Content-Type:
+// the spec's body_type or application/octet-stream, with a body) unless
 // the user's headers replace them, then the user's; as with curl, "Name:"
 // with nothing after the colon removes a default and is not sent.
-std::vector<HeaderField> request_header_fields(const ProbeSpec& spec, const std::string& host_header);
+std::vector<HeaderField> request_header_fields(const ProbeSpec& spec, const TargetUrl& url);
 
 // A request body going out, at the spec's rate when it has one.
 class UploadBody {

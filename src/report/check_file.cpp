@@ -11,7 +11,7 @@
 #include "common/target_url.h"
 #include "report/input_checks.h"
 #include "report/input_file.h"
-#include "report/request_data.h"
+#include "report/request_options.h"
 
 namespace termprobe {
 namespace {
@@ -24,16 +24,16 @@ constexpr double kIdleMaxDefault_s = 130;  // as `termprobe idle --max`
 constexpr std::string_view kProbeKeys =
     "name, url, method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, "
     "fin_watch, insecure, cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams, data, "
-    "data_binary, expect";
+    "data_binary, redact, expect";
 constexpr std::string_view kIdleKeys =
     "name, url, max, expect, headers, repeat, timeout, connect_timeout, fin_watch, insecure, cacert, "
-    "resolve, tls_min, tls_max, http2, http2_prior_knowledge";
+    "resolve, tls_min, tls_max, http2, http2_prior_knowledge, redact";
 constexpr std::string_view kReuseKeys =
     "name, url, idle, expect, method, headers, repeat, timeout, connect_timeout, watch, fin_watch, insecure, "
-    "cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge";
+    "cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, redact";
 constexpr std::string_view kDefaultKeys =
     "method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, fin_watch, insecure, "
-    "cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams";
+    "cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams, redact";
 
 struct Location {
   std::string file;
@@ -126,6 +126,18 @@ Result<bool> apply_connection_key(const Location& where, const std::string& key,
   return true;
 }
 
+// redact: header names whose values every output hides, as --redact.
+Result<void> apply_redact_key(const Location& where, const toml::node& node, CheckProbe& probe) {
+  auto names = string_list(where, "redact", node);
+  if (!names) return tl::unexpected(names.error());
+  for (const auto& name : *names) {
+    if (auto problem = header_name_problem(name))
+      return bad(where, node, fmt::format("'redact' '{}' {}", name, *problem));
+  }
+  probe.redact.insert(probe.redact.end(), names->begin(), names->end());  // adds to [defaults]'
+  return {};
+}
+
 // Applies one key shared by [defaults] and [[probe]]; false when the key is not one of those.
 Result<bool> apply_common(const Location& where, const std::string& key, const toml::node& node,
                           CheckProbe& probe) {
@@ -134,7 +146,7 @@ Result<bool> apply_common(const Location& where, const std::string& key, const t
     if (!method) return bad(where, node, "'method' must be a string such as \"GET\"");
     if (auto problem = method_problem(*method))
       return bad(where, node, fmt::format("'method' '{}' {}", *method, *problem));
-    probe.spec.method = *method;
+    probe.request.method = *method;
   } else if (key == "headers") {
     auto headers = string_list(where, key, node);
     if (!headers) return tl::unexpected(headers.error());
@@ -142,12 +154,14 @@ Result<bool> apply_common(const Location& where, const std::string& key, const t
       if (auto problem = header_problem(header))
         return bad(where, node, fmt::format("header '{}' {}", header, *problem));
     }
-    probe.spec.headers = *headers;
+    probe.request.headers = *headers;
   } else if (key == "body_bytes" || key == "upload_rate") {
     auto bytes = number(where, key, node, key == "body_bytes" ? kBodyBytesRule : kUploadRateRule);
     if (!bytes) return tl::unexpected(bytes.error());
-    (key == "body_bytes" ? probe.spec.body_bytes : probe.spec.upload_rate) =
+    (key == "body_bytes" ? probe.request.body_bytes : probe.request.upload_rate) =
         static_cast<std::int64_t>(*bytes);
+  } else if (key == "redact") {
+    if (auto applied = apply_redact_key(where, node, probe); !applied) return tl::unexpected(applied.error());
   } else if (key == "repeat") {
     auto repeat = number(where, key, node, kRepeatRule);
     if (!repeat) return tl::unexpected(repeat.error());
@@ -171,8 +185,8 @@ Result<bool> apply_common(const Location& where, const std::string& key, const t
 
 // data and data_binary: the command line's -d and --data-binary (a string
 // or a list of them). TOML tables have no order, so data comes first, then
-// data_binary, joined with '&'; a body makes the request a POST unless the
-// probe's method key (read after them) says otherwise.
+// data_binary, joined with '&' (build_request). Files are opened here, so
+// that a missing one is named at its key's line.
 Result<void> apply_data_key(const Location& where, const std::string& key, const toml::node& node,
                             CheckProbe& probe) {
   std::vector<std::string> values;
@@ -183,14 +197,15 @@ Result<void> apply_data_key(const Location& where, const std::string& key, const
     if (!list) return bad(where, node, fmt::format("'{}' must be a string or a list of strings", key));
     values = *list;
   }
+  const bool binary = key == "data_binary";
   std::vector<DataPart> parts;
-  for (auto& value : values) parts.push_back({std::move(value), key == "data_binary"});
-  auto body = assemble_request_data(parts);
-  if (!body) return bad(where, node, body.error().message);
-  if (!probe.spec.body_type.empty()) probe.spec.body += '&';
-  probe.spec.body += *body;
-  probe.spec.body_type = kFormContentType;
-  if (probe.spec.method == "GET") probe.spec.method = "POST";
+  for (auto& value : values) parts.push_back({std::move(value), binary});
+  if (auto readable = check_request_data(parts); !readable) return bad(where, node, readable.error().message);
+  auto& data = probe.request.data;
+  const auto at =
+      binary ? data.end()
+             : std::find_if(data.begin(), data.end(), [](const DataPart& part) { return part.binary; });
+  data.insert(at, parts.begin(), parts.end());
   return {};
 }
 
@@ -314,6 +329,21 @@ Result<CheckProbe> read_defaults(const Location& where, const toml::table& docum
   return defaults;
 }
 
+// The entry's request, built as the command line builds probe's (build_request).
+Result<CheckProbe> with_request(const Location& where, const toml::node& node, const toml::table& table,
+                                CheckProbe probe) {
+  const bool data = table.contains("data") || table.contains("data_binary");
+  if (data && table.contains("body_bytes"))
+    return bad(where, node,
+               "'body_bytes' and 'data'/'data_binary' exclude each other, as on the command line");
+  if (data) probe.request.body_bytes = 0;  // the entry's own body wins over [defaults]'
+  if (probe.request.upload_rate > 0 && !has_body(probe.request))
+    return bad(where, node, "'upload_rate' needs 'body_bytes', 'data' or 'data_binary'");
+  if (auto built = build_request(probe.request, probe.spec); !built)
+    return bad(where, node, built.error().message);
+  return probe;
+}
+
 Result<CheckProbe> read_entry(const Location& where, const toml::node& node, EntryKind kind,
                               const CheckProbe& defaults) {
   const toml::table* table = node.as_table();
@@ -321,12 +351,12 @@ Result<CheckProbe> read_entry(const Location& where, const toml::node& node, Ent
   CheckProbe probe = defaults;
   probe.line = node.source().begin.line;
   if (kind != EntryKind::probe) {  // [defaults]' body is for [[probe]]s: these send a plain request
-    probe.spec.body_bytes = 0;
-    probe.spec.upload_rate = 0;
+    probe.request.body_bytes = 0;
+    probe.request.upload_rate = 0;
     probe.spec.streams = 1;
   }
   if (kind == EntryKind::idle) {
-    probe.spec.method = "GET";
+    probe.request.method.clear();  // a GET
     probe.spec.watch = seconds_to_ms(kIdleMaxDefault_s);
   }
   for (const auto& [key, value] : *table) {
@@ -338,12 +368,12 @@ Result<CheckProbe> read_entry(const Location& where, const toml::node& node, Ent
   for (const char* key : required) {
     if (!table->contains(key)) return bad(where, node, fmt::format("{} needs '{}'", table_name(kind), key));
   }
-  if (probe.spec.upload_rate > 0 && probe.spec.body_bytes == 0 && probe.spec.body_type.empty())
-    return bad(where, node, "'upload_rate' needs 'body_bytes', 'data' or 'data_binary'");
-  return probe;
+  return with_request(where, node, *table, std::move(probe));
 }
 
 }  // namespace
+
+std::string_view check_file_probe_keys() { return kProbeKeys; }
 
 Result<std::vector<CheckProbe>> load_check_file(const std::string& path) {
   auto file = open_input_file(path, "expectations file");

@@ -151,6 +151,11 @@ std::optional<std::string> header_problem(std::string_view header) {
   return std::nullopt;
 }
 
+std::optional<std::string> header_name_problem(std::string_view name) {
+  if (is_token(name)) return std::nullopt;
+  return "must be a header name of letters, digits and !#$%&'*+-.^_`|~ (no spaces or ':')";
+}
+
 std::optional<std::string> method_problem(std::string_view method) {
   if (is_token(method)) return std::nullopt;
   return "must be an HTTP method token such as GET or POST";
@@ -171,9 +176,9 @@ std::optional<std::string> tls_range_problem(std::string_view min_version, std::
 
 std::optional<std::string> http2_scheme_problem(bool alpn_http2, std::string_view url) {
   if (!alpn_http2 || !url.starts_with("http://")) return std::nullopt;
-  return "--http2 (http2 = true) negotiates HTTP/2 by TLS ALPN, so it needs https://; for cleartext h2c "
-         "on " +
-         std::string(url) + " use --http2-prior-knowledge (http2_prior_knowledge = true)";
+  // The URL is not quoted: it may hold a password (outputs never show one).
+  return "--http2 (http2 = true) negotiates HTTP/2 by TLS ALPN, so it needs an https:// URL; for "
+         "cleartext h2c use --http2-prior-knowledge (http2_prior_knowledge = true)";
 }
 
 }  // namespace termprobe

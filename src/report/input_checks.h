@@ -75,6 +75,10 @@ inline std::chrono::milliseconds seconds_to_ms(double seconds) {
 // fine. The command line and check files both ask here.
 std::optional<std::string> header_problem(std::string_view header);
 
+// Why a header name (--redact, a check file's redact) is unusable: it must
+// be an HTTP token, as before a header's colon; or nullopt when it is fine.
+std::optional<std::string> header_name_problem(std::string_view name);
+
 // Why a request method is unusable (it must be an HTTP token such as GET
 // or POST: no spaces or control characters), or nullopt when it is fine.
 std::optional<std::string> method_problem(std::string_view method);

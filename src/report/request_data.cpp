@@ -12,8 +12,10 @@ namespace {
 
 std::string_view option_of(const DataPart& part) { return part.binary ? "--data-binary" : "--data"; }
 
-Result<std::string> part_bytes(const DataPart& part) {
-  if (part.value.empty() || part.value.front() != '@') return part.value;
+bool names_file(const DataPart& part) { return !part.value.empty() && part.value.front() == '@'; }
+
+// The file an "@FILE" part names, open.
+Result<std::ifstream> open_part(const DataPart& part) {
   const std::string path = part.value.substr(1);
   if (path == "-")
     return fail(
@@ -23,6 +25,14 @@ Result<std::string> part_bytes(const DataPart& part) {
   if (!file)
     return fail(ErrorKind::invalid_input,
                 fmt::format("{} @{}: {}", option_of(part), path, file.error().message));
+  return file;
+}
+
+Result<std::string> part_bytes(const DataPart& part) {
+  if (!names_file(part)) return part.value;
+  auto file = open_part(part);
+  if (!file) return tl::unexpected(file.error());
+  const std::string path = part.value.substr(1);
   std::string bytes((std::istreambuf_iterator<char>(*file)), std::istreambuf_iterator<char>());
   if (file->bad())
     return fail(ErrorKind::invalid_input, fmt::format("{} @{}: read error", option_of(part), path));
@@ -31,6 +41,14 @@ Result<std::string> part_bytes(const DataPart& part) {
 }
 
 }  // namespace
+
+Result<void> check_request_data(const std::vector<DataPart>& parts) {
+  for (const auto& part : parts) {
+    if (!names_file(part)) continue;
+    if (auto file = open_part(part); !file) return tl::unexpected(file.error());
+  }
+  return {};
+}
 
 Result<std::string> assemble_request_data(const std::vector<DataPart>& parts) {
   std::string body;

@@ -24,4 +24,8 @@ struct DataPart {
 // Errors name the option and the file: "--data @x: cannot read file 'x': ...".
 Result<std::string> assemble_request_data(const std::vector<DataPart>& parts);
 
+// The same errors for the files that cannot be opened (or "@-"), without
+// reading them: a check file names the line of the key at fault.
+Result<void> check_request_data(const std::vector<DataPart>& parts);
+
 }  // namespace termprobe

@@ -30,6 +30,23 @@ TEST(TargetUrl, HttpsDefaultsToPort443) {
   EXPECT_EQ(secure->request_target, "/a?b");
 }
 
+TEST(TargetUrl, KeepsTheUserAndPasswordPercentDecoded) {
+  auto url = parse_target_url("http://us%40er:p%3Aw%20d@127.0.0.1:8080/x");
+  ASSERT_TRUE(url.has_value());
+  EXPECT_EQ(url->user, "us@er");
+  EXPECT_EQ(url->password, "p:w d");
+  EXPECT_EQ(url->host_header, "127.0.0.1:8080");  // never the credentials
+  EXPECT_EQ(url->request_target, "/x");
+  auto user_only = parse_target_url("http://user@127.0.0.1/");
+  ASSERT_TRUE(user_only.has_value());
+  EXPECT_EQ(user_only->user, "user");
+  EXPECT_EQ(user_only->password, "");
+  auto none = parse_target_url("http://127.0.0.1/");
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(none->user, "");
+  EXPECT_EQ(none->password, "");
+}
+
 TEST(ResolveOverride, ParsesCurlsForm) {
   auto v4 = parse_resolve_override("Example.test:443:127.0.0.1");
   ASSERT_TRUE(v4.has_value());

@@ -133,6 +133,83 @@ class TlsWireFixture(WireFixture):
         self.stop()
 
 
+class RecordingServer:
+    """An HTTP/1.1 server on 127.0.0.1 that answers every request "200 ok",
+    keeping the connection open, and records what arrived: self.requests, in
+    order, each {"line": request line, "headers": [(name, value), ...],
+    "body": bytes}. Stops (and closes what is open) on exit."""
+
+    def __init__(self):
+        self.requests = []
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.1)
+        self.port = self._listener.getsockname()[1]
+        self._stopping = threading.Event()
+        self._threads = [threading.Thread(target=self._accept)]
+        self._threads[0].start()
+
+    def url(self, path="/x", userinfo=""):
+        return f"http://{userinfo + '@' if userinfo else ''}127.0.0.1:{self.port}{path}"
+
+    def received(self):
+        with self._lock:
+            return list(self.requests)
+
+    def _accept(self):
+        while not self._stopping.is_set():
+            try:
+                connection, _ = self._listener.accept()
+            except socket.timeout:
+                continue
+            thread = threading.Thread(target=self._serve, args=(connection,))
+            self._threads.append(thread)
+            thread.start()
+
+    def _read_until(self, connection, pending, done):
+        while not done(pending):
+            try:
+                chunk = connection.recv(65536)
+            except socket.timeout:
+                if self._stopping.is_set():
+                    return None
+                continue
+            if not chunk:
+                return None
+            pending += chunk
+        return pending
+
+    def _serve(self, connection):
+        connection.settimeout(0.1)
+        pending = b""
+        with connection:
+            while True:
+                pending = self._read_until(connection, pending, lambda p: b"\r\n\r\n" in p)
+                if pending is None:
+                    return
+                head, pending = pending.split(b"\r\n\r\n", 1)
+                line, *fields = head.decode("latin-1").split("\r\n")
+                headers = [(n.strip(), v.strip()) for n, v in (f.split(":", 1) for f in fields)]
+                length = int(next((v for n, v in headers if n.lower() == "content-length"), "0"))
+                pending = self._read_until(connection, pending, lambda p, n=length: len(p) >= n)
+                if pending is None:
+                    return
+                with self._lock:
+                    self.requests.append({"line": line, "headers": headers, "body": pending[:length]})
+                pending = pending[length:]
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._stopping.set()
+        self._threads[0].join(timeout=10)  # no connection thread starts after the accepting one
+        for thread in self._threads[1:]:
+            thread.join(timeout=10)
+        self._listener.close()
+
+
 def unused_port():
     out = subprocess.run([WIRE_FIXTURE, "--unused-port"], capture_output=True, text=True, check=True)
     return int(out.stdout)

@@ -84,7 +84,7 @@ expect = ["keepalive"]
             result = run_termprobe("check", path)
         self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
         self.assertEqual(result.stderr.count("\n"), 1, result.stderr)
-        self.assertIn("needs https://", result.stderr)
+        self.assertIn("needs an https:// URL", result.stderr)
         self.assertIn("http2_prior_knowledge = true", result.stderr)
 
     def test_each_mistake_names_file_line_and_key(self):

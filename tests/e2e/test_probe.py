@@ -227,7 +227,7 @@ class Http2Streams(unittest.TestCase):
                 self.assertEqual(result.returncode, 2, result.stderr)
                 self.assertEqual(result.stdout, "")
                 self.assertEqual(result.stderr.count("\n"), 1, result.stderr)
-                self.assertIn("needs https://", result.stderr)
+                self.assertIn("needs an https:// URL", result.stderr)
                 self.assertIn("--http2-prior-knowledge", result.stderr)
 
 

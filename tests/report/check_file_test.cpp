@@ -299,5 +299,43 @@ data = "x"
             "c.toml:5: --data @/nonexistent/b: cannot read file '/nonexistent/b': No such file or directory");
 }
 
+// As `probe --body-bytes N`: a POST of N bytes of 'x' (it was a GET with a body).
+TEST(CheckFile, BodyBytesMakeAPostAndOneBodyAtATime) {
+  auto probes = parse(R"(
+[defaults]
+body_bytes = 5
+
+[[probe]]
+name = "synthetic"
+url = "http://127.0.0.1:1/"
+expect = ["keepalive"]
+
+[[probe]]
+name = "form"
+url = "http://127.0.0.1:1/"
+expect = ["keepalive"]
+data = "x"
+)");
+  ASSERT_TRUE(probes.has_value()) << probes.error().message;
+  EXPECT_EQ((*probes)[0].spec.method, "POST");
+  EXPECT_EQ((*probes)[0].spec.body_bytes, 5);
+  EXPECT_EQ((*probes)[1].spec.body, "x");  // the entry's own body wins over [defaults]'
+  EXPECT_EQ((*probes)[1].spec.body_bytes, 0);
+  EXPECT_EQ(refusal(std::string(kProbe) + "body_bytes = 1\ndata = \"x\"\n"),
+            "c.toml:1: 'body_bytes' and 'data'/'data_binary' exclude each other, as on the command line");
+}
+
+TEST(CheckFile, RedactNamesAddToTheDefaults) {
+  auto probes =
+      parse("[defaults]\nredact = [\"X-Api-Key\"]\n" + std::string(kProbe) + "redact = [\"X-Other\"]\n");
+  ASSERT_TRUE(probes.has_value()) << probes.error().message;
+  EXPECT_EQ((*probes)[0].redact, (std::vector<std::string>{"X-Api-Key", "X-Other"}));
+  EXPECT_EQ(refusal(std::string(kProbe) + "redact = [\"X Other\"]\n"),
+            "c.toml:5: 'redact' 'X Other' must be a header name of letters, digits and !#$%&'*+-.^_`|~ (no "
+            "spaces or ':')");
+  EXPECT_EQ(refusal(std::string(kProbe) + "redact = \"X-Other\"\n"),
+            "c.toml:5: 'redact' must be a list of strings");
+}
+
 }  // namespace
 }  // namespace termprobe
