@@ -22,7 +22,8 @@ namespace termprobe {
 namespace {
 
 // A URL with a user and password: the Basic field both ways, and its redaction.
-constexpr const char* kUrl = "http://user:pw@127.0.0.1:8080/x";
+// https: --http2 (ALPN) is refused on http:// URLs.
+constexpr const char* kUrl = "https://user:pw@127.0.0.1:8443/x";
 
 struct Row {
   std::vector<std::string> args;  // after `termprobe probe URL`; {file} is a readable file
