@@ -7,6 +7,7 @@
 
 #include "engine_test_support.h"
 #include "fixtures/h2_wire_server.h"
+#include "fixtures/wire_server.h"
 #include "probes/classifier.h"
 
 namespace termprobe {
@@ -124,6 +125,25 @@ TEST(EngineHttp2, AShortEndStreamIsATruncatedResponseNotAReset) {
                         EXPECT_TRUE(o.http2->local_error.empty()) << o.http2->local_error;
                         EXPECT_EQ(classify(o).phase, Phase::mid_response);
                       });
+}
+
+TEST(EngineHttp2, RequestedCountsStreamsOnlyWhereAConnectionSpokeHttp2) {
+  ProbeSpec spec;
+  spec.http = HttpMode::http2_prior_knowledge;
+  spec.streams = 5;
+  spec.watch = 0ms;
+  {
+    auto server = fixtures::H2WireServer::start(H2Behaviour::complete_keepalive);
+    spec.url = server->url("/x");
+    const auto run = run_engine(spec, 3, 3);
+    EXPECT_EQ(run.observations.size(), 15u);
+    EXPECT_EQ(run.stats.requested, 15u);
+  }
+  // Refused connections never had a stream: one each, not five.
+  spec.url = "http://127.0.0.1:" + std::to_string(fixtures::unused_loopback_port()) + "/x";
+  const auto refused = run_engine(spec, 3, 3);
+  EXPECT_EQ(refused.observations.size(), 3u);
+  EXPECT_EQ(refused.stats.requested, 3u);
 }
 
 TEST(EngineHttp2, AGracefulGoawayThenTheFinalOneThenFinAreAllRecorded) {
