@@ -21,6 +21,8 @@ import jsonschema
 
 TERMPROBE = os.environ["TERMPROBE"]
 WIRE_FIXTURE = os.environ["WIRE_FIXTURE"]
+# The suite runs against an ASan+UBSan build (scripts/test's second pass).
+SANITIZED = os.environ.get("TERMPROBE_SANITIZED") == "1"
 H2_WIRE_FIXTURE = os.environ["H2_WIRE_FIXTURE"]
 TLS_WIRE_FIXTURE = os.environ["TLS_WIRE_FIXTURE"]
 SCHEMA_PATH = os.environ["TERMPROBE_SCHEMA"]

@@ -5,20 +5,18 @@ memory stays small with clients that never read a 64 MiB body, and thousands
 of idle connections hold no thread each. All on 127.0.0.1, each test bounded
 to seconds."""
 
-import os
 import resource
 import signal
 import socket
 import time
 import unittest
 
-from harness import Serve, fresh_report
+from harness import SANITIZED, Serve, fresh_report
 
 IDLE_CONNECTIONS = 3000
 RSS_LIMIT_KIB = 64 * 1024
 # Under AddressSanitizer serve starts near 100 MiB (shadow memory): there only
 # the growth is bounded. The thread-per-connection host grew by GiBs here.
-SANITIZED = os.environ.get("TERMPROBE_SANITIZED") == "1"
 RSS_GROWTH_LIMIT_KIB = 32 * 1024
 
 
