@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/diagnostics.h"
 #include "cli/interrupt.h"
 #include "probes/classifier.h"
 #include "report/entry_json.h"
@@ -55,6 +56,11 @@ Result<void> ReportRecorder::run(const EngineOptions& options, const std::vector
   if (!stats) return tl::unexpected(stats.error());
   report_.requested = stats->requested;
   report_.interrupted = stats->interrupted;
+  if (stats->open_limit_waits)
+    print_note(
+        fmt::format("note: {} connections were open at once, all the open-file limit (ulimit -n) allows; "
+                    "new connections waited for watched ones to end, so the run was slower than -c allows",
+                    stats->open_limit));
   return {};
 }
 

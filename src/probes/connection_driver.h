@@ -1,21 +1,46 @@
 // The seam between the engine and a protocol. The engine owns the socket,
 // the clock and each probe's stage; a driver owns one protocol's view of the
-// bytes: what to send next and what the bytes received mean. HTTP/1.1 is
-// one driver (http1_exchange.h); another protocol plugs in beside it while
-// the observation, the classifier and the report stay shared.
+// bytes: whether the connection is set up, what to send next, what the bytes
+// received mean, how the kernel's byte counts map onto its requests, and the
+// next request on the same connection. HTTP/1.1 (http1_exchange.h), HTTP/2
+// (http2_session.h) and TLS around either (tls_layer.h) are drivers; the
+// loop (probe_loop.cpp) asks only this interface, so another protocol plugs
+// in beside them while the observation, the classifier and the report stay
+// shared. driver_factory.h picks a connection's driver.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "probes/observation.h"
 
 namespace termprobe {
 
+// The kernel's byte counts for the whole connection, and where the current
+// request began in them (a reused connection's second request).
+struct TcpCounts {
+  std::int64_t received = 0;                 // the server's payload bytes received (FIN excluded)
+  std::int64_t acked = 0;                    // our payload bytes the server acknowledged
+  std::int64_t received_before_request = 0;  // of received, before the current request
+  std::int64_t acked_before_request = 0;     // of acked, before the current request
+};
+
+// Where the connection's own setup stands: a handshake below the request
+// (TLS) before the first byte of it may go.
+enum class DriverSetup { in_progress, ready, failed };
+
 class ConnectionDriver {
  public:
   virtual ~ConnectionDriver() = default;
+
+  virtual DriverSetup setup() const { return DriverSetup::ready; }
+  // Why setup failed (setup() == failed), in the report's words.
+  virtual std::string setup_failure() const { return {}; }
+  // What the setup is called in a timeout's reason ("the TLS handshake").
+  virtual std::string setup_name() const { return "the connection setup"; }
 
   // Bytes ready to send at now_us (µs since the request started); empty when
   // there is nothing to send or a send rate holds the rest back.
@@ -39,6 +64,16 @@ class ConnectionDriver {
   virtual std::size_t exchange_count() const { return 1; }
   // The protocol's facts (request, response, timings) of one exchange written into o.
   virtual void record(Observation& o, std::size_t exchange) const = 0;
+  // The kernel's counts as o's request and response bytes (o already
+  // holds record()'s facts): the bytes of the current request.
+  virtual void record_wire(Observation& o, const TcpCounts& tcp) const {
+    o.wire_bytes_received = tcp.received - tcp.received_before_request;
+    o.request_bytes_acked = std::min(o.request_bytes_sent, tcp.acked - tcp.acked_before_request);
+  }
+
+  // The same request again on this connection, after the previous one's
+  // response (a reuse probe); record() then describes the new one.
+  virtual void begin_next_request(std::int64_t now_us) = 0;
 };
 
 }  // namespace termprobe

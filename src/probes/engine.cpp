@@ -1,11 +1,14 @@
 #include "probes/engine.h"
 
+#include <sys/resource.h>
+
 #include <map>
 #include <thread>
 
 #include "common/resolve_override.h"
 #include "common/target_url.h"
 #include "probes/http1_exchange.h"
+#include "probes/http2_session.h"
 #include "probes/probe_loop.h"
 #include "probes/tls_context.h"
 
@@ -79,6 +82,16 @@ std::vector<PreparedSpec> prepare(const std::vector<PlannedProbe>& plan) {
   return prepared;
 }
 
+// Connections all loops may hold open at once, watched ones included: the
+// open-file limit, less what the rest of the process needs (the report, its
+// spill file, the event loops, the standard streams, a resolver).
+std::size_t open_connection_limit() {
+  constexpr std::size_t kReserved = 64;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 1 << 20;
+  return limit.rlim_cur > kReserved ? static_cast<std::size_t>(limit.rlim_cur) - kReserved : 0;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Engine>> Engine::create(EngineOptions options) {
@@ -106,13 +119,15 @@ Result<RunStats> Engine::run(const std::vector<PlannedProbe>& plan, const Result
   ProbeLoop::Shared shared{&prepared, &schedule, &sink, threads > 1 ? &sink_mutex : nullptr};
 
   std::vector<std::unique_ptr<ProbeLoop>> loops;
+  const std::size_t open_limit = open_connection_limit();
   for (std::size_t i = 0; i < threads; ++i) {
     auto events = EventLoop::create();
     if (!events) return tl::unexpected(events.error());
     // In-flight connections are shared out; the first loops take the remainder.
     const std::size_t share =
         options_.max_in_flight / threads + (i < options_.max_in_flight % threads ? 1 : 0);
-    loops.push_back(std::make_unique<ProbeLoop>(std::move(*events), shared, options_, share));
+    loops.push_back(
+        std::make_unique<ProbeLoop>(std::move(*events), shared, options_, share, open_limit / threads));
   }
   std::vector<Result<RunStats>> results(threads, RunStats{});
   std::vector<std::thread> workers;
@@ -130,6 +145,8 @@ Result<RunStats> Engine::run(const std::vector<PlannedProbe>& plan, const Result
     total.exchanges += result->exchanges;
     total.abandoned += result->abandoned;
     total.interrupted = total.interrupted || result->interrupted;
+    total.open_limit_waits = total.open_limit_waits || result->open_limit_waits;
+    if (result->open_limit_waits) total.open_limit = open_limit;
   }
   // Connections never started (a stop request) count once each.
   total.requested = planned_connections - total.finished + total.exchanges;

@@ -19,7 +19,7 @@
 namespace termprobe {
 
 struct EngineOptions {
-  std::size_t max_in_flight = 1;               // connections open at once (transfers + watches)
+  std::size_t max_in_flight = 1;               // connections exchanging or held open by the server (-c)
   std::chrono::milliseconds stop_grace{1000};  // after a stop request, how long running probes may go on
   bool spread_loopback_sources = false;        // bind each connection to another 127.0.0.N (loopback targets)
   double rate = 0;                             // new connections per second; 0 = as fast as in-flight allows
@@ -35,6 +35,10 @@ struct RunStats {
   std::size_t exchanges = 0;  // observations handed to the sink: one per connection, or per HTTP/2 stream
   std::size_t abandoned = 0;  // probes cut off by a stop request before they ended
   bool interrupted = false;   // a stop request ended the run early
+  // New connections waited because watched ones (outside -c) filled the
+  // open-file limit's share: the run went slower than -c allowed.
+  bool open_limit_waits = false;
+  std::size_t open_limit = 0;  // connections open at once when that happened (all loops)
 };
 
 // Called once per probe as it ends; with several threads, never two at once.

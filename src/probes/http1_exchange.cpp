@@ -12,19 +12,31 @@ std::string http1_request_head(const std::string& method, const std::vector<Head
   return head;
 }
 
-Http1Exchange::Http1Exchange(const ProbeSpec& spec, std::string_view head)
-    : spec_(spec), head_(head), body_(spec), response_(spec.method == "HEAD") {}
+Http1Exchange::Http1Exchange(const ProbeSpec& spec, std::string_view head,
+                             std::shared_ptr<const std::vector<HeaderField>> fields)
+    : spec_(spec), head_(head), fields_(std::move(fields)), body_(spec) {
+  response_.emplace(spec.method == "HEAD");
+}
+
+void Http1Exchange::begin_next_request(std::int64_t) {
+  head_sent_ = 0;
+  body_ = UploadBody(spec_);
+  response_.emplace(spec_.method == "HEAD");
+  request_sent_us_.reset();
+  first_byte_us_.reset();
+  response_complete_us_.reset();
+}
 
 std::string_view Http1Exchange::output(std::int64_t now_us) {
   // A complete answer ends the request: like curl, stop sending the rest of
   // the body (the server said what it had to say).
-  if (response_.done()) return {};
+  if (response_->done()) return {};
   if (head_sent_ < head_.size()) return head_.substr(head_sent_);
   return body_.ready(now_us, std::numeric_limits<std::size_t>::max());
 }
 
 std::optional<std::int64_t> Http1Exchange::output_resumes_us() const {
-  if (head_sent_ < head_.size() || response_.done()) return std::nullopt;
+  if (head_sent_ < head_.size() || response_->done()) return std::nullopt;
   return body_.resumes_us();
 }
 
@@ -39,21 +51,22 @@ void Http1Exchange::output_sent(std::size_t bytes, std::int64_t now_us) {
 }
 
 void Http1Exchange::input(std::string_view bytes, std::int64_t now_us) {
-  const bool was_complete = response_.facts().complete;
-  response_.feed(bytes);
-  if (!first_byte_us_ && response_.first_final_byte_seen()) first_byte_us_ = now_us;
-  if (!was_complete && response_.facts().complete) response_complete_us_ = now_us;
+  const bool was_complete = response_->facts().complete;
+  response_->feed(bytes);
+  if (!first_byte_us_ && response_->first_final_byte_seen()) first_byte_us_ = now_us;
+  if (!was_complete && response_->facts().complete) response_complete_us_ = now_us;
 }
 
 void Http1Exchange::input_ended(std::int64_t now_us) {
-  const bool was_complete = response_.facts().complete;
-  response_.end_of_input();
-  if (!was_complete && response_.facts().complete) response_complete_us_ = now_us;
+  const bool was_complete = response_->facts().complete;
+  response_->end_of_input();
+  if (!was_complete && response_->facts().complete) response_complete_us_ = now_us;
 }
 
 void Http1Exchange::record(Observation& o, std::size_t) const {
-  const ResponseFacts r = response_.settled_facts();
+  const ResponseFacts r = response_->settled_facts();
   o.method = spec_.method;
+  o.request_headers = fields_;
   o.head_bytes = static_cast<std::int64_t>(head_.size());
   o.head_complete = head_sent_ == head_.size();
   o.request_bytes_sent = static_cast<std::int64_t>(head_sent_) + body_.sent();

@@ -3,6 +3,8 @@
 // answers while the body is still going out is read as it answers.
 #pragma once
 
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "probes/connection_driver.h"
@@ -19,26 +21,30 @@ std::string http1_request_head(const std::string& method, const std::vector<Head
 
 class Http1Exchange final : public ConnectionDriver {
  public:
-  // head must outlive the exchange (it is the spec's shared request head).
-  Http1Exchange(const ProbeSpec& spec, std::string_view head);
+  // head must outlive the exchange (it is the spec's shared request head);
+  // fields are the head's fields, shared with the report.
+  Http1Exchange(const ProbeSpec& spec, std::string_view head,
+                std::shared_ptr<const std::vector<HeaderField>> fields);
 
   std::string_view output(std::int64_t now_us) override;
   std::optional<std::int64_t> output_resumes_us() const override;
   void output_sent(std::size_t bytes, std::int64_t now_us) override;
   void input(std::string_view bytes, std::int64_t now_us) override;
   void input_ended(std::int64_t now_us) override;
-  bool response_done() const override { return response_.done(); }
-  bool close_announced() const override { return response_.facts().connection_close; }
+  bool response_done() const override { return response_->done(); }
+  bool close_announced() const override { return response_->facts().connection_close; }
   void record(Observation& o, std::size_t exchange) const override;
+  void begin_next_request(std::int64_t now_us) override;
 
  private:
   bool request_complete() const { return head_sent_ == head_.size() && body_.complete(); }
 
   const ProbeSpec& spec_;
   std::string_view head_;
+  std::shared_ptr<const std::vector<HeaderField>> fields_;
   std::size_t head_sent_ = 0;
   UploadBody body_;
-  Http1Response response_;
+  std::optional<Http1Response> response_;  // made in place: the next request makes a fresh one
   std::optional<std::int64_t> request_sent_us_;
   std::optional<std::int64_t> first_byte_us_;
   std::optional<std::int64_t> response_complete_us_;

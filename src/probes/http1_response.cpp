@@ -103,8 +103,6 @@ class Http1Response::Parser : public http::basic_parser<false> {
 
 Http1Response::Http1Response(bool head_request) : head_request_(head_request) { start_next_block(); }
 Http1Response::~Http1Response() = default;
-Http1Response::Http1Response(Http1Response&&) noexcept = default;
-Http1Response& Http1Response::operator=(Http1Response&&) noexcept = default;
 
 void Http1Response::start_next_block() {
   block_start_checked_ = false;

@@ -45,8 +45,9 @@ class Http1Response {
   // head_request: a response to HEAD has no body, whatever its headers say.
   explicit Http1Response(bool head_request);
   ~Http1Response();
-  Http1Response(Http1Response&&) noexcept;
-  Http1Response& operator=(Http1Response&&) noexcept;
+  // Not movable: the parser holds a reference to the facts it fills in.
+  Http1Response(const Http1Response&) = delete;
+  Http1Response& operator=(const Http1Response&) = delete;
 
   // Feeds bytes as they arrived. After a parse error, or once the response is
   // complete, further bytes are only counted.

@@ -222,8 +222,8 @@ struct Http2Session::Callbacks {
   }
 };
 
-Http2Session::Http2Session(const ProbeSpec& spec, const std::vector<HeaderField>& fields)
-    : spec_(spec), fields_(fields) {
+Http2Session::Http2Session(const ProbeSpec& spec, std::shared_ptr<const std::vector<HeaderField>> fields)
+    : spec_(spec), fields_(std::move(fields)) {
   nghttp2_session_callbacks* callbacks = nullptr;
   nghttp2_session_callbacks_new(&callbacks);
   nghttp2_session_callbacks_set_on_header_callback(callbacks, &Callbacks::on_header);
@@ -255,7 +255,7 @@ Http2Session::~Http2Session() { nghttp2_session_del(session_); }
 
 void Http2Session::submit_streams() {
   std::vector<nghttp2_nv> headers;
-  for (const auto& field : fields_) {
+  for (const auto& field : *fields_) {
     headers.push_back(nghttp2_nv{reinterpret_cast<std::uint8_t*>(const_cast<char*>(field.name.data())),
                                  reinterpret_cast<std::uint8_t*>(const_cast<char*>(field.value.data())),
                                  field.name.size(), field.value.size(), NGHTTP2_NV_FLAG_NONE});
@@ -273,7 +273,11 @@ void Http2Session::submit_streams() {
   }
 }
 
-void Http2Session::open_next_round() { submit_streams(); }
+void Http2Session::begin_next_request(std::int64_t) { submit_streams(); }
+
+void Http2Session::record_wire(Observation& o, const TcpCounts& tcp) const {
+  o.request_bytes_acked = std::min(o.request_bytes_sent, tcp.acked - tcp.acked_before_request);
+}
 
 Http2Session::Stream* Http2Session::find(std::int32_t id) const {
   for (auto it = streams_.rbegin(); it != streams_.rend(); ++it) {
@@ -401,6 +405,7 @@ std::optional<Http2Session::LengthProblem> Http2Session::declared_length_problem
 void Http2Session::record(Observation& o, std::size_t exchange) const {
   const Stream& s = *round_.at(exchange);
   o.method = spec_.method;
+  o.request_headers = fields_;
   o.head_bytes = s.head_bytes;
   o.head_complete = s.headers_sent;
   o.body_bytes_total = s.body.total();

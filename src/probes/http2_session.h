@@ -24,14 +24,11 @@ std::vector<HeaderField> http2_request_fields(const ProbeSpec& spec, const Targe
 
 class Http2Session final : public ConnectionDriver {
  public:
-  // fields must outlive the session (the spec's prepared request).
-  Http2Session(const ProbeSpec& spec, const std::vector<HeaderField>& fields);
+  // fields: the spec's prepared request, shared with the report.
+  Http2Session(const ProbeSpec& spec, std::shared_ptr<const std::vector<HeaderField>> fields);
   ~Http2Session() override;
   Http2Session(const Http2Session&) = delete;
   Http2Session& operator=(const Http2Session&) = delete;
-
-  // A reused connection: the spec's streams again, on this session.
-  void open_next_round();
 
   std::string_view output(std::int64_t now_us) override;
   std::optional<std::int64_t> output_resumes_us() const override;
@@ -42,6 +39,10 @@ class Http2Session final : public ConnectionDriver {
   bool close_announced() const override { return false; }  // GOAWAY is recorded, the watch decides
   std::size_t exchange_count() const override { return round_.size(); }
   void record(Observation& o, std::size_t exchange) const override;
+  // Each stream counts its own bytes received; only the acknowledgement is the connection's.
+  void record_wire(Observation& o, const TcpCounts& tcp) const override;
+  // A reused connection: the spec's streams again, on this session.
+  void begin_next_request(std::int64_t now_us) override;
 
   struct Stream;  // one request and its response (http2_session.cpp)
   struct Callbacks;
@@ -55,7 +56,7 @@ class Http2Session final : public ConnectionDriver {
   Stream* find(std::int32_t id) const;
 
   const ProbeSpec& spec_;
-  const std::vector<HeaderField>& fields_;
+  std::shared_ptr<const std::vector<HeaderField>> fields_;
   nghttp2_session* session_ = nullptr;
   std::vector<std::unique_ptr<Stream>> streams_;  // every stream opened, in order
   std::vector<Stream*> round_;                    // the current round's streams

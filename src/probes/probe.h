@@ -11,38 +11,21 @@
 
 #include "common/error.h"
 #include "probes/connection_driver.h"
-#include "probes/http2_session.h"
 #include "probes/observation.h"
 #include "probes/plan.h"
+#include "probes/prepared_spec.h"
 #include "probes/tcp_socket.h"
-#include "probes/tls_layer.h"
 
 namespace termprobe {
 
 enum class Stage {
   connecting,         // connect() under way: waits for writable
-  tls_handshake,      // https: TLS records going both ways until the session is up (or refused)
+  setting_up,         // the driver's own handshake (TLS) going both ways until it is ready (or failed)
   exchanging,         // request going out, response coming in: readable, and writable while output waits
   watching,           // response complete: passive, reads what the server does next (bytes, FIN, RST)
   after_fin,          // the server's FIN seen: waits only for an RST behind it (hang-up/error)
   idle_before_reuse,  // reuse probe between its requests: reads nothing, notes a FIN/RST (read hang-up)
   done,               // concluded; the slot is free
-};
-
-// What a planned spec needs at every start, worked out once per spec.
-struct PreparedSpec {
-  const ProbeSpec* spec = nullptr;
-  std::vector<SocketAddress> addresses;  // empty when resolution failed
-  std::string resolve_error;             // why there are no addresses
-  std::string request_head;              // HTTP/1.1 request head, shared by every probe of the spec
-  // Its header fields, as HTTP/1.1 and as HTTP/2 carry them (HTTP/2 only
-  // when the spec may use it); each connection's observation shares the
-  // ones its protocol sent.
-  std::shared_ptr<const std::vector<HeaderField>> http1_fields;
-  std::shared_ptr<const std::vector<HeaderField>> http2_fields;
-  bool tls = false;                         // https
-  std::shared_ptr<TlsContext> tls_context;  // https: trust, versions, ALPN
-  std::string server_name;                  // https: the URL's host without brackets (SNI, name check)
 };
 
 struct Probe {
@@ -54,14 +37,13 @@ struct Probe {
   Stage stage = Stage::done;
   int fd = -1;
   bool registered = false;                   // fd is in the epoll set
+  bool holds_slot = false;                   // counts against -c (see ProbeLoop::may_start)
   std::uint32_t interest = 0;                // the epoll events asked for
   std::uint32_t generation = 0;              // bumped at every new deadline: older timers are stale
   Clock::time_point started;                 // the request's start; timings count from here
   Clock::time_point deadline;                // when the stage's wait ends
   std::size_t address_index = 0;             // the resolved address being tried
   std::unique_ptr<ConnectionDriver> driver;  // set once connected: the protocol, or TLS around it
-  TlsLayer* tls = nullptr;                   // https: the driver, seen as the TLS layer it is
-  Http2Session* http2 = nullptr;             // HTTP/2: the session, in the TLS layer or the driver itself
   Observation observation;
   std::int64_t bytes_read = 0;                   // bytes read from the socket since connect
   std::int64_t payload_before_request = 0;       // payload received before this request (reuse)
@@ -74,7 +56,7 @@ struct Probe {
 
   const ProbeSpec& spec() const { return *prepared->spec; }
   Clock::time_point request_deadline() const { return started + spec().timeout; }
-  // The TCP and TLS handshakes share the connect timeout (never past the request's).
+  // The TCP handshake and the driver's setup share the connect timeout (never past the request's).
   Clock::time_point handshake_deadline() const {
     return started + std::min(spec().connect_timeout, spec().timeout);
   }

@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "probes/http1_exchange.h"
+#include "probes/driver_factory.h"
 
 namespace termprobe {
 namespace {
@@ -34,11 +34,12 @@ StreamEnd connect_failure_end(int error) {
 }  // namespace
 
 ProbeLoop::ProbeLoop(std::unique_ptr<EventLoop> events, Shared shared, const EngineOptions& options,
-                     std::size_t max_in_flight)
+                     std::size_t max_in_flight, std::size_t max_open)
     : events_(std::move(events)),
       shared_(shared),
       options_(options),
       max_in_flight_(std::max<std::size_t>(1, max_in_flight)),
+      max_open_(std::max(max_in_flight_, max_open)),
       read_buffer_(64 * 1024) {}
 
 ProbeLoop::~ProbeLoop() {
@@ -69,7 +70,7 @@ Result<RunStats> ProbeLoop::run(const std::atomic<bool>& stop) {
       break;
     }
     std::optional<Clock::time_point> wake = grace_end;
-    if (auto next = shared_.plan->next_start(); next && live_ < max_in_flight_)
+    if (auto next = shared_.plan->next_start(); next && may_start())
       wake = wake ? std::min(*wake, *next) : *next;
     auto ready = events_->wait(wake);
     if (!ready) return tl::unexpected(ready.error());
@@ -78,7 +79,7 @@ Result<RunStats> ProbeLoop::run(const std::atomic<bool>& stop) {
     while (auto timer = events_->pop_due(now)) {
       if (timer_is_live(*timer)) on_deadline(*slots_[timer->slot]);
     }
-    events_->drop_stale_timers(4 * max_in_flight_ + 1024,
+    events_->drop_stale_timers(4 * live_ + 1024,
                                [this](const EventLoop::Timer& timer) { return timer_is_live(timer); });
   }
   return stats_;
@@ -89,19 +90,35 @@ bool ProbeLoop::timer_is_live(const EventLoop::Timer& timer) const {
   return probe.stage != Stage::done && probe.generation == timer.generation;
 }
 
+// -c bounds the connections a server is busy with: exchanging, or held
+// open after the response. One the server has closed (its FIN, watched for
+// an RST behind it) or announced closing is only a socket and a timer here,
+// so it does not hold a slot; the open-file limit bounds those.
+bool ProbeLoop::may_start() const { return in_flight_ < max_in_flight_ && live_ < max_open_; }
+
 void ProbeLoop::start_due_probes(Clock::time_point now) {
-  while (live_ < max_in_flight_) {
+  while (may_start()) {
     auto id = shared_.plan->take(now);
-    if (!id) return;
+    if (!id) break;
     start_probe(*id);
   }
+  if (in_flight_ < max_in_flight_ && live_ >= max_open_ && shared_.plan->next_start()) {
+    stats_.open_limit_waits = true;
+    stats_.open_limit = max_open_;
+  }
+}
+
+void ProbeLoop::release_slot(Probe& probe) {
+  if (!probe.holds_slot) return;
+  probe.holds_slot = false;
+  --in_flight_;
 }
 
 void ProbeLoop::dispatch(std::uint32_t slot, std::uint32_t events) {
   Probe& probe = *slots_[slot];
   switch (probe.stage) {
     case Stage::connecting: return on_connect_result(probe);
-    case Stage::tls_handshake: return on_handshake_event(probe, events);
+    case Stage::setting_up: return on_setup_event(probe, events);
     case Stage::exchanging: return on_exchange_event(probe, events);
     case Stage::watching: return after_input(probe, read_input(probe));
     case Stage::after_fin: return on_after_fin_event(probe);
@@ -116,11 +133,11 @@ void ProbeLoop::on_deadline(Probe& probe) {
     case Stage::connecting:
       return end_with(probe, StreamEnd::timeout, ETIMEDOUT,
                       "connect timed out after " + millis_text(probe.spec().connect_timeout));
-    case Stage::tls_handshake:
+    case Stage::setting_up:
       if (now < probe.handshake_deadline()) return pump_output(probe);
-      return end_with(
-          probe, StreamEnd::timeout, 0,
-          "the TLS handshake was not complete within " + millis_text(probe.spec().connect_timeout));
+      return end_with(probe, StreamEnd::timeout, 0,
+                      probe.driver->setup_name() + " was not complete within " +
+                          millis_text(probe.spec().connect_timeout));
     case Stage::exchanging: {
       if (now < probe.request_deadline()) return pump_output(probe);  // a send rate's pause is over
       if (const InputEnd end = read_input(probe); end != InputEnd::would_block)
@@ -183,7 +200,7 @@ void ProbeLoop::connect_next_address(Probe& probe) {
 // The socket became writable (or failed): the handshake's result is in SO_ERROR.
 void ProbeLoop::on_connect_result(Probe& probe) {
   const int error = take_socket_error(probe.fd);
-  if (error == 0) return probe.prepared->tls ? begin_tls_handshake(probe) : begin_request(probe);
+  if (error == 0) return begin_connection(probe);
   // Linux says ECONNREFUSED for a refused SYN; ECONNRESET only once the
   // handshake completed: a reset right after accept is the server's ending.
   if (error == ECONNRESET) {
@@ -208,47 +225,23 @@ void ProbeLoop::note_connected(Probe& probe) {
   if (o.local.port == 0) o.local = local_endpoint(probe.fd);
 }
 
-// The protocol for this connection: HTTP/2 when the user asked for prior
-// knowledge or ALPN chose h2, HTTP/1.1 otherwise.
-std::unique_ptr<ConnectionDriver> ProbeLoop::make_exchange(Probe& probe, bool http2) {
-  if (!http2) {
-    probe.observation.request_headers = probe.prepared->http1_fields;
-    return std::make_unique<Http1Exchange>(probe.spec(), probe.prepared->request_head);
-  }
-  probe.observation.request_headers = probe.prepared->http2_fields;
-  auto session = std::make_unique<Http2Session>(probe.spec(), *probe.prepared->http2_fields);
-  probe.http2 = session.get();
-  return session;
-}
-
-void ProbeLoop::begin_request(Probe& probe) {
+// The driver takes over the connected socket; a driver with a handshake of
+// its own (TLS) sends its first records before the request.
+void ProbeLoop::begin_connection(Probe& probe) {
   note_connected(probe);
-  probe.driver = make_exchange(probe, probe.spec().http == HttpMode::http2_prior_knowledge);
-  probe.stage = Stage::exchanging;
+  probe.driver = make_connection_driver(*probe.prepared);
+  probe.stage = probe.driver->setup() == DriverSetup::ready ? Stage::exchanging : Stage::setting_up;
   pump_output(probe);
 }
 
-// https: the TLS layer wraps the exchange from the start; the request goes
-// out once the session is up.
-void ProbeLoop::begin_tls_handshake(Probe& probe) {
-  note_connected(probe);
-  auto layer = std::make_unique<TlsLayer>(probe.prepared->tls_context, probe.prepared->server_name);
-  probe.tls = layer.get();
-  probe.driver = std::move(layer);
-  probe.stage = Stage::tls_handshake;
-  pump_output(probe);
-}
-
-void ProbeLoop::on_handshake_event(Probe& probe, std::uint32_t events) {
+void ProbeLoop::on_setup_event(Probe& probe, std::uint32_t events) {
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
     if (const InputEnd end = read_input(probe); end != InputEnd::would_block) return after_input(probe, end);
   }
-  if (probe.tls->handshake_failed()) return end_with(probe, StreamEnd::error, 0, probe.tls->facts().failure);
-  if (probe.tls->established()) {
-    const auto now = Clock::now();
-    probe.observation.timings.tls_us = probe.micros(now);
-    probe.tls->start_exchange(make_exchange(probe, probe.tls->facts().alpn == "h2"), probe.micros(now));
-    probe.stage = Stage::exchanging;
+  switch (probe.driver->setup()) {
+    case DriverSetup::failed: return end_with(probe, StreamEnd::error, 0, probe.driver->setup_failure());
+    case DriverSetup::ready: probe.stage = Stage::exchanging; break;
+    case DriverSetup::in_progress: break;
   }
   pump_output(probe);
 }
@@ -330,6 +323,7 @@ void ProbeLoop::begin_watch(Probe& probe) {
   probe.close_announced_wait = probe.driver->close_announced() && probe.request_deadline() > until;
   if (probe.close_announced_wait) until = probe.request_deadline();
   if (until <= now) return end_with(probe, StreamEnd::open, 0, "");
+  if (probe.driver->close_announced()) release_slot(probe);
   set_interest(probe, kReadable);
   set_deadline(probe, until);
 }
@@ -349,6 +343,7 @@ void ProbeLoop::on_server_fin(Probe& probe) {
     return conclude(probe);
   }
   if (probe.spec().fin_watch.count() <= 0) return conclude(probe);
+  release_slot(probe);
   probe.stage = Stage::after_fin;
   set_interest(probe, 0);  // only hang-up and error, which epoll always reports
   set_deadline(probe, now + probe.spec().fin_watch);
@@ -395,7 +390,6 @@ void ProbeLoop::send_reused_request(Probe& probe) {
   second.tls = first.tls;
   second.tls_established = first.tls_established;
   second.method = first.method;
-  second.request_headers = first.request_headers;  // the same request again, on the same protocol
   second.reused = true;
   second.reuse_idle_us =
       std::chrono::duration_cast<std::chrono::microseconds>(now - *probe.response_at).count();
@@ -410,12 +404,7 @@ void ProbeLoop::send_reused_request(Probe& probe) {
   probe.acked_before_request = counters.bytes_acked;
   probe.response_at.reset();
   probe.fin_at.reset();
-  if (probe.http2)
-    probe.http2->open_next_round();
-  else if (probe.tls)
-    probe.tls->start_exchange(make_exchange(probe, false), 0);
-  else
-    probe.driver = make_exchange(probe, false);
+  probe.driver->begin_next_request(0);
   probe.stage = Stage::exchanging;
   pump_output(probe);
 }
@@ -442,11 +431,10 @@ void ProbeLoop::conclude(Probe& probe) {
     probe.fd = -1;
   }
   probe.stage = Stage::done;
-  probe.tls = nullptr;
-  probe.http2 = nullptr;
   probe.driver.reset();
   ++stats_.finished;
   stats_.exchanges += exchanges.size();
+  release_slot(probe);
   --live_;
   {
     std::unique_lock<std::mutex> lock;
@@ -469,30 +457,22 @@ std::vector<Observation> ProbeLoop::observations_of(const Probe& probe) const {
   return out;
 }
 
-// What the kernel received and had acknowledged for this request; over TLS,
-// in application bytes, as the layer maps them.
+// What the kernel received and had acknowledged for this request, in the
+// driver's terms (over TLS, application bytes).
 void ProbeLoop::record_wire_counts(const Probe& probe, Observation& o) const {
   const TcpCounters counters = tcp_counters(probe.fd);
   // A FIN read is known; one still queued behind unread bytes is asked for.
   const bool fin = probe.peer_fin || peer_fin_received(probe.fd, probe.bytes_read);
-  const std::int64_t received = counters.sequence_received - (fin ? 1 : 0);
-  if (probe.tls) {
-    const TlsLayer::AppCounts app = probe.tls->app_counts(received, counters.bytes_acked);
-    // HTTP/2 counts each stream's own bytes; the connection's are shared.
-    if (!o.http2) o.wire_bytes_received = app.received;
-    o.request_bytes_acked = std::min(o.request_bytes_sent, app.acked);
-    return;
-  }
-  if (o.http2) {
-    o.request_bytes_acked = std::min(o.request_bytes_sent, counters.bytes_acked);
-    return;
-  }
-  o.wire_bytes_received = received - probe.payload_before_request;
-  o.request_bytes_acked = std::min(o.request_bytes_sent, counters.bytes_acked - probe.acked_before_request);
+  const TcpCounts tcp{counters.sequence_received - (fin ? 1 : 0), counters.bytes_acked,
+                      probe.payload_before_request, probe.acked_before_request};
+  if (probe.driver)
+    probe.driver->record_wire(o, tcp);
+  else
+    o.wire_bytes_received = tcp.received;  // refused before a driver took over: what arrived anyway
 }
 
 ProbeLoop::Clock::time_point ProbeLoop::stage_deadline(const Probe& probe) const {
-  return probe.stage == Stage::tls_handshake ? probe.handshake_deadline() : probe.request_deadline();
+  return probe.stage == Stage::setting_up ? probe.handshake_deadline() : probe.request_deadline();
 }
 
 ProbeLoop::InputEnd ProbeLoop::read_input(Probe& probe) {
@@ -544,6 +524,8 @@ Probe& ProbeLoop::new_probe() {
   probe = Probe{};
   probe.slot = slot;
   probe.generation = generation + 1;
+  probe.holds_slot = true;
+  ++in_flight_;
   ++live_;
   return probe;
 }
@@ -555,7 +537,7 @@ void ProbeLoop::interrupt_all() {
     Probe& probe = *slot;
     if (probe.stage == Stage::done) continue;
     if (probe.stage == Stage::watching || probe.stage == Stage::exchanging ||
-        probe.stage == Stage::tls_handshake) {
+        probe.stage == Stage::setting_up) {
       if (const InputEnd end = read_input(probe); end != InputEnd::would_block) {
         after_input(probe, end);
         if (probe.stage == Stage::done) continue;

@@ -25,7 +25,7 @@ class ProbeLoop {
   };
 
   ProbeLoop(std::unique_ptr<EventLoop> events, Shared shared, const EngineOptions& options,
-            std::size_t max_in_flight);
+            std::size_t max_in_flight, std::size_t max_open);
   ~ProbeLoop();
   ProbeLoop(const ProbeLoop&) = delete;
   ProbeLoop& operator=(const ProbeLoop&) = delete;
@@ -36,7 +36,9 @@ class ProbeLoop {
   enum class InputEnd { would_block, fin, rst, error };
 
   // The loop's turn.
+  bool may_start() const;
   void start_due_probes(Clock::time_point now);
+  void release_slot(Probe& probe);
   void dispatch(std::uint32_t slot, std::uint32_t events);
   void on_deadline(Probe& probe);
   void interrupt_all();
@@ -46,9 +48,8 @@ class ProbeLoop {
   void connect_next_address(Probe& probe);
   void on_connect_result(Probe& probe);
   void note_connected(Probe& probe);
-  void begin_request(Probe& probe);
-  void begin_tls_handshake(Probe& probe);
-  void on_handshake_event(Probe& probe, std::uint32_t events);
+  void begin_connection(Probe& probe);
+  void on_setup_event(Probe& probe, std::uint32_t events);
   void on_exchange_event(Probe& probe, std::uint32_t events);
   void pump_output(Probe& probe);
   void after_input(Probe& probe, InputEnd end);
@@ -66,7 +67,6 @@ class ProbeLoop {
   InputEnd read_input(Probe& probe);
   void record_wire_counts(const Probe& probe, Observation& o) const;
   std::vector<Observation> observations_of(const Probe& probe) const;
-  std::unique_ptr<ConnectionDriver> make_exchange(Probe& probe, bool http2);
   Clock::time_point stage_deadline(const Probe& probe) const;
   void set_deadline(Probe& probe, Clock::time_point at);
   void set_interest(Probe& probe, std::uint32_t events);
@@ -75,10 +75,12 @@ class ProbeLoop {
   std::unique_ptr<EventLoop> events_;
   Shared shared_;
   EngineOptions options_;
-  std::size_t max_in_flight_ = 1;
+  std::size_t max_in_flight_ = 1;  // -c's share: probes holding a slot
+  std::size_t max_open_ = 1;       // connections open at once, slot or not (the open-file limit's share)
+  std::size_t in_flight_ = 0;      // probes holding a slot
   std::vector<std::unique_ptr<Probe>> slots_;  // a slot is reused once its probe is done
   std::vector<std::uint32_t> free_slots_;
-  std::size_t live_ = 0;
+  std::size_t live_ = 0;  // probes not done, slot or not
   RunStats stats_;
   std::size_t started_count_ = 0;
   std::vector<char> read_buffer_;

@@ -91,7 +91,7 @@ std::vector<HeaderField> request_header_fields(const ProbeSpec& spec, const Targ
   return fields;
 }
 
-UploadBody::UploadBody(const ProbeSpec& spec) : spec_(spec), total_(request_body_size(spec)) {}
+UploadBody::UploadBody(const ProbeSpec& spec) : spec_(&spec), total_(request_body_size(spec)) {}
 
 void UploadBody::start(std::int64_t now_us) {
   if (started_) return;
@@ -102,22 +102,23 @@ void UploadBody::start(std::int64_t now_us) {
 std::string_view UploadBody::ready(std::int64_t now_us, std::size_t max) const {
   std::int64_t allowed = total_ - sent_;
   if (!started_) return {};
-  if (spec_.upload_rate > 0) {
+  if (spec_->upload_rate > 0) {
     const double elapsed_s = static_cast<double>(std::max<std::int64_t>(0, now_us - started_us_)) / 1e6;
-    const auto earned = static_cast<std::int64_t>(elapsed_s * static_cast<double>(spec_.upload_rate));
-    allowed = std::min(allowed, earned + rate_quantum(spec_.upload_rate) - sent_);
+    const auto earned = static_cast<std::int64_t>(elapsed_s * static_cast<double>(spec_->upload_rate));
+    allowed = std::min(allowed, earned + rate_quantum(spec_->upload_rate) - sent_);
   }
   const auto size = static_cast<std::size_t>(
       std::clamp<std::int64_t>(allowed, 0, static_cast<std::int64_t>(std::min(max, kBodyChunk))));
   if (size == 0) return {};
-  if (!spec_.body.empty()) return std::string_view(spec_.body).substr(static_cast<std::size_t>(sent_), size);
+  if (!spec_->body.empty())
+    return std::string_view(spec_->body).substr(static_cast<std::size_t>(sent_), size);
   return std::string_view(synthetic_body().data(), size);
 }
 
 std::optional<std::int64_t> UploadBody::resumes_us() const {
-  if (spec_.upload_rate <= 0 || !started_ || complete()) return std::nullopt;
+  if (spec_->upload_rate <= 0 || !started_ || complete()) return std::nullopt;
   // The moment the rate has earned the next quantum.
-  const double due_s = static_cast<double>(sent_) / static_cast<double>(spec_.upload_rate);
+  const double due_s = static_cast<double>(sent_) / static_cast<double>(spec_->upload_rate);
   return started_us_ + static_cast<std::int64_t>(due_s * 1e6) + 1;
 }
 

@@ -43,7 +43,7 @@ class UploadBody {
   void consumed(std::size_t bytes) { sent_ += static_cast<std::int64_t>(bytes); }
 
  private:
-  const ProbeSpec& spec_;
+  const ProbeSpec* spec_;  // a pointer, not a reference: a reused connection assigns a fresh body
   std::int64_t total_ = 0;
   std::int64_t sent_ = 0;
   std::int64_t started_us_ = 0;

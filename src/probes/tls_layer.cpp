@@ -56,8 +56,9 @@ void note_certificate(TlsFacts& facts, X509* certificate, const std::string& ser
 
 }  // namespace
 
-TlsLayer::TlsLayer(std::shared_ptr<TlsContext> context, const std::string& server_name)
-    : context_(std::move(context)), server_name_(server_name) {
+TlsLayer::TlsLayer(std::shared_ptr<TlsContext> context, const std::string& server_name,
+                   ProtocolFactory make_protocol)
+    : context_(std::move(context)), server_name_(server_name), make_protocol_(std::move(make_protocol)) {
   facts_.alpn_offered = context_->alpn_offered();
   ssl_ = SSL_new(context_->native());
   network_in_ = BIO_new(BIO_s_mem());
@@ -79,15 +80,16 @@ TlsLayer::TlsLayer(std::shared_ptr<TlsContext> context, const std::string& serve
 
 TlsLayer::~TlsLayer() { SSL_free(ssl_); }  // frees both BIOs; nothing is sent
 
-void TlsLayer::start_exchange(std::unique_ptr<ConnectionDriver> exchange, std::int64_t now_us) {
-  exchange_ = std::move(exchange);
+DriverSetup TlsLayer::setup() const {
+  if (handshake_failed()) return DriverSetup::failed;
+  return established_ ? DriverSetup::ready : DriverSetup::in_progress;
+}
+
+void TlsLayer::begin_next_request(std::int64_t now_us) {
   plain_sent_before_ = plain_sent_;
-  app_received_ = static_cast<std::int64_t>(early_data_.size());
-  // What the server sent before the protocol was chosen (HTTP/2's SETTINGS
-  // right after the handshake) belongs to the new exchange.
-  if (!early_data_.empty()) exchange_->input(early_data_, now_us);
-  early_data_.clear();
-  if (close_notify_before_exchange_) exchange_->input_ended(now_us);
+  app_received_ = 0;
+  next_request_ = true;
+  if (exchange_) exchange_->begin_next_request(now_us);
 }
 
 void TlsLayer::on_info(const SSL* ssl, int where, int value) {
@@ -137,6 +139,10 @@ void TlsLayer::note_established() {
   const long verify = SSL_get_verify_result(ssl_);
   facts_.verify_result = X509_verify_cert_error_string(verify);
   facts_.verified = context_->verify() && verify == X509_V_OK;
+  established_us_ = now_us_;
+  // The protocol starts at once: what the server sends right after its
+  // Finished (HTTP/2's SETTINGS) is already the exchange's.
+  exchange_ = make_protocol_(facts_.alpn);
 }
 
 // A failed handshake ends here: the alert OpenSSL queued for the server is
@@ -188,10 +194,7 @@ void TlsLayer::read_records(std::int64_t now_us) {
     if (read > 0) {
       app_received_ += read;
       const std::string_view data(buffer, static_cast<std::size_t>(read));
-      if (exchange_)
-        exchange_->input(data, now_us);
-      else
-        early_data_.append(data);
+      exchange_->input(data, now_us);
       continue;
     }
     const int error = SSL_get_error(ssl_, read);
@@ -199,10 +202,7 @@ void TlsLayer::read_records(std::int64_t now_us) {
     if (error == SSL_ERROR_ZERO_RETURN) {
       facts_.close_notify_us = now_us;
       // A close_notify ends the data properly: a close-delimited body is complete.
-      if (exchange_)
-        exchange_->input_ended(now_us);
-      else
-        close_notify_before_exchange_ = true;
+      exchange_->input_ended(now_us);
       return;
     }
     if (!(facts_.alert && facts_.alert->fatal)) facts_.local_error = error_reason(error);
@@ -283,9 +283,20 @@ TlsLayer::AppCounts TlsLayer::app_counts(std::int64_t tcp_received, std::int64_t
   return counts;
 }
 
+void TlsLayer::record_wire(Observation& o, const TcpCounts& tcp) const {
+  const AppCounts app = app_counts(tcp.received, tcp.acked);
+  const TcpCounts plain{app.received, app.acked, 0, 0};  // app_counts already count from this request
+  if (exchange_)
+    exchange_->record_wire(o, plain);
+  else
+    ConnectionDriver::record_wire(o, plain);
+}
+
 void TlsLayer::record(Observation& o, std::size_t exchange) const {
   if (exchange_) exchange_->record(o, exchange);
   o.tls_established = established_;
+  if (established_ && !next_request_)
+    o.timings.tls_us = established_us_;  // a reused request had no handshake
   o.tls_facts = facts_;
   if (established_ || handshake_failed()) return;
   // The handshake ended without a verdict of its own: the connection's end is the reason.

@@ -6,6 +6,7 @@
 // close_notify, no alert after the response, ever.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,17 +22,17 @@ namespace termprobe {
 
 class TlsLayer final : public ConnectionDriver {
  public:
+  // The protocol spoken inside, made once the handshake is done, from the
+  // ALPN protocol the server chose ("" when it chose none).
+  using ProtocolFactory = std::function<std::unique_ptr<ConnectionDriver>(std::string_view alpn)>;
+
   // server_name: the URL's host without brackets (SNI and name check).
-  TlsLayer(std::shared_ptr<TlsContext> context, const std::string& server_name);
+  TlsLayer(std::shared_ptr<TlsContext> context, const std::string& server_name,
+           ProtocolFactory make_protocol);
   ~TlsLayer() override;
   TlsLayer(const TlsLayer&) = delete;
   TlsLayer& operator=(const TlsLayer&) = delete;
 
-  // The protocol spoken over TLS; a reused connection's next request
-  // replaces the previous one on the same TLS session.
-  // Installed once the handshake chose the protocol (ALPN).
-  void start_exchange(std::unique_ptr<ConnectionDriver> exchange, std::int64_t now_us);
-  ConnectionDriver* exchange() const { return exchange_.get(); }
   bool established() const { return established_; }
   bool handshake_failed() const { return !facts_.failure_kind.empty(); }
   const TlsFacts& facts() const { return facts_; }
@@ -45,6 +46,9 @@ class TlsLayer final : public ConnectionDriver {
   };
   AppCounts app_counts(std::int64_t tcp_received, std::int64_t tcp_acked) const;
 
+  DriverSetup setup() const override;
+  std::string setup_failure() const override { return facts_.failure; }
+  std::string setup_name() const override { return "the TLS handshake"; }
   std::string_view output(std::int64_t now_us) override;
   std::optional<std::int64_t> output_resumes_us() const override;
   void output_sent(std::size_t bytes, std::int64_t now_us) override;
@@ -54,6 +58,10 @@ class TlsLayer final : public ConnectionDriver {
   bool close_announced() const override { return exchange_ && exchange_->close_announced(); }
   std::size_t exchange_count() const override { return exchange_ ? exchange_->exchange_count() : 1; }
   void record(Observation& o, std::size_t exchange) const override;
+  // The kernel counts TLS records; the protocol inside is told its application bytes.
+  void record_wire(Observation& o, const TcpCounts& tcp) const override;
+  // The next request goes out on the same TLS session.
+  void begin_next_request(std::int64_t now_us) override;
 
  private:
   struct Flush {
@@ -73,11 +81,14 @@ class TlsLayer final : public ConnectionDriver {
 
   std::shared_ptr<TlsContext> context_;
   std::string server_name_;
+  ProtocolFactory make_protocol_;
   SSL* ssl_ = nullptr;
   BIO* network_in_ = nullptr;   // the server's raw bytes, for OpenSSL to read (owned by ssl_)
   BIO* network_out_ = nullptr;  // what OpenSSL wrote, for the engine to send (owned by ssl_)
   std::unique_ptr<ConnectionDriver> exchange_;
   bool established_ = false;
+  std::int64_t established_us_ = 0;
+  bool next_request_ = false;  // begin_next_request() was called: the handshake was the first request's
   TlsFacts facts_;
   std::int64_t now_us_ = 0;  // the current input's time, for the alert callback
 
@@ -90,8 +101,6 @@ class TlsLayer final : public ConnectionDriver {
   std::vector<Flush> flushes_;          // where each application record ends on the wire
   std::int64_t wire_received_ = 0;      // raw bytes read from the socket
   std::int64_t app_received_ = 0;       // application bytes decrypted for the current exchange
-  std::string early_data_;              // application bytes that came before an exchange was installed
-  bool close_notify_before_exchange_ = false;
 };
 
 }  // namespace termprobe
