@@ -102,7 +102,7 @@ void ProbeLoop::start_due_probes(Clock::time_point now) {
     if (!id) break;
     start_probe(*id);
   }
-  if (in_flight_ < max_in_flight_ && live_ >= max_open_ && shared_.plan->next_start()) {
+  if (in_flight_ < max_in_flight_ && live_ >= max_open_ && !shared_.plan->exhausted()) {
     stats_.open_limit_waits = true;
     stats_.open_limit = max_open_;
   }

@@ -428,6 +428,24 @@ class OwnFailures(CommandTestCase):
                 self.assert_one_line_error(result, 4, "Too many open files")
                 self.assertEqual(os.listdir(directory), [])
 
+    @unittest.skipIf(SANITIZED, "the sanitizers' runtime needs descriptors of its own")
+    def test_watched_connections_wait_for_the_open_file_limit_and_say_so(self):
+        # 100 descriptors: 36 connections open at once (64 are kept for the rest of the process).
+        # Every FIN is watched for 1 s outside -c, so the limit, not -c 10, is what holds starts back.
+        with WireFixture("fin_after_response") as server, ReportDir() as directory:
+            path = os.path.join(directory, "r.json")
+            result = subprocess.run(
+                [TERMPROBE, "probe", server.url(), "-n", "60", "-c", "10", "--fin-watch", "1", "-q", "--json", path],
+                capture_output=True, text=True, timeout=120,
+                preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (100, 100)))
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(result.stderr.count("\n"), 1, result.stderr)
+            self.assertRegex(result.stderr, r"^termprobe: note: 36 connections were open at once, all the open-file "
+                                            r"limit \(ulimit -n\) allows; new connections waited")
+            report = read_report(path)
+        self.assertEqual(report["summary"]["total"], 60)
+        self.assertEqual(report["summary"]["labels"], {"close_after_response": 60})
+
 
 class ReportFacts(unittest.TestCase):
     def test_wall_clock_meanings_and_the_expect_verdict_are_in_the_report(self):
