@@ -52,7 +52,7 @@ auto facts_of(const Observation& o) {
 TEST(Http1Exchange, TheHeadGoesOutFirstAndResumesAfterAPartialSend) {
   const ProbeSpec spec = spec_with_body(0);
   const std::string head = head_for("GET");
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   EXPECT_EQ(exchange.output(0), head);
   exchange.output_sent(10, 5);
   EXPECT_EQ(exchange.output(6), head.substr(10));
@@ -79,7 +79,7 @@ TEST(Http1Exchange, TheExactBodyFollowsTheHeadInPieces) {
   spec.method = "PUT";
   spec.body = "0123456789";
   const std::string head = head_for("PUT", 10);
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   EXPECT_EQ(exchange.output(0), head);  // never head and body in one piece
   exchange.output_sent(head.size(), 1);
   EXPECT_EQ(exchange.output(2), "0123456789");
@@ -102,7 +102,7 @@ TEST(Http1Exchange, TheExactBodyFollowsTheHeadInPieces) {
 TEST(Http1Exchange, ASyntheticBodyComesAt64KiBAPiece) {
   const ProbeSpec spec = spec_with_body(100'000);
   const std::string head = head_for("POST", 100'000);
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   send_head(exchange, 0);
   const std::string_view first = exchange.output(0);
   EXPECT_EQ(first.size(), 65'536u);
@@ -116,7 +116,7 @@ TEST(Http1Exchange, ASyntheticBodyComesAt64KiBAPiece) {
 TEST(Http1Exchange, AnUploadRateHoldsTheBodyBack) {
   const ProbeSpec spec = spec_with_body(150, 1000);
   const std::string head = head_for("POST", 150);
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   EXPECT_EQ(exchange.output_resumes_us(), std::nullopt);  // the head is never held
   send_head(exchange, 1000);
   EXPECT_EQ(exchange.output(1000).size(), 50u);
@@ -139,7 +139,7 @@ TEST(Http1Exchange, AnUploadRateHoldsTheBodyBack) {
 TEST(Http1Exchange, TheRatesClockStartsWithTheBody) {
   const ProbeSpec spec = spec_with_body(150, 1000);
   const std::string head = head_for("POST", 150);
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   const std::string_view out = exchange.output(0);
   exchange.output_sent(out.size() - 1, 0);
   exchange.output_sent(1, 500'000);
@@ -154,7 +154,7 @@ constexpr std::string_view kLengthResponse =
 TEST(Http1Exchange, AContentLengthResponseIsCompleteAtItsLastByte) {
   const ProbeSpec spec = spec_with_body(0);
   const std::string head = head_for("GET");
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   send_head(exchange, 10);
   exchange.input(kLengthResponse.substr(0, kLengthResponse.size() - 1), 200);
   EXPECT_FALSE(exchange.response_done());
@@ -184,7 +184,7 @@ TEST(Http1Exchange, AContentLengthResponseIsCompleteAtItsLastByte) {
 TEST(Http1Exchange, BytesAfterTheResponseAreCountedNotParsed) {
   const ProbeSpec spec = spec_with_body(0);
   const std::string head = head_for("GET");
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   send_head(exchange, 0);
   exchange.input(std::string(kLengthResponse) + "HTTP/1.1 200", 50);
   exchange.input("garbage", 60);
@@ -199,7 +199,7 @@ TEST(Http1Exchange, BytesAfterTheResponseAreCountedNotParsed) {
 Observation split_once(std::string_view response, std::size_t at, bool fin) {
   const ProbeSpec spec = spec_with_body(0);
   const std::string head = head_for("GET");
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   send_head(exchange, 0);
   // Both pieces at one time: only the split differs from the single read.
   exchange.input(response.substr(0, at), 100);
@@ -227,7 +227,7 @@ TEST(Http1Exchange, AResponseSplitAtEveryByteGivesTheSameRecord) {
 TEST(Http1Exchange, OneByteAtATimeGivesTheSameFactsWithEachBytesTime) {
   const ProbeSpec spec = spec_with_body(0);
   const std::string head = head_for("GET");
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   send_head(exchange, 0);
   for (std::size_t i = 0; i < kLengthResponse.size(); ++i)
     exchange.input(kLengthResponse.substr(i, 1), 1000 + static_cast<std::int64_t>(i));
@@ -242,7 +242,7 @@ TEST(Http1Exchange, OneByteAtATimeGivesTheSameFactsWithEachBytesTime) {
 TEST(Http1Exchange, AChunkedResponseNeedsItsLastChunk) {
   const ProbeSpec spec = spec_with_body(0);
   const std::string head = head_for("GET");
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   send_head(exchange, 0);
   exchange.input("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", 10);
   EXPECT_FALSE(exchange.response_done());
@@ -261,7 +261,7 @@ TEST(Http1Exchange, AChunkedResponseNeedsItsLastChunk) {
 TEST(Http1Exchange, ACloseDelimitedBodyEndsAtTheServersFin) {
   const ProbeSpec spec = spec_with_body(0);
   const std::string head = head_for("GET");
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   send_head(exchange, 0);
   exchange.input("HTTP/1.1 200 OK\r\n\r\nsome bytes", 10);
   EXPECT_FALSE(exchange.response_done());
@@ -279,7 +279,7 @@ TEST(Http1Exchange, ACloseDelimitedBodyEndsAtTheServersFin) {
 TEST(Http1Exchange, AFinMidBodyLeavesTheResponseTruncated) {
   const ProbeSpec spec = spec_with_body(0);
   const std::string head = head_for("GET");
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   send_head(exchange, 0);
   exchange.input("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(50, 'b'), 10);
   exchange.input_ended(20);
@@ -297,7 +297,7 @@ TEST(Http1Exchange, AFinMidBodyLeavesTheResponseTruncated) {
 TEST(Http1Exchange, AFinMidChunkLeavesTheResponseTruncated) {
   const ProbeSpec spec = spec_with_body(0);
   const std::string head = head_for("GET");
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   send_head(exchange, 0);
   exchange.input("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nhalf a c", 10);
   exchange.input_ended(20);
@@ -311,7 +311,7 @@ TEST(Http1Exchange, AFinMidChunkLeavesTheResponseTruncated) {
 TEST(Http1Exchange, AFinInTheHeadersIsNeitherCompleteNorBad) {
   const ProbeSpec spec = spec_with_body(0);
   const std::string head = head_for("GET");
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   send_head(exchange, 0);
   exchange.input("HTTP/1.1 200 OK\r\nContent-Le", 10);
   exchange.input_ended(20);
@@ -329,14 +329,14 @@ TEST(Http1Exchange, ConnectionCloseIsAnnounced) {
   for (const std::string_view response : {"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
                                           "HTTP/1.1 200 OK\r\nConnection: Keep-Alive, Close\r\n\r\n",
                                           "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"}) {
-    Http1Exchange exchange(spec, head);
+    Http1Exchange exchange(spec, head, nullptr);
     send_head(exchange, 0);
     EXPECT_FALSE(exchange.close_announced());
     exchange.input(response, 10);
     EXPECT_TRUE(exchange.close_announced()) << response;
     EXPECT_TRUE(recorded(exchange).connection_close) << response;
   }
-  Http1Exchange kept(spec, head);
+  Http1Exchange kept(spec, head, nullptr);
   send_head(kept, 0);
   kept.input("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n", 10);
   EXPECT_FALSE(kept.close_announced());
@@ -348,7 +348,7 @@ TEST(Http1Exchange, ConnectionCloseIsAnnounced) {
 TEST(Http1Exchange, AnEarlyResponseStopsTheUpload) {
   const ProbeSpec spec = spec_with_body(1000);
   const std::string head = head_for("POST", 1000);
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   send_head(exchange, 0);
   EXPECT_EQ(exchange.output(1).size(), 1000u);
   exchange.output_sent(100, 1);
@@ -373,7 +373,7 @@ TEST(Http1Exchange, AnEarlyResponseStopsTheUpload) {
 TEST(Http1Exchange, AnEarlyResponseEndsARatesWait) {
   const ProbeSpec spec = spec_with_body(1000, 1000);
   const std::string head = head_for("POST", 1000);
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   send_head(exchange, 0);
   exchange.output_sent(exchange.output(0).size(), 0);
   EXPECT_EQ(exchange.output_resumes_us(), 50'001);
@@ -385,7 +385,7 @@ TEST(Http1Exchange, AnEarlyResponseEndsARatesWait) {
 TEST(Http1Exchange, TheFirstByteIsTheFinalResponsesNotAnInterimOnes) {
   const ProbeSpec spec = spec_with_body(0);
   const std::string head = head_for("GET");
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   send_head(exchange, 0);
   exchange.input("HTTP/1.1 100 Continue\r\n\r\n", 10);
   EXPECT_EQ(recorded(exchange).timings.first_byte_us, std::nullopt);
@@ -407,7 +407,7 @@ TEST(Http1Exchange, TheFirstByteIsTheFinalResponsesNotAnInterimOnes) {
 TEST(Http1Exchange, DISABLED_TheFirstByteIsTheFinalResponsesWhenAnInterimOneIsSplit) {
   const ProbeSpec spec = spec_with_body(0);
   const std::string head = head_for("GET");
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   send_head(exchange, 0);
   exchange.input("HTTP/1.1 1", 10);
   exchange.input("00 Continue\r\n\r\n", 11);
@@ -420,7 +420,7 @@ TEST(Http1Exchange, AResponseToHeadHasNoBody) {
   ProbeSpec spec = spec_with_body(0);
   spec.method = "HEAD";
   const std::string head = head_for("HEAD");
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   send_head(exchange, 0);
   exchange.input("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", 10);
   EXPECT_TRUE(exchange.response_done());
@@ -434,7 +434,7 @@ TEST(Http1Exchange, AResponseToHeadHasNoBody) {
 TEST(Http1Exchange, BytesThatAreNotHttpEndTheResponseWithTheirHex) {
   const ProbeSpec spec = spec_with_body(0);
   const std::string head = head_for("GET");
-  Http1Exchange exchange(spec, head);
+  Http1Exchange exchange(spec, head, nullptr);
   send_head(exchange, 0);
   exchange.input("SSH-2", 10);
   EXPECT_TRUE(exchange.response_done());

@@ -159,7 +159,8 @@ class Http2SessionTest : public ::testing::Test {
     spec_.streams = streams;
     spec_.body_bytes = body_bytes;
     spec_.upload_rate = upload_rate;
-    fields_ = http2_request_fields(spec_, *parse_target_url(spec_.url));
+    fields_ = std::make_shared<const std::vector<HeaderField>>(
+        http2_request_fields(spec_, *parse_target_url(spec_.url)));
     session_ = std::make_unique<Http2Session>(spec_, fields_);
   }
 
@@ -191,7 +192,7 @@ class Http2SessionTest : public ::testing::Test {
   }
 
   ProbeSpec spec_;
-  std::vector<HeaderField> fields_;
+  std::shared_ptr<const std::vector<HeaderField>> fields_;
   std::unique_ptr<Http2Session> session_;
   ServerFrames server_;
 };
@@ -664,7 +665,7 @@ TEST_F(Http2SessionTest, TheNextRoundOpensTheSpecsStreamsAgain) {
   session_->input(
       server_.headers(1, {{":status", "200"}}, true) + server_.headers(3, {{":status", "200"}}, true), 10);
   ASSERT_TRUE(session_->response_done());
-  session_->open_next_round();
+  session_->begin_next_request(0);
   EXPECT_FALSE(session_->response_done());
   EXPECT_EQ(session_->exchange_count(), 2u);
   std::vector<std::int32_t> opened;

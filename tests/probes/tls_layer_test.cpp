@@ -25,26 +25,21 @@
 namespace termprobe {
 namespace {
 
-// Every construction of a TlsLayer and every installation of its exchange
-// is here: start_exchange() is about to give way to a protocol factory
-// given to the constructor, and only this class should have to follow.
+// Every construction of a TlsLayer is here, with the protocol factory the
+// engine gives it (driver_factory.cpp): the layer makes the exchange itself
+// once ALPN has chosen.
 class LayerUnderTest {
  public:
   using Factory = std::function<std::unique_ptr<ConnectionDriver>(const std::string& alpn)>;
   LayerUnderTest(std::shared_ptr<TlsContext> context, const std::string& server_name, Factory factory)
-      : layer(std::move(context), server_name), factory_(std::move(factory)) {}
-  // The engine's step after each input: the protocol ALPN chose, once the session is up.
-  void after_input(std::int64_t now_us) {
-    if (layer.established() && layer.exchange() == nullptr)
-      layer.start_exchange(factory_(layer.facts().alpn), now_us);
-  }
+      : layer(std::move(context), server_name,
+              [factory = std::move(factory)](std::string_view alpn) { return factory(std::string(alpn)); }) {}
+  // Nothing to do after an input: the layer installed its exchange itself.
+  void after_input(std::int64_t) {}
   // A reused connection's next request on the same session.
-  void next_exchange(std::int64_t now_us) { layer.start_exchange(factory_(layer.facts().alpn), now_us); }
+  void next_exchange(std::int64_t now_us) { layer.begin_next_request(now_us); }
 
   TlsLayer layer;
-
- private:
-  Factory factory_;
 };
 
 using termprobe_host::CertificateSpec;
@@ -210,7 +205,7 @@ class TlsLayerTest : public ::testing::Test {
     server_ = std::make_unique<MemoryServer>(std::move(server));
     client_ = std::make_unique<LayerUnderTest>(
         client_context(std::move(settings), std::move(alpn)), server_name,
-        [this](const std::string&) { return std::make_unique<Http1Exchange>(spec_, head_); });
+        [this](const std::string&) { return std::make_unique<Http1Exchange>(spec_, head_, nullptr); });
   }
   TlsLayer& layer() { return client_->layer; }
 
@@ -299,7 +294,8 @@ TEST_F(TlsLayerTest, TheHandshakeCompletesWithItsFacts) {
   EXPECT_EQ(f.failure_kind, "");
   EXPECT_EQ(f.close_notify_us, std::nullopt);
   EXPECT_EQ(f.alert, std::nullopt);
-  ASSERT_NE(layer().exchange(), nullptr);  // installed once the handshake chose the protocol
+  ASSERT_EQ(layer().setup(),
+            DriverSetup::ready);  // the exchange is installed once the handshake chose the protocol
 
   const Observation o = recorded();
   EXPECT_TRUE(o.tls_established);
