@@ -38,7 +38,7 @@ struct Probe {
   int fd = -1;
   bool registered = false;                   // fd is in the epoll set
   bool holds_slot = false;                   // counts against -c (see ProbeLoop::may_start)
-  std::uint32_t interest = 0;                // the epoll events asked for
+  std::uint64_t serial = 0;                  // this probe's number in its loop (a slot is reused)
   std::uint32_t generation = 0;              // bumped at every new deadline: older timers are stale
   Clock::time_point started;                 // the request's start; timings count from here
   Clock::time_point deadline;                // when the stage's wait ends
@@ -46,10 +46,12 @@ struct Probe {
   std::unique_ptr<ConnectionDriver> driver;  // set once connected: the protocol, or TLS around it
   Observation observation;
   std::int64_t bytes_read = 0;                   // bytes read from the socket since connect
+  std::int64_t bytes_sent = 0;                   // bytes the kernel took from the probe since connect
   std::int64_t payload_before_request = 0;       // payload received before this request (reuse)
   std::int64_t acked_before_request = 0;         // our bytes acknowledged before this request (reuse)
   std::optional<Clock::time_point> fin_at;       // the server's FIN was read
   bool peer_fin = false;                         // the server\'s FIN was read on this connection
+  TcpCounters counters_at_fin;                   // the kernel's counts when recv() returned 0
   std::optional<Clock::time_point> response_at;  // the response completed
   bool reuse_pending = false;                    // a reuse probe whose second request is still to come
   bool close_announced_wait = false;             // watching past the window for an announced close

@@ -12,7 +12,11 @@
 namespace termprobe {
 namespace {
 
-constexpr std::uint32_t kReadable = EPOLLIN | EPOLLRDHUP;
+// Every socket is registered once, edge-triggered, for everything: a stage
+// never changes what epoll reports (a system call per change, several per
+// connection), each handler reads until EAGAIN, and a probe that stops short
+// of that (a budget below) is revisited on the next turn.
+constexpr std::uint32_t kEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 // A server that sends without pause must not keep one probe's read loop
 // from ever returning: after this much, other sockets get their turn.
 constexpr std::size_t kReadBudget = 1024 * 1024;
@@ -70,11 +74,13 @@ Result<RunStats> ProbeLoop::run(const std::atomic<bool>& stop) {
       break;
     }
     std::optional<Clock::time_point> wake = grace_end;
+    if (!revisits_.empty()) wake = Clock::now();
     if (auto next = shared_.plan->next_start(); next && may_start())
       wake = wake ? std::min(*wake, *next) : *next;
     auto ready = events_->wait(wake);
     if (!ready) return tl::unexpected(ready.error());
     for (const epoll_event& event : *ready) dispatch(event.data.u32, event.events);
+    run_revisits();
     const auto now = Clock::now();
     while (auto timer = events_->pop_due(now)) {
       if (timer_is_live(*timer)) on_deadline(*slots_[timer->slot]);
@@ -117,7 +123,7 @@ void ProbeLoop::release_slot(Probe& probe) {
 void ProbeLoop::dispatch(std::uint32_t slot, std::uint32_t events) {
   Probe& probe = *slots_[slot];
   switch (probe.stage) {
-    case Stage::connecting: return on_connect_result(probe);
+    case Stage::connecting: return on_connect_result(probe, events);
     case Stage::setting_up: return on_setup_event(probe, events);
     case Stage::exchanging: return on_exchange_event(probe, events);
     case Stage::watching: return after_input(probe, read_input(probe));
@@ -153,7 +159,7 @@ void ProbeLoop::on_deadline(Probe& probe) {
       return end_with(probe, StreamEnd::timeout, 0,
                       "the server announced Connection: close but had not closed by the deadline");
     }
-    case Stage::after_fin: return conclude(probe);
+    case Stage::after_fin: return conclude(probe, counters_unchanged_since_fin(probe));
     case Stage::idle_before_reuse: return send_reused_request(probe);
     case Stage::done: return;
   }
@@ -193,13 +199,16 @@ void ProbeLoop::connect_next_address(Probe& probe) {
   }
   probe.observation.local = local_endpoint(probe.fd);
   probe.stage = Stage::connecting;
-  set_interest(probe, EPOLLOUT);
+  events_->watch(probe.fd, kEvents, probe.slot, probe.registered);
   set_deadline(probe, probe.handshake_deadline());
 }
 
-// The socket became writable (or failed): the handshake's result is in SO_ERROR.
-void ProbeLoop::on_connect_result(Probe& probe) {
-  const int error = take_socket_error(probe.fd);
+// The socket became writable (or failed): the handshake's result is in
+// SO_ERROR. Writable with no error or hang-up is a connected socket, and
+// asking costs a system call per connection.
+void ProbeLoop::on_connect_result(Probe& probe, std::uint32_t events) {
+  const bool failed_or_hung_up = (events & (EPOLLERR | EPOLLHUP)) != 0 || (events & EPOLLOUT) == 0;
+  const int error = failed_or_hung_up ? take_socket_error(probe.fd) : 0;
   if (error == 0) return begin_connection(probe);
   // Linux says ECONNREFUSED for a refused SYN; ECONNRESET only once the
   // handshake completed: a reset right after accept is the server's ending.
@@ -211,7 +220,6 @@ void ProbeLoop::on_connect_result(Probe& probe) {
     events_->forget(probe.fd, probe.registered);
     close(probe.fd);
     probe.fd = -1;
-    probe.interest = 0;
     ++probe.address_index;
     return connect_next_address(probe);
   }
@@ -265,8 +273,9 @@ void ProbeLoop::pump_output(Probe& probe) {
     const std::string_view out = probe.driver->output(now_us);
     if (out.empty()) break;
     if (budget == 0) {
-      // Still writable: epoll reports it at once, after any input was read.
-      set_interest(probe, kReadable | EPOLLOUT);
+      // Still writable, which an edge will not say again: the next turn
+      // sends more, after any input was read.
+      revisit(probe);
       set_deadline(probe, stage_deadline(probe));
       return;
     }
@@ -274,13 +283,13 @@ void ProbeLoop::pump_output(Probe& probe) {
         send(probe.fd, out.data(), std::min(out.size(), budget), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (sent > 0) {
       budget -= static_cast<std::size_t>(sent);
+      probe.bytes_sent += sent;
       probe.driver->output_sent(static_cast<std::size_t>(sent), now_us);
       continue;
     }
     if (sent < 0 && errno == EINTR) continue;
     if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      set_interest(probe, kReadable | EPOLLOUT);
-      set_deadline(probe, stage_deadline(probe));
+      set_deadline(probe, stage_deadline(probe));  // EPOLLOUT's edge comes when there is room
       return;
     }
     // The connection died under the request. What arrived before still
@@ -291,7 +300,6 @@ void ProbeLoop::pump_output(Probe& probe) {
     return end_with(probe, state == StreamEnd::fin ? StreamEnd::fin : StreamEnd::rst, error,
                     std::strerror(error));
   }
-  set_interest(probe, kReadable);
   auto deadline = stage_deadline(probe);
   if (auto resume_us = probe.driver->output_resumes_us())
     deadline = std::min(deadline, probe.started + std::chrono::microseconds(*resume_us));
@@ -324,7 +332,6 @@ void ProbeLoop::begin_watch(Probe& probe) {
   if (probe.close_announced_wait) until = probe.request_deadline();
   if (until <= now) return end_with(probe, StreamEnd::open, 0, "");
   if (probe.driver->close_announced()) release_slot(probe);
-  set_interest(probe, kReadable);
   set_deadline(probe, until);
 }
 
@@ -337,16 +344,23 @@ void ProbeLoop::on_server_fin(Probe& probe) {
   o.timings.ended_us = probe.micros(now);
   probe.fin_at = now;
   probe.peer_fin = true;
-  // An RST may already sit behind the FIN (its error not yet taken).
-  if (take_socket_error(probe.fd) == ECONNRESET) {
+  // An RST may already sit behind the FIN: the socket is closed, not half-closed.
+  if (end_from_tcp_state(probe.counters_at_fin.state) == StreamEnd::rst) {
     o.rst_after_fin_us = 0;
-    return conclude(probe);
+    return conclude(probe, &probe.counters_at_fin);
   }
-  if (probe.spec().fin_watch.count() <= 0) return conclude(probe);
+  if (probe.spec().fin_watch.count() <= 0) return conclude(probe, &probe.counters_at_fin);
   release_slot(probe);
-  probe.stage = Stage::after_fin;
-  set_interest(probe, 0);  // only hang-up and error, which epoll always reports
+  probe.stage = Stage::after_fin;  // nothing but an RST can follow: no edge but its hang-up
   set_deadline(probe, now + probe.spec().fin_watch);
+}
+
+// After the FIN nothing more can be received, and once everything sent was
+// acknowledged nothing more can be: the counts taken at the FIN are still
+// the kernel's (an RST behind the FIN changes neither).
+const TcpCounters* ProbeLoop::counters_unchanged_since_fin(const Probe& probe) const {
+  const TcpCounters& at_fin = probe.counters_at_fin;
+  return at_fin.ok && at_fin.bytes_acked >= probe.bytes_sent ? &at_fin : nullptr;
 }
 
 void ProbeLoop::on_after_fin_event(Probe& probe) {
@@ -361,8 +375,7 @@ void ProbeLoop::on_after_fin_event(Probe& probe) {
 // A reuse probe idles without reading, as a pooled client connection does:
 // the second request must meet whatever the server left in the socket.
 void ProbeLoop::begin_reuse_idle(Probe& probe) {
-  probe.stage = Stage::idle_before_reuse;
-  set_interest(probe, EPOLLRDHUP);
+  probe.stage = Stage::idle_before_reuse;  // edges only note a close; nothing is read
   set_deadline(probe, Clock::now() + *probe.spec().reuse_after);
   note_close_during_idle(probe);
 }
@@ -375,8 +388,6 @@ void ProbeLoop::note_close_during_idle(Probe& probe) {
   o.closed_before_reuse = end;
   o.closed_before_reuse_us =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - *probe.response_at).count();
-  events_->forget(probe.fd, probe.registered);  // seen; level-triggered events would repeat
-  probe.interest = 0;
 }
 
 void ProbeLoop::send_reused_request(Probe& probe) {
@@ -407,6 +418,7 @@ void ProbeLoop::send_reused_request(Probe& probe) {
   probe.driver->begin_next_request(0);
   probe.stage = Stage::exchanging;
   pump_output(probe);
+  revisit(probe);  // what the server sent while the probe idled gives no new edge
 }
 
 void ProbeLoop::end_with(Probe& probe, StreamEnd end, int error_number, std::string error) {
@@ -418,13 +430,13 @@ void ProbeLoop::end_with(Probe& probe, StreamEnd end, int error_number, std::str
   conclude(probe);
 }
 
-void ProbeLoop::conclude(Probe& probe) {
+void ProbeLoop::conclude(Probe& probe, const TcpCounters* counters_now) {
   Observation& o = probe.observation;
   const auto now = Clock::now();
   if (!o.timings.ended_us) o.timings.ended_us = probe.micros(now);
   if (probe.fin_at)
     o.fin_watch_us = std::chrono::duration_cast<std::chrono::microseconds>(now - *probe.fin_at).count();
-  const std::vector<Observation> exchanges = observations_of(probe);
+  const std::vector<Observation> exchanges = observations_of(probe, counters_now);
   if (probe.fd >= 0) {
     close(probe.fd);  // also leaves the epoll set
     probe.registered = false;
@@ -446,21 +458,22 @@ void ProbeLoop::conclude(Probe& probe) {
 
 // One observation per exchange (HTTP/2 streams): the connection's facts,
 // then the exchange's own.
-std::vector<Observation> ProbeLoop::observations_of(const Probe& probe) const {
+std::vector<Observation> ProbeLoop::observations_of(const Probe& probe,
+                                                    const TcpCounters* counters_now) const {
   const std::size_t count = probe.driver ? probe.driver->exchange_count() : 1;
   std::vector<Observation> out(count, probe.observation);
   for (std::size_t i = 0; i < count; ++i) {
     if (probe.driver) probe.driver->record(out[i], i);
     out[i].opens_connection = i == 0;
-    if (probe.fd >= 0) record_wire_counts(probe, out[i]);
+    if (probe.fd >= 0)
+      record_wire_counts(probe, counters_now ? *counters_now : tcp_counters(probe.fd), out[i]);
   }
   return out;
 }
 
 // What the kernel received and had acknowledged for this request, in the
 // driver's terms (over TLS, application bytes).
-void ProbeLoop::record_wire_counts(const Probe& probe, Observation& o) const {
-  const TcpCounters counters = tcp_counters(probe.fd);
+void ProbeLoop::record_wire_counts(const Probe& probe, const TcpCounters& counters, Observation& o) const {
   // A FIN read is known; one still queued behind unread bytes is asked for.
   const bool fin = probe.peer_fin || peer_fin_received(probe.fd, probe.bytes_read);
   const TcpCounts tcp{counters.sequence_received - (fin ? 1 : 0), counters.bytes_acked,
@@ -489,13 +502,16 @@ ProbeLoop::InputEnd ProbeLoop::read_input(Probe& probe) {
     }
     // 0 is the FIN, or an RST whose error a failed send() already took: the
     // queue is empty, so the receive sequence alone tells.
-    if (n == 0)
-      return tcp_counters(probe.fd).sequence_received > probe.bytes_read ? InputEnd::fin : InputEnd::rst;
+    if (n == 0) {
+      probe.counters_at_fin = tcp_counters(probe.fd);
+      return probe.counters_at_fin.sequence_received > probe.bytes_read ? InputEnd::fin : InputEnd::rst;
+    }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return InputEnd::would_block;
     return errno == ECONNRESET ? InputEnd::rst : InputEnd::error;
   }
-  return InputEnd::would_block;  // more is waiting: epoll reports it again
+  revisit(probe);  // more is waiting, and no new edge will say so
+  return InputEnd::would_block;
 }
 
 void ProbeLoop::set_deadline(Probe& probe, Clock::time_point at) {
@@ -505,10 +521,17 @@ void ProbeLoop::set_deadline(Probe& probe, Clock::time_point at) {
   events_->schedule(EventLoop::Timer{at, probe.slot, probe.generation});
 }
 
-void ProbeLoop::set_interest(Probe& probe, std::uint32_t events) {
-  if (probe.registered && probe.interest == events) return;
-  probe.interest = events;
-  events_->watch(probe.fd, events, probe.slot, probe.registered);
+void ProbeLoop::revisit(const Probe& probe) { revisits_.push_back(Revisit{probe.slot, probe.serial}); }
+
+// The probes that stopped short of EAGAIN last turn, as if epoll had said
+// readable and writable again.
+void ProbeLoop::run_revisits() {
+  std::vector<Revisit> due;
+  due.swap(revisits_);
+  for (const Revisit& r : due) {
+    const Probe& probe = *slots_[r.slot];
+    if (probe.stage != Stage::done && probe.serial == r.serial) dispatch(r.slot, EPOLLIN | EPOLLOUT);
+  }
 }
 
 Probe& ProbeLoop::new_probe() {
@@ -525,6 +548,7 @@ Probe& ProbeLoop::new_probe() {
   probe.slot = slot;
   probe.generation = generation + 1;
   probe.holds_slot = true;
+  probe.serial = ++serials_;
   ++in_flight_;
   ++live_;
   return probe;

@@ -46,7 +46,7 @@ class ProbeLoop {
   // Stage handlers, in the order a probe meets them.
   void start_probe(ProbeId id);
   void connect_next_address(Probe& probe);
-  void on_connect_result(Probe& probe);
+  void on_connect_result(Probe& probe, std::uint32_t events);
   void note_connected(Probe& probe);
   void begin_connection(Probe& probe);
   void on_setup_event(Probe& probe, std::uint32_t events);
@@ -60,16 +60,19 @@ class ProbeLoop {
   void note_close_during_idle(Probe& probe);
   void send_reused_request(Probe& probe);
   void end_with(Probe& probe, StreamEnd end, int error_number, std::string error);
-  void conclude(Probe& probe);
+  // counters_now: the kernel's counts taken this instant, when the caller has them.
+  void conclude(Probe& probe, const TcpCounters* counters_now = nullptr);
 
   // Small shared steps.
   bool timer_is_live(const EventLoop::Timer& timer) const;
   InputEnd read_input(Probe& probe);
-  void record_wire_counts(const Probe& probe, Observation& o) const;
-  std::vector<Observation> observations_of(const Probe& probe) const;
+  const TcpCounters* counters_unchanged_since_fin(const Probe& probe) const;
+  void record_wire_counts(const Probe& probe, const TcpCounters& counters, Observation& o) const;
+  std::vector<Observation> observations_of(const Probe& probe, const TcpCounters* counters_now) const;
   Clock::time_point stage_deadline(const Probe& probe) const;
   void set_deadline(Probe& probe, Clock::time_point at);
-  void set_interest(Probe& probe, std::uint32_t events);
+  void revisit(const Probe& probe);
+  void run_revisits();
   Probe& new_probe();
 
   std::unique_ptr<EventLoop> events_;
@@ -84,6 +87,12 @@ class ProbeLoop {
   RunStats stats_;
   std::size_t started_count_ = 0;
   std::vector<char> read_buffer_;
+  struct Revisit {
+    std::uint32_t slot = 0;
+    std::uint64_t serial = 0;  // the probe's, so a slot taken by a later probe is not revisited
+  };
+  std::vector<Revisit> revisits_;
+  std::uint64_t serials_ = 0;
 };
 
 }  // namespace termprobe
