@@ -462,26 +462,30 @@ std::vector<Observation> ProbeLoop::observations_of(const Probe& probe,
                                                     const TcpCounters* counters_now) const {
   const std::size_t count = probe.driver ? probe.driver->exchange_count() : 1;
   std::vector<Observation> out(count, probe.observation);
+  const std::optional<TcpCounts> tcp =
+      probe.fd >= 0
+          ? std::optional(connection_counts(probe, counters_now ? *counters_now : tcp_counters(probe.fd)))
+          : std::nullopt;
   for (std::size_t i = 0; i < count; ++i) {
     if (probe.driver) probe.driver->record(out[i], i);
     out[i].opens_connection = i == 0;
-    if (probe.fd >= 0)
-      record_wire_counts(probe, counters_now ? *counters_now : tcp_counters(probe.fd), out[i]);
+    if (!tcp) continue;
+    if (probe.driver)
+      probe.driver->record_wire(out[i], *tcp);
+    else
+      out[i].wire_bytes_received = tcp->received;  // refused before a driver took over: what arrived anyway
   }
   return out;
 }
 
-// What the kernel received and had acknowledged for this request, in the
-// driver's terms (over TLS, application bytes).
-void ProbeLoop::record_wire_counts(const Probe& probe, const TcpCounters& counters, Observation& o) const {
+// What the kernel received and had acknowledged on the connection, once for
+// all its exchanges; each driver maps them onto its request (over TLS,
+// application bytes).
+TcpCounts ProbeLoop::connection_counts(const Probe& probe, const TcpCounters& counters) const {
   // A FIN read is known; one still queued behind unread bytes is asked for.
-  const bool fin = probe.peer_fin || peer_fin_received(probe.fd, probe.bytes_read);
-  const TcpCounts tcp{counters.sequence_received - (fin ? 1 : 0), counters.bytes_acked,
-                      probe.payload_before_request, probe.acked_before_request};
-  if (probe.driver)
-    probe.driver->record_wire(o, tcp);
-  else
-    o.wire_bytes_received = tcp.received;  // refused before a driver took over: what arrived anyway
+  const bool fin = probe.peer_fin || counters.sequence_received > probe.bytes_read + unread_bytes(probe.fd);
+  return TcpCounts{counters.sequence_received - (fin ? 1 : 0), counters.bytes_acked,
+                   probe.payload_before_request, probe.acked_before_request};
 }
 
 ProbeLoop::Clock::time_point ProbeLoop::stage_deadline(const Probe& probe) const {

@@ -67,7 +67,7 @@ class ProbeLoop {
   bool timer_is_live(const EventLoop::Timer& timer) const;
   InputEnd read_input(Probe& probe);
   const TcpCounters* counters_unchanged_since_fin(const Probe& probe) const;
-  void record_wire_counts(const Probe& probe, const TcpCounters& counters, Observation& o) const;
+  TcpCounts connection_counts(const Probe& probe, const TcpCounters& counters) const;
   std::vector<Observation> observations_of(const Probe& probe, const TcpCounters* counters_now) const;
   Clock::time_point stage_deadline(const Probe& probe) const;
   void set_deadline(Probe& probe, Clock::time_point at);
