@@ -123,7 +123,10 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
       ->transform(number_check({.low = 1, .high = 1'000'000, .unit = "connections", .whole = true}));
   probe->add_option("--threads", o.threads, "Event loops (threads) sharing the connections; one report")
       ->transform(number_check({.low = 1, .high = 64, .unit = "threads", .whole = true}));
-  probe->add_option("-c,--concurrency", o.concurrency, "Connections in flight at once")
+  probe
+      ->add_option("-c,--concurrency", o.concurrency,
+                   "Connections exchanging or kept open by the server at once (one it closed or announced "
+                   "closing is watched outside this limit)")
       ->transform(number_check({.low = 1, .high = 10'000, .unit = "connections", .whole = true}));
   probe->add_option("--rate", o.rate, "Start at most R connections per second (0 = no limit)")
       ->transform(number_check(kRateRule));

@@ -85,7 +85,10 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
   reuse->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
       ->check(header_check());
   reuse->add_option("--repeat", o.repeat, "Connections per delay")->transform(number_check(kRepeatRule));
-  reuse->add_option("-c,--concurrency", o.concurrency, "Connections in flight at once")
+  reuse
+      ->add_option("-c,--concurrency", o.concurrency,
+                   "Connections exchanging or kept open by the server at once (one it closed or announced "
+                   "closing is watched outside this limit)")
       ->transform(number_check({.low = 1, .high = 10'000, .unit = "connections", .whole = true}));
   reuse->add_option("--timeout", o.timeout_s, "Seconds allowed per request")
       ->transform(number_check(kTimeoutRule));

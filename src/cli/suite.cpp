@@ -35,7 +35,10 @@ std::vector<ScenarioChange> compare_with_baseline(SuiteSession& session, const R
 }  // namespace
 
 void add_suite_options(CLI::App* command, SuiteOptions& o) {
-  command->add_option("--concurrency", o.concurrency, "Connections in flight at once")
+  command
+      ->add_option("--concurrency", o.concurrency,
+                   "Connections exchanging or kept open by the server at once (one it closed or announced "
+                   "closing is watched outside this limit)")
       ->transform(number_check({.low = 1, .high = 1000, .unit = "connections", .whole = true}))
       ->capture_default_str();
   command->add_option("--rate", o.rate, "Start at most R connections per second (0 = no limit)")
