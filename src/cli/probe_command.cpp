@@ -121,6 +121,11 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
       ->transform(number_check(kUploadRateRule));
   probe->add_option("-n,--count", o.count, "Probe N times, a fresh connection each")
       ->transform(number_check({.low = 1, .high = 1'000'000, .unit = "connections", .whole = true}));
+  probe
+      ->add_option("--rounds", o.rounds,
+                   "Requests per connection, the next as soon as the last is answered (HTTP/2: --streams "
+                   "streams a round); every round but the last is reported as kept open")
+      ->transform(number_check(kRoundsRule));
   probe->add_option("--threads", o.threads, "Event loops (threads) sharing the connections; one report")
       ->transform(number_check({.low = 1, .high = 64, .unit = "threads", .whole = true}));
   probe
@@ -175,6 +180,7 @@ std::optional<ProbeSpec> probe_spec_from(const ProbeOptions& options, const Targ
   spec.connect_timeout = seconds_to_ms(options.connect_timeout_s);
   spec.watch = seconds_to_ms(options.watch_s);
   spec.fin_watch = seconds_to_ms(options.fin_watch_s);
+  spec.rounds = options.rounds;
   if (!apply_connection_options(options.connection, spec)) return std::nullopt;
   return spec;
 }

@@ -21,6 +21,7 @@ struct ProbeOptions {
   std::vector<std::string> data_text;  // -d/--data values, as typed
   std::vector<std::string> data_binary_text;  // --data-binary values, as typed
   std::size_t count = 1;                      // connections
+  int rounds = 1;                             // requests per connection, one after another
   std::size_t concurrency = 1;                // connections in flight at once
   std::size_t threads = 1;                    // event loops sharing the connections (one report)
   double rate = 0;                            // new connections per second, 0 = unlimited

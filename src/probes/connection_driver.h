@@ -71,6 +71,9 @@ class ConnectionDriver {
     o.request_bytes_acked = std::min(o.request_bytes_sent, tcp.acked - tcp.acked_before_request);
   }
 
+  // The connection may carry another request after this response: the
+  // server neither announced a close (HTTP/1.1) nor sent GOAWAY (HTTP/2).
+  virtual bool accepts_next_request() const { return !close_announced(); }
   // The same request again on this connection, after the previous one's
   // response (a reuse probe); record() then describes the new one.
   virtual void begin_next_request(std::int64_t now_us) = 0;

@@ -41,6 +41,7 @@ class Http2Session final : public ConnectionDriver {
   void record(Observation& o, std::size_t exchange) const override;
   // Each stream counts its own bytes received; only the acknowledgement is the connection's.
   void record_wire(Observation& o, const TcpCounts& tcp) const override;
+  bool accepts_next_request() const override { return goaways_.empty() && local_error_.empty(); }
   // A reused connection: the spec's streams again, on this session.
   void begin_next_request(std::int64_t now_us) override;
 

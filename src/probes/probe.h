@@ -54,6 +54,8 @@ struct Probe {
   TcpCounters counters_at_fin;                   // the kernel's counts when recv() returned 0
   std::optional<Clock::time_point> response_at;  // the response completed
   bool reuse_pending = false;                    // a reuse probe whose second request is still to come
+  int rounds_done = 0;                           // requests answered on this connection (--rounds)
+  bool connection_reported = false;              // an entry that opened the connection was reported
   bool close_announced_wait = false;             // watching past the window for an announced close
 
   const ProbeSpec& spec() const { return *prepared->spec; }

@@ -326,6 +326,8 @@ void ProbeLoop::begin_watch(Probe& probe) {
   const auto now = Clock::now();
   probe.response_at = now;
   if (probe.reuse_pending) return begin_reuse_idle(probe);
+  if (++probe.rounds_done < probe.spec().rounds && probe.driver->accepts_next_request())
+    return next_round(probe);
   probe.stage = Stage::watching;
   auto until = now + probe.spec().watch;
   probe.close_announced_wait = probe.driver->close_announced() && probe.request_deadline() > until;
@@ -392,6 +394,22 @@ void ProbeLoop::note_close_during_idle(Probe& probe) {
 
 void ProbeLoop::send_reused_request(Probe& probe) {
   note_close_during_idle(probe);
+  probe.reuse_pending = false;
+  start_next_request(probe);
+}
+
+// --rounds: the connection carries the next request as soon as this one is
+// answered. This round's exchanges are reported now, as the server left the
+// connection: open (it is about to carry the next round).
+void ProbeLoop::next_round(Probe& probe) {
+  probe.observation.end = StreamEnd::open;
+  probe.observation.timings.ended_us = probe.micros(Clock::now());
+  report_exchanges(probe, nullptr);
+  start_next_request(probe);
+}
+
+// The same request again on the open connection, observed afresh.
+void ProbeLoop::start_next_request(Probe& probe) {
   const auto now = Clock::now();
   const Observation& first = probe.observation;
   Observation second;
@@ -407,7 +425,6 @@ void ProbeLoop::send_reused_request(Probe& probe) {
   second.closed_before_reuse = first.closed_before_reuse;
   second.closed_before_reuse_us = first.closed_before_reuse_us;
   probe.observation = std::move(second);
-  probe.reuse_pending = false;
   probe.started = now;
   const TcpCounters counters = tcp_counters(probe.fd);
   probe.payload_before_request =
@@ -436,7 +453,7 @@ void ProbeLoop::conclude(Probe& probe, const TcpCounters* counters_now) {
   if (!o.timings.ended_us) o.timings.ended_us = probe.micros(now);
   if (probe.fin_at)
     o.fin_watch_us = std::chrono::duration_cast<std::chrono::microseconds>(now - *probe.fin_at).count();
-  const std::vector<Observation> exchanges = observations_of(probe, counters_now);
+  report_exchanges(probe, counters_now);
   if (probe.fd >= 0) {
     close(probe.fd);  // also leaves the epoll set
     probe.registered = false;
@@ -445,15 +462,19 @@ void ProbeLoop::conclude(Probe& probe, const TcpCounters* counters_now) {
   probe.stage = Stage::done;
   probe.driver.reset();
   ++stats_.finished;
-  stats_.exchanges += exchanges.size();
   release_slot(probe);
   --live_;
-  {
-    std::unique_lock<std::mutex> lock;
-    if (shared_.sink_mutex != nullptr) lock = std::unique_lock(*shared_.sink_mutex);
-    for (const Observation& exchange : exchanges) (*shared_.sink)(probe.id, exchange);
-  }
   free_slots_.push_back(probe.slot);
+}
+
+// The current request's exchanges, handed to the sink.
+void ProbeLoop::report_exchanges(Probe& probe, const TcpCounters* counters_now) {
+  const std::vector<Observation> exchanges = observations_of(probe, counters_now);
+  probe.connection_reported = true;
+  stats_.exchanges += exchanges.size();
+  std::unique_lock<std::mutex> lock;
+  if (shared_.sink_mutex != nullptr) lock = std::unique_lock(*shared_.sink_mutex);
+  for (const Observation& exchange : exchanges) (*shared_.sink)(probe.id, exchange);
 }
 
 // One observation per exchange (HTTP/2 streams): the connection's facts,
@@ -468,7 +489,7 @@ std::vector<Observation> ProbeLoop::observations_of(const Probe& probe,
           : std::nullopt;
   for (std::size_t i = 0; i < count; ++i) {
     if (probe.driver) probe.driver->record(out[i], i);
-    out[i].opens_connection = i == 0;
+    out[i].opens_connection = i == 0 && !probe.connection_reported;  // an earlier round's entry opened it
     if (!tcp) continue;
     if (probe.driver)
       probe.driver->record_wire(out[i], *tcp);

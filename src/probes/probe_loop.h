@@ -59,9 +59,12 @@ class ProbeLoop {
   void begin_reuse_idle(Probe& probe);
   void note_close_during_idle(Probe& probe);
   void send_reused_request(Probe& probe);
+  void next_round(Probe& probe);
+  void start_next_request(Probe& probe);
   void end_with(Probe& probe, StreamEnd end, int error_number, std::string error);
   // counters_now: the kernel's counts taken this instant, when the caller has them.
   void conclude(Probe& probe, const TcpCounters* counters_now = nullptr);
+  void report_exchanges(Probe& probe, const TcpCounters* counters_now);
 
   // Small shared steps.
   bool timer_is_live(const EventLoop::Timer& timer) const;

@@ -49,6 +49,10 @@ struct ProbeSpec {
   TlsSettings tls;  // https only
   HttpMode http = HttpMode::http1;
   int streams = 1;  // HTTP/2: concurrent streams (requests) per connection, each its own report entry
+  // Requests per connection, one round after another as each is answered
+  // (HTTP/2: `streams` streams a round); every round but the last is
+  // reported as the server left the connection for the next: open.
+  int rounds = 1;
   // --resolve HOST:PORT:ADDRESS entries: connect there instead of resolving
   // HOST, while the Host header and the TLS server name stay HOST.
   std::vector<std::string> resolve;

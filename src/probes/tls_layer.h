@@ -60,6 +60,9 @@ class TlsLayer final : public ConnectionDriver {
   void record(Observation& o, std::size_t exchange) const override;
   // The kernel counts TLS records; the protocol inside is told its application bytes.
   void record_wire(Observation& o, const TcpCounts& tcp) const override;
+  bool accepts_next_request() const override {
+    return exchange_ && exchange_->accepts_next_request() && !stopped_reading();
+  }
   // The next request goes out on the same TLS session.
   void begin_next_request(std::int64_t now_us) override;
 

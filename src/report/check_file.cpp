@@ -23,8 +23,8 @@ constexpr double kIdleMaxDefault_s = 130;  // as `termprobe idle --max`
 
 constexpr std::string_view kProbeKeys =
     "name, url, method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, "
-    "fin_watch, insecure, cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams, data, "
-    "data_binary, redact, expect";
+    "fin_watch, insecure, cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams, rounds, "
+    "data, data_binary, redact, expect";
 constexpr std::string_view kIdleKeys =
     "name, url, max, expect, headers, repeat, timeout, connect_timeout, fin_watch, insecure, cacert, "
     "resolve, tls_min, tls_max, http2, http2_prior_knowledge, redact";
@@ -33,7 +33,7 @@ constexpr std::string_view kReuseKeys =
     "cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, redact";
 constexpr std::string_view kDefaultKeys =
     "method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, fin_watch, insecure, "
-    "cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams, redact";
+    "cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams, rounds, redact";
 
 struct Location {
   std::string file;
@@ -166,6 +166,10 @@ Result<bool> apply_common(const Location& where, const std::string& key, const t
     auto repeat = number(where, key, node, kRepeatRule);
     if (!repeat) return tl::unexpected(repeat.error());
     probe.repeat = static_cast<std::size_t>(*repeat);
+  } else if (key == "rounds") {
+    auto rounds = number(where, key, node, kRoundsRule);
+    if (!rounds) return tl::unexpected(rounds.error());
+    probe.spec.rounds = static_cast<int>(*rounds);
   } else if (key == "timeout" || key == "connect_timeout" || key == "watch" || key == "fin_watch") {
     const NumberRule& rule = key == "timeout"     ? kTimeoutRule
                              : key == "watch"     ? kWatchRule

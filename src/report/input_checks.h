@@ -32,6 +32,7 @@ inline constexpr NumberRule kUploadRateRule{
     .low = 0, .high = 1099511627776.0, .unit = "bytes per second", .whole = true};
 inline constexpr NumberRule kRepeatRule{.low = 1, .high = 100'000, .unit = "connections", .whole = true};
 inline constexpr NumberRule kStreamsRule{.low = 1, .high = 1000, .unit = "streams", .whole = true};
+inline constexpr NumberRule kRoundsRule{.low = 1, .high = 1'000'000, .unit = "rounds", .whole = true};
 inline constexpr NumberRule kTimeoutRule{.low = 0.001, .high = 3600, .unit = "seconds"};
 inline constexpr NumberRule kConnectTimeoutRule{.low = 0.001, .high = 3600, .unit = "seconds"};
 inline constexpr NumberRule kWatchRule{.low = 0, .high = 3600, .unit = "seconds"};

@@ -67,6 +67,7 @@ const std::vector<Row>& rows() {
       {{"--http2"}, "http2 = true"},
       {{"--http2-prior-knowledge"}, "http2_prior_knowledge = true"},
       {{"--http2-prior-knowledge", "--streams", "4"}, "http2_prior_knowledge = true\nstreams = 4"},
+      {{"--rounds", "3"}, "rounds = 3"},
       {{"--redact", "X-A", "-H", "X-A: 1"}, "redact = [\"X-A\"]\nheaders = [\"X-A: 1\"]"},
   };
   return table;
