@@ -87,7 +87,10 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& settin
   if (!alpn.empty())
     SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char*>(alpn.data()),
                             static_cast<unsigned int>(alpn.size()));
-  SSL_CTX_set_keylog_callback(ctx, append_key_log_line);
+  // Only when asked: with a callback installed, OpenSSL formats each
+  // connection's secrets as a line whether or not the line is kept.
+  const char* key_log = std::getenv("SSLKEYLOGFILE");
+  if (key_log != nullptr && *key_log != '\0') SSL_CTX_set_keylog_callback(ctx, append_key_log_line);
   return context;
 }
 
