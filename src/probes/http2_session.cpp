@@ -127,7 +127,7 @@ struct Http2Session::Callbacks {
 
   static void on_headers(Http2Session& session, Stream* stream, const nghttp2_frame* frame) {
     if (stream == nullptr) return;
-    stream->header_bytes += static_cast<std::int64_t>(frame->hd.length + kFrameHeaderBytes);
+    stream->header_bytes += session.block_wire_bytes_;
     if (stream->status != 0 && !stream->first_byte_us) stream->first_byte_us = session.now_us_;
     note_end_stream(session, stream, frame);
   }
@@ -357,6 +357,11 @@ void Http2Session::input(std::string_view bytes, std::int64_t now_us) {
 
 void Http2Session::feed_frame(std::string_view frame) {
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(frame.data());
+  // nghttp2 reports a header block as one HEADERS frame whose length is the
+  // block's: the frame headers of its CONTINUATION frames are only seen here.
+  if (bytes[3] == NGHTTP2_HEADERS) block_wire_bytes_ = 0;
+  if (bytes[3] == NGHTTP2_HEADERS || bytes[3] == NGHTTP2_CONTINUATION)
+    block_wire_bytes_ += static_cast<std::int64_t>(frame.size());
   if (nghttp2_session_want_read(session_) != 0) {
     const ssize_t used = nghttp2_session_mem_recv(session_, bytes, frame.size());
     if (used < 0) parse_error_ = std::string("HTTP/2: ") + nghttp2_strerror(static_cast<int>(used));

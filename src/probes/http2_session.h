@@ -69,7 +69,8 @@ class Http2Session final : public ConnectionDriver {
   std::int64_t now_us_ = 0;  // the current call's time, for the callbacks
   std::string pending_;
   std::size_t pending_offset_ = 0;
-  std::string unframed_;  // the server's bytes not yet a whole frame
+  std::string unframed_;               // the server's bytes not yet a whole frame
+  std::int64_t block_wire_bytes_ = 0;  // the header block being read: its frames, frame headers included
 };
 
 }  // namespace termprobe
