@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "probes/connection_driver.h"
+#include "probes/http2_frames.h"
 #include "probes/request_fields.h"
 
 using nghttp2_session = struct nghttp2_session;
@@ -50,7 +51,12 @@ class Http2Session final : public ConnectionDriver {
  private:
   void submit_streams();
   void check_server_preface(std::string_view bytes);
-  void feed_frame(std::string_view frame);
+  void serialize(std::size_t limit);
+  void feed_frame(std::string_view bytes);
+  void note_nghttp2_ended();
+  void follow_header_block(const Http2Frame& frame, bool record);
+  void read_frame(const Http2Frame& frame);
+  Stream* still_answering(std::int32_t id) const;
   enum class LengthProblem { shorter, longer };
   std::optional<LengthProblem> declared_length_problem(const Stream& s) const;
   Stream* find(std::int32_t id) const;
@@ -71,6 +77,10 @@ class Http2Session final : public ConnectionDriver {
   std::size_t pending_offset_ = 0;
   std::string unframed_;               // the server's bytes not yet a whole frame
   std::int64_t block_wire_bytes_ = 0;  // the header block being read: its frames, frame headers included
+  std::int32_t block_stream_ = 0;      // the stream of the header block being read (0: a push's)
+  bool block_end_stream_ = false;      // its HEADERS frame ended the stream
+  HpackReader hpack_;                  // every header block, so the probe can decode them when nghttp2 stops
+  bool nghttp2_ended_ = false;         // nghttp2 ended the connection (a protocol error): it reads no more
 };
 
 }  // namespace termprobe

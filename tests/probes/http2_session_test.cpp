@@ -604,13 +604,10 @@ TEST_F(Http2SessionTest, TheSessionNeverResetsAStreamOfItsOwn) {
 
 // After nghttp2 decided to end the connection (its GOAWAY cancelled, the
 // connection still open) the server goes on: its answer and its GOAWAY
-// should still be recorded. Disabled: it fails. nghttp2's connection error
-// puts its reader in NGHTTP2_IB_IGN_ALL, so every later frame is dropped
-// unparsed, but nghttp2_session_want_read() stays 1 (the cancelled GOAWAY
-// never set GOAWAY_TERM_SENT, stream 1 is open), so Http2Session::feed_frame
-// never takes its own path for GOAWAY and RST_STREAM: status stays 0, no
-// GOAWAY is listed and response_done() stays false.
-TEST_F(Http2SessionTest, DISABLED_WhatTheServerSendsAfterALocalErrorIsStillRecorded) {
+// are still recorded. (nghttp2 ignores every frame after its own
+// connection error; the session reads them itself.) The probe waits for
+// nothing more: it watches how the server ends the connection.
+TEST_F(Http2SessionTest, WhatTheServerSendsAfterALocalErrorIsStillRecorded) {
   start();
   open(0);
   session_->input(ServerFrames::data(0, "x", false), 10);
@@ -627,6 +624,60 @@ TEST_F(Http2SessionTest, DISABLED_WhatTheServerSendsAfterALocalErrorIsStillRecor
     EXPECT_EQ(o.http2->goaways[0].code_name, "PROTOCOL_ERROR");
   }
   EXPECT_TRUE(session_->response_done());
+}
+
+// The same in one read: the frames after the bad one are the probe's to
+// read at once, and the violation is named before the probe stops (it may
+// never ask for output again).
+TEST_F(Http2SessionTest, FramesInTheReadAfterALocalErrorAreRecordedAndTheProbeStops) {
+  start();
+  open(0);
+  session_->input(ServerFrames::data(0, "x", false), 10);
+  EXPECT_TRUE(session_->response_done());
+  EXPECT_EQ(recorded().http2->local_error,
+            "the probe's HTTP/2 stack would have sent GOAWAY (PROTOCOL_ERROR); not sent");
+  session_->input(server_.headers(1, {{":status", "200"}, {"content-length", "3"}, {"server", "s"}}, false) +
+                      ServerFrames::data(1, "a", false) + ServerFrames::data(1, "bc", true) +
+                      ServerFrames::rst_stream(1, NGHTTP2_NO_ERROR) +
+                      ServerFrames::goaway(1, NGHTTP2_PROTOCOL_ERROR, "DATA on stream 0"),
+                  20);
+  const Observation o = recorded();
+  EXPECT_EQ(o.status, 200);
+  EXPECT_EQ(o.response_headers.server, "s");
+  EXPECT_EQ(o.body_bytes, 3);
+  EXPECT_TRUE(o.response_complete);
+  EXPECT_EQ(o.timings.first_byte_us, 20);
+  EXPECT_EQ(o.timings.response_complete_us, 20);
+  ASSERT_TRUE(o.http2->reset);
+  EXPECT_EQ(o.http2->reset->when, "after_end_stream");
+  ASSERT_EQ(o.http2->goaways.size(), 1u);
+  EXPECT_EQ(o.http2->goaways[0].debug, "DATA on stream 0");
+  for (const auto& f : frames_of(drain(21))) {
+    EXPECT_NE(f.type, NGHTTP2_GOAWAY);
+    EXPECT_NE(f.type, NGHTTP2_RST_STREAM);
+  }
+}
+
+// HPACK's dynamic table is the connection's: a block after the local error
+// that refers to what an earlier block (read by nghttp2) added decodes as
+// the server meant it. A CONTINUATION frame's header counts as before.
+TEST_F(Http2SessionTest, HeaderBlocksAfterALocalErrorDecodeWithTheConnectionsTable) {
+  start(2);
+  open(0);
+  const Fields fields = {{":status", "200"}, {"server", "indexed-by-the-first-block"}};
+  session_->input(server_.headers(1, fields, true), 10);
+  ASSERT_EQ(recorded(0).response_headers.server, "indexed-by-the-first-block");
+  session_->input(ServerFrames::data(0, "x", false), 20);
+  const std::string block = server_.header_block(fields);
+  ASSERT_LT(block.size(), 5u);  // both fields from the dynamic table
+  const std::string bytes = frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_STREAM, 3, block.substr(0, 1)) +
+                            frame(NGHTTP2_CONTINUATION, NGHTTP2_FLAG_END_HEADERS, 3, block.substr(1));
+  session_->input(bytes, 30);
+  const Observation o = recorded(1);
+  EXPECT_EQ(o.status, 200);
+  EXPECT_EQ(o.response_headers.server, "indexed-by-the-first-block");
+  EXPECT_EQ(o.header_bytes, static_cast<std::int64_t>(bytes.size()));
+  EXPECT_TRUE(o.response_complete);
 }
 
 TEST_F(Http2SessionTest, APingIsAnsweredAndNothingElseIsSent) {
