@@ -55,10 +55,11 @@ struct Http2Session::Stream {
   explicit Stream(const ProbeSpec& spec) : body(spec) {}
   std::int32_t id = 0;
   UploadBody body;
-  bool deferred = false;        // the body waits for its rate
-  std::int64_t head_bytes = 0;  // the request's HEADERS frame, header included
-  bool headers_sent = false;
-  bool end_stream_sent = false;   // the whole request is out
+  bool deferred = false;          // the body waits for its rate
+  std::int64_t head_bytes = 0;    // the request's HEADERS frames, headers included, once serialized
+  bool headers_sent = false;      // the kernel took all of them
+  std::int64_t body_sent = 0;     // DATA payload bytes the kernel took
+  bool end_stream_sent = false;   // the kernel took the whole request
   int status = 0;                 // final status; 0 = none yet
   int interim = 0;                // 1xx responses
   bool in_interim = false;        // the header block being read is a 1xx one
@@ -203,20 +204,22 @@ struct Http2Session::Callbacks {
     return 0;
   }
 
+  // nghttp2 calls it in the mem_send that returns the frame's last bytes:
+  // serialized, not yet sent. serialize() places the frame in the output,
+  // output_sent() credits it once the kernel takes it.
   static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
     Http2Session& session = self(user_data);
+    session.frame_ended_ = true;
     Stream* stream = session.find(frame->hd.stream_id);
-    if (stream == nullptr) return 0;
-    if (frame->hd.type == NGHTTP2_HEADERS) {
-      stream->headers_sent = true;
-      stream->head_bytes = static_cast<std::int64_t>(frame->hd.length + kFrameHeaderBytes);
-      stream->body.start(session.now_us_);
-    }
-    if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0 &&
-        (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA)) {
-      stream->end_stream_sent = true;
-      stream->request_sent_us = session.now_us_;
-    }
+    const bool head = frame->hd.type == NGHTTP2_HEADERS;
+    if (stream == nullptr || (!head && frame->hd.type != NGHTTP2_DATA)) return 0;
+    if (head) stream->body.start(session.now_us_);  // the upload rate's clock
+    OutFrame out;
+    out.stream = stream;
+    out.head = head;
+    out.data = head ? 0 : static_cast<std::int64_t>(frame->hd.length);  // the probe never pads
+    out.end_stream = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+    session.out_frames_.push_back(out);
     return 0;
   }
 
@@ -316,13 +319,27 @@ std::string_view Http2Session::output(std::int64_t now_us) {
   return pending_;
 }
 
-// What nghttp2 has to send, into pending_ (up to about limit bytes).
+// What nghttp2 has to send, into pending_ (up to about limit bytes). Each
+// mem_send gives one frame, or one frame of a header block, or the magic.
 void Http2Session::serialize(std::size_t limit) {
   while (pending_.size() < limit) {
     const std::uint8_t* data = nullptr;
+    const std::size_t frames = out_frames_.size();
+    frame_ended_ = false;
     const ssize_t size = nghttp2_session_mem_send(session_, &data);
     if (size <= 0) break;
     pending_.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size));
+    serialized_ += size;
+    if (!frame_ended_) {
+      if (serialized_ == size) frame_start_ = serialized_;  // the client magic is no frame
+      continue;
+    }
+    for (std::size_t i = frames; i < out_frames_.size(); ++i) {
+      OutFrame& out = out_frames_[i];
+      out.end = serialized_;
+      if (out.head) out.stream->head_bytes = serialized_ - frame_start_;
+    }
+    frame_start_ = serialized_;
   }
 }
 
@@ -335,11 +352,32 @@ std::optional<std::int64_t> Http2Session::output_resumes_us() const {
   return earliest;
 }
 
-void Http2Session::output_sent(std::size_t bytes, std::int64_t) {
+void Http2Session::output_sent(std::size_t bytes, std::int64_t now_us) {
   pending_offset_ += bytes;
+  const std::int64_t from = taken_;
+  taken_ += static_cast<std::int64_t>(bytes);
+  credit_taken(from, now_us);
   if (pending_offset_ < pending_.size()) return;
   pending_.clear();
   pending_offset_ = 0;
+}
+
+// The kernel took our output from `from` to taken_. A DATA frame's payload
+// counts byte by byte as it goes (as HTTP/1.1's body does); a head, and a
+// frame's END_STREAM, once the frame's last byte went.
+void Http2Session::credit_taken(std::int64_t from, std::int64_t now_us) {
+  while (!out_frames_.empty()) {
+    const OutFrame& out = out_frames_.front();
+    const std::int64_t data_begin = std::max(from, out.end - out.data);
+    out.stream->body_sent += std::max<std::int64_t>(0, std::min(taken_, out.end) - data_begin);
+    if (out.end > taken_) return;
+    if (out.head) out.stream->headers_sent = true;
+    if (out.end_stream) {
+      out.stream->end_stream_sent = true;
+      out.stream->request_sent_us = now_us;
+    }
+    out_frames_.pop_front();
+  }
 }
 
 // A server's first frame must be SETTINGS (RFC 9113 §3.4): anything else
@@ -493,8 +531,8 @@ void Http2Session::record(Observation& o, std::size_t exchange) const {
   o.head_bytes = s.head_bytes;
   o.head_complete = s.headers_sent;
   o.body_bytes_total = s.body.total();
-  o.body_bytes_sent = s.body.sent();
-  o.request_bytes_sent = s.head_bytes + s.body.sent();
+  o.body_bytes_sent = s.body_sent;
+  o.request_bytes_sent = (s.headers_sent ? s.head_bytes : 0) + s.body_sent;
   o.request_complete = s.end_stream_sent;
   o.status = s.status;
   o.interim_responses = s.interim;

@@ -6,6 +6,7 @@
 // alone cannot tell RST_STREAM(NO_ERROR) from a clean end.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +53,7 @@ class Http2Session final : public ConnectionDriver {
   void submit_streams();
   void check_server_preface(std::string_view bytes);
   void serialize(std::size_t limit);
+  void credit_taken(std::int64_t from, std::int64_t now_us);
   void feed_frame(std::string_view bytes);
   void note_nghttp2_ended();
   void follow_header_block(const Http2Frame& frame, bool record);
@@ -75,6 +77,20 @@ class Http2Session final : public ConnectionDriver {
   std::int64_t now_us_ = 0;  // the current call's time, for the callbacks
   std::string pending_;
   std::size_t pending_offset_ = 0;
+  // One of the request's frames in the output: what it does for its stream
+  // once the kernel takes it (offsets count every byte nghttp2 serialized).
+  struct OutFrame {
+    Stream* stream = nullptr;
+    std::int64_t end = 0;   // just past its last byte
+    bool head = false;      // HEADERS (with its CONTINUATION frames): the request's head
+    std::int64_t data = 0;  // DATA: its payload, the frame's last bytes
+    bool end_stream = false;
+  };
+  std::deque<OutFrame> out_frames_;    // serialized and not yet wholly taken, in order
+  std::int64_t serialized_ = 0;        // bytes nghttp2 serialized, the client magic included
+  std::int64_t taken_ = 0;             // of those, what the kernel took
+  std::int64_t frame_start_ = 0;       // where the frame being serialized began
+  bool frame_ended_ = false;           // the current mem_send gave a frame's last bytes
   std::string unframed_;               // the server's bytes not yet a whole frame
   std::int64_t block_wire_bytes_ = 0;  // the header block being read: its frames, frame headers included
   std::int32_t block_stream_ = 0;      // the stream of the header block being read (0: a push's)

@@ -750,17 +750,69 @@ TEST_F(Http2SessionTest, AnUploadRateHoldsTheDataFramesBack) {
 }
 
 // Observation says request_complete and body_bytes_sent count what was
-// handed to the kernel. Disabled: it fails. The session counts a frame as
-// sent when nghttp2 serializes it into output(), before output_sent():
-// request_complete is true and request_sent_us is 5 though the kernel took
-// nothing.
-TEST_F(Http2SessionTest, DISABLED_NothingCountsAsSentBeforeTheKernelTookIt) {
+// handed to the kernel: a frame nghttp2 serialized into output() is not
+// sent until output_sent() says the kernel took it.
+TEST_F(Http2SessionTest, NothingCountsAsSentBeforeTheKernelTookIt) {
   start(1, "POST", 1000);
   EXPECT_FALSE(session_->output(5).empty());
   const Observation o = recorded();
   EXPECT_FALSE(o.request_complete);
   EXPECT_EQ(o.body_bytes_sent, 0);
   EXPECT_EQ(o.timings.request_sent_us, std::nullopt);
+  EXPECT_FALSE(o.head_complete);
+  EXPECT_EQ(o.request_bytes_sent, 0);
+}
+
+// DATA payload counts byte by byte as the kernel takes it, as an HTTP/1.1
+// body does; the head once all of its bytes went, END_STREAM (the request
+// complete, its time) once the frame's last byte did.
+TEST_F(Http2SessionTest, TheKernelsTakingIsCreditedFrameByFrame) {
+  start(1, "POST", 1000);
+  const std::string out(session_->output(5));
+  const auto frames = frames_of(out.substr(kClientMagic.size()));
+  ASSERT_EQ(types_of(frames), (std::vector<std::uint8_t>{NGHTTP2_SETTINGS, NGHTTP2_WINDOW_UPDATE,
+                                                         NGHTTP2_HEADERS, NGHTTP2_DATA}));
+  const std::size_t head = 9 + frames[2].payload.size();
+  const std::size_t head_end = out.size() - 1000 - 9;
+  session_->output_sent(head_end - 1, 6);
+  EXPECT_FALSE(recorded().head_complete);
+  EXPECT_EQ(recorded().request_bytes_sent, 0);
+  session_->output_sent(1 + 9 + 100, 7);
+  Observation o = recorded();
+  EXPECT_TRUE(o.head_complete);
+  EXPECT_EQ(o.head_bytes, static_cast<std::int64_t>(head));
+  EXPECT_EQ(o.body_bytes_sent, 100);
+  EXPECT_EQ(o.request_bytes_sent, static_cast<std::int64_t>(head) + 100);
+  EXPECT_FALSE(o.request_complete);
+  EXPECT_EQ(session_->output(8), out.substr(head_end + 9 + 100));
+  session_->output_sent(899, 8);
+  EXPECT_EQ(recorded().body_bytes_sent, 999);
+  EXPECT_FALSE(recorded().request_complete);
+  session_->output_sent(1, 9);
+  o = recorded();
+  EXPECT_EQ(o.body_bytes_sent, 1000);
+  EXPECT_TRUE(o.request_complete);
+  EXPECT_EQ(o.timings.request_sent_us, 9);
+  EXPECT_EQ(session_->output(10), "");
+}
+
+// A head too big for one frame goes on in CONTINUATION frames: all of
+// them are the head's bytes, and it is sent once the last one is.
+TEST_F(Http2SessionTest, AHeadInSeveralFramesIsSentWhenItsLastFrameIs) {
+  spec_.headers = {"x-big: " + std::string(40000, 'b')};
+  start();
+  const std::string out = drain(3);
+  const auto frames = frames_of(out.substr(kClientMagic.size()));
+  std::size_t head = 0;
+  for (const auto& f : frames) {
+    if (f.type == NGHTTP2_HEADERS || f.type == NGHTTP2_CONTINUATION) head += 9 + f.payload.size();
+  }
+  ASSERT_EQ(frames.back().type, NGHTTP2_CONTINUATION);
+  const Observation o = recorded();
+  EXPECT_EQ(o.head_bytes, static_cast<std::int64_t>(head));
+  EXPECT_EQ(o.request_bytes_sent, o.head_bytes);
+  EXPECT_TRUE(o.request_complete);
+  EXPECT_EQ(o.timings.request_sent_us, 3);
 }
 
 }  // namespace
