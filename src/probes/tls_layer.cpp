@@ -190,6 +190,7 @@ void TlsLayer::read_records(std::int64_t now_us) {
   char buffer[16 * 1024];
   while (!stopped_reading()) {
     ERR_clear_error();
+    const std::size_t queued = BIO_ctrl_pending(network_out_);
     const int read = SSL_read(ssl_, buffer, sizeof(buffer));
     if (read > 0) {
       app_received_ += read;
@@ -203,10 +204,23 @@ void TlsLayer::read_records(std::int64_t now_us) {
       facts_.close_notify_us = now_us;
       // A close_notify ends the data properly: a close-delimited body is complete.
       exchange_->input_ended(now_us);
-      return;
+    } else if (!(facts_.alert && facts_.alert->fatal)) {
+      facts_.local_error = error_reason(error);
     }
-    if (!(facts_.alert && facts_.alert->fatal)) facts_.local_error = error_reason(error);
+    // The reading ends here. What OpenSSL wrote for the server in this
+    // read (an alert for a record it could not read) is its own answer,
+    // not the server's doing: dropped, as a failed handshake's alert is.
+    return drop_output_after(queued);
   }
+}
+
+void TlsLayer::drop_output_after(std::size_t kept) {
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(network_out_, &data);
+  if (size <= static_cast<long>(kept)) return;
+  const std::string before(data, kept);  // records the server's flight asked for (a client Finished)
+  BIO_reset(network_out_);
+  BIO_write(network_out_, before.data(), static_cast<int>(before.size()));
 }
 
 // The server's FIN. After the handshake, a FIN without close_notify is a

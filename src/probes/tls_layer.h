@@ -77,6 +77,7 @@ class TlsLayer final : public ConnectionDriver {
   void fail_handshake(std::string kind, std::string reason);
   std::string error_reason(int ssl_error) const;
   void take_wire_output();
+  void drop_output_after(std::size_t kept);
   bool stopped_reading() const;
 
   std::shared_ptr<TlsContext> context_;
