@@ -52,7 +52,12 @@ void Http1Exchange::output_sent(std::size_t bytes, std::int64_t now_us) {
 
 void Http1Exchange::input(std::string_view bytes, std::int64_t now_us) {
   const bool was_complete = response_->facts().complete;
+  const int interim_before = response_->facts().interim_responses;
   response_->feed(bytes);
+  // A header block counts as final until it turns out to be a 1xx: its
+  // first byte's time was a guess, and the next block's first byte is the
+  // final response's (already here when the same read goes on past the 1xx).
+  if (response_->facts().interim_responses != interim_before) first_byte_us_.reset();
   if (!first_byte_us_ && response_->first_final_byte_seen()) first_byte_us_ = now_us;
   if (!was_complete && response_->facts().complete) response_complete_us_ = now_us;
 }

@@ -7,9 +7,11 @@
 #include <cctype>
 #include <charconv>
 #include <cstring>
+#include <limits>
 
 #include "probes/http1_response.h"
 #include "probes/http2_codes.h"
+#include "probes/http2_frames.h"
 
 namespace termprobe {
 namespace {
@@ -53,10 +55,11 @@ struct Http2Session::Stream {
   explicit Stream(const ProbeSpec& spec) : body(spec) {}
   std::int32_t id = 0;
   UploadBody body;
-  bool deferred = false;        // the body waits for its rate
-  std::int64_t head_bytes = 0;  // the request's HEADERS frame, header included
-  bool headers_sent = false;
-  bool end_stream_sent = false;   // the whole request is out
+  bool deferred = false;          // the body waits for its rate
+  std::int64_t head_bytes = 0;    // the request's HEADERS frames, headers included, once serialized
+  bool headers_sent = false;      // the kernel took all of them
+  std::int64_t body_sent = 0;     // DATA payload bytes the kernel took
+  bool end_stream_sent = false;   // the kernel took the whole request
   int status = 0;                 // final status; 0 = none yet
   int interim = 0;                // 1xx responses
   bool in_interim = false;        // the header block being read is a 1xx one
@@ -83,8 +86,12 @@ struct Http2Session::Callbacks {
                        void* user_data) {
     Stream* stream = self(user_data).find(frame->hd.stream_id);
     if (frame->hd.type != NGHTTP2_HEADERS || stream == nullptr) return 0;
-    const std::string_view key(reinterpret_cast<const char*>(name), name_size);
-    const std::string_view text(reinterpret_cast<const char*>(value), value_size);
+    note_field(stream, std::string_view(reinterpret_cast<const char*>(name), name_size),
+               std::string_view(reinterpret_cast<const char*>(value), value_size));
+    return 0;
+  }
+
+  static void note_field(Stream* stream, std::string_view key, std::string_view text) {
     if (key == ":status") {
       int code = 0;
       std::from_chars(text.data(), text.data() + text.size(), code);
@@ -102,7 +109,6 @@ struct Http2Session::Callbacks {
     } else if (!stream->in_interim) {
       stream->headers.note(key, text);
     }
-    return 0;
   }
 
   static int on_data_chunk(nghttp2_session*, std::uint8_t, std::int32_t id, const std::uint8_t*,
@@ -115,8 +121,8 @@ struct Http2Session::Callbacks {
     Http2Session& session = self(user_data);
     Stream* stream = session.find(frame->hd.stream_id);
     switch (frame->hd.type) {
-      case NGHTTP2_HEADERS: on_headers(session, stream, frame); break;
-      case NGHTTP2_DATA: note_end_stream(session, stream, frame); break;
+      case NGHTTP2_HEADERS: on_headers(session, stream, end_stream(frame)); break;
+      case NGHTTP2_DATA: note_end_stream(session, stream, end_stream(frame)); break;
       case NGHTTP2_RST_STREAM: on_reset(session, stream, frame->rst_stream.error_code); break;
       case NGHTTP2_GOAWAY: on_goaway(session, frame->goaway); break;
       case NGHTTP2_SETTINGS: on_settings(session, frame); break;
@@ -125,15 +131,20 @@ struct Http2Session::Callbacks {
     return 0;
   }
 
-  static void on_headers(Http2Session& session, Stream* stream, const nghttp2_frame* frame) {
-    if (stream == nullptr) return;
-    stream->header_bytes += static_cast<std::int64_t>(frame->hd.length + kFrameHeaderBytes);
-    if (stream->status != 0 && !stream->first_byte_us) stream->first_byte_us = session.now_us_;
-    note_end_stream(session, stream, frame);
+  static bool end_stream(const nghttp2_frame* frame) {
+    return (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
   }
 
-  static void note_end_stream(Http2Session& session, Stream* stream, const nghttp2_frame* frame) {
-    if (stream == nullptr || (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) == 0) return;
+  // A whole header block on the stream.
+  static void on_headers(Http2Session& session, Stream* stream, bool end_stream) {
+    if (stream == nullptr) return;
+    stream->header_bytes += session.block_wire_bytes_;
+    if (stream->status != 0 && !stream->first_byte_us) stream->first_byte_us = session.now_us_;
+    note_end_stream(session, stream, end_stream);
+  }
+
+  static void note_end_stream(Http2Session& session, Stream* stream, bool end_stream) {
+    if (stream == nullptr || !end_stream) return;
     stream->end_stream = true;
     stream->complete_us = session.now_us_;
   }
@@ -185,25 +196,30 @@ struct Http2Session::Callbacks {
     if (frame->hd.type == NGHTTP2_GOAWAY) {
       session.local_error_ = "the probe's HTTP/2 stack would have sent GOAWAY (" +
                              http2_error_name(frame->goaway.error_code) + "); not sent";
+      // nghttp2 only says GOAWAY of its own when it ends the connection,
+      // and from then on ignores every frame.
+      session.nghttp2_ended_ = true;
       return NGHTTP2_ERR_CANCEL;
     }
     return 0;
   }
 
+  // nghttp2 calls it in the mem_send that returns the frame's last bytes:
+  // serialized, not yet sent. serialize() places the frame in the output,
+  // output_sent() credits it once the kernel takes it.
   static int on_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
     Http2Session& session = self(user_data);
+    session.frame_ended_ = true;
     Stream* stream = session.find(frame->hd.stream_id);
-    if (stream == nullptr) return 0;
-    if (frame->hd.type == NGHTTP2_HEADERS) {
-      stream->headers_sent = true;
-      stream->head_bytes = static_cast<std::int64_t>(frame->hd.length + kFrameHeaderBytes);
-      stream->body.start(session.now_us_);
-    }
-    if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0 &&
-        (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA)) {
-      stream->end_stream_sent = true;
-      stream->request_sent_us = session.now_us_;
-    }
+    const bool head = frame->hd.type == NGHTTP2_HEADERS;
+    if (stream == nullptr || (!head && frame->hd.type != NGHTTP2_DATA)) return 0;
+    if (head) stream->body.start(session.now_us_);  // the upload rate's clock
+    OutFrame out;
+    out.stream = stream;
+    out.head = head;
+    out.data = head ? 0 : static_cast<std::int64_t>(frame->hd.length);  // the probe never pads
+    out.end_stream = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+    session.out_frames_.push_back(out);
     return 0;
   }
 
@@ -299,13 +315,32 @@ std::string_view Http2Session::output(std::int64_t now_us) {
       nghttp2_session_resume_data(session_, stream->id);
     }
   }
-  while (pending_.size() < kOutputBatch) {
+  serialize(kOutputBatch);
+  return pending_;
+}
+
+// What nghttp2 has to send, into pending_ (up to about limit bytes). Each
+// mem_send gives one frame, or one frame of a header block, or the magic.
+void Http2Session::serialize(std::size_t limit) {
+  while (pending_.size() < limit) {
     const std::uint8_t* data = nullptr;
+    const std::size_t frames = out_frames_.size();
+    frame_ended_ = false;
     const ssize_t size = nghttp2_session_mem_send(session_, &data);
     if (size <= 0) break;
     pending_.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size));
+    serialized_ += size;
+    if (!frame_ended_) {
+      if (serialized_ == size) frame_start_ = serialized_;  // the client magic is no frame
+      continue;
+    }
+    for (std::size_t i = frames; i < out_frames_.size(); ++i) {
+      OutFrame& out = out_frames_[i];
+      out.end = serialized_;
+      if (out.head) out.stream->head_bytes = serialized_ - frame_start_;
+    }
+    frame_start_ = serialized_;
   }
-  return pending_;
 }
 
 std::optional<std::int64_t> Http2Session::output_resumes_us() const {
@@ -317,11 +352,32 @@ std::optional<std::int64_t> Http2Session::output_resumes_us() const {
   return earliest;
 }
 
-void Http2Session::output_sent(std::size_t bytes, std::int64_t) {
+void Http2Session::output_sent(std::size_t bytes, std::int64_t now_us) {
   pending_offset_ += bytes;
+  const std::int64_t from = taken_;
+  taken_ += static_cast<std::int64_t>(bytes);
+  credit_taken(from, now_us);
   if (pending_offset_ < pending_.size()) return;
   pending_.clear();
   pending_offset_ = 0;
+}
+
+// The kernel took our output from `from` to taken_. A DATA frame's payload
+// counts byte by byte as it goes (as HTTP/1.1's body does); a head, and a
+// frame's END_STREAM, once the frame's last byte went.
+void Http2Session::credit_taken(std::int64_t from, std::int64_t now_us) {
+  while (!out_frames_.empty()) {
+    const OutFrame& out = out_frames_.front();
+    const std::int64_t data_begin = std::max(from, out.end - out.data);
+    out.stream->body_sent += std::max<std::int64_t>(0, std::min(taken_, out.end) - data_begin);
+    if (out.end > taken_) return;
+    if (out.head) out.stream->headers_sent = true;
+    if (out.end_stream) {
+      out.stream->end_stream_sent = true;
+      out.stream->request_sent_us = now_us;
+    }
+    out_frames_.pop_front();
+  }
 }
 
 // A server's first frame must be SETTINGS (RFC 9113 §3.4): anything else
@@ -334,9 +390,9 @@ void Http2Session::check_server_preface(std::string_view bytes) {
     parse_error_ = "not an HTTP/2 server: its first frame is not SETTINGS";
 }
 
-// Whole frames go to nghttp2 one at a time: once it no longer wants to read
-// (a GOAWAY with no stream left open) it drops what follows unparsed, and a
-// final GOAWAY, or an RST_STREAM, after it is read here instead.
+// Whole frames go to nghttp2 one at a time: once it no longer reads (a
+// GOAWAY with no stream left open, or a connection error of its own) it
+// drops what follows unparsed, and the probe reads the frames itself.
 void Http2Session::input(std::string_view bytes, std::int64_t now_us) {
   now_us_ = now_us;
   if (!preface_checked_) check_server_preface(bytes);
@@ -355,37 +411,103 @@ void Http2Session::input(std::string_view bytes, std::int64_t now_us) {
   unframed_.erase(0, offset);
 }
 
-void Http2Session::feed_frame(std::string_view frame) {
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(frame.data());
-  if (nghttp2_session_want_read(session_) != 0) {
-    const ssize_t used = nghttp2_session_mem_recv(session_, bytes, frame.size());
-    if (used < 0) parse_error_ = std::string("HTTP/2: ") + nghttp2_strerror(static_cast<int>(used));
+void Http2Session::feed_frame(std::string_view bytes) {
+  const Http2Frame frame = http2_frame(bytes);
+  // nghttp2 reports a header block as one HEADERS frame whose length is the
+  // block's: the frame headers of its CONTINUATION frames are only seen here.
+  if (frame.type == NGHTTP2_HEADERS) block_wire_bytes_ = 0;
+  if (frame.type == NGHTTP2_HEADERS || frame.type == NGHTTP2_CONTINUATION)
+    block_wire_bytes_ += static_cast<std::int64_t>(bytes.size());
+  if (nghttp2_ended_ || nghttp2_session_want_read(session_) == 0) return read_frame(frame);
+  follow_header_block(frame, false);
+  // A connection error ends nghttp2's reading without a trace in
+  // want_read() (its GOAWAY, cancelled, never counts as sent); the one
+  // public trace is that it allows no more requests. A server's GOAWAY
+  // does that too, but is then recorded; after one, a connection error
+  // shows only when its GOAWAY is serialized (before_frame_send).
+  const bool could_request = nghttp2_session_check_request_allowed(session_) != 0;
+  const std::size_t goaways = goaways_.size();
+  const ssize_t used =
+      nghttp2_session_mem_recv(session_, reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  if (used < 0) parse_error_ = std::string("HTTP/2: ") + nghttp2_strerror(static_cast<int>(used));
+  if (could_request && nghttp2_session_check_request_allowed(session_) == 0 && goaways_.size() == goaways)
+    note_nghttp2_ended();
+}
+
+// nghttp2 ended the connection: its GOAWAY waits to be serialized, where
+// before_frame_send names the violation and cancels it. That happens now,
+// as the probe stops here (response_done()) and may never ask for output again.
+void Http2Session::note_nghttp2_ended() {
+  nghttp2_ended_ = true;
+  serialize(std::numeric_limits<std::size_t>::max());
+}
+
+// The header block a frame belongs to, through the probe's own HPACK
+// decoder (the connection's table needs every block); record: its fields
+// are the stream's facts (nghttp2 no longer gives them).
+void Http2Session::follow_header_block(const Http2Frame& frame, bool record) {
+  if (frame.type == NGHTTP2_HEADERS || frame.type == NGHTTP2_PUSH_PROMISE) {
+    block_stream_ = frame.type == NGHTTP2_HEADERS ? frame.stream_id : 0;  // a push is no response of ours
+    block_end_stream_ = (frame.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+  } else if (frame.type != NGHTTP2_CONTINUATION) {
     return;
   }
-  const auto u32 = [&](std::size_t at) {
-    return std::uint32_t{bytes[at]} << 24 | std::uint32_t{bytes[at + 1]} << 16 |
-           std::uint32_t{bytes[at + 2]} << 8 | bytes[at + 3];
-  };
-  constexpr std::uint32_t kStreamIdMask = 0x7fffffff;  // the reserved top bit is not part of an id
-  const std::uint8_t type = bytes[3];
-  const std::size_t payload = frame.size() - kFrameHeaderBytes;
-  if (type == NGHTTP2_GOAWAY && payload >= 8) {
-    nghttp2_goaway goaway{};
-    goaway.last_stream_id = static_cast<std::int32_t>(u32(kFrameHeaderBytes) & kStreamIdMask);
-    goaway.error_code = u32(kFrameHeaderBytes + 4);
-    goaway.opaque_data = const_cast<std::uint8_t*>(bytes + kFrameHeaderBytes + 8);
-    goaway.opaque_data_len = payload - 8;
-    Callbacks::on_goaway(*this, goaway);
-  } else if (type == NGHTTP2_RST_STREAM && payload == 4) {
-    Callbacks::on_reset(*this, find(static_cast<std::int32_t>(u32(5) & kStreamIdMask)),
-                        u32(kFrameHeaderBytes));
+  const auto fragment = header_block_fragment(frame);
+  if (!fragment) hpack_.lose_track();
+  Stream* stream = record ? still_answering(block_stream_) : nullptr;
+  const bool last = (frame.flags & NGHTTP2_FLAG_END_HEADERS) != 0;
+  hpack_.decode(fragment.value_or(std::string_view()), last,
+                [stream](std::string_view name, std::string_view value) {
+                  if (stream != nullptr) Callbacks::note_field(stream, name, value);
+                });
+  if (last && stream != nullptr) Callbacks::on_headers(*this, stream, block_end_stream_);
+}
+
+// The facts nghttp2's callbacks would have given for a frame it no longer reads.
+void Http2Session::read_frame(const Http2Frame& frame) {
+  const std::string_view payload = frame.payload;
+  switch (frame.type) {
+    case NGHTTP2_HEADERS:
+    case NGHTTP2_PUSH_PROMISE:
+    case NGHTTP2_CONTINUATION: return follow_header_block(frame, true);
+    case NGHTTP2_DATA: {
+      Stream* stream = still_answering(frame.stream_id);
+      const auto data = data_payload(frame);
+      if (stream == nullptr || !data) return;
+      stream->data_bytes += static_cast<std::int64_t>(data->size());
+      return Callbacks::note_end_stream(*this, stream, (frame.flags & NGHTTP2_FLAG_END_STREAM) != 0);
+    }
+    case NGHTTP2_RST_STREAM:
+      if (payload.size() == 4) Callbacks::on_reset(*this, find(frame.stream_id), http2_u32(payload));
+      return;
+    case NGHTTP2_GOAWAY: {
+      if (payload.size() < 8) return;
+      constexpr std::uint32_t kStreamIdMask = 0x7fffffff;  // the reserved top bit is not part of an id
+      nghttp2_goaway goaway{};
+      goaway.last_stream_id = static_cast<std::int32_t>(http2_u32(payload) & kStreamIdMask);
+      goaway.error_code = http2_u32(payload.substr(4));
+      goaway.opaque_data = reinterpret_cast<std::uint8_t*>(const_cast<char*>(payload.data() + 8));
+      goaway.opaque_data_len = payload.size() - 8;
+      return Callbacks::on_goaway(*this, goaway);
+    }
+    default: return;
   }
+}
+
+// A stream whose response may still come: nghttp2 would drop a closed
+// stream's frames, and so does the probe.
+Http2Session::Stream* Http2Session::still_answering(std::int32_t id) const {
+  Stream* stream = find(id);
+  if (stream == nullptr || stream->end_stream || stream->reset || stream->closed) return nullptr;
+  return stream;
 }
 
 void Http2Session::input_ended(std::int64_t now_us) { now_us_ = now_us; }
 
 bool Http2Session::response_done() const {
-  if (!parse_error_.empty()) return true;
+  // After nghttp2 ended the connection the probe still records what comes,
+  // but waits for nothing: it watches how the server ends it.
+  if (!parse_error_.empty() || nghttp2_ended_) return true;
   if (nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0) return true;
   return std::all_of(round_.begin(), round_.end(),
                      [](const Stream* s) { return s->closed || s->end_stream || s->reset || s->refused; });
@@ -409,8 +531,8 @@ void Http2Session::record(Observation& o, std::size_t exchange) const {
   o.head_bytes = s.head_bytes;
   o.head_complete = s.headers_sent;
   o.body_bytes_total = s.body.total();
-  o.body_bytes_sent = s.body.sent();
-  o.request_bytes_sent = s.head_bytes + s.body.sent();
+  o.body_bytes_sent = s.body_sent;
+  o.request_bytes_sent = (s.headers_sent ? s.head_bytes : 0) + s.body_sent;
   o.request_complete = s.end_stream_sent;
   o.status = s.status;
   o.interim_responses = s.interim;

@@ -6,12 +6,14 @@
 // alone cannot tell RST_STREAM(NO_ERROR) from a clean end.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "probes/connection_driver.h"
+#include "probes/http2_frames.h"
 #include "probes/request_fields.h"
 
 using nghttp2_session = struct nghttp2_session;
@@ -51,7 +53,13 @@ class Http2Session final : public ConnectionDriver {
  private:
   void submit_streams();
   void check_server_preface(std::string_view bytes);
-  void feed_frame(std::string_view frame);
+  void serialize(std::size_t limit);
+  void credit_taken(std::int64_t from, std::int64_t now_us);
+  void feed_frame(std::string_view bytes);
+  void note_nghttp2_ended();
+  void follow_header_block(const Http2Frame& frame, bool record);
+  void read_frame(const Http2Frame& frame);
+  Stream* still_answering(std::int32_t id) const;
   enum class LengthProblem { shorter, longer };
   std::optional<LengthProblem> declared_length_problem(const Stream& s) const;
   Stream* find(std::int32_t id) const;
@@ -70,7 +78,26 @@ class Http2Session final : public ConnectionDriver {
   std::int64_t now_us_ = 0;  // the current call's time, for the callbacks
   std::string pending_;
   std::size_t pending_offset_ = 0;
-  std::string unframed_;  // the server's bytes not yet a whole frame
+  // One of the request's frames in the output: what it does for its stream
+  // once the kernel takes it (offsets count every byte nghttp2 serialized).
+  struct OutFrame {
+    Stream* stream = nullptr;
+    std::int64_t end = 0;   // just past its last byte
+    bool head = false;      // HEADERS (with its CONTINUATION frames): the request's head
+    std::int64_t data = 0;  // DATA: its payload, the frame's last bytes
+    bool end_stream = false;
+  };
+  std::deque<OutFrame> out_frames_;    // serialized and not yet wholly taken, in order
+  std::int64_t serialized_ = 0;        // bytes nghttp2 serialized, the client magic included
+  std::int64_t taken_ = 0;             // of those, what the kernel took
+  std::int64_t frame_start_ = 0;       // where the frame being serialized began
+  bool frame_ended_ = false;           // the current mem_send gave a frame's last bytes
+  std::string unframed_;               // the server's bytes not yet a whole frame
+  std::int64_t block_wire_bytes_ = 0;  // the header block being read: its frames, frame headers included
+  std::int32_t block_stream_ = 0;      // the stream of the header block being read (0: a push's)
+  bool block_end_stream_ = false;      // its HEADERS frame ended the stream
+  HpackReader hpack_;                  // every header block, so the probe can decode them when nghttp2 stops
+  bool nghttp2_ended_ = false;         // nghttp2 ended the connection (a protocol error): it reads no more
 };
 
 }  // namespace termprobe

@@ -17,6 +17,7 @@ namespace {
 // Application bytes encrypted at once: a few records, so a rate-limited or
 // huge upload still goes out in steps the kernel's counters can follow.
 constexpr std::size_t kPlainBatch = 64 * 1024;
+constexpr std::size_t kRecordHeaderBytes = 5;  // type, version, length (RFC 8446 §5.1)
 
 bool is_ip_address(const std::string& name) {
   unsigned char buffer[sizeof(in6_addr)];
@@ -181,6 +182,7 @@ void TlsLayer::input(std::string_view bytes, std::int64_t now_us) {
     if (facts_.close_notify_us) facts_.bytes_after_close_notify += static_cast<std::int64_t>(bytes.size());
     return;
   }
+  follow_records(bytes);
   BIO_write(network_in_, bytes.data(), static_cast<int>(bytes.size()));
   if (!established_) advance_handshake();
   if (established_) read_records(now_us);
@@ -190,6 +192,7 @@ void TlsLayer::read_records(std::int64_t now_us) {
   char buffer[16 * 1024];
   while (!stopped_reading()) {
     ERR_clear_error();
+    const std::size_t queued = BIO_ctrl_pending(network_out_);
     const int read = SSL_read(ssl_, buffer, sizeof(buffer));
     if (read > 0) {
       app_received_ += read;
@@ -203,9 +206,45 @@ void TlsLayer::read_records(std::int64_t now_us) {
       facts_.close_notify_us = now_us;
       // A close_notify ends the data properly: a close-delimited body is complete.
       exchange_->input_ended(now_us);
-      return;
+    } else if (!(facts_.alert && facts_.alert->fatal)) {
+      facts_.local_error = error_reason(error);
     }
-    if (!(facts_.alert && facts_.alert->fatal)) facts_.local_error = error_reason(error);
+    // The reading ends here. What OpenSSL wrote for the server in this
+    // read (an alert for a record it could not read) is its own answer,
+    // not the server's doing: dropped, as a failed handshake's alert is.
+    return drop_output_after(queued);
+  }
+}
+
+void TlsLayer::drop_output_after(std::size_t kept) {
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(network_out_, &data);
+  if (size <= static_cast<long>(kept)) return;
+  const std::string before(data, kept);  // records the server's flight asked for (a client Finished)
+  BIO_reset(network_out_);
+  BIO_write(network_out_, before.data(), static_cast<int>(before.size()));
+}
+
+// The server's records as they arrive, so a record that has only partly
+// arrived is known: OpenSSL moves its bytes out of network_in_ into a
+// buffer of its own, where BIO_ctrl_pending() no longer sees them.
+void TlsLayer::follow_records(std::string_view bytes) {
+  while (!bytes.empty()) {
+    if (record_received_ < static_cast<std::int64_t>(kRecordHeaderBytes)) {
+      const std::size_t take = std::min(bytes.size(), kRecordHeaderBytes - record_header_.size());
+      record_header_.append(bytes.substr(0, take));
+      bytes.remove_prefix(take);
+      record_received_ += static_cast<std::int64_t>(take);
+      if (record_header_.size() < kRecordHeaderBytes) return;
+      record_left_ =
+          static_cast<std::uint8_t>(record_header_[3]) << 8 | static_cast<std::uint8_t>(record_header_[4]);
+      record_header_.clear();
+    }
+    const auto take = std::min(static_cast<std::int64_t>(bytes.size()), record_left_);
+    bytes.remove_prefix(static_cast<std::size_t>(take));
+    record_left_ -= take;
+    record_received_ += take;
+    if (record_left_ == 0) record_received_ = 0;
   }
 }
 
@@ -269,10 +308,10 @@ bool TlsLayer::response_done() const {
 TlsLayer::AppCounts TlsLayer::app_counts(std::int64_t tcp_received, std::int64_t tcp_acked) const {
   AppCounts counts;
   // Bytes the kernel holds but the probe never read, and a partial record:
-  // they were on their way when the connection ended.
+  // they were on their way when the connection ended. (Whole records are
+  // all read: read_records() goes on until OpenSSL wants more.)
   const std::int64_t unread =
-      std::max<std::int64_t>(0, tcp_received - wire_received_) +
-      (stopped_reading() ? 0 : static_cast<std::int64_t>(BIO_ctrl_pending(network_in_)));
+      std::max<std::int64_t>(0, tcp_received - wire_received_) + (stopped_reading() ? 0 : record_received_);
   counts.received = app_received_ + (established_ ? unread : 0);
   std::int64_t acked_plain = plain_sent_before_;
   for (const Flush& flush : flushes_) {

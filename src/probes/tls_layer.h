@@ -80,6 +80,8 @@ class TlsLayer final : public ConnectionDriver {
   void fail_handshake(std::string kind, std::string reason);
   std::string error_reason(int ssl_error) const;
   void take_wire_output();
+  void drop_output_after(std::size_t kept);
+  void follow_records(std::string_view bytes);
   bool stopped_reading() const;
 
   std::shared_ptr<TlsContext> context_;
@@ -104,6 +106,9 @@ class TlsLayer final : public ConnectionDriver {
   std::vector<Flush> flushes_;          // where each application record ends on the wire
   std::int64_t wire_received_ = 0;      // raw bytes read from the socket
   std::int64_t app_received_ = 0;       // application bytes decrypted for the current exchange
+  std::string record_header_;           // the server's record being read: its header while incomplete
+  std::int64_t record_left_ = 0;        // its bytes still to come, once its header is in
+  std::int64_t record_received_ = 0;    // its bytes received so far (0: between records)
 };
 
 }  // namespace termprobe

@@ -323,11 +323,9 @@ TEST_F(Http2SessionTest, ACompleteResponse) {
 
 // A header block too big for one frame goes on in CONTINUATION frames
 // (RFC 9113 §6.10): all of them are the response's header bytes, frame
-// headers included. Disabled: it fails (75 for 93). nghttp2 reports the
-// HEADERS frame with hd.length summed over the whole block, and
-// Http2Session::Callbacks::on_headers adds one 9-byte frame header, so each
-// CONTINUATION frame's header is missing from header_bytes.
-TEST_F(Http2SessionTest, DISABLED_HeaderBytesCountEveryFrameOfTheBlock) {
+// headers included. (nghttp2 reports the block as one HEADERS frame whose
+// length is the block's: the CONTINUATION frames' headers are not in it.)
+TEST_F(Http2SessionTest, HeaderBytesCountEveryFrameOfTheBlock) {
   start();
   open(0);
   const std::string block = server_.header_block({{":status", "200"}, {"server", std::string(100, 's')}});
@@ -606,13 +604,10 @@ TEST_F(Http2SessionTest, TheSessionNeverResetsAStreamOfItsOwn) {
 
 // After nghttp2 decided to end the connection (its GOAWAY cancelled, the
 // connection still open) the server goes on: its answer and its GOAWAY
-// should still be recorded. Disabled: it fails. nghttp2's connection error
-// puts its reader in NGHTTP2_IB_IGN_ALL, so every later frame is dropped
-// unparsed, but nghttp2_session_want_read() stays 1 (the cancelled GOAWAY
-// never set GOAWAY_TERM_SENT, stream 1 is open), so Http2Session::feed_frame
-// never takes its own path for GOAWAY and RST_STREAM: status stays 0, no
-// GOAWAY is listed and response_done() stays false.
-TEST_F(Http2SessionTest, DISABLED_WhatTheServerSendsAfterALocalErrorIsStillRecorded) {
+// are still recorded. (nghttp2 ignores every frame after its own
+// connection error; the session reads them itself.) The probe waits for
+// nothing more: it watches how the server ends the connection.
+TEST_F(Http2SessionTest, WhatTheServerSendsAfterALocalErrorIsStillRecorded) {
   start();
   open(0);
   session_->input(ServerFrames::data(0, "x", false), 10);
@@ -629,6 +624,60 @@ TEST_F(Http2SessionTest, DISABLED_WhatTheServerSendsAfterALocalErrorIsStillRecor
     EXPECT_EQ(o.http2->goaways[0].code_name, "PROTOCOL_ERROR");
   }
   EXPECT_TRUE(session_->response_done());
+}
+
+// The same in one read: the frames after the bad one are the probe's to
+// read at once, and the violation is named before the probe stops (it may
+// never ask for output again).
+TEST_F(Http2SessionTest, FramesInTheReadAfterALocalErrorAreRecordedAndTheProbeStops) {
+  start();
+  open(0);
+  session_->input(ServerFrames::data(0, "x", false), 10);
+  EXPECT_TRUE(session_->response_done());
+  EXPECT_EQ(recorded().http2->local_error,
+            "the probe's HTTP/2 stack would have sent GOAWAY (PROTOCOL_ERROR); not sent");
+  session_->input(server_.headers(1, {{":status", "200"}, {"content-length", "3"}, {"server", "s"}}, false) +
+                      ServerFrames::data(1, "a", false) + ServerFrames::data(1, "bc", true) +
+                      ServerFrames::rst_stream(1, NGHTTP2_NO_ERROR) +
+                      ServerFrames::goaway(1, NGHTTP2_PROTOCOL_ERROR, "DATA on stream 0"),
+                  20);
+  const Observation o = recorded();
+  EXPECT_EQ(o.status, 200);
+  EXPECT_EQ(o.response_headers.server, "s");
+  EXPECT_EQ(o.body_bytes, 3);
+  EXPECT_TRUE(o.response_complete);
+  EXPECT_EQ(o.timings.first_byte_us, 20);
+  EXPECT_EQ(o.timings.response_complete_us, 20);
+  ASSERT_TRUE(o.http2->reset);
+  EXPECT_EQ(o.http2->reset->when, "after_end_stream");
+  ASSERT_EQ(o.http2->goaways.size(), 1u);
+  EXPECT_EQ(o.http2->goaways[0].debug, "DATA on stream 0");
+  for (const auto& f : frames_of(drain(21))) {
+    EXPECT_NE(f.type, NGHTTP2_GOAWAY);
+    EXPECT_NE(f.type, NGHTTP2_RST_STREAM);
+  }
+}
+
+// HPACK's dynamic table is the connection's: a block after the local error
+// that refers to what an earlier block (read by nghttp2) added decodes as
+// the server meant it. A CONTINUATION frame's header counts as before.
+TEST_F(Http2SessionTest, HeaderBlocksAfterALocalErrorDecodeWithTheConnectionsTable) {
+  start(2);
+  open(0);
+  const Fields fields = {{":status", "200"}, {"server", "indexed-by-the-first-block"}};
+  session_->input(server_.headers(1, fields, true), 10);
+  ASSERT_EQ(recorded(0).response_headers.server, "indexed-by-the-first-block");
+  session_->input(ServerFrames::data(0, "x", false), 20);
+  const std::string block = server_.header_block(fields);
+  ASSERT_LT(block.size(), 5u);  // both fields from the dynamic table
+  const std::string bytes = frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_STREAM, 3, block.substr(0, 1)) +
+                            frame(NGHTTP2_CONTINUATION, NGHTTP2_FLAG_END_HEADERS, 3, block.substr(1));
+  session_->input(bytes, 30);
+  const Observation o = recorded(1);
+  EXPECT_EQ(o.status, 200);
+  EXPECT_EQ(o.response_headers.server, "indexed-by-the-first-block");
+  EXPECT_EQ(o.header_bytes, static_cast<std::int64_t>(bytes.size()));
+  EXPECT_TRUE(o.response_complete);
 }
 
 TEST_F(Http2SessionTest, APingIsAnsweredAndNothingElseIsSent) {
@@ -701,17 +750,69 @@ TEST_F(Http2SessionTest, AnUploadRateHoldsTheDataFramesBack) {
 }
 
 // Observation says request_complete and body_bytes_sent count what was
-// handed to the kernel. Disabled: it fails. The session counts a frame as
-// sent when nghttp2 serializes it into output(), before output_sent():
-// request_complete is true and request_sent_us is 5 though the kernel took
-// nothing.
-TEST_F(Http2SessionTest, DISABLED_NothingCountsAsSentBeforeTheKernelTookIt) {
+// handed to the kernel: a frame nghttp2 serialized into output() is not
+// sent until output_sent() says the kernel took it.
+TEST_F(Http2SessionTest, NothingCountsAsSentBeforeTheKernelTookIt) {
   start(1, "POST", 1000);
   EXPECT_FALSE(session_->output(5).empty());
   const Observation o = recorded();
   EXPECT_FALSE(o.request_complete);
   EXPECT_EQ(o.body_bytes_sent, 0);
   EXPECT_EQ(o.timings.request_sent_us, std::nullopt);
+  EXPECT_FALSE(o.head_complete);
+  EXPECT_EQ(o.request_bytes_sent, 0);
+}
+
+// DATA payload counts byte by byte as the kernel takes it, as an HTTP/1.1
+// body does; the head once all of its bytes went, END_STREAM (the request
+// complete, its time) once the frame's last byte did.
+TEST_F(Http2SessionTest, TheKernelsTakingIsCreditedFrameByFrame) {
+  start(1, "POST", 1000);
+  const std::string out(session_->output(5));
+  const auto frames = frames_of(out.substr(kClientMagic.size()));
+  ASSERT_EQ(types_of(frames), (std::vector<std::uint8_t>{NGHTTP2_SETTINGS, NGHTTP2_WINDOW_UPDATE,
+                                                         NGHTTP2_HEADERS, NGHTTP2_DATA}));
+  const std::size_t head = 9 + frames[2].payload.size();
+  const std::size_t head_end = out.size() - 1000 - 9;
+  session_->output_sent(head_end - 1, 6);
+  EXPECT_FALSE(recorded().head_complete);
+  EXPECT_EQ(recorded().request_bytes_sent, 0);
+  session_->output_sent(1 + 9 + 100, 7);
+  Observation o = recorded();
+  EXPECT_TRUE(o.head_complete);
+  EXPECT_EQ(o.head_bytes, static_cast<std::int64_t>(head));
+  EXPECT_EQ(o.body_bytes_sent, 100);
+  EXPECT_EQ(o.request_bytes_sent, static_cast<std::int64_t>(head) + 100);
+  EXPECT_FALSE(o.request_complete);
+  EXPECT_EQ(session_->output(8), out.substr(head_end + 9 + 100));
+  session_->output_sent(899, 8);
+  EXPECT_EQ(recorded().body_bytes_sent, 999);
+  EXPECT_FALSE(recorded().request_complete);
+  session_->output_sent(1, 9);
+  o = recorded();
+  EXPECT_EQ(o.body_bytes_sent, 1000);
+  EXPECT_TRUE(o.request_complete);
+  EXPECT_EQ(o.timings.request_sent_us, 9);
+  EXPECT_EQ(session_->output(10), "");
+}
+
+// A head too big for one frame goes on in CONTINUATION frames: all of
+// them are the head's bytes, and it is sent once the last one is.
+TEST_F(Http2SessionTest, AHeadInSeveralFramesIsSentWhenItsLastFrameIs) {
+  spec_.headers = {"x-big: " + std::string(40000, 'b')};
+  start();
+  const std::string out = drain(3);
+  const auto frames = frames_of(out.substr(kClientMagic.size()));
+  std::size_t head = 0;
+  for (const auto& f : frames) {
+    if (f.type == NGHTTP2_HEADERS || f.type == NGHTTP2_CONTINUATION) head += 9 + f.payload.size();
+  }
+  ASSERT_EQ(frames.back().type, NGHTTP2_CONTINUATION);
+  const Observation o = recorded();
+  EXPECT_EQ(o.head_bytes, static_cast<std::int64_t>(head));
+  EXPECT_EQ(o.request_bytes_sent, o.head_bytes);
+  EXPECT_TRUE(o.request_complete);
+  EXPECT_EQ(o.timings.request_sent_us, 3);
 }
 
 }  // namespace

@@ -560,21 +560,45 @@ TEST_F(TlsLayerTest, TheServersAlertAfterTheHandshakeIsRecorded) {
 
 // The probe cannot read a record (a corrupted one): why is noted, and
 // OpenSSL's bad_record_mac alert for the server stays in the client, as
-// every alert does (tls_layer.h: "no alert after the response, ever").
-// Disabled: it fails. read_records() notes local_error, but only
-// fail_handshake() empties OpenSSL's output BIO: the next output() takes
-// the alert record OpenSSL wrote there and hands it to the engine to send.
-TEST_F(TlsLayerTest, DISABLED_ARecordTheProbeCannotReadSendsNoAlert) {
-  connect();
-  shuttle(0);
-  client_to_server(1);
-  server_->send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
-  std::string record = server_->take_output();
-  record[record.size() - 1] = static_cast<char>(record[record.size() - 1] ^ 1);
-  layer().input(record, 10);
-  EXPECT_EQ(layer().facts().local_error, "decryption failed or bad record mac");
-  EXPECT_TRUE(layer().response_done());
-  EXPECT_EQ(layer().output(11), "");
+// every alert does (tls_layer.h: "no alert after the response, ever"). In
+// TLS 1.3 and 1.2 alike; the server hears nothing.
+TEST_F(TlsLayerTest, ARecordTheProbeCannotReadSendsNoAlert) {
+  for (const int max_version : {0, TLS1_2_VERSION}) {
+    SCOPED_TRACE(max_version);
+    ServerOptions server;
+    server.max_version = max_version;
+    connect(server);
+    shuttle(0);
+    client_to_server(1);
+    server_->send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+    std::string record = server_->take_output();
+    record[record.size() - 1] = static_cast<char>(record[record.size() - 1] ^ 1);
+    layer().input(record, 10);
+    EXPECT_EQ(layer().facts().local_error, "decryption failed or bad record mac");
+    EXPECT_TRUE(layer().response_done());
+    EXPECT_EQ(layer().output(11), "");
+    EXPECT_EQ(client_to_server(12), 0u);
+    EXPECT_EQ(server_->alerts_received(), std::vector<int>{});
+  }
+}
+
+// The server's close_notify gets none back (OpenSSL answers one only in
+// SSL_shutdown, which the probe never calls), in TLS 1.3 and 1.2 alike.
+TEST_F(TlsLayerTest, ACloseNotifyGetsNoneBack) {
+  for (const int max_version : {0, TLS1_2_VERSION}) {
+    SCOPED_TRACE(max_version);
+    ServerOptions server;
+    server.max_version = max_version;
+    connect(server);
+    shuttle(0);
+    client_to_server(1);
+    server_->send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+    server_->close_notify();
+    server_to_client(10);
+    EXPECT_EQ(layer().facts().close_notify_us, 10);
+    EXPECT_EQ(client_to_server(11), 0u);
+    EXPECT_EQ(server_->alerts_received(), std::vector<int>{});
+  }
 }
 
 // What the kernel counts for the whole connection, in the exchange's
@@ -603,21 +627,26 @@ TEST_F(TlsLayerTest, AppCountsMapTheKernelsCountsToApplicationBytes) {
 }
 
 // A record that has only partly arrived when the connection ends was on
-// its way: its bytes count as received (TlsLayer::app_counts). Disabled: it
-// fails (0 for 10). OpenSSL's record layer moves a partial record out of
-// the memory BIO into its own buffer, so BIO_ctrl_pending(network_in_) is 0
-// and the partial record's bytes are counted nowhere.
-TEST_F(TlsLayerTest, DISABLED_APartialRecordCountsAsReceived) {
+// its way: its bytes count as received (TlsLayer::app_counts), though
+// OpenSSL has already moved them out of the memory BIO into its own buffer.
+TEST_F(TlsLayerTest, APartialRecordCountsAsReceived) {
   connect();
   auto [wire_sent, wire_received] = establish_without_finished(0);
   send_client_finished(0);
   client_to_server(1);
-  server_->send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+  const std::string response = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+  server_->send(response);
   const std::string record = server_->take_output();
-  layer().input(std::string_view(record).substr(0, 10), 2);
+  layer().input(std::string_view(record).substr(0, 3), 2);  // not even its whole header
+  EXPECT_EQ(layer().app_counts(wire_received + 3, 0).received, 3);
+  layer().input(std::string_view(record).substr(3, 7), 2);
   wire_received += 10;
   EXPECT_EQ(layer().app_counts(wire_received, 0).received, 10);
   EXPECT_EQ(layer().app_counts(wire_received + 7, 0).received, 17);
+  // Whole, it is the application bytes it carried.
+  layer().input(std::string_view(record).substr(10), 3);
+  wire_received += static_cast<std::int64_t>(record.size()) - 10;
+  EXPECT_EQ(layer().app_counts(wire_received, 0).received, static_cast<std::int64_t>(response.size()));
 }
 
 // A reused connection's second exchange counts only its own bytes.
