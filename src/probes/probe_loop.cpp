@@ -209,7 +209,13 @@ void ProbeLoop::connect_next_address(Probe& probe) {
 void ProbeLoop::on_connect_result(Probe& probe, std::uint32_t events) {
   const bool failed_or_hung_up = (events & (EPOLLERR | EPOLLHUP)) != 0 || (events & EPOLLOUT) == 0;
   const int error = failed_or_hung_up ? take_socket_error(probe.fd) : 0;
-  if (error == 0) return begin_connection(probe);
+  if (error == 0) {
+    begin_connection(probe);
+    // Bytes or a FIN that came with the connect's edge (a server that speaks
+    // or hangs up at once) give no edge of their own.
+    if ((events & (EPOLLIN | EPOLLRDHUP)) != 0 && probe.stage != Stage::done) revisit(probe);
+    return;
+  }
   // Linux says ECONNREFUSED for a refused SYN; ECONNRESET only once the
   // handshake completed: a reset right after accept is the server's ending.
   if (error == ECONNRESET) {
