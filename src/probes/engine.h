@@ -38,7 +38,7 @@ struct RunStats {
   // New connections waited because watched ones (outside -c) filled the
   // open-file limit's share: the run went slower than -c allowed.
   bool open_limit_waits = false;
-  std::size_t open_limit = 0;  // connections open at once when that happened (all loops)
+  std::size_t open_limit = 0;  // connections all loops may hold open at once (set by Engine::run)
 };
 
 // Called once per probe as it ends; with several threads, never two at once.

@@ -110,7 +110,6 @@ void ProbeLoop::start_due_probes(Clock::time_point now) {
   }
   if (in_flight_ < max_in_flight_ && live_ >= max_open_ && !shared_.plan->exhausted()) {
     stats_.open_limit_waits = true;
-    stats_.open_limit = max_open_;
   }
 }
 
@@ -432,10 +431,9 @@ void ProbeLoop::start_next_request(Probe& probe) {
   second.closed_before_reuse_us = first.closed_before_reuse_us;
   probe.observation = std::move(second);
   probe.started = now;
-  const TcpCounters counters = tcp_counters(probe.fd);
-  probe.payload_before_request =
-      counters.sequence_received - (peer_fin_received(probe.fd, probe.bytes_read) ? 1 : 0);
-  probe.acked_before_request = counters.bytes_acked;
+  const TcpCounts so_far = connection_counts(probe, tcp_counters(probe.fd));
+  probe.payload_before_request = so_far.received;
+  probe.acked_before_request = so_far.acked;
   probe.response_at.reset();
   probe.fin_at.reset();
   probe.driver->begin_next_request(0);
@@ -509,7 +507,9 @@ std::vector<Observation> ProbeLoop::observations_of(const Probe& probe,
 // all its exchanges; each driver maps them onto its request (over TLS,
 // application bytes).
 TcpCounts ProbeLoop::connection_counts(const Probe& probe, const TcpCounters& counters) const {
-  // A FIN read is known; one still queued behind unread bytes is asked for.
+  // A FIN read is known; one still queued behind unread bytes is asked for:
+  // the kernel's receive sequence counts the FIN as one byte, which holds
+  // after an RST too, when the TCP state no longer tells.
   const bool fin = probe.peer_fin || counters.sequence_received > probe.bytes_read + unread_bytes(probe.fd);
   return TcpCounts{counters.sequence_received - (fin ? 1 : 0), counters.bytes_acked,
                    probe.payload_before_request, probe.acked_before_request};

@@ -118,10 +118,6 @@ std::int64_t unread_bytes(int fd) {
   return queued;
 }
 
-bool peer_fin_received(int fd, std::int64_t bytes_read) {
-  return tcp_counters(fd).sequence_received > bytes_read + unread_bytes(fd);
-}
-
 StreamEnd end_from_tcp_state(std::uint8_t state) {
   if (state == kClose) return StreamEnd::rst;
   if (state == kCloseWait) return StreamEnd::fin;

@@ -41,12 +41,6 @@ TcpCounters tcp_counters(int fd);
 // Bytes waiting in the receive queue (FIONREAD).
 std::int64_t unread_bytes(int fd);
 
-// Whether the peer's FIN has arrived, given how many bytes were read from
-// the socket so far. The kernel's receive sequence counts the FIN as one
-// byte, so this holds after an RST too, when the TCP state no longer tells
-// and recv() returns 0 either way.
-bool peer_fin_received(int fd, std::int64_t bytes_read);
-
 // The ending as the TCP state shows it, without reading: rst (CLOSE),
 // fin (CLOSE_WAIT) or open.
 StreamEnd end_from_tcp_state(std::uint8_t state);
