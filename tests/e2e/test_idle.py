@@ -4,6 +4,7 @@ says how long it really idled; --expect on idle, and [[idle]] failing in a
 check file. Scripted servers and Debian's nginx on loopback."""
 
 import os
+import re
 import unittest
 
 from harness import (ReportDir, WireFixture, idle_entry, interrupt_after, keepalive_server, read_report, report_of,
@@ -21,7 +22,11 @@ class Idle(unittest.TestCase):
         self.assertEqual(result.returncode, 0)
         self.assertEqual(entry["ending"]["kind"], "fin")
         self.assertAlmostEqual(entry["ending"]["after_response_us"], 300_000, delta=50_000)
-        self.assertRegex(result.stdout, r"^server closed the idle connection with FIN 3\d\d\.\d ms after the response\n$")
+        line = re.fullmatch(r"server closed the idle connection with FIN (\d+\.\d) ms after the response\n", result.stdout)
+        self.assertIsNotNone(line, result.stdout)
+        # The line prints the report's own time (to 0.1 ms), which a loaded
+        # machine may put either side of 300 ms.
+        self.assertAlmostEqual(float(line.group(1)), entry["ending"]["after_response_us"] / 1000, delta=0.051)
 
     def test_idle_rst_is_timed_within_50_ms(self):
         result, entry = self.idle("idle_rst_300ms")
