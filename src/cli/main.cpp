@@ -38,6 +38,7 @@ void raise_open_file_limit() {
 // Every command's options, alive for the whole of main.
 struct CommandOptions {
   termprobe::ProbeOptions probe;
+  termprobe::ProbeOptions clients;
   termprobe::RunOptions run;
   termprobe::ServeOptions serve;
   termprobe::CheckOptions check;
@@ -57,6 +58,7 @@ std::vector<Command> add_commands(CLI::App& app, CommandOptions& o, const std::v
   using namespace termprobe;
   return {
       {add_probe_command(app, o.probe), [&] { return run_probe_command(o.probe, line); }},
+      {add_clients_command(app, o.clients), [&] { return run_probe_command(o.clients, line); }},
       {add_run_command(app, o.run), [&] { return run_run_command(o.run, line); }},
       {add_serve_command(app, o.serve), [&] { return run_serve_command(o.serve); }},
       {add_check_command(app, o.check), [&] { return run_check_command(o.check, line); }},

@@ -12,6 +12,7 @@
 #include "cli/option_checks.h"
 #include "cli/report_output.h"
 #include "cli/terminal.h"
+#include "clients/client_replay.h"
 #include "common/closest_name.h"
 #include "common/target_url.h"
 #include "report/expectation.h"
@@ -80,6 +81,37 @@ int exit_code_for(const Report& report, const ProbeOptions& options, const std::
   return kExitSuccess;
 }
 
+// --clients: each client's row as it is done, all of them on the run's first entry.
+Result<void> replay_clients(const ProbeOptions& options, const ProbeSpec& spec, const TargetUrl& target,
+                            ReportRecorder& recorder) {
+  if (options.clients.empty()) return {};
+  auto clients = parse_client_list(options.clients);
+  if (!clients) return tl::unexpected(clients.error());
+  std::FILE* lines = recorder.text();
+  fmt::print(lines,
+             "each client made the request once, through a relay that passes on the server's endings as they "
+             "came:\n");
+  std::fflush(lines);
+  const Redaction& redaction = recorder.redaction();
+  const auto shown = [&](ClientVerdict verdict) {
+    if (verdict.error) {
+      verdict.error->message = redaction.urls(verdict.error->message);
+      for (std::string& cause : verdict.error->cause) cause = redaction.urls(cause);
+    }
+    return verdict;
+  };
+  std::vector<ClientVerdict> verdicts;
+  auto replayed = replay_with_clients(spec, target, *clients, [&](const ClientVerdict& verdict) {
+    verdicts.push_back(shown(verdict));
+    fmt::print(lines, "  {}\n", format_client_line(verdicts.back()));
+    std::fflush(lines);
+  });
+  if (!replayed) return tl::unexpected(replayed.error());
+  recorder.attach_clients(std::make_shared<const std::vector<ClientVerdict>>(std::move(verdicts)));
+  fmt::print(lines, "termprobe's own probe of the same request:\n");
+  return {};
+}
+
 EngineOptions engine_options_from(const ProbeOptions& options) {
   EngineOptions engine;
   engine.max_in_flight = options.concurrency;
@@ -89,36 +121,65 @@ EngineOptions engine_options_from(const ProbeOptions& options) {
   return engine;
 }
 
-}  // namespace
-
-CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
-  CLI::App* probe =
-      app.add_subcommand("probe", "Probe one URL and report how the server ended each connection");
-  probe->option_defaults()->always_capture_default();
-  probe->add_option("url", o.url, "http:// or https:// URL to probe")->required();
-  probe->add_option("-X,--method", o.request.method, "Request method (default GET, or POST with a body)")
+// The request and its deadlines, as probe and clients both take them.
+void add_request_options(CLI::App* command, ProbeOptions& o) {
+  command->option_defaults()->always_capture_default();
+  command->add_option("url", o.url, "http:// or https:// URL to probe")->required();
+  command->add_option("-X,--method", o.request.method, "Request method (default GET, or POST with a body)")
       ->check(method_check());
-  probe->add_option("-H,--header", o.request.headers, "Extra request header 'Name: value' (repeatable)")
+  command->add_option("-H,--header", o.request.headers, "Extra request header 'Name: value' (repeatable)")
       ->check(header_check());
-  auto* data = probe->add_option("-d,--data", o.data_text,
-                                 "Request body as curl's -d: TEXT, or @FILE without its CR/LF; several "
-                                 "join with '&'; Content-Type: application/x-www-form-urlencoded");
-  auto* data_binary = probe->add_option("--data-binary", o.data_binary_text,
-                                        "Request body as curl's --data-binary: TEXT or @FILE, bytes as they "
-                                        "are (joins -d with '&', same Content-Type)");
-  probe->callback(
-      [&o, probe, data, data_binary] { o.request.data = data_parts_in_order(probe, data, data_binary); });
-  probe
+  auto* data = command->add_option("-d,--data", o.data_text,
+                                   "Request body as curl's -d: TEXT, or @FILE without its CR/LF; several "
+                                   "join with '&'; Content-Type: application/x-www-form-urlencoded");
+  auto* data_binary =
+      command->add_option("--data-binary", o.data_binary_text,
+                          "Request body as curl's --data-binary: TEXT or @FILE, bytes as they "
+                          "are (joins -d with '&', same Content-Type)");
+  command->callback(
+      [&o, command, data, data_binary] { o.request.data = data_parts_in_order(command, data, data_binary); });
+  command
       ->add_option("--body-bytes", o.request.body_bytes,
                    "Synthetic body: N bytes of 'x', Content-Type: application/octet-stream (size suffixes k, "
                    "M, G, kB, MB, GB)")
       ->transform(number_check(kBodyBytesRule))
       ->excludes(data)
       ->excludes(data_binary);
-  probe
+  command
       ->add_option("--upload-rate", o.request.upload_rate,
                    "Limit the body upload to N bytes/s (0 = unlimited; suffixes as --body-bytes)")
       ->transform(number_check(kUploadRateRule));
+  command->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response (or 500ms, 2m)")
+      ->transform(number_check({.low = 0.001, .high = 86400, .unit = "seconds"}));
+  command->add_option("--connect-timeout", o.connect_timeout_s, "Seconds allowed for connecting")
+      ->transform(number_check(kConnectTimeoutRule));
+  command->add_option("--watch", o.watch_s, "Seconds to watch the connection after a complete response")
+      ->transform(number_check(kWatchRule));
+  command->add_option("--fin-watch", o.fin_watch_s, "Seconds to watch for an RST after the server's FIN")
+      ->transform(number_check(kFinWatchRule));
+  add_connection_options(command, o.connection);
+  add_redaction_options(command, o.redaction);
+  command->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
+      ->check(path_check());
+  command->add_flag("-q,--quiet", o.quiet, "No line per connection; only the summary");
+  command->footer(kExitCodesHelp);
+}
+
+CLI::Validator client_list_check() {
+  return CLI::Validator(
+      [](const std::string& text) {
+        auto list = parse_client_list(text);
+        return list ? std::string() : list.error().message;
+      },
+      "all|CLIENT[,CLIENT...]");
+}
+
+}  // namespace
+
+CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
+  CLI::App* probe =
+      app.add_subcommand("probe", "Probe one URL and report how the server ended each connection");
+  add_request_options(probe, o);
   probe->add_option("-n,--count", o.count, "Probe N times, a fresh connection each")
       ->transform(number_check({.low = 1, .high = 1'000'000, .unit = "connections", .whole = true}));
   probe
@@ -135,19 +196,6 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
       ->transform(number_check({.low = 1, .high = 10'000, .unit = "connections", .whole = true}));
   probe->add_option("--rate", o.rate, "Start at most R connections per second (0 = no limit)")
       ->transform(number_check(kRateRule));
-  probe->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response (or 500ms, 2m)")
-      ->transform(number_check({.low = 0.001, .high = 86400, .unit = "seconds"}));
-  probe->add_option("--connect-timeout", o.connect_timeout_s, "Seconds allowed for connecting")
-      ->transform(number_check(kConnectTimeoutRule));
-  probe->add_option("--watch", o.watch_s, "Seconds to watch the connection after a complete response")
-      ->transform(number_check(kWatchRule));
-  probe->add_option("--fin-watch", o.fin_watch_s, "Seconds to watch for an RST after the server's FIN")
-      ->transform(number_check(kFinWatchRule));
-  add_connection_options(probe, o.connection);
-  add_redaction_options(probe, o.redaction);
-  probe->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
-      ->check(path_check());
-  probe->add_flag("-q,--quiet", o.quiet, "No line per connection; only the summary");
   probe
       ->add_option("--format", o.format,
                    "lines, or ndjson: one JSON object per finished connection on stdout")
@@ -161,8 +209,29 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
                    "any connection ends otherwise")
       ->delimiter(',')
       ->check(CLI::Validator(check_label, "LABEL[/STATUS]"));
-  probe->footer(kExitCodesHelp);
+  probe
+      ->add_option("--clients", o.clients,
+                   "Also make the request once with each real client (all, or a list: curl,python-requests,"
+                   "node-fetch,...) and report what each raised (see termprobe clients)")
+      ->check(client_list_check());
   return probe;
+}
+
+CLI::App* add_clients_command(CLI::App& app, ProbeOptions& o) {
+  CLI::App* clients = app.add_subcommand(
+      "clients",
+      "Make the same request with each real client (curl, Python, Node.js, Go, Java, Chromium) and report "
+      "what "
+      "each raised, beside termprobe's own probe and the wire label of each client's connections");
+  add_request_options(clients, o);
+  o.clients = "all";
+  clients
+      ->add_option(
+          "--clients", o.clients,
+          "Which clients: all, or a list (curl,python-requests,python-httpx,python-aiohttp,node-fetch,"
+          "node-http,go,java,chromium)")
+      ->check(client_list_check());
+  return clients;
 }
 
 std::optional<ProbeSpec> probe_spec_from(const ProbeOptions& options, const TargetUrl& target) {
@@ -214,6 +283,8 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
     progress.count(entry.outcome.label);
     if (recorder->ndjson()) progress.clear();  // the ndjson line comes next, on a line of its own
   };
+  if (auto replayed = replay_clients(options, spec, *target, *recorder); !replayed)
+    return exit_with(replayed.error());
   const auto name_of = [&](const ProbeId&) { return EntryName{shown_url, scenario, target->url}; };
   if (auto ran = recorder->run(engine_options_from(options), {{spec, options.count}}, name_of, on_entry);
       !ran)

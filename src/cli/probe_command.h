@@ -36,9 +36,13 @@ struct ProbeOptions {
   std::vector<std::string> expect;  // acceptable labels; empty = not judged
   ConnectionOptions connection;     // TLS, HTTP/2 and --resolve
   RedactionOptions redaction;       // --redact, --show-secrets
+  std::string clients;              // --clients: "all" or a list of clients to replay with; empty = none
 };
 
 CLI::App* add_probe_command(CLI::App& app, ProbeOptions& options);
+// `termprobe clients URL ...`: probe's request options; one probe, and the
+// same request made by each real client (--clients, all by default).
+CLI::App* add_clients_command(CLI::App& app, ProbeOptions& options);
 
 // The spec the options ask for, built as a check file's [[probe]] is
 // (build_request); prints the error and returns nullopt on bad input.

@@ -1,5 +1,7 @@
 #include "cli/report_output.h"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "cli/diagnostics.h"
@@ -74,6 +76,7 @@ void ReportRecorder::record(const ProbeId& id, const Observation& observation, c
   entry_.observation = observation;
   entry_.observation.request_headers = redaction_.fields(observation.request_headers);
   entry_.outcome = classify(observation);
+  entry_.clients = std::exchange(pending_clients_, nullptr);
   if (on_entry) on_entry(entry_);
   if (ndjson_) print_ndjson_line();
   if (spill_) spill_->append(entry_);

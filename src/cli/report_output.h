@@ -62,6 +62,11 @@ class ReportRecorder {
   Result<void> run(const EngineOptions& options, const std::vector<PlannedProbe>& plan, const NameOf& name_of,
                    const OnEntry& on_entry = {});
 
+  // What real clients made of the same request: goes on the next entry recorded.
+  void attach_clients(std::shared_ptr<const std::vector<ClientVerdict>> clients) {
+    pending_clients_ = std::move(clients);
+  }
+
   // Writes the report, if one was asked for.
   Result<void> commit();
 
@@ -76,7 +81,8 @@ class ReportRecorder {
   Redaction redaction_;
   bool ndjson_ = false;
   Report report_;
-  ReportEntry entry_;        // every connection's, in turn: its strings keep their capacity
+  ReportEntry entry_;  // every connection's, in turn: its strings keep their capacity
+  std::shared_ptr<const std::vector<ClientVerdict>> pending_clients_;
   std::string ndjson_line_;  // the same
 };
 

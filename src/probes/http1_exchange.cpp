@@ -12,6 +12,26 @@ std::string http1_request_head(const std::string& method, const std::vector<Head
   return head;
 }
 
+void record_response(Observation& o, const ResponseFacts& r) {
+  o.status = r.status;
+  o.interim_responses = r.interim_responses;
+  o.http_version = r.version;
+  o.response_bytes = r.bytes;
+  o.final_response_bytes = r.final_bytes;
+  o.header_bytes = r.header_bytes;
+  o.body_bytes = r.body_bytes;
+  o.declared_length = r.declared_length;
+  o.chunked = r.chunked;
+  o.close_delimited = r.close_delimited;
+  o.response_complete = r.complete;
+  o.connection_close = r.connection_close;
+  o.module = r.module;
+  o.response_headers = r.headers;
+  o.parse_error = r.parse_error;
+  if (!r.parse_error.empty()) o.first_bytes_hex = r.first_bytes_hex;
+  o.bytes_after_response = r.bytes_after_complete;
+}
+
 Http1Exchange::Http1Exchange(const ProbeSpec& spec, std::string_view head,
                              std::shared_ptr<const std::vector<HeaderField>> fields)
     : spec_(spec), head_(head), fields_(std::move(fields)), body_(spec) {
@@ -78,23 +98,7 @@ void Http1Exchange::record(Observation& o, std::size_t) const {
   o.body_bytes_total = body_.total();
   o.body_bytes_sent = body_.sent();
   o.request_complete = request_complete();
-  o.status = r.status;
-  o.interim_responses = r.interim_responses;
-  o.http_version = r.version;
-  o.response_bytes = r.bytes;
-  o.final_response_bytes = r.final_bytes;
-  o.header_bytes = r.header_bytes;
-  o.body_bytes = r.body_bytes;
-  o.declared_length = r.declared_length;
-  o.chunked = r.chunked;
-  o.close_delimited = r.close_delimited;
-  o.response_complete = r.complete;
-  o.connection_close = r.connection_close;
-  o.module = r.module;
-  o.response_headers = r.headers;
-  o.parse_error = r.parse_error;
-  if (!r.parse_error.empty()) o.first_bytes_hex = r.first_bytes_hex;
-  o.bytes_after_response = r.bytes_after_complete;
+  record_response(o, r);
   o.timings.request_sent_us = request_sent_us_;
   o.timings.first_byte_us = first_byte_us_;
   o.timings.response_complete_us = response_complete_us_;

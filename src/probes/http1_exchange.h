@@ -19,6 +19,10 @@ namespace termprobe {
 std::string http1_request_head(const std::string& method, const std::vector<HeaderField>& fields,
                                const std::string& target);
 
+// The response's facts into the observation's response fields: what the
+// probe records for its own exchange and the client relay for a client's.
+void record_response(Observation& o, const ResponseFacts& facts);
+
 class Http1Exchange final : public ConnectionDriver {
  public:
   // head must outlive the exchange (it is the spec's shared request head);

@@ -239,6 +239,47 @@ void write_outcome(JsonTextWriter& json, const Outcome& outcome) {
   json.close_object();
 }
 
+void write_client_error(JsonTextWriter& json, const std::optional<ClientError>& error) {
+  if (!error) return json.null();
+  json.open_object();
+  json.key("type").value(error->type);
+  json.key("message").value(error->message);
+  json.key("cause").open_array();
+  for (const std::string& cause : error->cause) json.element().value(cause);
+  json.close_array();
+  json.close_object();
+}
+
+void write_client_wire(JsonTextWriter& json, const ClientWire& wire) {
+  json.open_object();
+  json.key("label").text_or_null(wire.label);
+  json.key("ending").value(to_string(wire.ending));
+  json.key("client_closed_first").value(wire.client_closed_first);
+  json.key("request_bytes").value(wire.request_bytes);
+  json.key("response_bytes").value(wire.response_bytes);
+  json.key("requests").value(wire.requests ? std::optional<std::int64_t>(*wire.requests) : std::nullopt);
+  json.close_object();
+}
+
+void write_client(JsonTextWriter& json, const ClientVerdict& client) {
+  json.open_object();
+  json.key("client").value(client.client);
+  json.key("version").text_or_null(client.version);
+  json.key("outcome").value(client.outcome);
+  json.key("status").value(client.status ? std::optional<std::int64_t>(*client.status) : std::nullopt);
+  if (client.body_complete)
+    json.key("body_complete").value(*client.body_complete);
+  else
+    json.key("body_complete").null();
+  write_client_error(json.key("error"), client.error);
+  json.key("connections").value(client.connections);
+  json.key("requests").value(client.requests ? std::optional<std::int64_t>(*client.requests) : std::nullopt);
+  json.key("wire").open_array();
+  for (const ClientWire& wire : client.wire) write_client_wire(json.element(), wire);
+  json.close_array();
+  json.close_object();
+}
+
 }  // namespace
 
 void write_entry_json(JsonTextWriter& json, const ReportEntry& entry) {
@@ -260,6 +301,11 @@ void write_entry_json(JsonTextWriter& json, const ReportEntry& entry) {
   json.key("reused").value(o.reused);
   write_reuse(json.key("reuse"), o, entry.outcome.reuse);
   write_outcome(json.key("outcome"), entry.outcome);
+  if (entry.clients) {
+    json.key("clients").open_array();
+    for (const ClientVerdict& client : *entry.clients) write_client(json.element(), client);
+    json.close_array();
+  }
   json.close_object();
 }
 

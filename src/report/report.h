@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,7 @@
 
 #include "probes/observation.h"
 #include "probes/outcome.h"
+#include "report/client_verdict.h"
 #include "report/entry_spill.h"
 #include "report/report_tally.h"
 #include "report/verdict.h"
@@ -27,6 +29,9 @@ struct ReportEntry {
   std::size_t repeat = 0;   // 0-based repetition index within the scenario
   Observation observation;  // raw facts
   Outcome outcome;          // the classifier's reading of them
+  // `clients` and `probe --clients`: what each real client made of the same
+  // request (on the run's first entry); null elsewhere.
+  std::shared_ptr<const std::vector<ClientVerdict>> clients;
 };
 
 struct Report {

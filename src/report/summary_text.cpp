@@ -113,6 +113,44 @@ std::string format_entry_line(std::size_t number, const ReportEntry& entry) {
   return line;
 }
 
+namespace {
+
+std::string client_result_text(const ClientVerdict& c) {
+  if (c.outcome == "response") {
+    const char* body = !c.body_complete ? "" : *c.body_complete ? ", body complete" : ", body INCOMPLETE";
+    return fmt::format("response {}{}", c.status.value_or(0), body);
+  }
+  if (!c.error) return c.outcome;
+  if (c.outcome != "error") return fmt::format("{}: {}", c.outcome, c.error->message);
+  const std::string after_status = c.status ? fmt::format(" (after status {})", *c.status) : "";
+  return fmt::format("error {}: {}{}", c.error->type, c.error->message, after_status);
+}
+
+std::string client_wire_text(const ClientVerdict& c) {
+  std::vector<std::string> parts;
+  for (const ClientWire& wire : c.wire) {
+    if (!wire.label.empty())
+      parts.push_back(wire.label);
+    else
+      parts.push_back(fmt::format("{} after {} B",
+                                  wire.client_closed_first ? "client closed" : to_string(wire.ending),
+                                  wire.response_bytes));
+  }
+  return parts.empty() ? "" : fmt::format("  wire: {}", fmt::join(parts, ", "));
+}
+
+}  // namespace
+
+std::string format_client_line(const ClientVerdict& c) {
+  std::string line =
+      fmt::format("{:<16} {:<10} {}", c.client, c.version.empty() ? "-" : c.version, client_result_text(c));
+  if (c.outcome == "response" || c.outcome == "error") {
+    line += fmt::format("  [{} connection(s)", c.connections);
+    line += c.requests ? fmt::format(", {} request(s)]", *c.requests) : "]";
+  }
+  return line + client_wire_text(c);
+}
+
 std::string format_summary_line(const Report& report) {
   const ReportTally& tally = report.tally;
   std::string line = tally.connections() == tally.total()

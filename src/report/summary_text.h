@@ -14,6 +14,10 @@ std::string endpoint_text(const Endpoint& endpoint);
 
 std::string format_entry_line(std::size_t number, const ReportEntry& entry);
 
+// One client's row of `termprobe clients`: what it raised or got, how many
+// connections and requests it made, and the wire label of each connection.
+std::string format_client_line(const ClientVerdict& client);
+
 // The closing line: how many connections ended how.
 std::string format_summary_line(const Report& report);
 

@@ -1,0 +1,45 @@
+#include "clients/client_request.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "probes/request_fields.h"
+
+namespace termprobe {
+namespace {
+
+bool same_name(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
+}
+
+}  // namespace
+
+std::optional<std::string> default_content_type(const ProbeSpec& spec) {
+  if (request_body_size(spec) == 0) return std::nullopt;
+  for (const std::string& header : spec.headers)
+    if (same_name(header.substr(0, header.find(':')), "Content-Type")) return std::nullopt;
+  return spec.body_type.empty() ? "application/octet-stream" : spec.body_type;
+}
+
+std::vector<std::pair<std::string, std::string>> client_headers(const ProbeSpec& spec) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  for (const std::string& header : spec.headers) {
+    const std::size_t colon = header.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = header.substr(0, colon);
+    std::string value = header.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    if (value.empty()) continue;
+    fields.emplace_back(std::move(name), std::move(value));
+  }
+  if (auto type = default_content_type(spec)) fields.emplace_back("Content-Type", std::move(*type));
+  return fields;
+}
+
+std::string client_body(const ProbeSpec& spec) {
+  if (!spec.body.empty()) return spec.body;
+  return std::string(static_cast<std::size_t>(std::max<std::int64_t>(spec.body_bytes, 0)), 'x');
+}
+
+}  // namespace termprobe
