@@ -15,6 +15,7 @@
 #include "cli/check_command.h"
 #include "cli/compare_command.h"
 #include "cli/diagnostics.h"
+#include "cli/explain_command.h"
 #include "cli/exit_status.h"
 #include "cli/idle_command.h"
 #include "cli/merge_command.h"
@@ -46,6 +47,7 @@ struct CommandOptions {
   termprobe::MergeOptions merge;
   termprobe::IdleOptions idle;
   termprobe::ReuseOptions reuse;
+  termprobe::ExplainOptions explain;
 };
 
 // One row per command: its subcommand, and what runs once it is the one parsed.
@@ -66,6 +68,7 @@ std::vector<Command> add_commands(CLI::App& app, CommandOptions& o, const std::v
       {add_merge_command(app, o.merge), [&] { return run_merge_command(o.merge, line); }},
       {add_idle_command(app, o.idle), [&] { return run_idle_command(o.idle, line); }},
       {add_reuse_command(app, o.reuse), [&] { return run_reuse_command(o.reuse, line); }},
+      {add_explain_command(app, o.explain), [&] { return run_explain_command(o.explain); }},
   };
 }
 

@@ -144,33 +144,20 @@ std::optional<std::string> find_program(const std::vector<std::string>& candidat
   return std::nullopt;
 }
 
-// The runtime's program, or nullopt; TERMPROBE_PYTHON etc. choose another.
+// The runtime's program, or nullopt. TERMPROBE_PYTHON, TERMPROBE_NODE,
+// TERMPROBE_GO and TERMPROBE_JAVA name another, and then only that one.
 std::optional<std::string> runtime_program(Runtime runtime) {
-  const auto chosen = [](const char* variable) -> std::vector<std::string> {
-    const char* value = std::getenv(variable);
-    return value != nullptr && *value != '\0' ? std::vector<std::string>{value} : std::vector<std::string>{};
-  };
-  std::vector<std::string> candidates;
+  const char* variables[] = {"TERMPROBE_PYTHON", "TERMPROBE_NODE", "TERMPROBE_GO", "TERMPROBE_JAVA"};
+  const char* chosen = std::getenv(variables[static_cast<int>(runtime)]);
+  if (chosen != nullptr && *chosen != '\0') return find_program({chosen});
   switch (runtime) {
     // Debian's python3 first: its packages are the clients the table records.
-    case Runtime::python:
-      candidates = chosen("TERMPROBE_PYTHON");
-      candidates.insert(candidates.end(), {"/usr/bin/python3", "python3"});
-      break;
-    case Runtime::node:
-      candidates = chosen("TERMPROBE_NODE");
-      candidates.push_back("node");
-      break;
-    case Runtime::go:
-      candidates = chosen("TERMPROBE_GO");
-      candidates.insert(candidates.end(), {"go", "/usr/lib/go/bin/go"});
-      break;
-    case Runtime::java:
-      candidates = chosen("TERMPROBE_JAVA");
-      candidates.push_back("java");
-      break;
+    case Runtime::python: return find_program({"/usr/bin/python3", "python3"});
+    case Runtime::node: return find_program({"node"});
+    case Runtime::go: return find_program({"go", "/usr/lib/go/bin/go"});
+    case Runtime::java: return find_program({"java"});
   }
-  return find_program(candidates);
+  return std::nullopt;
 }
 
 std::string_view install_hint(Runtime runtime) {

@@ -9,6 +9,8 @@
 #include "report/label_stats.h"
 #include "report/report.h"
 
+#include "report/client_table.h"
+
 namespace termprobe {
 namespace {
 
@@ -102,7 +104,8 @@ json summary_json(std::size_t total, std::size_t requested, const std::map<std::
                                                {"share", stats.share},
                                                {"meaning", label_meaning(label)},
                                                {"first_byte_us", percentiles_json(stats.first_byte_us)},
-                                               {"ended_us", percentiles_json(stats.ended_us)}};
+                                               {"ended_us", percentiles_json(stats.ended_us)},
+                                               {"clients", client_table_json(label)}};
   }
   return {{"total", total}, {"requested", requested}, {"labels", labels}, {"by_label", std::move(by_label)}};
 }
