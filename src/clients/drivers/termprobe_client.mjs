@@ -60,6 +60,8 @@ function redirectConnections(request) {
     const real = net[name];
     net[name] = (...args) => real.call(net, redirect(args[0], false), ...args.slice(1));
   }
+  // http.Agent copied net.createConnection when node:http loaded: route it back through the wrapper.
+  http.Agent.prototype.createConnection = (...args) => net.createConnection(...args);
   const realTls = tls.connect;
   tls.connect = (...args) => realTls.call(tls, redirect(args[0], true), ...args.slice(1));
 }
