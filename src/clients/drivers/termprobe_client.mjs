@@ -81,6 +81,18 @@ function headerPairs(request) {
   return request.headers.map(([name, value]) => [name, value]);
 }
 
+// An object, not Node's raw [name, value, ...] array: with the array the head
+// is fixed at once and a body goes chunked, where end(body) would give it the
+// Content-Length an application's request gets.
+function headerObject(request) {
+  const headers = {};
+  for (const [name, value] of request.headers) {
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
+    headers[key] = key in headers ? [].concat(headers[key], value) : value;
+  }
+  return headers;
+}
+
 function bodyOf(request) {
   return request.body_file ? fs.readFileSync(request.body_file) : undefined;
 }
@@ -130,7 +142,7 @@ function runHttp(request, result) {
       else result.outcome = 'response';
       resolve(result);
     };
-    const req = module.request(url, {method: request.method, headers: headerPairs(request).flat()}, (res) => {
+    const req = module.request(url, {method: request.method, headers: headerObject(request)}, (res) => {
       keepResponse(result, res.statusCode, res.httpVersion, res.headers['content-length']);
       res.on('data', (chunk) => { result.body_bytes += chunk.length; });
       res.on('error', finish);
