@@ -274,7 +274,10 @@ class Java(ClientContract, DriverCase):
     EXPECTED = {
         "fin_before_response": {"type": "java.io.IOException", "message": "HTTP/1.1 header parser received no bytes",
                                 "cause": "java.io.EOFException: EOF reached while reading"},
-        "fin_mid_body_length": {"type": "java.io.IOException", "status": 200, "body_bytes": 50,
+        # No status or body_bytes here: when the body fails before send() has
+        # returned, send() itself raises and the application never gets the
+        # status (seen for rst_mid_body on a loaded machine).
+        "fin_mid_body_length": {"type": "java.io.IOException",
                                 "cause": "fixed content-length: 100, bytes received: 50"},
         "certificate_self_signed": {"type": "javax.net.ssl.SSLHandshakeException", "message": "PKIX path building failed"},
     }

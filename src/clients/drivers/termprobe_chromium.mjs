@@ -115,17 +115,23 @@ class Document {
 }
 
 // Fetch interception lets the navigation carry the request's method, body
-// and headers, which Page.navigate alone cannot.
-async function interceptFirstRequest(pipe, sessionId, request, intercepted) {
+// and headers, which Page.navigate alone cannot; it also stops the page's
+// own requests after it (the favicon the new headless mode asks for), so
+// the server sees the one request it was asked for.
+async function interceptRequests(pipe, sessionId, request, intercepted) {
   const body = request.body_file ? fs.readFileSync(request.body_file) : null;
   intercepted.handler = async ({requestId, request: paused}) => {
-    const headers = Object.entries(paused.headers).filter(([name]) => !request.headers.some(([n]) => n.toLowerCase() === name.toLowerCase()))
+    if (intercepted.used) {
+      await pipe.send('Fetch.failRequest', {requestId, errorReason: 'BlockedByClient'}, sessionId);
+      return;
+    }
+    intercepted.used = true;
+    const given = new Set(request.headers.map(([name]) => name.toLowerCase()));
+    const headers = Object.entries(paused.headers).filter(([name]) => !given.has(name.toLowerCase()))
       .map(([name, value]) => ({name, value}))
       .concat(request.headers.map(([name, value]) => ({name, value})));
-    const change = intercepted.used ? {} : {method: request.method, headers,
-                                            ...(body ? {postData: body.toString('base64')} : {})};
-    intercepted.used = true;
-    await pipe.send('Fetch.continueRequest', {requestId, ...change}, sessionId);
+    await pipe.send('Fetch.continueRequest', {requestId, method: request.method, headers,
+                                              ...(body ? {postData: body.toString('base64')} : {})}, sessionId);
   };
   await pipe.send('Fetch.enable', {patterns: [{urlPattern: '*', requestStage: 'Request'}]}, sessionId);
 }
@@ -144,9 +150,7 @@ async function navigate(request, result, pipe, events) {
   };
   await pipe.send('Network.enable', {}, sessionId);
   await pipe.send('Page.enable', {}, sessionId);
-  if (request.method !== 'GET' || request.body_file || request.headers.length) {
-    await interceptFirstRequest(pipe, sessionId, request, intercepted);
-  }
+  await interceptRequests(pipe, sessionId, request, intercepted);
   const navigation = await pipe.send('Page.navigate', {url: request.url}, sessionId);
   // A failed navigation may end before any Network event names its request.
   const end = navigation.errorText && document.requestId === null
