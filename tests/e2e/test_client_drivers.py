@@ -35,7 +35,7 @@ class DriverCase(unittest.TestCase):
     def command(cls):
         raise NotImplementedError
 
-    def run_driver(self, url, connect_port, **fields):
+    def run_driver(self, url, connect_port, env=None, **fields):
         """The driver's result for a request to url through 127.0.0.1:connect_port."""
         request = {"client": self.CLIENT, "url": url, "connect_to": {"host": "127.0.0.1", "port": connect_port},
                    "method": "GET", "headers": [], "body_file": None, "insecure": False, "ca_file": None,
@@ -45,7 +45,7 @@ class DriverCase(unittest.TestCase):
             path = os.path.join(directory, "request.json")
             with open(path, "w", encoding="utf-8") as request_file:
                 json.dump(request, request_file)
-            finished = subprocess.run([*self.command(), path], capture_output=True, text=True, timeout=60)
+            finished = subprocess.run([*self.command(), path], capture_output=True, text=True, timeout=60, env=env)
         self.assertEqual(finished.returncode, 0, finished.stderr)
         lines = finished.stdout.splitlines()
         self.assertEqual(len(lines), 1, finished.stdout)
@@ -310,6 +310,13 @@ class Chromium(ClientContract, DriverCase):
     @classmethod
     def command(cls):
         return [NODE, os.path.join(DRIVERS, "termprobe_chromium.mjs")]
+
+    def test_timeout_ends_chromium_and_removes_its_profile(self):
+        with tempfile.TemporaryDirectory(prefix="tpct-") as tmp, WireFixture("no_response") as server:
+            result = self.run_driver(server.url(), server.port, timeout_s=1, env=dict(os.environ, TMPDIR=tmp))
+            self.assertEqual(os.listdir(tmp), [])
+        server.process.stdout.close()
+        self.assertEqual((result["outcome"], result["error"]["type"]), ("error", "timeout"), result)
 
     def test_insecure_named_url_through_connect_to(self):
         with TlsWireFixture("certificate_self_signed") as server:

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -88,8 +89,11 @@ public class TermprobeClient {
       thread.setDaemon(true);
       return thread;
     });
-    deadline.schedule(() -> { try { body.close(); } catch (IOException ignored) { } },
-                      timeout.toMillis(), TimeUnit.MILLISECONDS);
+    AtomicBoolean expired = new AtomicBoolean();
+    deadline.schedule(() -> {
+      expired.set(true);
+      try { body.close(); } catch (IOException ignored) { }
+    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
     long read = 0;
     byte[] buffer = new byte[65536];
     try (body) {
@@ -98,7 +102,9 @@ public class TermprobeClient {
       }
       result.put("outcome", "response");
     } catch (IOException e) {
-      result.put("error", describe(e));
+      // Our own close says only "closed": name the deadline instead of blaming the client.
+      result.put("error", expired.get() ? error("timeout", "body not complete in " + timeout.toMillis() + " ms", null)
+                                        : describe(e));
     } finally {
       deadline.shutdownNow();
     }

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 const CHROMIUM = process.env.TERMPROBE_CHROMIUM || '/usr/bin/chromium';
+const STARTUP_S = 30;
 
 function resultFor(client) {
   return {client, version: null, outcome: 'error', status: null, http_version: null, body_bytes: null,
@@ -104,6 +105,14 @@ class Document {
       Object.assign(this.result, {status: response.status, body_bytes: 0,
                                   http_version: {'h2': '2', 'http/1.1': '1.1', 'http/1.0': '1.0'}[response.protocol] || response.protocol,
                                   declared_length: declared === null ? null : Number(declared)});
+    } else if (method === 'Network.responseReceivedExtraInfo' && this.result.status === null) {
+      // The network layer's head, sent as the headers arrive: responseReceived
+      // waits for MIME sniffing, so a body that stalls or breaks early would
+      // otherwise lose the status the browser did get.
+      const declared = headerValue(params.headers, 'content-length');
+      const line = /^HTTP\/(\d(?:\.\d)?) /.exec(params.headersText || '');
+      Object.assign(this.result, {status: params.statusCode, body_bytes: 0, http_version: line ? line[1] : null,
+                                  declared_length: declared === null ? null : Number(declared)});
     } else if (method === 'Network.dataReceived') {
       this.received += params.dataLength;
     } else if (method === 'Network.loadingFinished') {
@@ -151,6 +160,7 @@ async function navigate(request, result, pipe, events) {
   await pipe.send('Network.enable', {}, sessionId);
   await pipe.send('Page.enable', {}, sessionId);
   await interceptRequests(pipe, sessionId, request, intercepted);
+  events.startClock();
   const navigation = await pipe.send('Page.navigate', {url: request.url}, sessionId);
   // A failed navigation may end before any Network event names its request.
   const end = navigation.errorText && document.requestId === null
@@ -166,24 +176,48 @@ async function navigate(request, result, pipe, events) {
 }
 
 function run(request, result) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'termprobe-chromium-'));
+  // Chromium makes temporary folders of its own, which a killed browser
+  // leaves: its TMPDIR is inside ours, removed with the profile. Its
+  // singleton socket lives there and a Unix socket path has 107 bytes, so
+  // the names are short and a long TMPDIR gives way to /tmp.
+  const base = os.tmpdir().length <= 40 ? os.tmpdir() : '/tmp';
+  const root = fs.mkdtempSync(path.join(base, 'tpchr-'));
+  const profile = path.join(root, 'p');
+  const tmp = path.join(root, 't');
+  fs.mkdirSync(tmp);
   const child = spawn(CHROMIUM, chromiumArgs(request, profile),
-                      {stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'], detached: true});
+                      {stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], detached: true,
+                       env: {...process.env, TMPDIR: tmp}});
+  // Kept for the message when chromium dies before answering.
+  let stderrTail = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => { stderrTail = (stderrTail + chunk).slice(-2000); });
   const cleanup = () => {
     // Chromium's own helpers (zygote, renderer, network service) share its process group.
     try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
-    fs.rmSync(profile, {recursive: true, force: true});
+    fs.rmSync(root, {recursive: true, force: true});
   };
-  const events = {handler: () => {}};
+  // The pipe breaks when chromium dies (our kill included); its exit is what reports that.
+  for (const stream of [child.stderr, child.stdio[3], child.stdio[4]]) stream.on('error', () => {});
+  const events = {handler: () => {}, startClock: () => {}};
   const pipe = new Pipe(child.stdio[3], child.stdio[4], (message) => events.handler(message));
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({code, signal})));
-  const gone = exited.then(({code, signal}) => { throw new Error(`chromium exited (${code ?? signal}) before the result`); });
+  const gone = exited.then(({code, signal}) => {
+    throw new Error(`chromium exited (${code ?? signal}) before the result:\n${stderrTail}`);
+  });
+  // timeout_s is the request's: the clock starts at Page.navigate, and the
+  // browser's start has a bound of its own.
   let timer;
   const timeout = new Promise((resolve) => {
-    timer = setTimeout(() => {
-      result.error = {type: 'timeout', message: `no result from chromium in ${request.timeout_s} s`, cause: []};
+    const expire = (message) => () => {
+      result.error = {type: 'timeout', message, cause: []};
       resolve(result);
-    }, request.timeout_s * 1000);
+    };
+    timer = setTimeout(expire(`chromium not ready in ${STARTUP_S} s`), STARTUP_S * 1000);
+    events.startClock = () => {
+      clearTimeout(timer);
+      timer = setTimeout(expire(`no result from chromium in ${request.timeout_s} s`), request.timeout_s * 1000);
+    };
   });
   const spawnFailed = new Promise((_, reject) => child.on('error', reject));
   return Promise.race([navigate(request, result, pipe, events), timeout, gone, spawnFailed]).finally(async () => {
