@@ -6,9 +6,15 @@ runs under Debian's /usr/bin/python3 with Debian's packages."""
 
 import json
 import platform
+import signal
 import socket
 import sys
 import urllib.parse
+
+# requests' and httpx's own timeouts are per operation (connect, each read),
+# so an overall deadline backs them up; it falls a little after timeout_s so
+# that when the client's own timeout is the first to fire, that is reported.
+DEADLINE_GRACE_S = 1.0
 
 INSTALL = {"python-requests": "python3-requests", "python-httpx": "python3-httpx",
            "python-aiohttp": "python3-aiohttp"}
@@ -252,6 +258,19 @@ async def aiohttp_request(request, result):
             return result
 
 
+class Deadline(BaseException):
+    """The driver's overall deadline: not an Exception, so that no client's
+    `except Exception` turns it into an error of its own."""
+
+
+def arm_deadline(seconds):
+    def expire(signum, frame):
+        raise Deadline()
+
+    signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
 RUNNERS = {"python-requests": run_requests, "python-httpx": run_httpx, "python-aiohttp": run_aiohttp}
 
 
@@ -260,13 +279,22 @@ def main():
         request = json.load(request_file)
     client = request["client"]
     result = result_for(client)
+    if client != "python-aiohttp":  # aiohttp's ClientTimeout(total=...) is overall already
+        arm_deadline(request["timeout_s"] + DEADLINE_GRACE_S)
     try:
         result = RUNNERS[client](request, result)
+    except Deadline:
+        # The runners fill result in place: status and body bytes so far stay.
+        result.update(outcome="error", error={
+            "type": "timeout",
+            "message": f"no complete response in {request['timeout_s']} s (the driver's overall deadline)"})
     except ImportError as exc:
         # Only a missing client library lands here: the drivers' own imports are stdlib.
         result.update(outcome="unavailable", requests=None, error={
             "type": "unavailable",
             "message": f"{INSTALL[client]} is not installed (apt install {INSTALL[client]}): {exc}"})
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
     sys.stdout.write(json.dumps(result) + "\n")
 
 
