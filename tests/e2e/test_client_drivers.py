@@ -143,6 +143,7 @@ class ClientContract:
         expected = self.EXPECTED.get("h2_rst_before_headers_internal_error")
         with H2WireFixture("rst_before_headers_internal_error") as server:
             result = self.run_driver(f"http://127.0.0.1:{unused_port()}/x", server.port, http="2-prior-knowledge")
+        server.process.stdout.close()  # H2WireFixture leaves it open
         if expected is None:
             self.assertEqual(result["outcome"], "unsupported", result)
             self.assertEqual(result["error"]["type"], "unsupported")
@@ -192,6 +193,7 @@ class PythonHttpx(ClientContract, PythonCase):
     def test_h2c_prior_knowledge_response(self):
         with H2WireFixture("complete_keepalive") as server:
             result = self.run_driver(f"http://127.0.0.1:{unused_port()}/x", server.port, http="2-prior-knowledge")
+        server.process.stdout.close()
         self.assertEqual((result["outcome"], result["status"], result["http_version"]), ("response", 200, "2"))
 
 
