@@ -290,9 +290,10 @@ def main():
             "message": f"no complete response in {request['timeout_s']} s (the driver's overall deadline)"})
     except ImportError as exc:
         # Only a missing client library lands here: the drivers' own imports are stdlib.
-        result.update(outcome="unavailable", requests=None, error={
-            "type": "unavailable",
-            "message": f"{INSTALL[client]} is not installed (apt install {INSTALL[client]}): {exc}"})
+        message = f"{INSTALL[client]} is not installed (apt install {INSTALL[client]})"
+        if exc.name not in ("requests", "urllib3", "httpx", "httpcore", "aiohttp"):
+            message += f": {exc}"  # a dependency or a lazy import inside the client: say which
+        result.update(outcome="unavailable", requests=None, error={"type": "unavailable", "message": message})
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     sys.stdout.write(json.dumps(result) + "\n")
