@@ -21,7 +21,7 @@ std::string row_text(const ClientTableRow& row) {
   } else {
     text += fmt::format("{}: {}", row.outcome, row.message);
   }
-  if (row.requests && *row.requests > 1)
+  if (row.requests && *row.requests > row.rounds)
     text +=
         fmt::format("  [retried silently: {} requests on {} connection(s)]", *row.requests, row.connections);
   return text;

@@ -149,6 +149,12 @@ void add_request_options(CLI::App* command, ProbeOptions& o) {
       ->add_option("--upload-rate", o.request.upload_rate,
                    "Limit the body upload to N bytes/s (0 = unlimited; suffixes as --body-bytes)")
       ->transform(number_check(kUploadRateRule));
+  command
+      ->add_option("--rounds", o.rounds,
+                   "Requests per connection, the next as soon as the last is answered (HTTP/2: --streams "
+                   "streams a round); every round but the last is reported as kept open. clients: each "
+                   "client makes the request N times on one client, reusing its connection")
+      ->transform(number_check(kRoundsRule));
   command->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response (or 500ms, 2m)")
       ->transform(number_check({.low = 0.001, .high = 86400, .unit = "seconds"}));
   command->add_option("--connect-timeout", o.connect_timeout_s, "Seconds allowed for connecting")
@@ -182,11 +188,6 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   add_request_options(probe, o);
   probe->add_option("-n,--count", o.count, "Probe N times, a fresh connection each")
       ->transform(number_check({.low = 1, .high = 1'000'000, .unit = "connections", .whole = true}));
-  probe
-      ->add_option("--rounds", o.rounds,
-                   "Requests per connection, the next as soon as the last is answered (HTTP/2: --streams "
-                   "streams a round); every round but the last is reported as kept open")
-      ->transform(number_check(kRoundsRule));
   probe->add_option("--threads", o.threads, "Event loops (threads) sharing the connections; one report")
       ->transform(number_check({.low = 1, .high = 64, .unit = "threads", .whole = true}));
   probe

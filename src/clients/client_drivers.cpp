@@ -261,6 +261,7 @@ json request_json(std::string_view client, const ClientRequest& request, const f
           {"insecure", spec.tls.insecure},
           {"ca_file", spec.tls.ca_file.empty() ? json(nullptr) : json(spec.tls.ca_file)},
           {"http", http},
+          {"rounds", spec.rounds},
           {"timeout_s", static_cast<double>(spec.timeout.count()) / 1000.0}};
 }
 

@@ -98,7 +98,13 @@ ClientRun run_curl_client(const ClientRequest& request) {
   curl_easy_setopt(c, CURLOPT_DEBUGDATA, &transfer);
   curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);  // the debug function sees every head sent; nothing is printed
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  const CURLcode code = curl_easy_perform(c);
+  // --rounds: the same request again on the same handle, as an application
+  // reuses its client (and curl its connection); the last one is reported.
+  CURLcode code = CURLE_OK;
+  for (int round = 0; round < spec.rounds && code == CURLE_OK; ++round) {
+    transfer.body_bytes = 0;
+    code = curl_easy_perform(c);
+  }
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   curl_off_t length = -1;

@@ -25,7 +25,8 @@ struct ClientTableRow {
   std::string message;     // the client's text, ports and addresses replaced by placeholders
   std::optional<int> status;
   int connections = 0;
-  std::optional<int> requests;  // more than the request asked for: a silent retry
+  std::optional<int> requests;  // more than `rounds`: a silent retry
+  int rounds = 1;               // requests the client was asked to make (--rounds of the case)
   bool verified = true;         // false: written from the client's source, not run here
 };
 

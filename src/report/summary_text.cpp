@@ -123,6 +123,7 @@ std::string client_result_text(const ClientVerdict& c) {
   if (!c.error) return c.outcome;
   if (c.outcome != "error") return fmt::format("{}: {}", c.outcome, c.error->message);
   const std::string after_status = c.status ? fmt::format(" (after status {})", *c.status) : "";
+  if (c.error->message == c.error->type) return fmt::format("error {}{}", c.error->type, after_status);
   return fmt::format("error {}: {}{}", c.error->type, c.error->message, after_status);
 }
 
@@ -142,13 +143,14 @@ std::string client_wire_text(const ClientVerdict& c) {
 }  // namespace
 
 std::string format_client_line(const ClientVerdict& c) {
-  std::string line =
-      fmt::format("{:<16} {:<10} {}", c.client, c.version.empty() ? "-" : c.version, client_result_text(c));
+  std::string line = fmt::format("{:<16} {}", c.client, client_result_text(c));
   if (c.outcome == "response" || c.outcome == "error") {
     line += fmt::format("  [{} connection(s)", c.connections);
     line += c.requests ? fmt::format(", {} request(s)]", *c.requests) : "]";
   }
-  return line + client_wire_text(c);
+  line += client_wire_text(c);
+  if (!c.version.empty()) line += fmt::format("  ({})", c.version);
+  return line;
 }
 
 std::string format_summary_line(const Report& report) {
