@@ -17,6 +17,8 @@ namespace {
 // a server that stops reading an upload stops the client soon after, as it
 // would without the relay.
 constexpr std::size_t kBufferLimit = 64 * 1024;
+// How long the server's bytes wait for an ending that follows them at once.
+constexpr int kCoalesceMs = 1;
 
 void close_with_reset(int fd) {
   const linger abort_close{1, 0};  // SO_LINGER 0: close() sends an RST
@@ -168,8 +170,18 @@ void Relay::pump(Link& link) {
       break;
     }
   }
+  bool waited_for_more = false;
   while (link.server >= 0 && !link.server_read_done && link.to_client.size() < kBufferLimit) {
     const ssize_t n = recv(link.server, buffer, sizeof(buffer), 0);
+    // A server that writes and then resets puts both on the wire back to
+    // back; the relay must not hand the client a gap between them that the
+    // server never left (a client that wakes in it reports another error).
+    // So once per wake, wait a moment for what follows the bytes.
+    if (n < 0 && errno == EAGAIN && !link.to_client.empty() && !waited_for_more) {
+      waited_for_more = true;
+      pollfd more{link.server, POLLIN, 0};
+      if (poll(&more, 1, kCoalesceMs) > 0) continue;
+    }
     if (n > 0) {
       link.watch.server_bytes({buffer, static_cast<std::size_t>(n)});
       link.to_client.append(buffer, static_cast<std::size_t>(n));

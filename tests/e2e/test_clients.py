@@ -101,12 +101,12 @@ class BehindTheRelay(unittest.TestCase):
 
 class Report(unittest.TestCase):
     def test_probe_clients_puts_every_verdict_on_the_first_result_only(self):
-        with ReportDir() as directory, WireFixture("fin_after_response") as server:
+        with ReportDir() as directory, WireFixture("rst_mid_body") as server:
             result, report = report_of(directory, "probe", server.url(), "-n", "2", "--clients", "curl")
         self.assertEqual(result.returncode, 0, result.stderr)
         first, second = report["results"]
         self.assertEqual([c["client"] for c in first["clients"]], ["curl"])
-        self.assertEqual(first["clients"][0]["wire"][0]["label"], "close_after_response")
+        self.assertEqual(first["clients"][0]["wire"][0]["label"], "reset_mid_response")
         self.assertNotIn("clients", second)
 
     def test_a_client_whose_runtime_is_missing_is_listed_with_what_to_install(self):

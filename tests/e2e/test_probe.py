@@ -541,7 +541,7 @@ class FirstMistakes(unittest.TestCase):
     def test_each_message_says_what_to_do(self):
         cases = [
             (["prob", URL], "termprobe: error: 'prob' is not a command: did you mean probe? "
-                            "(commands: probe, run, serve, check, compare, merge, idle, reuse)\n"),
+                            "(commands: probe, clients, run, serve, check, compare, merge, idle, reuse, explain)\n"),
             (["probe", "127.0.0.1:8080"], "termprobe: error: URL '127.0.0.1:8080' has no scheme: write it with "
                                           "http:// or https:// (e.g. http://127.0.0.1:8080)\n"),
             (["run", "http://127.0.0.1:1/"], "termprobe: error: run: 'http://127.0.0.1:1/' was not expected: give "
