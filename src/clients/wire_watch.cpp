@@ -86,25 +86,34 @@ class WireWatch::RequestScanner {
       return bytes.size();
     }
     const std::size_t used = end + 4 - before;
+    head_.resize(end + 4);  // the bytes after it are the body's or the next request's
     last_.head_bytes += static_cast<std::int64_t>(used);
     last_.head_complete = true;
     chunked_ = field_value(head_, "transfer-encoding").find("chunked") != std::string::npos;
     const std::string length = field_value(head_, "content-length");
     last_.body_total = chunked_ || length.empty() ? 0 : std::stoll("0" + length);
     last_.complete = !chunked_ && last_.body_total == 0;
-    chunk_tail_.clear();
+    chunk_tail_ = "\r\n";  // the head's own CRLF, for a body that is the last chunk alone
     return used;
   }
 
   std::size_t take_body(std::string_view bytes) {
     if (chunked_) {
-      // The body ends with "0\r\n\r\n" (no trailers: enough for clients' requests).
+      // The body ends with the last-chunk line after a CRLF (no trailers:
+      // enough for clients' requests); the bytes after it are the next request.
+      constexpr std::string_view kLastChunk = "\r\n0\r\n\r\n";
+      const std::size_t kept = chunk_tail_.size();
       chunk_tail_.append(bytes);
-      const std::size_t end = chunk_tail_.find("0\r\n\r\n");
-      if (end != std::string::npos) last_.complete = true;
-      if (chunk_tail_.size() > 8) chunk_tail_.erase(0, chunk_tail_.size() - 8);
-      last_.body_sent += static_cast<std::int64_t>(bytes.size());
-      return bytes.size();
+      const std::size_t end = chunk_tail_.find(kLastChunk);
+      std::size_t used = bytes.size();
+      if (end != std::string::npos) {
+        used = end + kLastChunk.size() - kept;
+        last_.complete = true;
+      }
+      if (chunk_tail_.size() > kLastChunk.size())
+        chunk_tail_.erase(0, chunk_tail_.size() - kLastChunk.size());
+      last_.body_sent += static_cast<std::int64_t>(used);
+      return used;
     }
     const std::size_t used =
         static_cast<std::size_t>(std::min<std::int64_t>(last_.body_total - last_.body_sent, bytes.size()));
