@@ -9,6 +9,7 @@
 
 #include "cli/diagnostics.h"
 #include "cli/exit_status.h"
+#include "cli/interrupt.h"
 #include "cli/option_checks.h"
 #include "cli/report_output.h"
 #include "cli/terminal.h"
@@ -101,11 +102,12 @@ Result<void> replay_clients(const ProbeOptions& options, const ProbeSpec& spec, 
     return verdict;
   };
   std::vector<ClientVerdict> verdicts;
-  auto replayed = replay_with_clients(spec, target, *clients, [&](const ClientVerdict& verdict) {
-    verdicts.push_back(shown(verdict));
-    fmt::print(lines, "  {}\n", format_client_line(verdicts.back()));
-    std::fflush(lines);
-  });
+  auto replayed =
+      replay_with_clients(spec, target, *clients, install_stop_handlers(), [&](const ClientVerdict& verdict) {
+        verdicts.push_back(shown(verdict));
+        fmt::print(lines, "  {}\n", format_client_line(verdicts.back()));
+        std::fflush(lines);
+      });
   if (!replayed) return tl::unexpected(replayed.error());
   recorder.attach_clients(std::make_shared<const std::vector<ClientVerdict>>(std::move(verdicts)));
   fmt::print(lines, "termprobe's own probe of the same request:\n");

@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -54,12 +56,13 @@ struct ChildResult {
   std::string err;
   int status = -1;  // waitpid's status; -1 when it could not start
   bool timed_out = false;
+  bool stopped = false;  // a stop request ended it
 };
 
 // Reads a child's stdout and stderr until both close or the deadline passes
 // (then its whole process group is killed: a browser's helpers too).
 ChildResult run_child(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-                      std::chrono::milliseconds limit) {
+                      std::chrono::milliseconds limit, const std::atomic<bool>* stop = nullptr) {
   ChildResult result;
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0) return result;
@@ -98,12 +101,14 @@ ChildResult run_child(const std::vector<std::string>& argv, const std::vector<st
     while (open_pipes > 0) {
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) {
-        result.timed_out = true;
+      if (left.count() <= 0 || (stop != nullptr && *stop)) {
+        (left.count() <= 0 ? result.timed_out : result.stopped) = true;
         kill(-pid, SIGKILL);
         break;
       }
-      if (poll(fds, 2, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
+      // Woken at least every 100 ms to see a stop request.
+      if (poll(fds, 2, static_cast<int>(std::min<std::int64_t>(left.count(), 100))) < 0 && errno != EINTR)
+        break;
       for (int i = 0; i < 2; ++i) {
         if (fds[i].fd < 0 || fds[i].revents == 0) continue;
         char buffer[8192];
@@ -350,7 +355,9 @@ ClientRun run_driver_client(std::string_view client, const ClientRequest& reques
   argv.push_back(request_file.string());
   // The driver's own deadline is the request's; this one only stops a driver that hangs past it.
   const auto limit = request.spec.timeout + request.spec.connect_timeout + std::chrono::seconds(30);
-  const ChildResult child = run_child(argv, {}, std::chrono::duration_cast<std::chrono::milliseconds>(limit));
+  const ChildResult child =
+      run_child(argv, {}, std::chrono::duration_cast<std::chrono::milliseconds>(limit), &request.stop);
+  if (child.stopped) return interrupted_run(client);
   if (child.timed_out)
     return failed_run(client, "driver_failed", "driver_failed", "the driver did not finish in time");
   try {

@@ -83,15 +83,16 @@ Result<std::vector<std::string>> parse_client_list(const std::string& text) {
 
 Result<std::vector<ClientVerdict>> replay_with_clients(
     const ProbeSpec& spec, const TargetUrl& target, const std::vector<std::string>& clients,
-    const std::function<void(const ClientVerdict&)>& on_verdict) {
+    const std::atomic<bool>& stop, const std::function<void(const ClientVerdict&)>& on_verdict) {
   const auto upstream = upstream_address(spec, target);
   if (!upstream) return tl::unexpected(upstream.error());
   const WireReading reading = reading_of(spec, target);
   std::vector<ClientVerdict> verdicts;
   for (const std::string& client : clients) {
+    if (stop) break;
     auto relay = Relay::start(*upstream, reading);
     if (!relay) return tl::unexpected(relay.error());
-    const ClientRequest request{spec, (*relay)->listening()};
+    const ClientRequest request{spec, (*relay)->listening(), stop};
     ClientRun run = client == "curl" ? run_curl_client(request) : run_driver_client(client, request);
     verdicts.push_back(verdict_of(std::move(run), (*relay)->stop(), reading));
     if (on_verdict) on_verdict(verdicts.back());

@@ -3,6 +3,7 @@
 // stands beside the wire truth of its own connections.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -19,10 +20,11 @@ namespace termprobe {
 Result<std::vector<std::string>> parse_client_list(const std::string& text);
 
 // Replays spec's request with each client; on_verdict sees each as it is
-// done. Fails only when the relay cannot be set up (the target's address
-// cannot be resolved, no loopback socket).
+// done. A stop request cuts the running client short (reported as
+// interrupted) and skips the rest. Fails only when the relay cannot be set
+// up (the target's address cannot be resolved, no loopback socket).
 Result<std::vector<ClientVerdict>> replay_with_clients(
     const ProbeSpec& spec, const TargetUrl& target, const std::vector<std::string>& clients,
-    const std::function<void(const ClientVerdict&)>& on_verdict);
+    const std::atomic<bool>& stop, const std::function<void(const ClientVerdict&)>& on_verdict);
 
 }  // namespace termprobe

@@ -37,6 +37,15 @@ std::vector<std::pair<std::string, std::string>> client_headers(const ProbeSpec&
   return fields;
 }
 
+ClientRun interrupted_run(std::string_view client) {
+  ClientRun run;
+  run.verdict.client = std::string(client);
+  run.verdict.outcome = "interrupted";
+  run.verdict.error =
+      ClientError{"interrupted", "stopped by a stop request (Ctrl-C) before the client finished", {}};
+  return run;
+}
+
 std::string client_body(const ProbeSpec& spec) {
   if (!spec.body.empty()) return spec.body;
   return std::string(static_cast<std::size_t>(std::max<std::int64_t>(spec.body_bytes, 0)), 'x');

@@ -3,9 +3,11 @@
 // host for the Host header, the TLS server name and the certificate check).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,8 +19,10 @@ namespace termprobe {
 
 struct ClientRequest {
   const ProbeSpec& spec;
-  Endpoint connect_to;  // the relay
+  Endpoint connect_to;            // the relay
+  const std::atomic<bool>& stop;  // Ctrl-C: the client's run is cut short, reported as interrupted
 };
+
 
 // A request's fields as a client is given them: the user's headers (a
 // "Name:" that only removes a default is left out), then Content-Type for
@@ -38,5 +42,8 @@ struct ClientRun {
   std::optional<std::int64_t> body_bytes;       // body bytes handed to the application
   std::optional<std::int64_t> declared_length;  // the response's Content-Length, as the client saw it
 };
+
+// A run cut short by a stop request: nothing about the server.
+ClientRun interrupted_run(std::string_view client);
 
 }  // namespace termprobe

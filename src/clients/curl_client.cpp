@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 
@@ -17,6 +18,11 @@ struct Transfer {
 std::size_t count_body(char*, std::size_t size, std::size_t count, void* transfer) {
   static_cast<Transfer*>(transfer)->body_bytes += static_cast<std::int64_t>(size * count);
   return size * count;
+}
+
+// Ctrl-C: a non-zero return aborts the transfer (CURLE_ABORTED_BY_CALLBACK).
+int check_stop(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(stop)->load() ? 1 : 0;
 }
 
 int count_requests(CURL*, curl_infotype type, char*, std::size_t, void* transfer) {
@@ -98,6 +104,9 @@ ClientRun run_curl_client(const ClientRequest& request) {
   curl_easy_setopt(c, CURLOPT_DEBUGDATA, &transfer);
   curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);  // the debug function sees every head sent; nothing is printed
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_stop);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &request.stop);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   // --rounds: the same request again on the same handle, as an application
   // reuses its client (and curl its connection); the last one is reported.
   CURLcode code = CURLE_OK;
@@ -113,6 +122,7 @@ ClientRun run_curl_client(const ClientRequest& request) {
   if (length >= 0) run.declared_length = length;
   run.verdict.requests = transfer.requests;
   if (status > 0) run.body_bytes = transfer.body_bytes;
+  if (code == CURLE_ABORTED_BY_CALLBACK) return interrupted_run("curl");
   if (code == CURLE_OK) {
     run.verdict.outcome = "response";
     return run;

@@ -10,9 +10,10 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 import unittest
 
-from harness import ReportDir, TlsWireFixture, WireFixture, report_of, run_termprobe
+from harness import ReportDir, TlsWireFixture, WireFixture, interrupt_after, report_of, run_termprobe
 
 DRIVERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "clients", "drivers")
 
@@ -96,7 +97,12 @@ class BehindTheRelay(unittest.TestCase):
                         _, report = clients_report(directory, server.url(), client)
                         relayed = normalized(report["results"][0]["clients"][0], server.port)
                     self.assertEqual(relayed["outcome"], direct["outcome"])
-                    self.assertEqual(relayed["error"], direct["error"])
+                    if behaviour == "rst_mid_body" and client == "node-http":
+                        # Its text ('aborted' or 'read ECONNRESET') depends on whether its response
+                        # handler ran before the reset was read: it varies without the relay too.
+                        self.assertEqual(relayed["error"]["type"], direct["error"]["type"])
+                    else:
+                        self.assertEqual(relayed["error"], direct["error"])
 
 
 class Report(unittest.TestCase):
@@ -140,6 +146,18 @@ class Report(unittest.TestCase):
         self.assertEqual((curl["outcome"], curl["error"]["type"]), ("error", "60"))
         self.assertIsNone(curl["wire"][0]["label"])  # the relay does not read TLS
         self.assertEqual(insecure["results"][0]["clients"][0]["outcome"], "response")
+
+
+class Interrupt(unittest.TestCase):
+    def test_ctrl_c_cuts_the_running_client_short_and_skips_the_rest(self):
+        with WireFixture("no_response") as server:
+            started = time.monotonic()
+            code, out, _ = interrupt_after(1.0, "clients", server.url(), "--clients", "curl,python-requests")
+            took = time.monotonic() - started
+        self.assertLess(took, 6)  # not curl's 10 s timeout
+        self.assertRegex(out, r"\n  curl +interrupted: stopped by a stop request")
+        self.assertNotIn("python-requests", out)
+        self.assertEqual(code, 130)
 
 
 class Input(unittest.TestCase):
