@@ -128,16 +128,30 @@ std::string client_result_text(const ClientVerdict& c) {
 }
 
 std::string client_wire_text(const ClientVerdict& c) {
-  std::vector<std::string> parts;
+  // Each distinct reading once, with its count: a client that retried
+  // hundreds of times reads as one line.
+  std::vector<std::pair<std::string, int>> groups;
   for (const ClientWire& wire : c.wire) {
-    if (!wire.label.empty())
-      parts.push_back(wire.label);
+    std::string text =
+        !wire.label.empty()
+            ? wire.label
+            : fmt::format("{} after {} B",
+                          wire.client_closed_first ? "client closed" : std::string(to_string(wire.ending)),
+                          wire.response_bytes);
+    auto at = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == text; });
+    if (at == groups.end())
+      groups.emplace_back(std::move(text), 1);
     else
-      parts.push_back(fmt::format("{} after {} B",
-                                  wire.client_closed_first ? "client closed" : to_string(wire.ending),
-                                  wire.response_bytes));
+      ++at->second;
   }
-  return parts.empty() ? "" : fmt::format("  wire: {}", fmt::join(parts, ", "));
+  std::vector<std::string> parts;
+  for (const auto& [text, count] : groups)
+    parts.push_back(count > 1 ? fmt::format("{} ×{}", text, count) : text);
+  if (parts.empty()) return "";
+  const bool sampled = static_cast<std::size_t>(c.connections) > c.wire.size();
+  return fmt::format(
+      "  wire: {}{}", fmt::join(parts, ", "),
+      sampled ? fmt::format(" (first {} and last of {} connections)", c.wire.size() - 1, c.connections) : "");
 }
 
 }  // namespace

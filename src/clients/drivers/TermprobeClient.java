@@ -193,7 +193,11 @@ public class TermprobeClient {
         // Content-Length, Connection, Expect, Upgrade: HttpClient sets them itself and refuses them.
       }
     }
-    if (connectTo != null && !hostGiven) {
+    // HTTP/1.1 only: over HTTP/2 the authority travels as :authority (from
+    // the URI, connect_to's), and a Host beside it that disagrees is a
+    // malformed request (nginx answers 400) that the driver would have caused.
+    boolean http1 = "1.1".equals(request.get("http"));
+    if (connectTo != null && !hostGiven && http1 && !target.getRawAuthority().equals(url.getRawAuthority())) {
       builder.header("Host", url.getRawAuthority());
     }
     return builder.build();
