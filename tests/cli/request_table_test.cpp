@@ -80,6 +80,7 @@ const std::set<std::string> kNoKey = {
     "--rate",         "--json",        "--quiet", "--format", "--spread-sources",
     "--expect",        // judged against the entry's expect, its own syntax (check_file_test)
     "--show-secrets",  // the runner's choice (check --show-secrets), not the file's
+    "--clients",       // a replay with real clients beside the probe, not what the probe sends
 };
 // Keys of [[probe]] that are no `probe` option.
 const std::set<std::string> kNoOption = {"name", "url", "expect"};

@@ -105,10 +105,48 @@ ReportEntry everything_set() {
           "http://[::1]:8080/a?b=\"c\"&d=\\e",
           std::numeric_limits<std::size_t>::max(),
           o,
-          outcome};
+          outcome,
+          nullptr};
 }
 
 TEST(EntryJson, NothingSetIsNullsAndZeros) { expect_same_bytes(ReportEntry{}); }
+
+TEST(EntryJson, ClientVerdictsAreWrittenAsTheOracleLaysThemOut) {
+  ReportEntry entry = everything_set();
+  ClientVerdict failed{"python-requests",
+                       "2.28.1",
+                       "error",
+                       200,
+                       false,
+                       ClientError{"requests.exceptions.ChunkedEncodingError",
+                                   "Connection broken: \"x\"",
+                                   {"urllib3.exceptions.ProtocolError: a", "ConnectionResetError: b"}},
+                       1,
+                       1,
+                       {ClientWire{"reset_mid_response", StreamEnd::rst, false, 78, 90, 1}}};
+  ClientVerdict missing{"go",
+                        "",
+                        "unavailable",
+                        std::nullopt,
+                        std::nullopt,
+                        ClientError{"unavailable", "go is not installed (apt install golang-go)", {}},
+                        0,
+                        std::nullopt,
+                        {}};
+  ClientVerdict tls{"curl",
+                    "7.88.1",
+                    "response",
+                    200,
+                    true,
+                    std::nullopt,
+                    2,
+                    std::nullopt,
+                    {ClientWire{"", StreamEnd::open, true, 500, 4000, std::nullopt},
+                     ClientWire{"", StreamEnd::fin, false, 10, 20, std::nullopt}}};
+  entry.clients =
+      std::make_shared<const std::vector<ClientVerdict>>(std::vector<ClientVerdict>{failed, missing, tls});
+  expect_same_bytes(entry);
+}
 
 TEST(EntryJson, EverythingSet) { expect_same_bytes(everything_set()); }
 
@@ -205,7 +243,7 @@ ReportEntry random_entry(std::mt19937& random) {
   Outcome outcome = classify(o);
   outcome.phase = static_cast<Phase>(random() % 6);
   outcome.response_before_abort = random() % 2 == 0;
-  return {random_text(random), random_text(random), random_text(random), random(), o, outcome};
+  return {random_text(random), random_text(random), random_text(random), random(), o, outcome, nullptr};
 }
 
 TEST(EntryJson, RandomEntries) {

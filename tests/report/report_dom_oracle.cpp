@@ -5,6 +5,7 @@
 #include <map>
 
 #include "probes/classifier.h"
+#include "report/client_table.h"
 #include "report/label_stats.h"
 
 namespace termprobe::oracle {
@@ -227,7 +228,8 @@ json summary_dom(const std::vector<ReportEntry>& results, std::size_t requested)
         {"share", static_cast<double>(count) / static_cast<double>(results.size())},
         {"meaning", label_meaning(label)},
         {"first_byte_us", percentiles_json(first_bytes[label])},
-        {"ended_us", percentiles_json(ends[label])}};
+        {"ended_us", percentiles_json(ends[label])},
+        {"clients", client_table_json(label)}};  // the embedded table's rows, the same for every report
   }
   return {{"total", results.size()},
           {"requested", requested},
@@ -262,6 +264,31 @@ json entry_dom(const ReportEntry& entry) {
   out["reused"] = o.reused;
   out["reuse"] = reuse_json(o, entry.outcome.reuse);
   out["outcome"] = outcome_json(entry.outcome);
+  if (entry.clients) {
+    out["clients"] = json::array();
+    for (const ClientVerdict& c : *entry.clients) {
+      json wires = json::array();
+      for (const ClientWire& w : c.wire)
+        wires.push_back({{"label", w.label.empty() ? json(nullptr) : json(w.label)},
+                         {"ending", to_string(w.ending)},
+                         {"client_closed_first", w.client_closed_first},
+                         {"request_bytes", w.request_bytes},
+                         {"response_bytes", w.response_bytes},
+                         {"requests", w.requests ? json(*w.requests) : json(nullptr)}});
+      json error = nullptr;
+      if (c.error)
+        error = {{"type", c.error->type}, {"message", c.error->message}, {"cause", c.error->cause}};
+      out["clients"].push_back({{"client", c.client},
+                                {"version", c.version.empty() ? json(nullptr) : json(c.version)},
+                                {"outcome", c.outcome},
+                                {"status", c.status ? json(*c.status) : json(nullptr)},
+                                {"body_complete", c.body_complete ? json(*c.body_complete) : json(nullptr)},
+                                {"error", error},
+                                {"connections", c.connections},
+                                {"requests", c.requests ? json(*c.requests) : json(nullptr)},
+                                {"wire", wires}});
+    }
+  }
   return out;
 }
 
