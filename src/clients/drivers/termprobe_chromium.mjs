@@ -129,8 +129,11 @@ class Document {
 // the server sees the one request it was asked for.
 async function interceptRequests(pipe, sessionId, request, intercepted) {
   const body = request.body_file ? fs.readFileSync(request.body_file) : null;
-  intercepted.handler = async ({requestId, request: paused}) => {
-    if (intercepted.used) {
+  intercepted.handler = async ({requestId, request: paused, resourceType}) => {
+    // Only a navigation's document request is the one asked for (each round
+    // navigates once); the page's own (the favicon), which may come after
+    // the next round began, is failed.
+    if (resourceType !== 'Document' || intercepted.used) {
       await pipe.send('Fetch.failRequest', {requestId, errorReason: 'BlockedByClient'}, sessionId);
       return;
     }
