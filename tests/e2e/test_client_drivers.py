@@ -8,8 +8,10 @@ really where the connection goes while Host and the TLS name keep the URL's
 import json
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
+import threading
 import unittest
 
 from harness import H2WireFixture, RecordingServer, TlsWireFixture, WireFixture, unused_port
@@ -77,12 +79,64 @@ class DriverCase(unittest.TestCase):
         return result
 
 
+class CountingRelay:
+    """A loopback TCP relay to port that counts the connections a client
+    opens: whether a second round reused the first one's connection, or a
+    retry opened another, shows here where the client has no request hook."""
+
+    def __init__(self, port):
+        self.target = port
+        self.connections = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.stopped = threading.Event()
+        self.sockets = []  # closed on exit: each is shared by two pipes
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while not self.stopped.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except socket.timeout:
+                continue
+            self.connections += 1
+            upstream = socket.create_connection(("127.0.0.1", self.target), timeout=10)
+            self.sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        """Copies bytes one way; a FIN is passed on as a FIN, so the client
+        sees the fixture's ending."""
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+            sink.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join(timeout=5)
+        self.listener.close()
+        for each in self.sockets:
+            each.close()
+
+
 class ClientContract:
     """The cases every client runs; EXPECTED[behaviour] is what it raises."""
 
     EXPECTED = {}
     REQUESTS = 1  # None where the client has no hook that counts requests sent
     CA_FILE = True  # the client trusts a PEM bundle given in ca_file
+    REUSE_CONNECTIONS = 1  # connections for two rounds against a keep-alive server
+    RACE = None  # (outcome, requests, connections) for two rounds against close_on_reused_request
 
     def test_keepalive_through_connect_to_is_the_whole_response(self):
         result = self.wire("keepalive")
@@ -92,6 +146,35 @@ class ClientContract:
         self.assertIsNone(result["error"])
         self.assertEqual(result["requests"], self.REQUESTS)
         self.assertTrue(result["version"])
+
+    def rounds(self, behaviour, rounds=2):
+        """The driver's result for `rounds` requests on one client, and how
+        many connections it opened to the fixture."""
+        with WireFixture(behaviour) as server, CountingRelay(server.port) as relay:
+            result = self.run_driver(f"http://127.0.0.1:{unused_port()}/x", relay.port, rounds=rounds)
+        server.process.stdout.close()
+        return result, relay.connections
+
+    def test_rounds_reuse_the_kept_alive_connection(self):
+        """Two rounds against a keep-alive server: both answered; one
+        connection unless the client does not reuse (REUSE_CONNECTIONS)."""
+        result, connections = self.rounds("idle_fin_300ms")
+        self.assertEqual((result["outcome"], result["status"], result["body_bytes"]), ("response", 200, 5), result)
+        self.assertEqual(result["requests"], None if self.REQUESTS is None else 2, result)
+        if self.REUSE_CONNECTIONS is not None:
+            self.assertEqual(connections, self.REUSE_CONNECTIONS)
+
+    def test_reused_connection_closed_before_the_answer(self):
+        """The keep-alive race: the second request on the connection gets a
+        FIN. RACE: (outcome, requests, connections) — a response means the
+        client retried on a new connection without telling the application."""
+        result, connections = self.rounds("close_on_reused_request")
+        outcome, requests, expected_connections = self.RACE
+        self.assertEqual((result["outcome"], result["requests"]), (outcome, requests), result)
+        if expected_connections is not None:
+            self.assertEqual(connections, expected_connections)
+        if result["outcome"] == "response":
+            self.assertEqual((result["status"], result["body_bytes"]), (200, 5), result)
 
     def test_fin_before_response(self):
         self.assert_error(self.wire("fin_before_response"), self.EXPECTED["fin_before_response"])
@@ -165,6 +248,7 @@ class PythonCase(DriverCase):
 
 class PythonRequests(ClientContract, PythonCase):
     CLIENT = "python-requests"
+    RACE = ("error", 2, 1)  # no retry: urllib3 1.26 retries nothing by default
     EXPECTED = {
         "fin_before_response": {"type": "requests.exceptions.ConnectionError",
                                 "cause": "http.client.RemoteDisconnected: Remote end closed connection without response"},
@@ -180,6 +264,7 @@ class PythonRequests(ClientContract, PythonCase):
 
 class PythonHttpx(ClientContract, PythonCase):
     CLIENT = "python-httpx"
+    RACE = ("error", 2, 1)
     EXPECTED = {
         "fin_before_response": {"type": "httpx.RemoteProtocolError",
                                 "message": "Server disconnected without sending a response."},
@@ -199,6 +284,7 @@ class PythonHttpx(ClientContract, PythonCase):
 
 class PythonAiohttp(ClientContract, PythonCase):
     CLIENT = "python-aiohttp"
+    RACE = ("error", 2, 1)
     EXPECTED = {
         "fin_before_response": {"type": "aiohttp.client_exceptions.ServerDisconnectedError"},
         "fin_mid_body_length": {"type": "aiohttp.client_exceptions.ClientPayloadError", "status": 200,
@@ -221,6 +307,10 @@ class NodeCase(DriverCase):
 
 class NodeFetch(ClientContract, NodeCase):
     CLIENT = "node-fetch"
+    # undici as Node 20's fetch opened a new connection for the second
+    # request (seen, not explained here), so it never meets the race.
+    REUSE_CONNECTIONS = 2
+    RACE = ("response", 2, 2)
     EXPECTED = {
         "fin_before_response": {"type": "UND_ERR_SOCKET", "message": "fetch failed",
                                 "cause": "SocketError: other side closed"},
@@ -232,6 +322,7 @@ class NodeFetch(ClientContract, NodeCase):
 
 class NodeHttp(ClientContract, NodeCase):
     CLIENT = "node-http"
+    RACE = ("error", 2, 1)
     EXPECTED = {
         "fin_before_response": {"type": "ECONNRESET", "message": "socket hang up"},
         "fin_mid_body_length": {"type": "ECONNRESET", "message": "aborted", "status": 200, "body_bytes": 50},
@@ -241,6 +332,7 @@ class NodeHttp(ClientContract, NodeCase):
 
 class Go(ClientContract, DriverCase):
     CLIENT = "go"
+    RACE = ("response", 3, 2)  # net/http retries an idempotent request on a reused connection that died
     EXPECTED = {
         "fin_before_response": {"type": "EOF"},
         "fin_mid_body_length": {"type": "unexpected EOF", "status": 200, "body_bytes": 50},
@@ -273,6 +365,7 @@ class Go(ClientContract, DriverCase):
 class Java(ClientContract, DriverCase):
     CLIENT = "java"
     REQUESTS = None
+    RACE = ("response", None, 2)  # HttpClient retries a GET once on a new connection
     EXPECTED = {
         "fin_before_response": {"type": "java.io.IOException", "message": "HTTP/1.1 header parser received no bytes",
                                 "cause": "java.io.EOFException: EOF reached while reading"},
@@ -297,6 +390,11 @@ class Java(ClientContract, DriverCase):
 class Chromium(ClientContract, DriverCase):
     CLIENT = "chromium"
     REQUESTS = None
+    # Chromium opens a spare connection of its own at times (1 or 2 seen for
+    # two rounds), so its count is not checked; a response to the race is
+    # its network stack's retry on a fresh connection.
+    REUSE_CONNECTIONS = None
+    RACE = ("response", None, None)
     CA_FILE = False  # Chromium takes no CA file: the driver says unsupported
     EXPECTED = {
         "fin_before_response": {"type": "net::ERR_EMPTY_RESPONSE"},

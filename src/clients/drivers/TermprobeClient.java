@@ -68,9 +68,30 @@ public class TermprobeClient {
     double timeoutS = ((Number) request.get("timeout_s")).doubleValue();
     Duration timeout = Duration.ofMillis((long) (timeoutS * 1000));
     HttpClient client = client(request, url, timeout);
+    // "rounds": the same HttpClient (and its pool of kept-alive connections)
+    // sends the request again; the last round's result is the run's, and an
+    // earlier round's error ends the run there.
+    int rounds = request.get("rounds") == null ? 1 : ((Number) request.get("rounds")).intValue();
+    for (int round = 0; round < Math.max(rounds, 1); round++) {
+      if (round > 0) {
+        for (String key : new String[] {"status", "http_version", "body_bytes", "declared_length", "error"}) {
+          result.put(key, null);
+        }
+        result.put("outcome", "error");
+      }
+      oneRequest(result, client, httpRequest(request, url, timeout), timeout);
+      if (!"response".equals(result.get("outcome"))) {
+        break;
+      }
+    }
+    return result;
+  }
+
+  static Map<String, Object> oneRequest(Map<String, Object> result, HttpClient client, HttpRequest request,
+                                        Duration timeout) {
     HttpResponse<InputStream> response;
     try {
-      response = client.send(httpRequest(request, url, timeout), HttpResponse.BodyHandlers.ofInputStream());
+      response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException | InterruptedException e) {
       result.put("error", describe(e));
       return result;

@@ -129,8 +129,11 @@ class Document {
 // the server sees the one request it was asked for.
 async function interceptRequests(pipe, sessionId, request, intercepted) {
   const body = request.body_file ? fs.readFileSync(request.body_file) : null;
-  intercepted.handler = async ({requestId, request: paused}) => {
-    if (intercepted.used) {
+  intercepted.handler = async ({requestId, request: paused, resourceType}) => {
+    // Only a navigation's document request is the one asked for (each round
+    // navigates once); the page's own (the favicon), which may come after
+    // the next round began, is failed.
+    if (resourceType !== 'Document' || intercepted.used) {
       await pipe.send('Fetch.failRequest', {requestId, errorReason: 'BlockedByClient'}, sessionId);
       return;
     }
@@ -150,17 +153,35 @@ async function navigate(request, result, pipe, events) {
   result.version = product;
   const {targetId} = await pipe.send('Target.createTarget', {url: 'about:blank'});
   const {sessionId} = await pipe.send('Target.attachToTarget', {targetId, flatten: true});
-  const document = new Document(result);
   const intercepted = {used: false, handler: null};
   events.handler = (message) => {
     if (message.sessionId !== sessionId) return;
     if (message.method === 'Fetch.requestPaused' && intercepted.handler) intercepted.handler(message.params);
-    else document.onEvent(message);
+    else if (events.document) events.document.onEvent(message);
   };
   await pipe.send('Network.enable', {}, sessionId);
   await pipe.send('Page.enable', {}, sessionId);
   await interceptRequests(pipe, sessionId, request, intercepted);
   events.startClock();
+  // "rounds": the same tab navigates again, as a reload does; Chromium's
+  // socket pool hands the second navigation the first one's kept-alive
+  // connection. The last round's result is the run's; an error ends it.
+  const rounds = Math.max(Number(request.rounds || 1), 1);
+  for (let round = 0; round < rounds; round += 1) {
+    if (round > 0) {
+      Object.assign(result, {outcome: 'error', status: null, http_version: null, body_bytes: null,
+                             declared_length: null, error: null});
+      intercepted.used = false;
+    }
+    const document = new Document(result);
+    await navigateOnce(request, result, pipe, sessionId, document, events);
+    if (result.outcome !== 'response') break;
+  }
+  return result;
+}
+
+async function navigateOnce(request, result, pipe, sessionId, document, events) {
+  events.document = document;
   const navigation = await pipe.send('Page.navigate', {url: request.url}, sessionId);
   // A failed navigation may end before any Network event names its request.
   const end = navigation.errorText && document.requestId === null
@@ -199,7 +220,7 @@ function run(request, result) {
   };
   // The pipe breaks when chromium dies (our kill included); its exit is what reports that.
   for (const stream of [child.stderr, child.stdio[3], child.stdio[4]]) stream.on('error', () => {});
-  const events = {handler: () => {}, startClock: () => {}};
+  const events = {handler: () => {}, startClock: () => {}, document: null};
   const pipe = new Pipe(child.stdio[3], child.stdio[4], (message) => events.handler(message));
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({code, signal})));
   const gone = exited.then(({code, signal}) => {

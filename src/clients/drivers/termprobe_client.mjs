@@ -66,7 +66,11 @@ function redirectConnections(request) {
   tls.connect = (...args) => realTls.call(tls, redirect(args[0], true), ...args.slice(1));
 }
 
+// Subscribed once per run: with rounds the same result keeps counting.
+const counted = new Set();
 function countRequests(result, channel) {
+  if (counted.has(channel)) return;
+  counted.add(channel);
   result.requests = 0;
   diagnosticsChannel.subscribe(channel, () => { result.requests += 1; });
 }
@@ -161,10 +165,27 @@ function runHttp(request, result) {
 
 const RUNNERS = {'node-fetch': runFetch, 'node-http': runHttp};
 
+// "rounds": the request made that many times with the same client (fetch's
+// global dispatcher, http's global agent: both keep connections alive in
+// Node 20), so the second reuses the first's connection; the last round's
+// result is the run's, and an earlier round's error ends it there.
+async function inRounds(request, runner, result) {
+  const rounds = Number(request.rounds || 1);
+  for (let round = 0; round < rounds; round += 1) {
+    if (round > 0) {
+      Object.assign(result, {outcome: 'error', status: null, http_version: null, body_bytes: null,
+                             declared_length: null, error: null});
+    }
+    await runner(request, result);
+    if (result.outcome !== 'response') break;
+  }
+  return result;
+}
+
 const request = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const runner = RUNNERS[request.client];
 if (!runner) throw new Error(`unknown client ${request.client}`);
 redirectConnections(request);
-const result = await runner(request, resultFor(request.client));
+const result = await inRounds(request, runner, resultFor(request.client));
 // Exit at once: a kept-alive pooled socket would hold the process for seconds.
 process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));

@@ -109,16 +109,41 @@ def run_requests(request, result):
     verify = False if request.get("insecure") else (request.get("ca_file") or True)
     timeout = request["timeout_s"]
     with requests.Session() as session:
-        try:
-            response = session.request(request["method"], request["url"], headers=dict(request["headers"]),
-                                        data=read_body_file(request), verify=verify, stream=True,
-                                        timeout=(timeout, timeout))
-        except Exception as exc:  # the client's own failure is the result
-            result["error"] = describe(exc)
-            return result
-        keep_response(result, response.status_code, {10: "1.0", 11: "1.1"}.get(response.raw.version),
-                      response.headers)
-        return read_chunks(result, lambda: response.iter_content(65536))
+        def one_request():
+            try:
+                response = session.request(request["method"], request["url"], headers=dict(request["headers"]),
+                                            data=read_body_file(request), verify=verify, stream=True,
+                                            timeout=(timeout, timeout))
+            except Exception as exc:  # the client's own failure is the result
+                result["error"] = describe(exc)
+                return result
+            keep_response(result, response.status_code, {10: "1.0", 11: "1.1"}.get(response.raw.version),
+                          response.headers)
+            return read_chunks(result, lambda: response.iter_content(65536))
+        return in_rounds(request, result, one_request)
+
+
+def rounds_of(request):
+    return int(request.get("rounds") or 1)
+
+
+def in_rounds(request, result, one_request):
+    """Makes the request `rounds` times with the same client (so a kept-alive
+    connection is reused) and keeps the last one's result; an earlier round's
+    error ends the run there, since the rounds after it would be another story."""
+    for round_number in range(rounds_of(request)):
+        if round_number:
+            reset_for_next_round(result)
+        one_request()
+        if result["outcome"] != "response":
+            break
+    return result
+
+
+def reset_for_next_round(result):
+    """A new round starts from a blank result; `requests` keeps counting."""
+    result.update(outcome="error", status=None, http_version=None, body_bytes=None, declared_length=None,
+                  error=None)
 
 
 def count_http_client_requests(result):
@@ -168,19 +193,21 @@ def run_httpx(request, result):
     redirect_getaddrinfo(request)
     verify = False if request.get("insecure") else (request.get("ca_file") or True)
     with httpx.Client(verify=verify, timeout=request["timeout_s"], **options) as client:
-        try:
-            outgoing = client.build_request(request["method"], request["url"], headers=request["headers"],
-                                            content=read_body_file(request))
-            response = client.send(outgoing, stream=True)
-        except Exception as exc:
-            result["error"] = describe(exc)
-            return result
-        try:
-            keep_response(result, response.status_code, response.http_version.replace("HTTP/", ""),
-                          response.headers)
-            return read_chunks(result, response.iter_raw)
-        finally:
-            response.close()
+        def one_request():
+            try:
+                outgoing = client.build_request(request["method"], request["url"], headers=request["headers"],
+                                                content=read_body_file(request))
+                response = client.send(outgoing, stream=True)
+            except Exception as exc:
+                result["error"] = describe(exc)
+                return result
+            try:
+                keep_response(result, response.status_code, response.http_version.replace("HTTP/", ""),
+                              response.headers)
+                return read_chunks(result, response.iter_raw)
+            finally:
+                response.close()
+        return in_rounds(request, result, one_request)
 
 
 def count_httpcore_requests(result):
@@ -239,23 +266,33 @@ async def aiohttp_request(request, result):
     timeout = aiohttp.ClientTimeout(total=request["timeout_s"])
     async with aiohttp.ClientSession(connector=aiohttp_connector(request), timeout=timeout,
                                      trace_configs=[trace]) as session:
+        for round_number in range(rounds_of(request)):  # as in_rounds, awaited
+            if round_number:
+                reset_for_next_round(result)
+            await aiohttp_one_request(session, request, result)
+            if result["outcome"] != "response":
+                break
+        return result
+
+
+async def aiohttp_one_request(session, request, result):
+    try:
+        response = await session.request(request["method"], request["url"],
+                                         headers=[tuple(h) for h in request["headers"]], data=read_body_file(request))
+    except Exception as exc:
+        result["error"] = describe(exc)
+        return result
+    async with response:
+        version = f"{response.version.major}.{response.version.minor}"
+        keep_response(result, response.status, version, response.headers)
         try:
-            response = await session.request(request["method"], request["url"],
-                                             headers=[tuple(h) for h in request["headers"]], data=read_body_file(request))
+            async for chunk in response.content.iter_any():
+                result["body_bytes"] += len(chunk)
         except Exception as exc:
             result["error"] = describe(exc)
             return result
-        async with response:
-            version = f"{response.version.major}.{response.version.minor}"
-            keep_response(result, response.status, version, response.headers)
-            try:
-                async for chunk in response.content.iter_any():
-                    result["body_bytes"] += len(chunk)
-            except Exception as exc:
-                result["error"] = describe(exc)
-                return result
-            result["outcome"] = "response"
-            return result
+        result["outcome"] = "response"
+        return result
 
 
 class Deadline(BaseException):
@@ -280,7 +317,7 @@ def main():
     client = request["client"]
     result = result_for(client)
     if client != "python-aiohttp":  # aiohttp's ClientTimeout(total=...) is overall already
-        arm_deadline(request["timeout_s"] + DEADLINE_GRACE_S)
+        arm_deadline(request["timeout_s"] * rounds_of(request) + DEADLINE_GRACE_S)
     try:
         result = RUNNERS[client](request, result)
     except Deadline:
