@@ -12,19 +12,20 @@ namespace termprobe {
 namespace {
 
 std::string row_text(const ClientTableRow& row) {
-  std::string text = fmt::format("{:<16} {:<10} ", row.client, row.verified ? row.version : "(source)");
+  std::string text = fmt::format("{:<16} ", row.client);
   if (row.outcome == "response") {
     text += fmt::format("response {}", row.status.value_or(0));
   } else if (row.outcome == "error") {
-    text += fmt::format("error {}: {}", row.error_type, row.message);
+    text += row.message == row.error_type ? fmt::format("error {}", row.error_type)
+                                          : fmt::format("error {}: {}", row.error_type, row.message);
     if (row.status) text += fmt::format(" (after status {})", *row.status);
   } else {
     text += fmt::format("{}: {}", row.outcome, row.message);
   }
   if (row.requests && *row.requests > row.rounds)
-    text +=
-        fmt::format("  [retried silently: {} requests on {} connection(s)]", *row.requests, row.connections);
-  return text;
+    text += fmt::format("  [retried silently: {} requests on {} connection(s) for {} asked]", *row.requests,
+                        row.connections, row.rounds);
+  return text + fmt::format("  ({})", row.version);
 }
 
 void print_rows(const std::vector<ClientTableRow>& rows, bool verified) {

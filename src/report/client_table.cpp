@@ -26,7 +26,7 @@ ClientTableRow row_of(const json& scenario, const json& client, bool verified) {
   row.status = optional_of<int>(client, "status");
   row.connections = client.value("connections", 0);
   row.requests = optional_of<int>(client, "requests");
-  row.rounds = scenario.value("rounds", 1);
+  row.rounds = scenario.value("requests_asked", 1);
   row.verified = verified;
   return row;
 }

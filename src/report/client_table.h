@@ -26,7 +26,7 @@ struct ClientTableRow {
   std::optional<int> status;
   int connections = 0;
   std::optional<int> requests;  // more than `rounds`: a silent retry
-  int rounds = 1;               // requests the client was asked to make (--rounds of the case)
+  int rounds = 1;               // requests the client was asked to make (the case's requests_asked)
   bool verified = true;         // false: written from the client's source, not run here
 };
 
