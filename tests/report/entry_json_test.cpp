@@ -105,7 +105,8 @@ ReportEntry everything_set() {
           "http://[::1]:8080/a?b=\"c\"&d=\\e",
           std::numeric_limits<std::size_t>::max(),
           o,
-          outcome};
+          outcome,
+          nullptr};
 }
 
 TEST(EntryJson, NothingSetIsNullsAndZeros) { expect_same_bytes(ReportEntry{}); }
@@ -205,7 +206,7 @@ ReportEntry random_entry(std::mt19937& random) {
   Outcome outcome = classify(o);
   outcome.phase = static_cast<Phase>(random() % 6);
   outcome.response_before_abort = random() % 2 == 0;
-  return {random_text(random), random_text(random), random_text(random), random(), o, outcome};
+  return {random_text(random), random_text(random), random_text(random), random(), o, outcome, nullptr};
 }
 
 TEST(EntryJson, RandomEntries) {
