@@ -10,7 +10,7 @@ namespace {
 
 CLI::Validator tls_version_check() {
   return CLI::Validator([](const std::string& text) { return tls_version_problem(text).value_or(""); },
-                        "1.2|1.3");
+                        "1.0|1.1|1.2|1.3");
 }
 
 CLI::Validator resolve_check() {
@@ -33,9 +33,12 @@ void add_connection_options(CLI::App* command, ConnectionOptions& o) {
       ->add_option("--resolve", o.resolve,
                    "Connect to ADDRESS for HOST:PORT; Host header and TLS name stay HOST (repeatable)")
       ->check(resolve_check());
-  command->add_option("--tls-min", o.tls_min, "https: lowest TLS version to offer (1.2 or 1.3)")
+  command
+      ->add_option("--tls-min", o.tls_min,
+                   "https: lowest TLS version to offer (1.0 to 1.3; default 1.2, as curl and browsers: "
+                   "1.0 and 1.1 only when asked)")
       ->check(tls_version_check());
-  command->add_option("--tls-max", o.tls_max, "https: highest TLS version to offer (1.2 or 1.3)")
+  command->add_option("--tls-max", o.tls_max, "https: highest TLS version to offer (1.0 to 1.3; default 1.3)")
       ->check(tls_version_check());
   auto* http2 = command->add_flag("--http2", o.http2,
                                   "https: offer HTTP/2 by ALPN (HTTP/1.1 when the server declines)");

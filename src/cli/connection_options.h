@@ -16,8 +16,8 @@ struct ConnectionOptions {
   bool insecure = false;               // -k: do not stop at certificate problems (they are still reported)
   std::string cacert;                  // --cacert: PEM bundle to trust
   std::vector<std::string> resolve;    // --resolve HOST:PORT:ADDRESS
-  std::string tls_min;                 // --tls-min 1.2|1.3
-  std::string tls_max;                 // --tls-max 1.2|1.3
+  std::string tls_min;                 // --tls-min 1.0|1.1|1.2|1.3 (default 1.2)
+  std::string tls_max;                 // --tls-max 1.0|1.1|1.2|1.3
   bool http2 = false;                  // --http2: offer h2 by ALPN over https
   bool http2_prior_knowledge = false;  // --http2-prior-knowledge: HTTP/2 from the first byte
   int streams = 1;                     // --streams: HTTP/2 streams per connection

@@ -77,7 +77,9 @@ constexpr NameTable<Label, 20> kLabelMeanings{{
     {Label::timeout_mid_response, "hang: the response stopped arriving before the deadline"},
     {Label::timeout_after_response,
      "announced Connection: close, but neither closed nor reset by the deadline"},
-    {Label::bad_response, "bytes that are not an HTTP response (see response.parse_error)"},
+    {Label::bad_response,
+     "bytes that are not a valid response: not HTTP, or over TLS records the probe cannot read (see "
+     "response.parse_error)"},
     {Label::interrupted, "Ctrl-C or SIGTERM ended the probe before the server ended the connection"},
     {Label::stream_reset, "HTTP/2: the server reset the stream (RST_STREAM)"},
     {Label::refused_by_goaway, "HTTP/2: a GOAWAY said the stream was not processed (safe to retry)"},

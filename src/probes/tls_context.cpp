@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -65,9 +66,19 @@ Result<void> load_trust(SSL_CTX* ctx, const TlsSettings& settings) {
 }  // namespace
 
 int tls_version_number(const std::string& text) {
+  if (text == "1.0") return TLS1_VERSION;
+  if (text == "1.1") return TLS1_1_VERSION;
   if (text == "1.2") return TLS1_2_VERSION;
   if (text == "1.3") return TLS1_3_VERSION;
   return 0;
+}
+
+TlsVersionRange tls_version_range(const TlsSettings& settings) {
+  TlsVersionRange range;
+  range.max = settings.max_version.empty() ? 0 : tls_version_number(settings.max_version);
+  range.min = settings.min_version.empty() ? TLS1_2_VERSION : tls_version_number(settings.min_version);
+  if (settings.min_version.empty() && range.max != 0) range.min = std::min(range.min, range.max);
+  return range;
 }
 
 Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& settings,
@@ -79,10 +90,15 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& settin
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   if (ctx == nullptr) return fail(ErrorKind::internal, "OpenSSL: " + openssl_error_text());
   std::shared_ptr<TlsContext> context(new TlsContext(ctx, settings.insecure, alpn_protocols));
-  if (!settings.min_version.empty())
-    SSL_CTX_set_min_proto_version(ctx, tls_version_number(settings.min_version));
-  if (!settings.max_version.empty())
-    SSL_CTX_set_max_proto_version(ctx, tls_version_number(settings.max_version));
+  const TlsVersionRange versions = tls_version_range(settings);
+  SSL_CTX_set_min_proto_version(ctx, versions.min);
+  SSL_CTX_set_max_proto_version(ctx, versions.max);
+  // TLS 1.0 and 1.1 sign the handshake with SHA-1 (and MD5), which OpenSSL 3
+  // refuses from security level 1 up: a user who asked for them gets level
+  // 0, so the probe reaches the old server and reports what it does (the
+  // report names the version and cipher). Without --tls-min below 1.2 the
+  // level stays OpenSSL's default.
+  if (versions.min < TLS1_2_VERSION) SSL_CTX_set_security_level(ctx, 0);
   // Verification always runs, so the report says what the certificate is
   // even with -k; only without -k does a failure stop the handshake.
   SSL_CTX_set_verify(ctx, settings.insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);

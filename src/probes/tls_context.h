@@ -35,7 +35,16 @@ class TlsContext {
   std::vector<std::string> alpn_offered_;
 };
 
-// "1.2" / "1.3" → OpenSSL's version number; 0 when the text is neither.
+// "1.0", "1.1", "1.2", "1.3" → OpenSSL's version number; 0 for any other text.
 int tls_version_number(const std::string& text);
+
+// The versions a spec offers, as OpenSSL's numbers. Without --tls-min the
+// lowest is TLS 1.2, as curl and browsers offer (or --tls-max, when that is
+// lower): TLS 1.0 and 1.1 go into the ClientHello only when asked for.
+struct TlsVersionRange {
+  int min = 0;
+  int max = 0;  // 0: OpenSSL's highest (TLS 1.3)
+};
+TlsVersionRange tls_version_range(const TlsSettings& settings);
 
 }  // namespace termprobe

@@ -7,6 +7,7 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 
 #include "probes/tls_alert.h"
@@ -18,6 +19,39 @@ namespace {
 // huge upload still goes out in steps the kernel's counters can follow.
 constexpr std::size_t kPlainBatch = 64 * 1024;
 constexpr std::size_t kRecordHeaderBytes = 5;  // type, version, length (RFC 8446 §5.1)
+// The longest record any TLS version allows: 2^14 + 2048 bytes of
+// TLSCiphertext (RFC 5246 §6.2.3; TLS 1.3 allows only 2^14 + 256, RFC 8446 §5.2).
+constexpr std::int64_t kMaxRecordBytes = (1 << 14) + 2048;
+constexpr int kServerHello = 2;         // handshake message type (RFC 8446 §4)
+constexpr int kSupportedVersions = 43;  // extension type (RFC 8446 §4.2.1)
+
+// "TLS 1.0" for 0x0301, as --tls-min spells the versions.
+std::string version_name(int version) {
+  if (version == SSL3_VERSION) return "SSL 3.0";
+  if (version >= TLS1_VERSION && version <= TLS1_3_VERSION)
+    return "TLS 1." + std::to_string(version - TLS1_VERSION);
+  char text[16];
+  std::snprintf(text, sizeof(text), "0x%04x", static_cast<unsigned>(version));
+  return text;
+}
+
+// The version a ServerHello chose: its supported_versions extension when it
+// has one (TLS 1.3), else its legacy version field. 0 when it is malformed.
+int server_hello_version(const unsigned char* m, std::size_t size) {
+  constexpr std::size_t kSessionIdAt = 4 + 2 + 32;
+  if (size < kSessionIdAt + 1) return 0;
+  const int legacy = m[4] << 8 | m[5];
+  std::size_t at = kSessionIdAt + 1 + m[kSessionIdAt] + 2 + 1;  // session id, cipher suite, compression
+  if (at + 2 > size) return legacy;
+  const std::size_t end = std::min(size, at + 2 + (static_cast<std::size_t>(m[at]) << 8 | m[at + 1]));
+  for (at += 2; at + 4 <= end;) {
+    const int type = m[at] << 8 | m[at + 1];
+    const std::size_t length = static_cast<std::size_t>(m[at + 2]) << 8 | m[at + 3];
+    if (type == kSupportedVersions && length == 2 && at + 6 <= end) return m[at + 4] << 8 | m[at + 5];
+    at += 4 + length;
+  }
+  return legacy;
+}
 
 bool is_ip_address(const std::string& name) {
   unsigned char buffer[sizeof(in6_addr)];
@@ -69,6 +103,7 @@ TlsLayer::TlsLayer(std::shared_ptr<TlsContext> context, const std::string& serve
   SSL_set_app_data(ssl_, this);
   SSL_set_connect_state(ssl_);
   SSL_set_info_callback(ssl_, &TlsLayer::on_info);
+  SSL_set_msg_callback(ssl_, &TlsLayer::on_message);
   SSL_set_verify(ssl_, context_->verify() ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, &TlsLayer::on_verify);
   if (is_ip_address(server_name_)) {
     X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_), server_name_.c_str());
@@ -102,6 +137,17 @@ void TlsLayer::on_info(const SSL* ssl, int where, int value) {
   layer->facts_.alert = TlsAlert{(value >> 8) == SSL3_AL_FATAL, code, tls_alert_name(code), layer->now_us_};
 }
 
+// Every handshake message, as it arrived and before OpenSSL acts on it: the
+// version the server's ServerHello chose is known even when OpenSSL then
+// refuses it.
+void TlsLayer::on_message(int write_p, int, int content_type, const void* buf, std::size_t len, SSL* ssl,
+                          void*) {
+  const auto* message = static_cast<const unsigned char*>(buf);
+  if (write_p != 0 || content_type != SSL3_RT_HANDSHAKE || len < 1 || message[0] != kServerHello) return;
+  auto* layer = static_cast<TlsLayer*>(SSL_get_app_data(ssl));
+  if (layer->server_hello_version_ == 0) layer->server_hello_version_ = server_hello_version(message, len);
+}
+
 // Runs for every certificate of the chain, whether or not -k was given: the
 // report describes the server's certificate either way.
 int TlsLayer::on_verify(int preverified, X509_STORE_CTX* store) {
@@ -123,7 +169,20 @@ void TlsLayer::advance_handshake() {
   if (context_->verify() && verify != X509_V_OK)
     return fail_handshake("certificate",
                           std::string("certificate verify failed: ") + X509_verify_cert_error_string(verify));
-  fail_handshake("protocol", error_reason(error));
+  const int lowest = static_cast<int>(SSL_get_min_proto_version(ssl_));
+  if (server_hello_version_ != 0 && lowest != 0 && server_hello_version_ < lowest)
+    return fail_handshake("protocol", version_refusal());
+  fail_handshake("protocol", error_reason(error, true));
+}
+
+// The server answered the probe's range with a lower version: the highest
+// it has (RFC 8446 §4.1.3, RFC 5246 §7.4.1.3), so it has no other.
+std::string TlsLayer::version_refusal() const {
+  const std::string chosen = version_name(server_hello_version_);
+  std::string text = "the server offered only " + chosen + " (protocol version): the probe offers " +
+                     version_name(static_cast<int>(SSL_get_min_proto_version(ssl_))) + " and up";
+  if (server_hello_version_ >= TLS1_VERSION) text += "; --tls-min " + chosen.substr(4) + " allows " + chosen;
+  return text;
 }
 
 void TlsLayer::note_established() {
@@ -158,14 +217,16 @@ void TlsLayer::fail_handshake(std::string kind, std::string reason) {
   pending_offset_ = 0;
 }
 
-std::string TlsLayer::error_reason(int ssl_error) const {
+std::string TlsLayer::error_reason(int ssl_error, bool in_handshake) const {
   const unsigned long code = ERR_peek_last_error();
   ERR_clear_error();
   if (code == 0) return ssl_error == SSL_ERROR_SYSCALL ? "the TLS stream broke off" : "TLS error";
   const char* reason = ERR_reason_error_string(code);
   std::string text = reason != nullptr ? reason : "OpenSSL error " + std::to_string(code);
-  if (ERR_GET_REASON(code) == SSL_R_WRONG_VERSION_NUMBER ||
-      ERR_GET_REASON(code) == SSL_R_PACKET_LENGTH_TOO_LONG || ERR_GET_REASON(code) == SSL_R_HTTP_REQUEST)
+  // Only before the session: after a completed handshake the server's bytes were TLS.
+  if (in_handshake &&
+      (ERR_GET_REASON(code) == SSL_R_WRONG_VERSION_NUMBER ||
+       ERR_GET_REASON(code) == SSL_R_PACKET_LENGTH_TOO_LONG || ERR_GET_REASON(code) == SSL_R_HTTP_REQUEST))
     text += ": the server's reply is not TLS (a plain-http port?)";
   return text;
 }
@@ -177,12 +238,13 @@ bool TlsLayer::stopped_reading() const {
 
 void TlsLayer::input(std::string_view bytes, std::int64_t now_us) {
   now_us_ = now_us;
+  const std::int64_t first = wire_received_;
   wire_received_ += static_cast<std::int64_t>(bytes.size());
   if (stopped_reading()) {
     if (facts_.close_notify_us) facts_.bytes_after_close_notify += static_cast<std::int64_t>(bytes.size());
     return;
   }
-  follow_records(bytes);
+  follow_records(bytes, first);
   BIO_write(network_in_, bytes.data(), static_cast<int>(bytes.size()));
   if (!established_) advance_handshake();
   if (established_) read_records(now_us);
@@ -207,13 +269,29 @@ void TlsLayer::read_records(std::int64_t now_us) {
       // A close_notify ends the data properly: a close-delimited body is complete.
       exchange_->input_ended(now_us);
     } else if (!(facts_.alert && facts_.alert->fatal)) {
-      facts_.local_error = error_reason(error);
+      note_unreadable(error);
     }
     // The reading ends here. What OpenSSL wrote for the server in this
     // read (an alert for a record it could not read) is its own answer,
     // not the server's doing: dropped, as a failed handshake's alert is.
     return drop_output_after(queued);
   }
+}
+
+// The server's records cannot be read from here on: why, and from where.
+// OpenSSL reads a record's header, then its body, from network_in_ and
+// no further (no read-ahead), so the last byte it took is in the record it
+// failed on: that record and all after it are the unreadable bytes.
+void TlsLayer::note_unreadable(int ssl_error) {
+  const auto taken = wire_received_ - static_cast<std::int64_t>(BIO_ctrl_pending(network_in_));
+  unreadable_from_ = taken;
+  for (const std::int64_t start : record_starts_)
+    if (start < taken) unreadable_from_ = start;
+  std::string reason = error_reason(ssl_error, false);
+  if (oversized_record_ > 0)
+    reason = "a record of " + std::to_string(oversized_record_) + " bytes, longer than TLS allows (" +
+             std::to_string(kMaxRecordBytes) + "): " + reason;
+  facts_.local_error = std::move(reason);
 }
 
 void TlsLayer::drop_output_after(std::size_t kept) {
@@ -228,20 +306,30 @@ void TlsLayer::drop_output_after(std::size_t kept) {
 // The server's records as they arrive, so a record that has only partly
 // arrived is known: OpenSSL moves its bytes out of network_in_ into a
 // buffer of its own, where BIO_ctrl_pending() no longer sees them.
-void TlsLayer::follow_records(std::string_view bytes) {
+void TlsLayer::follow_records(std::string_view bytes, std::int64_t offset) {
+  // Every whole record before this input was read (read_records() goes on
+  // until OpenSSL wants more): only the one still arriving is kept.
+  if (record_received_ == 0)
+    record_starts_.clear();
+  else if (record_starts_.size() > 1)
+    record_starts_.erase(record_starts_.begin(), record_starts_.end() - 1);
   while (!bytes.empty()) {
+    if (record_received_ == 0) record_starts_.push_back(offset);
     if (record_received_ < static_cast<std::int64_t>(kRecordHeaderBytes)) {
       const std::size_t take = std::min(bytes.size(), kRecordHeaderBytes - record_header_.size());
       record_header_.append(bytes.substr(0, take));
       bytes.remove_prefix(take);
+      offset += static_cast<std::int64_t>(take);
       record_received_ += static_cast<std::int64_t>(take);
       if (record_header_.size() < kRecordHeaderBytes) return;
       record_left_ =
           static_cast<std::uint8_t>(record_header_[3]) << 8 | static_cast<std::uint8_t>(record_header_[4]);
       record_header_.clear();
+      if (record_left_ > kMaxRecordBytes && oversized_record_ == 0) oversized_record_ = record_left_;
     }
     const auto take = std::min(static_cast<std::int64_t>(bytes.size()), record_left_);
     bytes.remove_prefix(static_cast<std::size_t>(take));
+    offset += take;
     record_left_ -= take;
     record_received_ += take;
     if (record_left_ == 0) record_received_ = 0;
@@ -313,6 +401,8 @@ TlsLayer::AppCounts TlsLayer::app_counts(std::int64_t tcp_received, std::int64_t
   const std::int64_t unread =
       std::max<std::int64_t>(0, tcp_received - wire_received_) + (stopped_reading() ? 0 : record_received_);
   counts.received = app_received_ + (established_ ? unread : 0);
+  // Records the probe could not read still arrived: their bytes count as the server's.
+  if (unreadable_from_ >= 0) counts.received += wire_received_ - unreadable_from_;
   std::int64_t acked_plain = plain_sent_before_;
   for (const Flush& flush : flushes_) {
     if (flush.wire_end > tcp_acked) break;
@@ -333,6 +423,10 @@ void TlsLayer::record_wire(Observation& o, const TcpCounts& tcp) const {
 
 void TlsLayer::record(Observation& o, std::size_t exchange) const {
   if (exchange_) exchange_->record(o, exchange);
+  // Bytes that are not a readable TLS stream are not a valid response
+  // either: the label is bad_response, in the response's own words.
+  if (!facts_.local_error.empty() && !o.response_complete && o.parse_error.empty())
+    o.parse_error = "unreadable TLS record: " + facts_.local_error;
   o.tls_established = established_;
   if (established_ && !next_request_)
     o.timings.tls_us = established_us_;  // a reused request had no handshake

@@ -74,14 +74,18 @@ class TlsLayer final : public ConnectionDriver {
 
   static void on_info(const SSL* ssl, int where, int value);
   static int on_verify(int preverified, X509_STORE_CTX* store);
+  static void on_message(int write_p, int version, int content_type, const void* buf, std::size_t len,
+                         SSL* ssl, void* arg);
+  std::string version_refusal() const;
+  void note_unreadable(int ssl_error);
   void advance_handshake();
   void note_established();
   void read_records(std::int64_t now_us);
   void fail_handshake(std::string kind, std::string reason);
-  std::string error_reason(int ssl_error) const;
+  std::string error_reason(int ssl_error, bool in_handshake) const;
   void take_wire_output();
   void drop_output_after(std::size_t kept);
-  void follow_records(std::string_view bytes);
+  void follow_records(std::string_view bytes, std::int64_t offset);
   bool stopped_reading() const;
 
   std::shared_ptr<TlsContext> context_;
@@ -109,6 +113,12 @@ class TlsLayer final : public ConnectionDriver {
   std::string record_header_;           // the server's record being read: its header while incomplete
   std::int64_t record_left_ = 0;        // its bytes still to come, once its header is in
   std::int64_t record_received_ = 0;    // its bytes received so far (0: between records)
+  // Where on the wire each record not yet known to be read began: the one
+  // being read when this input came, then those of this input.
+  std::vector<std::int64_t> record_starts_;
+  std::int64_t oversized_record_ = 0;  // the first record header declaring more than TLS allows: its length
+  std::int64_t unreadable_from_ = -1;  // wire offset of the first record the probe could not read
+  int server_hello_version_ = 0;       // the version the server's ServerHello chose (0: none yet)
 };
 
 }  // namespace termprobe

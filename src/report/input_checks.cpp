@@ -162,12 +162,12 @@ std::optional<std::string> method_problem(std::string_view method) {
 }
 
 std::optional<std::string> tls_version_problem(std::string_view version) {
-  if (version == "1.2" || version == "1.3") return std::nullopt;
-  return "must be 1.2 or 1.3";
+  if (version == "1.0" || version == "1.1" || version == "1.2" || version == "1.3") return std::nullopt;
+  return "must be 1.0, 1.1, 1.2 or 1.3";
 }
 
 std::optional<std::string> tls_range_problem(std::string_view min_version, std::string_view max_version) {
-  // "1.2" < "1.3" as text and as versions.
+  // "1.0" < "1.1" < "1.2" < "1.3" as text and as versions.
   if (!min_version.empty() && !max_version.empty() && min_version > max_version)
     return "the minimum TLS version " + std::string(min_version) + " is above the maximum " +
            std::string(max_version);

@@ -84,7 +84,7 @@ std::optional<std::string> header_name_problem(std::string_view name);
 // or POST: no spaces or control characters), or nullopt when it is fine.
 std::optional<std::string> method_problem(std::string_view method);
 
-// Why a --tls-min/--tls-max value is unusable (only "1.2" and "1.3"), or nullopt.
+// Why a --tls-min/--tls-max value is unusable (only "1.0", "1.1", "1.2" and "1.3"), or nullopt.
 std::optional<std::string> tls_version_problem(std::string_view version);
 
 // Why a minimum and maximum TLS version cannot go together, or nullopt.

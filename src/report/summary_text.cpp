@@ -30,7 +30,16 @@ std::string ending_text(const Observation& o) {
   return text;
 }
 
+// The response ended at a TLS record the probe could not read (the TLS
+// layer's parse_error): the line says so in TLS's words, not HTTP's.
+bool unreadable_tls(const Observation& o) {
+  return o.tls && !o.tls_facts.local_error.empty() &&
+         o.parse_error == "unreadable TLS record: " + o.tls_facts.local_error;
+}
+
 std::string response_text(const Observation& o) {
+  if (unreadable_tls(o))
+    return fmt::format(" unreadable TLS records ({}; {} B)", o.tls_facts.local_error, o.wire_bytes_received);
   if (!o.parse_error.empty())
     return fmt::format(" not HTTP/{} ({}; {} B, first bytes {})", o.http2 ? "2" : "1.x", o.parse_error,
                        o.response_bytes, o.first_bytes_hex.substr(0, 32));
@@ -62,7 +71,8 @@ std::string tls_text(const Observation& o) {
                               millis(*tls.close_notify_us - *o.timings.response_complete_us));
   if (tls.close_notify_us) return text + " close_notify";
   if (o.end == StreamEnd::fin) return text + " no close_notify";
-  if (!tls.local_error.empty()) return text + fmt::format(" unreadable records ({})", tls.local_error);
+  if (!tls.local_error.empty() && !unreadable_tls(o))
+    return text + fmt::format(" unreadable records ({})", tls.local_error);
   return text;
 }
 

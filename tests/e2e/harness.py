@@ -115,7 +115,9 @@ class TlsWireFixture(WireFixture):
     def stop(self):
         """Stops the server; what its clients did after their responses:
         connections, client_bytes, client_fins, client_resets (numbers) and
-        first_client_close_ms (None when no client closed first)."""
+        first_client_close_ms (None when no client closed first), and
+        offered_versions: the versions the latest ClientHello offered, as
+        the client listed them (["1.3", "1.2"]; None before any)."""
         if self.summary is None:
             self.process.stdin.close()
             line = self.process.stdout.readline()
@@ -123,12 +125,14 @@ class TlsWireFixture(WireFixture):
             self.process.stdout.close()
             self._pem_dir.cleanup()
             match = re.match(r"connections=(\d+) client_bytes=(\d+) client_fins=(\d+) client_resets=(\d+) "
-                             r"first_client_close_ms=(\d+|-)$", line)
+                             r"first_client_close_ms=(\d+|-) offered_versions=(\S+)$", line)
             if not match:
                 raise AssertionError(f"tls_wire_fixture summary: {line!r}")
-            numbers = [None if group == "-" else int(group) for group in match.groups()]
+            numbers = [None if group == "-" else int(group) for group in match.groups()[:-1]]
             self.summary = dict(zip(("connections", "client_bytes", "client_fins", "client_resets",
                                      "first_client_close_ms"), numbers))
+            versions = match.group(6)
+            self.summary["offered_versions"] = None if versions == "-" else versions.split(",")
         return self.summary
 
     def __exit__(self, *exc):

@@ -9,7 +9,7 @@ import re
 import subprocess
 import unittest
 
-from harness import TLS_WIRE_FIXTURE, TlsWireFixture, fresh_report
+from harness import TERMPROBE, TLS_WIRE_FIXTURE, TlsWireFixture, fresh_report
 
 MS = r"\d+\.\d ms"
 COMPLETE = r"HTTP 200  body 5/5 B  "  # the fixture's response, whole
@@ -125,7 +125,7 @@ class SessionEndingsAfterTheResponse(ProbeCase):
             self.assertGreaterEqual(entry["tls"]["ending"]["close_notify_us"], 300_000)
             self.assertGreaterEqual(entry["tls"]["ending"]["close_notify_after_response_us"], 0)
         self.assertEqual(summary, {"connections": 2, "client_bytes": 0, "client_fins": 0, "client_resets": 0,
-                                   "first_client_close_ms": None})
+                                   "first_client_close_ms": None, "offered_versions": ["1.3", "1.2"]})
 
     def test_a_watch_shorter_than_the_hold_is_the_probes_close_and_reported_as_keepalive(self):
         # The other side of the test above: when the probe does leave first,
@@ -240,6 +240,79 @@ class HandshakeFailures(ProbeCase):
                 self.assertFalse(tls["certificate"]["verified"])
                 self.assertEqual(tls["certificate"]["verify_result"], verdict)
                 self.assertEqual(tls["ending"]["kind"], "close_notify_then_fin")
+
+
+TOO_LONG_RECORD_BYTES = 5 + 2**14 + 2048 + 1  # the fixture's record: its header and the 18,433 bytes it declares
+TOO_LONG_REASON = "a record of 18433 bytes, longer than TLS allows (18432): packet length too long"
+
+
+class UnreadableRecordsAfterTheHandshake(ProbeCase):
+    """A record longer than TLS allows instead of a response: bytes that are
+    not a valid response (bad_response), decided at the record's header, with
+    every byte counted, whatever the server does next."""
+
+    def test_a_record_too_long_is_a_bad_response_however_the_server_goes_on(self):
+        for behaviour, tcp_ending, ending_text in (("record_too_long_then_silence", "open", "still open after watch"),
+                                                   ("record_too_long_then_fin", "fin", rf"fin at {MS}")):
+            with self.subTest(behaviour), TlsWireFixture(behaviour) as server:
+                result, report, lines = self.probe(server, "--cacert", server.ca, "--timeout", "10", count=1)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assert_every_entry(report, lines, "bad_response",
+                                        rf"unreadable TLS records \({re.escape(TOO_LONG_REASON)}; "
+                                        rf"{TOO_LONG_RECORD_BYTES} B\)  {ending_text}  TLSv1\.3")
+                self.assertIn("  bad_response: bytes that are not a valid response: not HTTP, or over TLS records the "
+                              "probe cannot read (see response.parse_error)\n", result.stdout)
+                entry = report["results"][0]
+                self.assertNotIn("plain-http", result.stdout)
+                self.assertEqual(entry["outcome"]["ending"], tcp_ending)
+                self.assertEqual(entry["response"]["parse_error"], "unreadable TLS record: " + TOO_LONG_REASON)
+                self.assertEqual(entry["response"]["wire_bytes"], TOO_LONG_RECORD_BYTES)
+                self.assertIsNone(entry["response"]["status"])
+                self.assertEqual(entry["tls"]["ending"]["local_error"], TOO_LONG_REASON)
+                self.assertIsNone(entry["tls"]["ending"]["alert"])
+                # At once: the watch (0.2 s) after the record, not the 10 s deadline.
+                self.assertLess(entry["timings_us"]["ended"], 5_000_000)
+                summary = server.stop()
+                self.assertEqual(summary["client_bytes"], 0)  # no alert went back
+
+
+class TlsVersionsOffered(ProbeCase):
+    """TLS 1.2 and 1.3 by default, as curl and browsers; 1.0 and 1.1 only
+    with --tls-min. The fixture records what each ClientHello offered."""
+
+    def test_the_default_offers_tls_1_2_and_1_3_only(self):
+        with TlsWireFixture("close_notify_then_fin") as server:
+            self.probe(server, "--cacert", server.ca, count=1)
+            self.assertEqual(server.stop()["offered_versions"], ["1.3", "1.2"])
+
+    def test_a_tls_1_0_server_fails_the_default_handshake_with_its_version(self):
+        with TlsWireFixture("tls1_0_only") as server:
+            result, report, lines = self.probe(server, "--cacert", server.ca, count=1)
+            summary = server.stop()
+        reason = ("the server offered only TLS 1.0 (protocol version): the probe offers TLS 1.2 and up; "
+                  "--tls-min 1.0 allows TLS 1.0")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assert_every_entry(report, lines, "tls_failed", rf"\S+ at {MS}  TLS failed: {re.escape(reason)}")
+        tls = report["results"][0]["tls"]
+        self.assertEqual(tls["failure"], {"kind": "protocol", "reason": reason})
+        self.assertIsNone(tls["ending"]["alert"])
+        self.assertEqual(summary["offered_versions"], ["1.3", "1.2"])
+
+    def test_tls_min_1_0_offers_it_and_reaches_the_server(self):
+        with TlsWireFixture("tls1_0_only") as server:
+            result, report, lines = self.probe(server, "--cacert", server.ca, "--tls-min", "1.0", count=1)
+            summary = server.stop()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assert_every_entry(report, lines, "close_after_response",
+                                COMPLETE + rf"fin {MS} after response  TLSv1 close_notify {MS} after response")
+        tls = report["results"][0]["tls"]
+        self.assertEqual(tls["version"], "TLSv1")
+        self.assertTrue(tls["certificate"]["verified"])
+        self.assertEqual(summary["offered_versions"], ["1.3", "1.2", "1.1", "1.0"])
+
+    def test_help_says_what_is_offered_by_default(self):
+        result = subprocess.run([TERMPROBE, "probe", "--help"], capture_output=True, text=True, timeout=10)
+        self.assertIn("default 1.2", result.stdout)
 
 
 class FixtureExecutable(unittest.TestCase):

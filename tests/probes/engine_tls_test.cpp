@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "engine_test_support.h"
 #include "fixtures/tls_wire_server.h"
@@ -249,6 +252,56 @@ TEST(EngineTls, InsecureCompletesTheHandshakeAndStillReportsTheCertificate) {
         EXPECT_EQ(classify(o).tls_ending, "close_notify_then_fin");
       },
       [](ProbeSpec& spec, const TlsWireServer&) { spec.tls.insecure = true; });
+}
+
+// A record longer than TLS allows instead of the response: bad_response at
+// once (the watch, not the deadline), its bytes counted, however the server
+// goes on; nothing is sent back.
+TEST(EngineTls, ARecordTooLongIsABadResponseWithItsBytes) {
+  for (const auto& [behaviour, end] : {std::pair{TlsBehaviour::record_too_long_then_silence, StreamEnd::open},
+                                       std::pair{TlsBehaviour::record_too_long_then_fin, StreamEnd::fin}}) {
+    SCOPED_TRACE(std::string(to_string(behaviour)));
+    expect_every_connection(
+        behaviour, Label::bad_response,
+        [end = end](const Observation& o) {
+          EXPECT_TRUE(o.tls_established);
+          EXPECT_EQ(o.end, end);
+          EXPECT_EQ(o.wire_bytes_received, fixtures::kTooLongRecordWireBytes);
+          EXPECT_EQ(o.status, 0);
+          EXPECT_EQ(o.tls_facts.local_error,
+                    "a record of 18433 bytes, longer than TLS allows (18432): packet length too long");
+          EXPECT_EQ(o.parse_error, "unreadable TLS record: " + o.tls_facts.local_error);
+          ASSERT_TRUE(o.timings.ended_us.has_value());
+          EXPECT_LT(*o.timings.ended_us, 2'500'000);  // the deadline is 3 s
+        },
+        [](ProbeSpec& spec, const TlsWireServer&) { spec.timeout = 10s; });
+  }
+}
+
+// TLS 1.0 only: refused by the default range in the probe's words; reached
+// with --tls-min 1.0. The server saw 1.0 and 1.1 offered only then.
+TEST(EngineTls, ATls10ServerNeedsTlsMin10) {
+  auto server = TlsWireServer::start(TlsBehaviour::tls1_0_only);
+  const PemFile ca(server->trust_pem());
+  ProbeSpec spec;
+  spec.url = server->url("/x");
+  spec.tls.ca_file = ca.path();
+  spec.timeout = spec.connect_timeout = 3s;
+  spec.watch = 200ms;
+  auto run = run_engine(spec, 1, 1);
+  ASSERT_EQ(run.observations.size(), 1u);
+  EXPECT_EQ(classify(run.observations[0]).label, Label::tls_failed);
+  EXPECT_EQ(
+      run.observations[0].tls_facts.failure,
+      "the server offered only TLS 1.0 (protocol version): the probe offers TLS 1.2 and up; --tls-min 1.0 "
+      "allows TLS 1.0");
+  EXPECT_EQ(server->client_offered_versions(), (std::vector<std::string>{"1.3", "1.2"}));
+  spec.tls.min_version = "1.0";
+  run = run_engine(spec, 1, 1);
+  ASSERT_EQ(run.observations.size(), 1u);
+  EXPECT_EQ(classify(run.observations[0]).label, Label::close_after_response);
+  EXPECT_EQ(run.observations[0].tls_facts.version, "TLSv1");
+  EXPECT_EQ(server->client_offered_versions(), (std::vector<std::string>{"1.3", "1.2", "1.1", "1.0"}));
 }
 
 TEST(EngineTls, TheProbeSendsNothingAndNeverClosesFirstAfterTheResponse) {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace termprobe {
 namespace {
@@ -58,6 +59,45 @@ TEST(TlsContextTest, KeyLogCallbackWithSslKeyLogFile) {
   const auto context = insecure_context();
   ASSERT_NE(context, nullptr);
   EXPECT_NE(SSL_CTX_get_keylog_callback(context->native()), nullptr);
+}
+
+TEST(TlsContextTest, VersionsAreTheFourTlsVersions) {
+  EXPECT_EQ(tls_version_number("1.0"), TLS1_VERSION);
+  EXPECT_EQ(tls_version_number("1.1"), TLS1_1_VERSION);
+  EXPECT_EQ(tls_version_number("1.2"), TLS1_2_VERSION);
+  EXPECT_EQ(tls_version_number("1.3"), TLS1_3_VERSION);
+  EXPECT_EQ(tls_version_number("3.0"), 0);
+  EXPECT_EQ(tls_version_number("1"), 0);
+}
+
+// TLS 1.2 and 1.3 unless asked: 1.0 and 1.1 are never offered by default.
+TEST(TlsContextTest, TheDefaultRangeIsTls12To13) {
+  const auto range = [](const char* min, const char* max) {
+    TlsSettings settings;
+    settings.min_version = min;
+    settings.max_version = max;
+    const TlsVersionRange r = tls_version_range(settings);
+    return std::pair{r.min, r.max};
+  };
+  EXPECT_EQ(range("", ""), std::pair(TLS1_2_VERSION, 0));
+  EXPECT_EQ(range("", "1.3"), std::pair(TLS1_2_VERSION, TLS1_3_VERSION));
+  EXPECT_EQ(range("1.0", ""), std::pair(TLS1_VERSION, 0));
+  EXPECT_EQ(range("1.1", "1.2"), std::pair(TLS1_1_VERSION, TLS1_2_VERSION));
+  EXPECT_EQ(range("", "1.1"),
+            std::pair(TLS1_1_VERSION, TLS1_1_VERSION));  // --tls-max alone below 1.2: only it
+
+  TlsSettings settings;
+  settings.insecure = true;
+  auto context = TlsContext::create(settings, {});
+  ASSERT_TRUE(context.has_value());
+  EXPECT_EQ(SSL_CTX_get_min_proto_version((*context)->native()), TLS1_2_VERSION);
+  const int default_level = SSL_CTX_get_security_level((*context)->native());
+  settings.min_version = "1.0";
+  auto lowered = TlsContext::create(settings, {});
+  ASSERT_TRUE(lowered.has_value());
+  EXPECT_EQ(SSL_CTX_get_min_proto_version((*lowered)->native()), TLS1_VERSION);
+  EXPECT_EQ(SSL_CTX_get_security_level((*lowered)->native()), 0);
+  EXPECT_EQ(SSL_CTX_get_security_level((*context)->native()), default_level);
 }
 
 }  // namespace

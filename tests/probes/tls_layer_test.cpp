@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "probes/classifier.h"
 #include "probes/http1_exchange.h"
 #include "tls_certificate.h"
 
@@ -70,13 +71,26 @@ struct ServerOptions {
   int max_version = 0;       // e.g. TLS1_2_VERSION
   std::string ciphersuites = "TLS_AES_128_GCM_SHA256";        // TLS 1.3: one suite, so the facts are known
   std::string cipher_list = "ECDHE-ECDSA-AES128-GCM-SHA256";  // TLS 1.2 (the certificate's key is EC)
+  int security_level = -1;  // OpenSSL's default unless set (0: SHA-1 allowed)
+  // TLS 1.0 only, as a server from before TLS 1.3: it reads no
+  // supported_versions and answers a newer client with its own version.
+  bool legacy_tls10 = false;
 };
+
+// OpenSSL's fixed-version method: the only way to have it ignore the
+// client's supported_versions, as servers older than TLS 1.3 do.
+const SSL_METHOD* server_method(bool legacy_tls10) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  return legacy_tls10 ? TLSv1_server_method() : TLS_server_method();
+#pragma GCC diagnostic pop
+}
 
 // OpenSSL's server side through memory BIOs: bytes in with receive(), out with take_output().
 class MemoryServer {
  public:
   explicit MemoryServer(ServerOptions options) : options_(std::move(options)) {
-    ctx_ = SSL_CTX_new(TLS_server_method());
+    ctx_ = SSL_CTX_new(server_method(options_.legacy_tls10));
     BIO* cert_in = BIO_new_mem_buf(options_.certificate.certificate_pem.data(),
                                    static_cast<int>(options_.certificate.certificate_pem.size()));
     X509* cert = PEM_read_bio_X509(cert_in, nullptr, nullptr, nullptr);
@@ -94,6 +108,7 @@ class MemoryServer {
     SSL_CTX_set_ciphersuites(ctx_, options_.ciphersuites.c_str());
     SSL_CTX_set_cipher_list(ctx_, options_.cipher_list.c_str());
     SSL_CTX_set_num_tickets(ctx_, 0);  // nothing after the handshake but what a test sends
+    if (options_.security_level >= 0) SSL_CTX_set_security_level(ctx_, options_.security_level);
     if (!options_.alpn.empty() || options_.refuse_alpn) SSL_CTX_set_alpn_select_cb(ctx_, &select_alpn, this);
     ssl_ = SSL_new(ctx_);
     in_ = BIO_new(BIO_s_mem());
@@ -670,6 +685,127 @@ TEST_F(TlsLayerTest, TheNextExchangeCountsFromItsOwnStart) {
   EXPECT_EQ(layer().app_counts(0, 0).received, static_cast<std::int64_t>(response.size()));
   EXPECT_EQ(recorded().status, 204);
   EXPECT_EQ(recorded().timings.request_sent_us, 101);
+}
+
+// A record whose header declares more than TLS allows (2^14 + 2048) after
+// the handshake: the server's stream cannot be read from its header on.
+// Decided on the header, before its body arrived; the reason does not
+// suppose a plain-http port (the handshake was TLS); every byte of it
+// counts as received; the entry is bad_response, in TLS 1.3 and 1.2 alike.
+TEST_F(TlsLayerTest, ARecordTooLongAfterTheHandshakeIsABadResponseAtOnce) {
+  for (const int max_version : {0, TLS1_2_VERSION}) {
+    SCOPED_TRACE(max_version);
+    ServerOptions server;
+    server.max_version = max_version;
+    connect(server);
+    auto [wire_sent, wire_received] = establish_without_finished(0);
+    client_to_server(1);  // the client's Finished and the request
+    ASSERT_EQ(server_->received(), head_);
+    constexpr int kLength = (1 << 14) + 2048 + 1;
+    std::string record = {0x17, 0x03, 0x03, static_cast<char>(kLength >> 8),
+                          static_cast<char>(kLength & 0xff)};
+    record.resize(5 + kLength, 'x');
+    layer().input(std::string_view(record).substr(0, 100), 10);
+    EXPECT_EQ(layer().facts().local_error,
+              "a record of 18433 bytes, longer than TLS allows (18432): packet length too long");
+    EXPECT_TRUE(layer().response_done());
+    EXPECT_EQ(layer().output(11), "");  // no alert for the server
+    const std::int64_t all = wire_received + static_cast<std::int64_t>(record.size());
+    // The rest of the record, still in the kernel, then read: counted either way.
+    EXPECT_EQ(layer().app_counts(all, 0).received, static_cast<std::int64_t>(record.size()));
+    layer().input(std::string_view(record).substr(100), 12);
+    EXPECT_EQ(layer().app_counts(all, 0).received, static_cast<std::int64_t>(record.size()));
+    Observation o = recorded();
+    EXPECT_EQ(
+        o.parse_error,
+        "unreadable TLS record: a record of 18433 bytes, longer than TLS allows (18432): packet length too "
+        "long");
+    o.connected = true;
+    o.head_complete = o.request_complete = true;
+    for (const StreamEnd end : {StreamEnd::open, StreamEnd::fin, StreamEnd::timeout}) {
+      o.end = end;
+      EXPECT_EQ(classify(o).label, Label::bad_response) << to_string(end);
+    }
+  }
+}
+
+// Bytes of good records before the bad one in the same read are the
+// response's; the count starts again at the bad record.
+TEST_F(TlsLayerTest, OnlyTheRecordsFromTheBadOneOnAreCountedAsUnreadable) {
+  connect();
+  auto [wire_sent, wire_received] = establish_without_finished(0);
+  client_to_server(1);
+  const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhe";
+  server_->send(head);
+  std::string bytes = server_->take_output();
+  const std::string bad = std::string("\x17\x03\x03\x00\x20", 5) + std::string(32, 'f');  // no valid MAC
+  bytes += bad;
+  layer().input(bytes, 10);
+  EXPECT_EQ(layer().facts().local_error, "decryption failed or bad record mac");
+  const std::int64_t all = wire_received + static_cast<std::int64_t>(bytes.size());
+  EXPECT_EQ(layer().app_counts(all, 0).received, static_cast<std::int64_t>(head.size() + bad.size()));
+  const Observation o = recorded();
+  EXPECT_EQ(o.status, 200);
+  EXPECT_EQ(o.parse_error, "unreadable TLS record: decryption failed or bad record mac");
+}
+
+// A TLS 1.0 server, asked by a client that offers 1.2 and 1.3 (the
+// default), answers with TLS 1.0: the handshake fails in the probe's own
+// words about the server's version, and nothing goes back to the server.
+TEST_F(TlsLayerTest, ATls10ServerFailsTheDefaultHandshakeWithItsVersion) {
+  ServerOptions server;
+  server.legacy_tls10 = true;
+  server.security_level = 0;
+  server.cipher_list = "ECDHE-ECDSA-AES128-SHA";
+  connect(server);
+  shuttle(0);
+  ASSERT_TRUE(layer().handshake_failed());
+  EXPECT_EQ(layer().facts().failure_kind, "protocol");
+  EXPECT_EQ(
+      layer().facts().failure,
+      "the server offered only TLS 1.0 (protocol version): the probe offers TLS 1.2 and up; --tls-min 1.0 "
+      "allows TLS 1.0");
+  EXPECT_EQ(server_->alerts_received(), std::vector<int>{});
+}
+
+// A server of today limited to TLS 1.0 reads the client's supported_versions
+// and says so itself: its alert is the reason, as for any alert.
+TEST_F(TlsLayerTest, AServerThatRefusesTheOfferedVersionsByAlertSaysSo) {
+  ServerOptions server;
+  server.min_version = server.max_version = TLS1_VERSION;
+  server.security_level = 0;
+  server.cipher_list = "ECDHE-ECDSA-AES128-SHA";
+  connect(server);
+  shuttle(0);
+  ASSERT_TRUE(layer().handshake_failed());
+  EXPECT_EQ(layer().facts().failure, "the server sent alert protocol_version");
+}
+
+// --tls-min 1.0 reaches it (OpenSSL's security level 0: TLS 1.0 signs with SHA-1).
+TEST_F(TlsLayerTest, TlsMin10ReachesATls10Server) {
+  for (const char* lowest : {"1.0", "1.1"}) {
+    SCOPED_TRACE(lowest);
+    ServerOptions server;
+    server.legacy_tls10 = true;
+    server.security_level = 0;
+    server.cipher_list = "ECDHE-ECDSA-AES128-SHA";
+    TlsSettings settings = insecure();
+    settings.min_version = lowest;
+    connect(server, settings);
+    shuttle(0);
+    if (std::string(lowest) == "1.1") {
+      ASSERT_TRUE(layer().handshake_failed());
+      EXPECT_EQ(
+          layer().facts().failure,
+          "the server offered only TLS 1.0 (protocol version): the probe offers TLS 1.1 and up; --tls-min "
+          "1.0 allows TLS 1.0");
+      continue;
+    }
+    ASSERT_TRUE(layer().established()) << layer().facts().failure;
+    EXPECT_EQ(layer().facts().version, "TLSv1");
+    EXPECT_EQ(layer().facts().cipher, "ECDHE-ECDSA-AES128-SHA");
+    EXPECT_EQ(server_->received(), head_);
+  }
 }
 
 }  // namespace
