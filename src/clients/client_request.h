@@ -23,7 +23,6 @@ struct ClientRequest {
   const std::atomic<bool>& stop;  // Ctrl-C: the client's run is cut short, reported as interrupted
 };
 
-
 // A request's fields as a client is given them: the user's headers (a
 // "Name:" that only removes a default is left out), then Content-Type for
 // a body when the user gave none.
