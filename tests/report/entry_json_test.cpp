@@ -95,6 +95,8 @@ ReportEntry everything_set() {
   h2.reset = Http2Reset{4369, "0x1111", "mid_data", 50, 9};
   h2.refused_by_goaway = true;
   h2.goaways = {{2147483647, 0, "NO_ERROR", "", 1}, {1, 11, "ENHANCE_YOUR_CALM", "bye \x01\"\xC3\xA9", 2}};
+  h2.goaways_total = 100000;  // the first and the latest kept (the writer takes them as they are)
+  h2.goaways_dropped = 99998;
   h2.settings = {{"MAX_CONCURRENT_STREAMS", 128}, {"0x10", 4294967295u}};
   h2.local_error = "would have reset";
   o.http2 = h2;
@@ -105,7 +107,8 @@ ReportEntry everything_set() {
           "http://[::1]:8080/a?b=\"c\"&d=\\e",
           std::numeric_limits<std::size_t>::max(),
           o,
-          outcome};
+          outcome,
+          nullptr};
 }
 
 TEST(EntryJson, NothingSetIsNullsAndZeros) { expect_same_bytes(ReportEntry{}); }
@@ -205,7 +208,7 @@ ReportEntry random_entry(std::mt19937& random) {
   Outcome outcome = classify(o);
   outcome.phase = static_cast<Phase>(random() % 6);
   outcome.response_before_abort = random() % 2 == 0;
-  return {random_text(random), random_text(random), random_text(random), random(), o, outcome};
+  return {random_text(random), random_text(random), random_text(random), random(), o, outcome, nullptr};
 }
 
 TEST(EntryJson, RandomEntries) {
