@@ -25,6 +25,14 @@ constexpr std::size_t kFrameHeaderBytes = 9;  // every HTTP/2 frame header (RFC 
 // initial value (RFC 9113 §6.5.2): a longer frame is a FRAME_SIZE_ERROR.
 constexpr std::size_t kMaxFrameSize = 16384;
 
+// A frame's type as RFC 9113 §6 names it; "type N" for an extension's.
+std::string frame_type_name(std::uint8_t type) {
+  static constexpr std::array<std::string_view, 10> kNames = {
+      "DATA",         "HEADERS", "PRIORITY", "RST_STREAM",    "SETTINGS",
+      "PUSH_PROMISE", "PING",    "GOAWAY",   "WINDOW_UPDATE", "CONTINUATION"};
+  return type < kNames.size() ? std::string(kNames[type]) : "type " + std::to_string(type);
+}
+
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
   return text;
@@ -219,6 +227,10 @@ struct Http2Session::Callbacks {
       // (a connection error of the server's), and from then on ignores
       // every frame.
       session.nghttp2_ended_ = true;
+      // Its GOAWAY's debug data is nghttp2's reason ("WINDOW_UPDATE: window size overflow").
+      if (frame->goaway.opaque_data_len > 0)
+        session.nghttp2_reason_.assign(reinterpret_cast<const char*>(frame->goaway.opaque_data),
+                                       frame->goaway.opaque_data_len);
       session.stop_on_violation(session.violation_text(code, "GOAWAY"));
       session.nghttp2_reason_.clear();
       return NGHTTP2_ERR_CANCEL;
@@ -467,9 +479,10 @@ void Http2Session::stop_on_violation(std::string text) {
 // A violation in words: the error code nghttp2 would have sent in `frame`
 // (which the probe never sends), and what it found wrong.
 std::string Http2Session::violation_text(const std::string& code, const char* frame) const {
-  return "HTTP/2 " + code + ": " +
-         (nghttp2_reason_.empty() ? "the server broke the protocol" : nghttp2_reason_) +
-         "; the probe stopped reading (no " + frame + " sent)";
+  const std::string what = !nghttp2_reason_.empty() ? nghttp2_reason_
+                           : !frame_fed_.empty()    ? "the server's " + frame_fed_ + " broke the protocol"
+                                                    : "the server broke the protocol";
+  return "HTTP/2 " + code + ": " + what + "; the probe stopped reading (no " + frame + " sent)";
 }
 
 void Http2Session::feed_frame(std::string_view bytes) {
@@ -487,6 +500,7 @@ void Http2Session::feed_frame(std::string_view bytes) {
   // does that too, but is then recorded; after one, a connection error
   // shows only when its GOAWAY is serialized (before_frame_send).
   const bool could_request = nghttp2_session_check_request_allowed(session_) != 0;
+  frame_fed_ = frame_type_name(frame.type) + " frame on stream " + std::to_string(frame.stream_id);
   const std::int64_t goaways = goaways_total_;
   const ssize_t used =
       nghttp2_session_mem_recv(session_, reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());

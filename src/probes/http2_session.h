@@ -88,6 +88,7 @@ class Http2Session final : public ConnectionDriver {
   // sends no GOAWAY of its own.
   std::string violation_;
   std::string nghttp2_reason_;  // nghttp2's words for the error behind the frame it queues next
+  std::string frame_fed_;       // the frame nghttp2 read last, in words: what a violation without reason was
   bool framing_lost_ = false;   // a frame longer than the probe allows: no frame after it can be found
   std::string first_bytes_;     // the server's first bytes, until its preface is known to be SETTINGS
   bool preface_checked_ = false;

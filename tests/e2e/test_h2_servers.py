@@ -219,12 +219,14 @@ class HostileHttp2Servers(unittest.TestCase):
     HTTP/2 or repeat a frame without end, against the real binary (issue 24)."""
 
     def test_a_protocol_violation_is_a_bad_response_at_once_with_the_violation_named(self):
-        cases = [("window_update_overflow", "HTTP/2 FLOW_CONTROL_ERROR: "),
+        cases = [("window_update_overflow",
+                  "HTTP/2 FLOW_CONTROL_ERROR: the server's WINDOW_UPDATE frame on stream 0 broke the protocol; "),
                  ("data_beyond_content_length", "HTTP/2: 1000 DATA bytes for content-length 100"),
-                 ("push_promise_despite_disabled", "HTTP/2 PROTOCOL_ERROR: "),
-                 ("rst_stream_zero", "HTTP/2 PROTOCOL_ERROR: "),
-                 ("frame_over_max_size", "HTTP/2 FRAME_SIZE_ERROR: "),
-                 ("data_on_unopened_stream", "HTTP/2 PROTOCOL_ERROR: ")]
+                 ("push_promise_despite_disabled", "HTTP/2 PROTOCOL_ERROR: PUSH_PROMISE: push disabled; "),
+                 ("rst_stream_zero", "HTTP/2 PROTOCOL_ERROR: RST_STREAM: stream_id == 0; "),
+                 ("frame_over_max_size", "HTTP/2 FRAME_SIZE_ERROR: the server's frame header (type 0, stream 1) "
+                                         "declares 16777215 bytes"),
+                 ("data_on_unopened_stream", "HTTP/2 PROTOCOL_ERROR: DATA: stream in idle; ")]
         for behaviour, words in cases:
             with self.subTest(behaviour=behaviour), H2WireFixture(behaviour) as server:
                 result, report = fresh_report("probe", server.url(), "--http2-prior-knowledge", "--count", "3",

@@ -235,10 +235,12 @@ TEST(EngineHttp2, TheProbeSendsNothingAndNeverClosesFirstAfterItsStreamsEnd) {
 // GOAWAY of its own, it stops and watches how the server ends the connection.
 TEST(EngineHttp2, AProtocolViolationIsABadResponseAtOnceAndNamed) {
   const std::vector<std::tuple<H2Behaviour, std::string, int, std::int64_t>> cases = {
-      {H2Behaviour::window_update_overflow, "HTTP/2 FLOW_CONTROL_ERROR: ", 0, 0},
-      {H2Behaviour::push_promise_despite_disabled, "HTTP/2 PROTOCOL_ERROR: ", 0, 0},
-      {H2Behaviour::rst_stream_zero, "HTTP/2 PROTOCOL_ERROR: ", 0, 0},
-      {H2Behaviour::data_on_unopened_stream, "HTTP/2 PROTOCOL_ERROR: ", 0, 0},
+      {H2Behaviour::window_update_overflow,
+       "HTTP/2 FLOW_CONTROL_ERROR: the server's WINDOW_UPDATE frame on stream 0 broke the protocol; ", 0, 0},
+      {H2Behaviour::push_promise_despite_disabled, "HTTP/2 PROTOCOL_ERROR: PUSH_PROMISE: push disabled; ", 0,
+       0},
+      {H2Behaviour::rst_stream_zero, "HTTP/2 PROTOCOL_ERROR: RST_STREAM: stream_id == 0; ", 0, 0},
+      {H2Behaviour::data_on_unopened_stream, "HTTP/2 PROTOCOL_ERROR: DATA: stream in idle; ", 0, 0},
       {H2Behaviour::data_beyond_content_length, "HTTP/2: 1000 DATA bytes for content-length 100", 200, 1000},
       {H2Behaviour::frame_over_max_size, "HTTP/2 FRAME_SIZE_ERROR: ", 200, 0},
   };

@@ -542,6 +542,8 @@ TEST_F(Http2SessionTest, AConnectionErrorIsTheViolationOfTheStreamsStillWaiting)
   EXPECT_TRUE(recorded(0).response_complete);
   const Observation o = recorded(1);
   EXPECT_EQ(o.parse_error.substr(0, 23), "HTTP/2 PROTOCOL_ERROR: ") << o.parse_error;
+  EXPECT_EQ(o.parse_error.find("the server broke the protocol"), std::string::npos)
+      << "nghttp2 said what: " << o.parse_error;
   EXPECT_NE(o.parse_error.find("the probe stopped reading (no GOAWAY sent)"), std::string::npos);
   EXPECT_EQ(o.http2->local_error,
             "the probe's HTTP/2 stack would have sent GOAWAY (PROTOCOL_ERROR); not sent");
