@@ -23,9 +23,14 @@ std::string goodbyes_before_close(const Observation& o) {
   };
   std::string text;
   if (o.http2) {
-    for (const Http2Goaway& goaway : o.http2->goaways)
+    const auto& goaways = o.http2->goaways;
+    for (std::size_t i = 0; i < goaways.size(); ++i) {
+      const Http2Goaway& goaway = goaways[i];
+      if (o.http2->goaways_dropped > 0 && i + 1 == goaways.size())
+        text += fmt::format("sent {} more GOAWAY (not kept), then ", o.http2->goaways_dropped);
       text += fmt::format("sent GOAWAY({}, last stream {}) {:.1f} ms after the response, then ",
                           goaway.code_name, goaway.last_stream_id, after_response_ms(goaway.at_us));
+    }
   }
   if (o.tls_facts.close_notify_us)
     text += fmt::format("sent close_notify {:.1f} ms after the response, then ",

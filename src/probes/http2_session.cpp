@@ -21,6 +21,17 @@ namespace {
 constexpr std::uint32_t kWindow = 16 * 1024 * 1024;
 constexpr std::size_t kOutputBatch = 64 * 1024;
 constexpr std::size_t kFrameHeaderBytes = 9;  // every HTTP/2 frame header (RFC 9113 §4.1)
+// The probe never changes SETTINGS_MAX_FRAME_SIZE, so it stays at its
+// initial value (RFC 9113 §6.5.2): a longer frame is a FRAME_SIZE_ERROR.
+constexpr std::size_t kMaxFrameSize = 16384;
+
+// A frame's type as RFC 9113 §6 names it; "type N" for an extension's.
+std::string frame_type_name(std::uint8_t type) {
+  static constexpr std::array<std::string_view, 10> kNames = {
+      "DATA",         "HEADERS", "PRIORITY", "RST_STREAM",    "SETTINGS",
+      "PUSH_PROMISE", "PING",    "GOAWAY",   "WINDOW_UPDATE", "CONTINUATION"};
+  return type < kNames.size() ? std::string(kNames[type]) : "type " + std::to_string(type);
+}
 
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -70,7 +81,8 @@ struct Http2Session::Stream {
   NotedHeaders headers;     // server (connection and keep-alive are not HTTP/2's) of the final response
   bool end_stream = false;  // END_STREAM received
   bool closed = false;
-  bool refused = false;  // above a GOAWAY's last-stream-id, no response: not processed
+  bool refused = false;   // above a GOAWAY's last-stream-id, no response: not processed
+  std::string violation;  // the server broke HTTP/2 on this stream (a stream error): what it did
   std::optional<Http2Reset> reset;
   std::optional<std::int64_t> request_sent_us;
   std::optional<std::int64_t> first_byte_us;
@@ -117,6 +129,13 @@ struct Http2Session::Callbacks {
     return 0;
   }
 
+  // nghttp2's words for what it found wrong in the server's frames, just
+  // before it acts on it (a connection error's GOAWAY, a stream's RST_STREAM).
+  static int on_error(nghttp2_session*, int, const char* message, std::size_t length, void* user_data) {
+    self(user_data).nghttp2_reason_.assign(message, length);  // the frame it queues says why
+    return 0;
+  }
+
   static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
     Http2Session& session = self(user_data);
     Stream* stream = session.find(frame->hd.stream_id);
@@ -150,7 +169,7 @@ struct Http2Session::Callbacks {
   }
 
   static void on_reset(Http2Session& session, Stream* stream, std::uint32_t code) {
-    if (stream == nullptr) return;
+    if (stream == nullptr || stream->reset) return;  // the first one is the stream's end
     // After END_STREAM the response is whole; the reset only tells the
     // client to stop sending (RFC 9113 §8.1: nginx does this after a 413).
     const char* when = stream->end_stream       ? "after_end_stream"
@@ -162,9 +181,13 @@ struct Http2Session::Callbacks {
 
   static void on_goaway(Http2Session& session, const nghttp2_goaway& goaway) {
     std::string debug(reinterpret_cast<const char*>(goaway.opaque_data), goaway.opaque_data_len);
-    session.goaways_.push_back(Http2Goaway{goaway.last_stream_id, goaway.error_code,
-                                           http2_error_name(goaway.error_code), std::move(debug),
-                                           session.now_us_});
+    Http2Goaway noted{goaway.last_stream_id, goaway.error_code, http2_error_name(goaway.error_code),
+                      std::move(debug), session.now_us_};
+    ++session.goaways_total_;
+    if (session.goaways_.size() < kHttp2GoawaysKept)
+      session.goaways_.push_back(std::move(noted));
+    else
+      session.last_goaway_ = std::move(noted);
     for (const auto& stream : session.streams_) {
       if (stream->id > goaway.last_stream_id && stream->status == 0 && !stream->reset) stream->refused = true;
     }
@@ -188,17 +211,28 @@ struct Http2Session::Callbacks {
   static int before_frame_send(nghttp2_session*, const nghttp2_frame* frame, void* user_data) {
     Http2Session& session = self(user_data);
     if (frame->hd.type == NGHTTP2_RST_STREAM) {
+      const std::string code = http2_error_name(frame->rst_stream.error_code);
       session.local_error_ = "the probe's HTTP/2 stack would have reset stream " +
-                             std::to_string(frame->hd.stream_id) + " (" +
-                             http2_error_name(frame->rst_stream.error_code) + "); not sent";
+                             std::to_string(frame->hd.stream_id) + " (" + code + "); not sent";
+      // A stream error of the server's: the stream gets no more from nghttp2.
+      if (Stream* stream = session.still_answering(frame->hd.stream_id); stream && stream->violation.empty())
+        stream->violation = session.violation_text(code, "RST_STREAM");
+      session.nghttp2_reason_.clear();
       return NGHTTP2_ERR_CANCEL;
     }
     if (frame->hd.type == NGHTTP2_GOAWAY) {
-      session.local_error_ = "the probe's HTTP/2 stack would have sent GOAWAY (" +
-                             http2_error_name(frame->goaway.error_code) + "); not sent";
-      // nghttp2 only says GOAWAY of its own when it ends the connection,
-      // and from then on ignores every frame.
+      const std::string code = http2_error_name(frame->goaway.error_code);
+      session.local_error_ = "the probe's HTTP/2 stack would have sent GOAWAY (" + code + "); not sent";
+      // nghttp2 only says GOAWAY of its own when it ends the connection
+      // (a connection error of the server's), and from then on ignores
+      // every frame.
       session.nghttp2_ended_ = true;
+      // Its GOAWAY's debug data is nghttp2's reason ("WINDOW_UPDATE: window size overflow").
+      if (frame->goaway.opaque_data_len > 0)
+        session.nghttp2_reason_.assign(reinterpret_cast<const char*>(frame->goaway.opaque_data),
+                                       frame->goaway.opaque_data_len);
+      session.stop_on_violation(session.violation_text(code, "GOAWAY"));
+      session.nghttp2_reason_.clear();
       return NGHTTP2_ERR_CANCEL;
     }
     return 0;
@@ -248,6 +282,7 @@ Http2Session::Http2Session(const ProbeSpec& spec, std::shared_ptr<const std::vec
   nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &Callbacks::on_stream_close);
   nghttp2_session_callbacks_set_before_frame_send_callback(callbacks, &Callbacks::before_frame_send);
   nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, &Callbacks::on_frame_send);
+  nghttp2_session_callbacks_set_error_callback2(callbacks, &Callbacks::on_error);
   // nghttp2's HTTP messaging checks judge what the server sent (a short
   // END_STREAM against content-length becomes its own PROTOCOL_ERROR and the
   // frame is never reported): off, so every frame reaches the callbacks and
@@ -306,7 +341,7 @@ std::string_view Http2Session::output(std::int64_t now_us) {
   if (pending_offset_ < pending_.size()) return std::string_view(pending_).substr(pending_offset_);
   pending_.clear();
   pending_offset_ = 0;
-  if (!parse_error_.empty()) return {};
+  if (!parse_error_.empty() || framing_lost_) return {};
   now_us_ = now_us;
   for (Stream* stream : round_) {
     const auto due = stream->body.resumes_us();
@@ -396,19 +431,58 @@ void Http2Session::check_server_preface(std::string_view bytes) {
 void Http2Session::input(std::string_view bytes, std::int64_t now_us) {
   now_us_ = now_us;
   if (!preface_checked_) check_server_preface(bytes);
-  if (!parse_error_.empty()) return;
+  if (!parse_error_.empty() || framing_lost_) return;
   unframed_.append(bytes);
   std::size_t offset = 0;
   while (unframed_.size() - offset >= kFrameHeaderBytes) {
-    const auto* header = reinterpret_cast<const std::uint8_t*>(unframed_.data() + offset);
-    const std::size_t size =
-        kFrameHeaderBytes + ((std::size_t{header[0]} << 16) | (header[1] << 8) | header[2]);
+    const std::string_view header = std::string_view(unframed_).substr(offset, kFrameHeaderBytes);
+    if (frame_too_long(header)) {
+      unframed_.clear();
+      return;
+    }
+    const std::size_t size = kFrameHeaderBytes + (http2_u32(header) >> 8);
     if (unframed_.size() - offset < size) break;
     feed_frame(std::string_view(unframed_).substr(offset, size));
     offset += size;
     if (!parse_error_.empty()) break;
   }
   unframed_.erase(0, offset);
+}
+
+// A frame header declaring more than the probe allows is a connection error
+// (RFC 9113 §4.2) the moment it arrives: nothing of the frame is waited for
+// or kept, and no later frame can be found, so the probe stops reading.
+bool Http2Session::frame_too_long(std::string_view header) {
+  const std::size_t length = http2_u32(header) >> 8;
+  if (length <= kMaxFrameSize) return false;
+  const Http2Frame frame = http2_frame(header.substr(0, kFrameHeaderBytes));
+  framing_lost_ = true;
+  stop_on_violation("HTTP/2 FRAME_SIZE_ERROR: the server's frame header (type " + std::to_string(frame.type) +
+                    ", stream " + std::to_string(frame.stream_id) + ") declares " + std::to_string(length) +
+                    " bytes, above SETTINGS_MAX_FRAME_SIZE " + std::to_string(kMaxFrameSize) +
+                    "; the probe stopped reading (no GOAWAY sent)");
+  return true;
+}
+
+// A connection error of the server's ends every stream still waiting for
+// its response: that is what each of them met. Streams already answered,
+// reset or refused keep their own end.
+void Http2Session::stop_on_violation(std::string text) {
+  if (!violation_.empty()) return;  // the first one is what happened
+  violation_ = std::move(text);
+  for (Stream* stream : round_) {
+    if (still_answering(stream->id) == stream && !stream->refused && stream->violation.empty())
+      stream->violation = violation_;
+  }
+}
+
+// A violation in words: the error code nghttp2 would have sent in `frame`
+// (which the probe never sends), and what it found wrong.
+std::string Http2Session::violation_text(const std::string& code, const char* frame) const {
+  const std::string what = !nghttp2_reason_.empty() ? nghttp2_reason_
+                           : !frame_fed_.empty()    ? "the server's " + frame_fed_ + " broke the protocol"
+                                                    : "the server broke the protocol";
+  return "HTTP/2 " + code + ": " + what + "; the probe stopped reading (no " + frame + " sent)";
 }
 
 void Http2Session::feed_frame(std::string_view bytes) {
@@ -426,12 +500,17 @@ void Http2Session::feed_frame(std::string_view bytes) {
   // does that too, but is then recorded; after one, a connection error
   // shows only when its GOAWAY is serialized (before_frame_send).
   const bool could_request = nghttp2_session_check_request_allowed(session_) != 0;
-  const std::size_t goaways = goaways_.size();
+  frame_fed_ = frame_type_name(frame.type) + " frame on stream " + std::to_string(frame.stream_id);
+  const std::int64_t goaways = goaways_total_;
   const ssize_t used =
       nghttp2_session_mem_recv(session_, reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
   if (used < 0) parse_error_ = std::string("HTTP/2: ") + nghttp2_strerror(static_cast<int>(used));
-  if (could_request && nghttp2_session_check_request_allowed(session_) == 0 && goaways_.size() == goaways)
+  if (could_request && nghttp2_session_check_request_allowed(session_) == 0 && goaways_total_ == goaways) {
     note_nghttp2_ended();
+    // nghttp2 judged this frame before reading its payload: DATA that
+    // arrived on a stream of the probe's still counts.
+    if (frame.type == NGHTTP2_DATA) read_frame(frame);
+  }
 }
 
 // nghttp2 ended the connection: its GOAWAY waits to be serialized, where
@@ -505,23 +584,33 @@ Http2Session::Stream* Http2Session::still_answering(std::int32_t id) const {
 void Http2Session::input_ended(std::int64_t now_us) { now_us_ = now_us; }
 
 bool Http2Session::response_done() const {
-  // After nghttp2 ended the connection the probe still records what comes,
-  // but waits for nothing: it watches how the server ends it.
-  if (!parse_error_.empty() || nghttp2_ended_) return true;
+  // After a violation of the server's the probe still records what comes,
+  // but waits for nothing: it watches how the server ends the connection.
+  if (!parse_error_.empty() || !violation_.empty() || nghttp2_ended_) return true;
   if (nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0) return true;
-  return std::all_of(round_.begin(), round_.end(),
-                     [](const Stream* s) { return s->closed || s->end_stream || s->reset || s->refused; });
+  return std::all_of(round_.begin(), round_.end(), [this](const Stream* s) {
+    return s->closed || s->end_stream || s->reset || s->refused || !s->violation.empty() ||
+           declared_length_problem(*s) == LengthProblem::longer;
+  });
 }
 
 // Without nghttp2's messaging checks the probe compares a finished
 // stream's DATA with its content-length itself (RFC 9113 §8.1.1). A response
 // to HEAD, a 204 and a 304 declare a length they never send.
+// More DATA than declared is malformed the moment the excess arrives: the
+// probe waits for no END_STREAM to say so.
 std::optional<Http2Session::LengthProblem> Http2Session::declared_length_problem(const Stream& s) const {
-  if (!s.end_stream || !s.declared_length) return std::nullopt;
+  if (!s.declared_length) return std::nullopt;
   if (spec_.method == "HEAD" || s.status == 204 || s.status == 304) return std::nullopt;
-  if (s.data_bytes < *s.declared_length) return LengthProblem::shorter;
   if (s.data_bytes > *s.declared_length) return LengthProblem::longer;
+  if (s.end_stream && s.data_bytes < *s.declared_length) return LengthProblem::shorter;
   return std::nullopt;
+}
+
+std::vector<Http2Goaway> Http2Session::kept_goaways() const {
+  std::vector<Http2Goaway> kept = goaways_;
+  if (last_goaway_) kept.push_back(*last_goaway_);
+  return kept;
 }
 
 void Http2Session::record(Observation& o, std::size_t exchange) const {
@@ -548,11 +637,14 @@ void Http2Session::record(Observation& o, std::size_t exchange) const {
   // A later RST_STREAM does not take a whole response back; a short one
   // (END_STREAM before content-length) is not whole.
   o.response_complete = s.end_stream && !length_problem;
+  // What the server did wrong: bytes that are not HTTP/2, or on this stream
+  // more DATA than declared, or a violation that ended it.
   o.parse_error = parse_error_;
   if (o.parse_error.empty() && length_problem == LengthProblem::longer) {
     o.parse_error = "HTTP/2: " + std::to_string(s.data_bytes) + " DATA bytes for content-length " +
                     std::to_string(*s.declared_length);
   }
+  if (o.parse_error.empty()) o.parse_error = s.violation;
   if (!parse_error_.empty()) o.first_bytes_hex = to_hex(first_bytes_);
   o.timings.request_sent_us = s.request_sent_us;
   o.timings.first_byte_us = s.first_byte_us;
@@ -563,7 +655,9 @@ void Http2Session::record(Observation& o, std::size_t exchange) const {
   facts.end_stream = s.end_stream;
   facts.reset = s.reset;
   facts.refused_by_goaway = s.refused;
-  facts.goaways = goaways_;
+  facts.goaways = kept_goaways();
+  facts.goaways_total = goaways_total_;
+  facts.goaways_dropped = goaways_total_ - static_cast<std::int64_t>(facts.goaways.size());
   facts.settings = settings_;
   facts.local_error = local_error_;
   o.http2 = std::move(facts);

@@ -43,7 +43,9 @@ class Http2Session final : public ConnectionDriver {
   void record(Observation& o, std::size_t exchange) const override;
   // Each stream counts its own bytes received; only the acknowledgement is the connection's.
   void record_wire(Observation& o, const TcpCounts& tcp) const override;
-  bool accepts_next_request() const override { return goaways_.empty() && local_error_.empty(); }
+  bool accepts_next_request() const override {
+    return goaways_total_ == 0 && local_error_.empty() && violation_.empty();
+  }
   // A reused connection: the spec's streams again, on this session.
   void begin_next_request(std::int64_t now_us) override;
 
@@ -63,17 +65,32 @@ class Http2Session final : public ConnectionDriver {
   enum class LengthProblem { shorter, longer };
   std::optional<LengthProblem> declared_length_problem(const Stream& s) const;
   Stream* find(std::int32_t id) const;
+  bool frame_too_long(std::string_view header);
+  std::string violation_text(const std::string& code, const char* frame) const;
+  void stop_on_violation(std::string text);
+  std::vector<Http2Goaway> kept_goaways() const;
 
   const ProbeSpec& spec_;
   std::shared_ptr<const std::vector<HeaderField>> fields_;
   nghttp2_session* session_ = nullptr;
   std::vector<std::unique_ptr<Stream>> streams_;  // every stream opened, in order
   std::vector<Stream*> round_;                    // the current round's streams
-  std::vector<Http2Goaway> goaways_;
+  // The first GOAWAYs and the latest, with a count: a server may send
+  // millions, and the report keeps what each says in bounded memory.
+  std::vector<Http2Goaway> goaways_;        // the first kHttp2GoawaysKept
+  std::optional<Http2Goaway> last_goaway_;  // the latest, once more than those came
+  std::int64_t goaways_total_ = 0;
   std::vector<std::pair<std::string, std::uint32_t>> settings_;
   std::string local_error_;
   std::string parse_error_;
-  std::string first_bytes_;  // the server's first bytes, until its preface is known to be SETTINGS
+  // The server broke HTTP/2 (a connection error, RFC 9113 §5.4.1): what it
+  // did. The probe stops there: it waits for no more of the response, and
+  // sends no GOAWAY of its own.
+  std::string violation_;
+  std::string nghttp2_reason_;  // nghttp2's words for the error behind the frame it queues next
+  std::string frame_fed_;       // the frame nghttp2 read last, in words: what a violation without reason was
+  bool framing_lost_ = false;   // a frame longer than the probe allows: no frame after it can be found
+  std::string first_bytes_;     // the server's first bytes, until its preface is known to be SETTINGS
   bool preface_checked_ = false;
   std::int64_t now_us_ = 0;  // the current call's time, for the callbacks
   std::string pending_;

@@ -72,14 +72,22 @@ struct Http2Reset {
   std::int64_t at_us = 0;
 };
 
+// A connection's GOAWAYs kept whatever the server sends: the first ones, and
+// the latest besides (goaways_total counts them all).
+inline constexpr std::size_t kHttp2GoawaysKept = 8;
+
 // HTTP/2: one stream's facts, and the connection's frames that concern every stream.
 struct Http2Facts {
   std::int32_t stream_id = 0;
-  int streams_on_connection = 0;     // streams this probe opened on the connection so far
-  bool end_stream = false;           // END_STREAM received: the response is complete
-  std::optional<Http2Reset> reset;   // the server reset this stream
-  bool refused_by_goaway = false;    // a GOAWAY's last-stream-id is below this stream: not processed
-  std::vector<Http2Goaway> goaways;  // every GOAWAY on the connection, in order
+  int streams_on_connection = 0;    // streams this probe opened on the connection so far
+  bool end_stream = false;          // END_STREAM received: the response is complete
+  std::optional<Http2Reset> reset;  // the server reset this stream
+  bool refused_by_goaway = false;   // a GOAWAY's last-stream-id is below this stream: not processed
+  // The connection's GOAWAYs in order: the first kHttp2GoawaysKept and, when
+  // more came, the latest; goaways_dropped of goaways_total are not kept.
+  std::vector<Http2Goaway> goaways;
+  std::int64_t goaways_total = 0;
+  std::int64_t goaways_dropped = 0;
   std::vector<std::pair<std::string, std::uint32_t>> settings;  // the server's first SETTINGS
   std::string local_error;  // the probe's HTTP/2 stack wanted to reset or close (it never does): why
 };

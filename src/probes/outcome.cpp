@@ -78,8 +78,8 @@ constexpr NameTable<Label, 20> kLabelMeanings{{
     {Label::timeout_after_response,
      "announced Connection: close, but neither closed nor reset by the deadline"},
     {Label::bad_response,
-     "bytes that are not a valid response: not HTTP, or over TLS records the probe cannot read (see "
-     "response.parse_error)"},
+     "bytes that are not a valid response: not HTTP, HTTP/2 frames that break the protocol, or over TLS "
+     "records the probe cannot read (see response.parse_error)"},
     {Label::interrupted, "Ctrl-C or SIGTERM ended the probe before the server ended the connection"},
     {Label::stream_reset, "HTTP/2: the server reset the stream (RST_STREAM)"},
     {Label::refused_by_goaway, "HTTP/2: a GOAWAY said the stream was not processed (safe to retry)"},

@@ -221,6 +221,8 @@ void write_http2(JsonTextWriter& json, const Observation& o) {
   write_http2_reset(json.key("reset"), h2.reset);
   json.key("refused_by_goaway").value(h2.refused_by_goaway);
   write_http2_goaways(json.key("goaways"), h2.goaways);
+  json.key("goaways_total").value(h2.goaways_total);
+  json.key("goaways_dropped").value(h2.goaways_dropped);
   json.key("settings").open_object();
   for (const auto& [name, value] : h2.settings) json.key(name).value(static_cast<std::int64_t>(value));
   json.close_object();

@@ -20,7 +20,7 @@
 
 namespace termprobe {
 
-inline constexpr int kReportSchemaVersion = 3;
+inline constexpr int kReportSchemaVersion = 4;
 
 struct ReportEntry {
   std::string target;       // the target this connection belongs to (reports group by it)

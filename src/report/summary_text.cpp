@@ -40,13 +40,18 @@ bool unreadable_tls(const Observation& o) {
 std::string response_text(const Observation& o) {
   if (unreadable_tls(o))
     return fmt::format(" unreadable TLS records ({}; {} B)", o.tls_facts.local_error, o.wire_bytes_received);
-  if (!o.parse_error.empty())
+  // HTTP/2 frames that break the protocol are still HTTP/2: what arrived
+  // is said as usual, then the violation.
+  const bool violation = o.http2 && o.first_bytes_hex.empty() && !o.parse_error.empty();
+  if (!o.parse_error.empty() && !violation)
     return fmt::format(" not HTTP/{} ({}; {} B, first bytes {})", o.http2 ? "2" : "1.x", o.parse_error,
                        o.response_bytes, o.first_bytes_hex.substr(0, 32));
-  if (o.status != 0) return fmt::format(" HTTP {}  {}", o.status, body_text(o));
+  const std::string broke = violation ? fmt::format("  [{}]", o.parse_error) : "";
+  if (o.status != 0) return fmt::format(" HTTP {}  {}{}", o.status, body_text(o), broke);
   if (!o.connected) return "";
-  if (o.interim_responses > 0) return fmt::format(" no final response ({} interim)", o.interim_responses);
-  return fmt::format(" no response ({} B)", o.wire_bytes_received);
+  if (o.interim_responses > 0)
+    return fmt::format(" no final response ({} interim){}", o.interim_responses, broke);
+  return fmt::format(" no response ({} B){}", o.wire_bytes_received, broke);
 }
 
 // --http2 on a server that chose otherwise: the line says so, as the
@@ -85,7 +90,10 @@ std::string http2_text(const Observation& o) {
   if (h2.reset)
     text += fmt::format(" RST_STREAM({}) {} after {} B", h2.reset->code_name, h2.reset->when,
                         h2.reset->body_bytes_before);
-  for (const auto& goaway : h2.goaways) {
+  for (std::size_t i = 0; i < h2.goaways.size(); ++i) {
+    const Http2Goaway& goaway = h2.goaways[i];
+    if (h2.goaways_dropped > 0 && i + 1 == h2.goaways.size())
+      text += fmt::format(", {} more GOAWAY not kept", h2.goaways_dropped);
     text += fmt::format(", GOAWAY({}, last stream {})", goaway.code_name, goaway.last_stream_id);
     if (o.timings.response_complete_us)
       text += fmt::format(" {} after response", millis(goaway.at_us - *o.timings.response_complete_us));

@@ -43,7 +43,7 @@ def report(entries):
     for e in entries:
         labels[e["outcome"]["label"]] = labels.get(e["outcome"]["label"], 0) + 1
     return {
-        "schema_version": 3, "tool": {"name": "termprobe", "version": "0.1.0"},
+        "schema_version": 4, "tool": {"name": "termprobe", "version": "0.1.0"},
         "command": ["termprobe", "run"], "started_at": "2026-11-24T20:00:00Z",
         "targets": [{"target": t, "total": sum(1 for e in entries if e["target"] == t),
                      "labels": {lab: n for lab, n in

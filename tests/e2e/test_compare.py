@@ -97,12 +97,12 @@ class Compare(unittest.TestCase):
             older = reports.write(os.path.join(d, "old.json"), old)
             corrupt = os.path.join(d, "corrupt.json")
             with open(corrupt, "w", encoding="utf-8") as out:
-                out.write("{\"schema_version\": 3, oops}")
+                out.write("{\"schema_version\": 4, oops}")
             truncated = os.path.join(d, "truncated.json")
             with open(truncated, "w", encoding="utf-8") as out:
                 out.write(json.dumps(reports.baseline())[:200])
             cases = [
-                (older, "has schema_version 0; this termprobe reads version 3 only"),
+                (older, "has schema_version 0; this termprobe reads version 4 only"),
                 (corrupt, "is not valid JSON (truncated or corrupt)"),
                 (truncated, "is not valid JSON (truncated or corrupt)"),
                 (os.path.join(d, "missing.json"), "cannot read report"),

@@ -4,9 +4,12 @@ over TLS (ALPN): each stream's ending with its RST_STREAM code, the GOAWAYs
 on the connection and the TCP ending under them, as the real servers make
 them. Every case runs over both transports and over several connections."""
 
+import os
+import subprocess
+import sys
 import unittest
 
-from harness import Haproxy, Nginx, fresh_report
+from harness import TERMPROBE, H2WireFixture, Haproxy, Nginx, ReportDir, fresh_report, read_report
 
 NGINX_LOCATIONS = """
     keepalive_timeout 1s;
@@ -195,6 +198,73 @@ class Http2Servers(unittest.TestCase):
                 self.assertGreater(entry["ending"]["after_response_us"], 900_000)
                 self.assertLess(entry["ending"]["after_response_us"], 1_900_000)
                 self.assertEqual([g["name"] for g in entry["http2"]["goaways"]], ["NO_ERROR"])
+
+
+def peak_rss_mib(*args):
+    """Runs termprobe ARGS in a child of a fresh Python: (exit code, stdout, its peak RSS in MiB)."""
+    probe = ("import resource, subprocess, sys\n"
+             "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+             "sys.stderr.write(r.stdout)\n"
+             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+    # Under AddressSanitizer freed memory waits in a quarantine: keep it small, it is not termprobe's.
+    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=8")
+    out = subprocess.run([sys.executable, "-c", probe, TERMPROBE, *args], capture_output=True, text=True,
+                         timeout=120, env=env)
+    code, kib = out.stdout.split()
+    return int(code), out.stderr, int(kib) / 1024
+
+
+class HostileHttp2Servers(unittest.TestCase):
+    """Scripted h2c servers (tests/fixtures/h2_wire_server.h) that break
+    HTTP/2 or repeat a frame without end, against the real binary (issue 24)."""
+
+    def test_a_protocol_violation_is_a_bad_response_at_once_with_the_violation_named(self):
+        cases = [("window_update_overflow",
+                  "HTTP/2 FLOW_CONTROL_ERROR: the server's WINDOW_UPDATE frame on stream 0 broke the protocol; "),
+                 ("data_beyond_content_length", "HTTP/2: 1000 DATA bytes for content-length 100"),
+                 ("push_promise_despite_disabled", "HTTP/2 PROTOCOL_ERROR: PUSH_PROMISE: push disabled; "),
+                 ("rst_stream_zero", "HTTP/2 PROTOCOL_ERROR: RST_STREAM: stream_id == 0; "),
+                 ("frame_over_max_size", "HTTP/2 FRAME_SIZE_ERROR: the server's frame header (type 0, stream 1) "
+                                         "declares 16777215 bytes"),
+                 ("data_on_unopened_stream", "HTTP/2 PROTOCOL_ERROR: DATA: stream in idle; ")]
+        for behaviour, words in cases:
+            with self.subTest(behaviour=behaviour), H2WireFixture(behaviour) as server:
+                result, report = fresh_report("probe", server.url(), "--http2-prior-knowledge", "--count", "3",
+                                              "--timeout", "10s", "--watch", "100ms")
+                self.assertEqual(result.returncode, 0, result.stderr)
+                for entry in report["results"]:
+                    self.assertEqual(entry["outcome"]["label"], "bad_response")
+                    self.assertTrue(entry["response"]["parse_error"].startswith(words), entry["response"])
+                    # At once, not at the 10 s timeout: the watch ended it, the connection open.
+                    self.assertEqual(entry["ending"]["kind"], "open")
+                    self.assertLess(entry["timings_us"]["ended"], 5_000_000)
+                self.assertIn(f"[{words}", result.stdout)
+                self.assertNotIn("not HTTP/2", result.stdout)
+                if behaviour == "data_beyond_content_length":
+                    self.assertIn("HTTP 200  body 1000/100 B", result.stdout)
+
+    def test_a_million_goaways_cost_no_more_memory_than_one(self):
+        def probe(count):
+            with H2WireFixture("goaway_repeated", "--goaways", str(count)) as server, ReportDir() as d:
+                path = os.path.join(d, "r.json")
+                code, stdout, rss = peak_rss_mib("probe", server.url(), "--http2-prior-knowledge", "--count", "1",
+                                                 "--watch", "30s", "--timeout", "30s", "--json", path)
+                self.assertEqual(code, 0, stdout)
+                return read_report(path)["results"][0], stdout, rss, os.path.getsize(path)
+
+        one, _, rss_one, _ = probe(1)
+        many, line, rss_many, size = probe(1_000_000)
+        self.assertEqual((one["http2"]["goaways_total"], one["http2"]["goaways_dropped"]), (1, 0))
+        h2 = many["http2"]
+        self.assertEqual(h2["goaways_total"], 1_000_000)
+        self.assertEqual(len(h2["goaways"]), 9)
+        self.assertEqual(h2["goaways_dropped"], 1_000_000 - 9)
+        self.assertEqual(h2["goaways"][-1]["debug"], "last")
+        self.assertEqual(many["outcome"]["label"], "close_after_response")  # the FIN behind them
+        self.assertLess(rss_many - rss_one, 8, f"{rss_one:.1f} MiB for 1 GOAWAY, {rss_many:.1f} MiB for 1,000,000")
+        self.assertLess(size, 64 * 1024)
+        self.assertIn("999991 more GOAWAY not kept, GOAWAY(NO_ERROR, last stream 1)", line)
+        self.assertLess(max(len(text) for text in line.splitlines()), 2000)
 
 
 if __name__ == "__main__":

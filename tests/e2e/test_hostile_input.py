@@ -215,7 +215,7 @@ class ReportsFromOutside(CommandTestCase):
         with ReportDir() as d:
             good = reports.write(os.path.join(d, "good.json"), reports.baseline())
             for name, text in [("brackets.json", "[" * (20 << 20)),
-                               ("nested.json", '{"schema_version": 3, "command": ' + "[" * (20 << 20))]:
+                               ("nested.json", '{"schema_version": 4, "command": ' + "[" * (20 << 20))]:
                 with self.subTest(name=name):
                     path = os.path.join(d, name)
                     with open(path, "w", encoding="utf-8") as out:

@@ -49,7 +49,7 @@ class Merge(unittest.TestCase):
                                        "each target belongs to one shard\n")
         self.assertEqual(versions.returncode, 2)
         self.assertEqual(versions.stderr, f"termprobe: error: '{old_path}' has schema_version 1; this termprobe "
-                                          "reads version 3 only (write it again with this version)\n")
+                                          "reads version 4 only (write it again with this version)\n")
         self.assertNotIn("twice.json", left)
         self.assertNotIn("mixed.json", left)
 

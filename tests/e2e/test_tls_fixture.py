@@ -260,8 +260,9 @@ class UnreadableRecordsAfterTheHandshake(ProbeCase):
                 self.assert_every_entry(report, lines, "bad_response",
                                         rf"unreadable TLS records \({re.escape(TOO_LONG_REASON)}; "
                                         rf"{TOO_LONG_RECORD_BYTES} B\)  {ending_text}  TLSv1\.3")
-                self.assertIn("  bad_response: bytes that are not a valid response: not HTTP, or over TLS records the "
-                              "probe cannot read (see response.parse_error)\n", result.stdout)
+                self.assertIn("  bad_response: bytes that are not a valid response: not HTTP, HTTP/2 frames that break "
+                              "the protocol, or over TLS records the probe cannot read (see response.parse_error)\n",
+                              result.stdout)
                 entry = report["results"][0]
                 self.assertNotIn("plain-http", result.stdout)
                 self.assertEqual(entry["outcome"]["ending"], tcp_ending)

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include "engine_test_support.h"
 #include "fixtures/h2_wire_server.h"
@@ -224,6 +227,73 @@ TEST(EngineHttp2, TheProbeSendsNothingAndNeverClosesFirstAfterItsStreamsEnd) {
   std::vector<std::string> frames = server->client_frames_after_response();
   std::erase(frames, "SETTINGS ACK");
   EXPECT_EQ(frames, std::vector<std::string>{});
+}
+
+// A server that breaks HTTP/2 did so the moment its frame arrived: the
+// label says so then (bad_response, the violation named), not at the
+// timeout as a slow server; what arrived is counted; the probe sends no
+// GOAWAY of its own, it stops and watches how the server ends the connection.
+TEST(EngineHttp2, AProtocolViolationIsABadResponseAtOnceAndNamed) {
+  const std::vector<std::tuple<H2Behaviour, std::string, int, std::int64_t>> cases = {
+      {H2Behaviour::window_update_overflow,
+       "HTTP/2 FLOW_CONTROL_ERROR: the server's WINDOW_UPDATE frame on stream 0 broke the protocol; ", 0, 0},
+      {H2Behaviour::push_promise_despite_disabled, "HTTP/2 PROTOCOL_ERROR: PUSH_PROMISE: push disabled; ", 0,
+       0},
+      {H2Behaviour::rst_stream_zero, "HTTP/2 PROTOCOL_ERROR: RST_STREAM: stream_id == 0; ", 0, 0},
+      {H2Behaviour::data_on_unopened_stream, "HTTP/2 PROTOCOL_ERROR: DATA: stream in idle; ", 0, 0},
+      {H2Behaviour::data_beyond_content_length, "HTTP/2: 1000 DATA bytes for content-length 100", 200, 1000},
+      {H2Behaviour::frame_over_max_size, "HTTP/2 FRAME_SIZE_ERROR: ", 200, 0},
+  };
+  for (const auto& [behaviour, words, status, body] : cases) {
+    SCOPED_TRACE(std::string(fixtures::to_string(behaviour)));
+    expect_every_stream(behaviour, Label::bad_response, [&](const Observation& o) {
+      EXPECT_EQ(o.parse_error.substr(0, words.size()), words) << o.parse_error;
+      EXPECT_EQ(o.status, status);
+      EXPECT_EQ(o.body_bytes, body);
+      EXPECT_TRUE(o.first_bytes_hex.empty()) << "HTTP/2, if broken: not 'not HTTP/2'";
+      // Stopped at once and watched (100 ms): the connection was still
+      // open, long before the 3 s timeout.
+      EXPECT_EQ(o.end, StreamEnd::open);
+      ASSERT_TRUE(o.timings.ended_us);
+      EXPECT_LT(*o.timings.ended_us, 2'000'000);
+    });
+  }
+}
+
+TEST(EngineHttp2, AFrameLongerThanAllowedIsJudgedOnItsHeaderAndNotWaitedFor) {
+  expect_every_stream(H2Behaviour::frame_over_max_size, Label::bad_response, [](const Observation& o) {
+    EXPECT_NE(o.parse_error.find("declares 16777215 bytes, above SETTINGS_MAX_FRAME_SIZE 16384"),
+              std::string::npos)
+        << o.parse_error;
+    EXPECT_TRUE(o.http2->local_error.empty()) << "the probe judged it, not nghttp2";
+  });
+}
+
+// 20,000 GOAWAYs after a complete response, then FIN: the first 8 and the
+// last are kept, with the count, and the response's own label stands.
+TEST(EngineHttp2, RepeatedGoawaysAreKeptFirstAndLastWithACount) {
+  fixtures::H2ServerOptions options;
+  options.goaways = 20000;
+  auto server = fixtures::H2WireServer::start(H2Behaviour::goaway_repeated, options);
+  ProbeSpec spec;
+  spec.url = server->url("/x");
+  spec.http = HttpMode::http2_prior_knowledge;
+  spec.timeout = 5s;
+  spec.watch = 3s;  // the FIN behind the GOAWAYs ends it
+  spec.fin_watch = 20ms;
+  const auto run = run_engine(spec, 2, 2);
+  ASSERT_EQ(run.observations.size(), 2u);
+  expect_every_label(run, Label::close_after_response);
+  for (const auto& o : run.observations) {
+    ASSERT_TRUE(o.http2);
+    EXPECT_TRUE(o.response_complete);
+    EXPECT_EQ(o.http2->goaways_total, 20000);
+    ASSERT_EQ(o.http2->goaways.size(), kHttp2GoawaysKept + 1);
+    EXPECT_EQ(o.http2->goaways_dropped, 20000 - static_cast<std::int64_t>(kHttp2GoawaysKept) - 1);
+    EXPECT_EQ(o.http2->goaways.front().debug, "");
+    EXPECT_EQ(o.http2->goaways.back().debug, "last");
+    EXPECT_EQ(o.http2->goaways.back().last_stream_id, 1);
+  }
 }
 
 }  // namespace

@@ -484,6 +484,89 @@ TEST_F(Http2SessionTest, ABodyLongerThanItsContentLengthIsABadResponse) {
   EXPECT_EQ(o.parse_error, "HTTP/2: 12 DATA bytes for content-length 10");
 }
 
+// The excess is malformed the moment it arrives (RFC 9113 §8.1.1): the
+// probe waits for no END_STREAM, and every byte that came is counted.
+TEST_F(Http2SessionTest, DataBeyondTheContentLengthEndsTheWaitAtOnce) {
+  start();
+  open(0);
+  session_->input(server_.headers(1, {{":status", "200"}, {"content-length", "10"}}, false) +
+                      ServerFrames::data(1, "ten bytes!", false),
+                  10);
+  EXPECT_FALSE(session_->response_done());
+  session_->input(ServerFrames::data(1, std::string(1000, 'x'), false), 20);
+  EXPECT_TRUE(session_->response_done());
+  const Observation o = recorded();
+  EXPECT_EQ(o.body_bytes, 1010);
+  EXPECT_FALSE(o.response_complete);
+  EXPECT_EQ(o.parse_error, "HTTP/2: 1010 DATA bytes for content-length 10");
+}
+
+// A frame header above SETTINGS_MAX_FRAME_SIZE (16384; the probe never
+// raises it) is a connection error once its 9 bytes are in: nothing of the
+// frame is waited for or kept, nothing after it is read, nothing is sent.
+TEST_F(Http2SessionTest, AFrameHeaderAboveTheMaxFrameSizeIsAViolationAtOnce) {
+  start();
+  open(0);
+  session_->input(server_.headers(1, {{":status", "200"}, {"content-length", "10"}}, false), 10);
+  const std::string huge_header = {'\xff', '\xff', '\xff', NGHTTP2_DATA, 0, 0, 0, 0, 1};
+  session_->input(huge_header + std::string(100, 'x'), 20);
+  EXPECT_TRUE(session_->response_done());
+  session_->input(std::string(1 << 20, 'x'), 30);  // the rest of it: dropped, not kept
+  const Observation o = recorded();
+  EXPECT_EQ(o.status, 200);
+  EXPECT_EQ(o.parse_error,
+            "HTTP/2 FRAME_SIZE_ERROR: the server's frame header (type 0, stream 1) declares 16777215 bytes, "
+            "above SETTINGS_MAX_FRAME_SIZE 16384; the probe stopped reading (no GOAWAY sent)");
+  EXPECT_TRUE(o.first_bytes_hex.empty());
+  EXPECT_EQ(drain(40), "");
+  // 16384 itself is allowed.
+  start();
+  open(0);
+  session_->input(
+      server_.headers(1, {{":status", "200"}}, false) + ServerFrames::data(1, std::string(16384, 'x'), false),
+      10);
+  EXPECT_FALSE(session_->response_done());
+  EXPECT_EQ(recorded().body_bytes, 16384);
+}
+
+// A connection error nghttp2 finds (here DATA on stream 0) is the server's
+// violation for every stream still waiting, named at once; a stream
+// answered before it keeps its own end.
+TEST_F(Http2SessionTest, AConnectionErrorIsTheViolationOfTheStreamsStillWaiting) {
+  start(2);
+  open(0);
+  session_->input(server_.headers(1, {{":status", "200"}}, true), 10);
+  session_->input(ServerFrames::data(0, "x", false), 20);
+  EXPECT_TRUE(session_->response_done());
+  EXPECT_EQ(recorded(0).parse_error, "");
+  EXPECT_TRUE(recorded(0).response_complete);
+  const Observation o = recorded(1);
+  EXPECT_EQ(o.parse_error.substr(0, 23), "HTTP/2 PROTOCOL_ERROR: ") << o.parse_error;
+  EXPECT_EQ(o.parse_error.find("the server broke the protocol"), std::string::npos)
+      << "nghttp2 said what: " << o.parse_error;
+  EXPECT_NE(o.parse_error.find("the probe stopped reading (no GOAWAY sent)"), std::string::npos);
+  EXPECT_EQ(o.http2->local_error,
+            "the probe's HTTP/2 stack would have sent GOAWAY (PROTOCOL_ERROR); not sent");
+}
+
+// A server may send GOAWAY without end: the first 8 and the latest are
+// kept, with how many came.
+TEST_F(Http2SessionTest, RepeatedGoawaysKeepTheFirstEightAndTheLatest) {
+  start();
+  open(0);
+  session_->input(server_.headers(1, {{":status", "200"}}, true), 10);
+  std::string goaways;
+  for (std::uint32_t code = 0; code < 100; ++code) goaways += ServerFrames::goaway(1, code);
+  session_->input(goaways, 20);
+  const Observation o = recorded();
+  EXPECT_EQ(o.parse_error, "");
+  EXPECT_EQ(o.http2->goaways_total, 100);
+  EXPECT_EQ(o.http2->goaways_dropped, 91);
+  ASSERT_EQ(o.http2->goaways.size(), 9u);
+  for (std::uint32_t i = 0; i < 8; ++i) EXPECT_EQ(o.http2->goaways[i].code, i);
+  EXPECT_EQ(o.http2->goaways[8].code, 99u);
+}
+
 TEST_F(Http2SessionTest, AHeadOr204Or304DeclaresALengthItNeverSends) {
   for (const auto& [method, status] :
        {std::pair<std::string, std::string>{"HEAD", "200"}, {"GET", "204"}, {"GET", "304"}}) {

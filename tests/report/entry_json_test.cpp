@@ -95,6 +95,8 @@ ReportEntry everything_set() {
   h2.reset = Http2Reset{4369, "0x1111", "mid_data", 50, 9};
   h2.refused_by_goaway = true;
   h2.goaways = {{2147483647, 0, "NO_ERROR", "", 1}, {1, 11, "ENHANCE_YOUR_CALM", "bye \x01\"\xC3\xA9", 2}};
+  h2.goaways_total = 100000;  // the first and the latest kept (the writer takes them as they are)
+  h2.goaways_dropped = 99998;
   h2.settings = {{"MAX_CONCURRENT_STREAMS", 128}, {"0x10", 4294967295u}};
   h2.local_error = "would have reset";
   o.http2 = h2;

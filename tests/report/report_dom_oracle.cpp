@@ -173,6 +173,8 @@ json http2_json(const Observation& o) {
           {"reset", reset},
           {"refused_by_goaway", h2.refused_by_goaway},
           {"goaways", goaways},
+          {"goaways_total", h2.goaways_total},
+          {"goaways_dropped", h2.goaways_dropped},
           {"settings", settings},
           {"local_error", optional_text(h2.local_error)}};
 }

@@ -69,7 +69,7 @@ TEST(ReportFacts, AFileIsReadAndNamedByItsPath) {
   const int fd = mkstemp(path);
   ASSERT_GE(fd, 0);
   close(fd);
-  std::ofstream(path) << R"({"schema_version": 3, "tool": {"name": "termprobe", "version": "0"},
+  std::ofstream(path) << R"({"schema_version": 4, "tool": {"name": "termprobe", "version": "0"},
     "command": ["termprobe"], "started_at": "2026-11-24T20:00:00Z",
     "targets": [{"target": "t", "total": 1, "labels": {"keepalive": 1}}], "interrupted": false,
     "results": [{"target": "t", "scenario": "s", "outcome": {"label": "keepalive", "announced": true},

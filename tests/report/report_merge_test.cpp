@@ -129,13 +129,13 @@ TEST(ReportMerge, AnotherSchemaVersionIsRefusedNamingTheFile) {
   std::stringstream whole;
   whole << std::ifstream(path).rdbuf();
   std::string text = whole.str();
-  text.replace(text.find("\"schema_version\": 3"), 19, "\"schema_version\": 1");
+  text.replace(text.find("\"schema_version\": 4"), 19, "\"schema_version\": 1");
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
   const auto result = merged({write_shard("a", kShardA), path});
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().message,
             "'" + path +
-                "' has schema_version 1; this termprobe reads version 3 only (write it again with this "
+                "' has schema_version 1; this termprobe reads version 4 only (write it again with this "
                 "version)");
 }
 

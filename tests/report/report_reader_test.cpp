@@ -18,7 +18,7 @@ std::string entry(const std::string& label, const std::string& status = "200",
 }
 
 std::string report(const std::string& results, const std::string& summary_labels = R"({"keepalive": 1})") {
-  return R"({"schema_version": 3, "tool": {"name": "termprobe", "version": "0"}, "command": ["termprobe"],
+  return R"({"schema_version": 4, "tool": {"name": "termprobe", "version": "0"}, "command": ["termprobe"],
              "started_at": "2026-11-24T20:00:00Z", "targets": [{"target": "t", "total": 1, "labels": {}}],
              "interrupted": false, "results": [)" +
          results + R"(], "summary": {"total": 1, "requested": 1, "labels": )" + summary_labels +
@@ -75,7 +75,7 @@ TEST(ReportReader, MissingFieldsAreNamed) {
 }
 
 TEST(ReportReader, DeepNestingStopsAtTheLimit) {
-  const std::string deep = R"({"schema_version": 3, "command": )" + std::string(10'000'000, '[');
+  const std::string deep = R"({"schema_version": 4, "command": )" + std::string(10'000'000, '[');
   EXPECT_NE(refusal(deep).find("nested deeper than 32 levels"), std::string::npos);
   EXPECT_EQ(refusal(std::string(10'000'000, '[')), "'r.json' is not a termprobe report (not a JSON object)");
 }
