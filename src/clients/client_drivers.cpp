@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <sstream>
 
@@ -178,24 +179,38 @@ std::string_view install_hint(Runtime runtime) {
 // A private directory for the drivers of this build: $XDG_CACHE_HOME or
 // ~/.cache, else /tmp, named after their contents so an upgrade never runs
 // an old driver.
+// Makes dir (when missing) and makes sure it is ours alone: a real
+// directory, not a link, owned by this user, that no one else may write.
+// termprobe runs what it finds there (the Go driver's binary too), so a
+// folder another user made first (/tmp is shared) is never used, nor
+// written into, nor changed.
+bool make_private(const fs::path& dir) {
+  std::error_code error;
+  fs::create_directory(dir, error);
+  struct stat status {};
+  if (lstat(dir.c_str(), &status) != 0 || !S_ISDIR(status.st_mode) || status.st_uid != geteuid())
+    return false;
+  fs::permissions(dir, fs::perms::owner_all, error);
+  return !error;
+}
+
 std::optional<fs::path> driver_directory() {
   std::size_t digest = 0;
   for (const auto& [name, contents] : embedded_drivers())
     digest = digest * 31 + std::hash<std::string_view>{}(name)*7 + std::hash<std::string_view>{}(contents);
   const std::string leaf = fmt::format("clients-{:016x}", digest);
-  std::vector<fs::path> bases;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg == '/') bases.emplace_back(xdg);
+  std::vector<std::pair<fs::path, bool>> bases;  // and whether the base itself must be private
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg == '/')
+    bases.emplace_back(xdg, false);
   if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/')
-    bases.push_back(fs::path(home) / ".cache");
-  bases.push_back(fmt::format("/tmp/termprobe-{}", getuid()));
-  for (const fs::path& base : bases) {
+    bases.emplace_back(fs::path(home) / ".cache", false);
+  bases.emplace_back(fmt::format("/tmp/termprobe-{}", geteuid()), true);
+  for (const auto& [base, shared_parent] : bases) {
     std::error_code error;
-    const fs::path dir = base / "termprobe" / leaf;
-    fs::create_directories(dir, error);
-    if (!error && access(dir.c_str(), W_OK) == 0) {
-      fs::permissions(base / "termprobe", fs::perms::owner_all, error);
-      return dir;
-    }
+    if (shared_parent ? !make_private(base) : (fs::create_directories(base, error), error.value() != 0))
+      continue;
+    if (make_private(base / "termprobe") && make_private(base / "termprobe" / leaf))
+      return base / "termprobe" / leaf;
   }
   return std::nullopt;
 }
@@ -216,8 +231,11 @@ bool write_atomically(const fs::path& path, std::string_view contents) {
 std::optional<fs::path> installed_driver(const fs::path& dir, std::string_view file) {
   for (const auto& [name, contents] : embedded_drivers()) {
     if (name != file) continue;
+    // The file as embedded, whatever is there: a run never uses a driver it did not write.
     const fs::path path = dir / std::string(name);
-    if (fs::exists(path) || write_atomically(path, contents)) return path;
+    std::ifstream existing(path, std::ios::binary);
+    const std::string found((std::istreambuf_iterator<char>(existing)), std::istreambuf_iterator<char>());
+    if (found == contents || write_atomically(path, contents)) return path;
   }
   return std::nullopt;
 }

@@ -148,6 +148,26 @@ class Report(unittest.TestCase):
         self.assertEqual(insecure["results"][0]["clients"][0]["outcome"], "response")
 
 
+class DriverCache(unittest.TestCase):
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to make a folder another user owns")
+    def test_a_cache_folder_another_user_made_is_never_used(self):
+        # termprobe runs the drivers it finds there: another user's folder
+        # (a shared /tmp, a planted cache) must be passed over.
+        with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as home, \
+                WireFixture("fin_before_response") as server:
+            planted = os.path.join(cache, "termprobe")
+            os.mkdir(planted)
+            os.chown(planted, 65534, 65534)
+            env = dict(os.environ, XDG_CACHE_HOME=cache, HOME=home)
+            with ReportDir() as directory:
+                result, report = report_of(directory, "clients", server.url(), "--clients", "python-requests",
+                                           env=env)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual(os.listdir(planted), [])
+            self.assertTrue(os.listdir(os.path.join(home, ".cache", "termprobe")))
+            self.assertEqual(report["results"][0]["clients"][0]["outcome"], "error")
+
+
 class Interrupt(unittest.TestCase):
     def test_ctrl_c_cuts_the_running_client_short_and_skips_the_rest(self):
         with WireFixture("no_response") as server:
