@@ -1,24 +1,14 @@
 #include "clients/client_request.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "probes/request_fields.h"
 
 namespace termprobe {
-namespace {
-
-bool same_name(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
-}
-
-}  // namespace
 
 std::optional<std::string> default_content_type(const ProbeSpec& spec) {
   if (request_body_size(spec) == 0) return std::nullopt;
-  for (const std::string& header : spec.headers)
-    if (same_name(header.substr(0, header.find(':')), "Content-Type")) return std::nullopt;
+  if (user_overrides(spec.headers, "Content-Type")) return std::nullopt;
   return spec.body_type.empty() ? "application/octet-stream" : spec.body_type;
 }
 

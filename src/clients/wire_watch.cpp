@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/ascii_case.h"
 #include "probes/classifier.h"
 #include "probes/http1_exchange.h"
 #include "probes/observation.h"
@@ -12,15 +13,9 @@ namespace {
 
 constexpr std::size_t kHeadLimit = 64 * 1024;  // a longer head is not scanned further
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 // The value of a header field in a request head, lower-cased; empty when absent.
 std::string field_value(std::string_view head, std::string_view name) {
-  const std::string text = lower(head);
+  const std::string text = ascii_lower(head);
   const std::string key = "\r\n" + std::string(name) + ":";
   const std::size_t at = text.find(key);
   if (at == std::string::npos) return "";

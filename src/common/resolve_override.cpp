@@ -1,4 +1,5 @@
 #include "common/resolve_override.h"
+#include "common/ascii_case.h"
 
 #include <arpa/inet.h>
 
@@ -11,11 +12,6 @@ namespace {
 bool numeric_address(const std::string& text) {
   unsigned char buffer[sizeof(in6_addr)];
   return inet_pton(AF_INET, text.c_str(), buffer) == 1 || inet_pton(AF_INET6, text.c_str(), buffer) == 1;
-}
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
 }
 
 }  // namespace
@@ -37,7 +33,7 @@ Result<ResolveOverride> parse_resolve_override(const std::string& text) {
   const std::size_t port_end = text.find(':', host_end + 1);
   if (port_end == std::string::npos) return bad("the address is missing");
   ResolveOverride entry;
-  entry.host = lower(text.substr(0, host_end));
+  entry.host = ascii_lower(text.substr(0, host_end));
   const std::string port = text.substr(host_end + 1, port_end - host_end - 1);
   if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit))
     return bad("the port must be a number 1-65535");
@@ -52,7 +48,7 @@ Result<ResolveOverride> parse_resolve_override(const std::string& text) {
 
 std::optional<std::string> resolve_override_for(const std::vector<std::string>& entries,
                                                 const std::string& host, int port) {
-  const std::string wanted = lower(host);
+  const std::string wanted = ascii_lower(host);
   for (const auto& text : entries) {
     auto entry = parse_resolve_override(text);
     if (entry && entry->host == wanted && entry->port == port) return entry->address;

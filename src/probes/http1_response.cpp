@@ -1,4 +1,5 @@
 #include "probes/http1_response.h"
+#include "common/ascii_case.h"
 
 #include <algorithm>
 #include <boost/beast/http/basic_parser.hpp>
@@ -12,12 +13,6 @@ namespace {
 namespace http = boost::beast::http;
 using boost::beast::error_code;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // Whether a comma-separated header value lists token (Connection: keep-alive, close).
 bool lists_token(std::string_view value, std::string_view token) {
   while (!value.empty()) {
@@ -25,7 +20,7 @@ bool lists_token(std::string_view value, std::string_view token) {
     std::string_view item = value.substr(0, comma);
     while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
     while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (iequals(item, token)) return true;
+    if (equals_ignoring_case(item, token)) return true;
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
   }
@@ -70,7 +65,8 @@ class Http1Response::Parser : public http::basic_parser<false> {
     if (name == http::field::connection) {
       close_token_ = close_token_ || lists_token(text, "close");
       keep_alive_token_ = keep_alive_token_ || lists_token(text, "keep-alive");
-    } else if (iequals(std::string_view(name_string.data(), name_string.size()), "x-termprobe-module")) {
+    } else if (equals_ignoring_case(std::string_view(name_string.data(), name_string.size()),
+                                    "x-termprobe-module")) {
       module_ = text;
     }
   }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 
+#include "common/ascii_case.h"
 #include "probes/http1_response.h"
 #include "probes/http2_codes.h"
 #include "probes/http2_frames.h"
@@ -33,11 +34,6 @@ std::string frame_type_name(std::uint8_t type) {
   return type < kNames.size() ? std::string(kNames[type]) : "type " + std::to_string(type);
 }
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
 // Connection-specific fields HTTP/2 forbids (RFC 9113 §8.2.2); Host becomes :authority.
 bool forbidden_in_http2(const std::string& name) {
   static constexpr std::array<std::string_view, 6> kNames = {
@@ -51,12 +47,12 @@ std::vector<HeaderField> http2_request_fields(const ProbeSpec& spec, const Targe
   const std::vector<HeaderField> fields = request_header_fields(spec, url);
   std::string host = url.host_header;
   for (const auto& field : fields) {
-    if (lower(field.name) == "host") host = field.value;
+    if (equals_ignoring_case(field.name, "host")) host = field.value;
   }
   std::vector<HeaderField> out = {
       {":method", spec.method}, {":scheme", url.scheme}, {":authority", host}, {":path", url.request_target}};
   for (const auto& field : fields) {
-    std::string name = lower(field.name);
+    std::string name = ascii_lower(field.name);
     if (!forbidden_in_http2(name)) out.push_back({std::move(name), field.value});
   }
   return out;

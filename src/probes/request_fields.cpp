@@ -1,4 +1,5 @@
 #include "probes/request_fields.h"
+#include "common/ascii_case.h"
 
 #include <algorithm>
 #include <array>
@@ -24,17 +25,6 @@ const std::array<char, kBodyChunk>& synthetic_body() {
 std::string_view header_name(std::string_view header) {
   const auto colon = header.find(':');
   return colon == std::string_view::npos ? header : header.substr(0, colon);
-}
-
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-bool user_overrides(const std::vector<std::string>& headers, std::string_view name) {
-  return std::any_of(headers.begin(), headers.end(),
-                     [&](const std::string& h) { return same_name(header_name(h), name); });
 }
 
 bool removes_header(std::string_view header) {
@@ -65,6 +55,11 @@ std::string basic_credentials(const TargetUrl& url) {
 std::int64_t rate_quantum(std::int64_t rate) { return std::clamp<std::int64_t>(rate / 20, 1, 16 * 1024); }
 
 }  // namespace
+
+bool user_overrides(const std::vector<std::string>& headers, std::string_view name) {
+  return std::any_of(headers.begin(), headers.end(),
+                     [&](const std::string& h) { return equals_ignoring_case(header_name(h), name); });
+}
 
 std::int64_t request_body_size(const ProbeSpec& spec) {
   return spec.body.empty() ? spec.body_bytes : static_cast<std::int64_t>(spec.body.size());

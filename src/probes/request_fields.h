@@ -16,6 +16,10 @@
 
 namespace termprobe {
 
+// The user's headers ("Name: value", or "Name:" that removes a default)
+// name this field, in any case: theirs replaces the default.
+bool user_overrides(const std::vector<std::string>& headers, std::string_view name);
+
 // Request body size in bytes: the exact body, else the synthetic size.
 std::int64_t request_body_size(const ProbeSpec& spec);
 

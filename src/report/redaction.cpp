@@ -1,4 +1,5 @@
 #include "report/redaction.h"
+#include "common/ascii_case.h"
 
 #include <fmt/format.h>
 
@@ -19,12 +20,6 @@ bool has_scheme(std::string_view lower_name) {
   return lower_name == "authorization" || lower_name == "proxy-authorization";
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 // Where a URL's authority (user:password@host:port) ends: at its path, query
 // or fragment, or at what cannot be in a URL when it sits in a sentence.
 std::size_t authority_end(std::string_view text, std::size_t begin) {
@@ -42,15 +37,15 @@ Redaction::Redaction() : Redaction({}, false) {}
 
 Redaction::Redaction(const std::vector<std::string>& names, bool show_secrets) : show_(show_secrets) {
   for (std::string_view name : kSecretHeaders) names_.emplace(name);
-  for (const auto& name : names) names_.insert(lower(name));
+  for (const auto& name : names) names_.insert(ascii_lower(name));
 }
 
-bool Redaction::hides(std::string_view name) const { return !show_ && names_.contains(lower(name)); }
+bool Redaction::hides(std::string_view name) const { return !show_ && names_.contains(ascii_lower(name)); }
 
 std::string Redaction::header_value(std::string_view name, std::string_view value) const {
   if (value.empty() || !hides(name)) return std::string(value);
   const std::size_t space = value.find(' ');
-  if (!has_scheme(lower(name)) || space == std::string_view::npos) return redaction_marker(value);
+  if (!has_scheme(ascii_lower(name)) || space == std::string_view::npos) return redaction_marker(value);
   const std::size_t credentials = value.find_first_not_of(' ', space);
   if (credentials == std::string_view::npos) return redaction_marker(value);
   return fmt::format("{} {}", value.substr(0, space), redaction_marker(value.substr(credentials)));
