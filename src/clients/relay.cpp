@@ -28,6 +28,53 @@ void close_with_reset(int fd) {
 
 bool is_reset(int error) { return error == ECONNRESET || error == EPIPE || error == ETIMEDOUT; }
 
+// How one side's byte stream ended, as read (or none yet).
+enum class PeerEnd { none, fin, rst };
+
+// Reads fd while `into` has room below kBufferLimit, each chunk to on_bytes,
+// until it has nothing more for now or ends. wait_ms: once, when bytes came
+// and the socket ran dry, wait that long for what follows them.
+template <typename OnBytes>
+PeerEnd read_side(int fd, std::string& into, int wait_ms, OnBytes&& on_bytes) {
+  char buffer[16 * 1024];
+  bool waited = wait_ms == 0;
+  while (into.size() < kBufferLimit) {
+    const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
+    if (n > 0) {
+      on_bytes(std::string_view(buffer, static_cast<std::size_t>(n)));
+      into.append(buffer, static_cast<std::size_t>(n));
+    } else if (n == 0) {
+      return PeerEnd::fin;
+    } else if (errno != EAGAIN && errno != EINTR) {
+      return PeerEnd::rst;
+    } else if (errno == EAGAIN && !into.empty() && !waited) {
+      waited = true;
+      pollfd more{fd, POLLIN, 0};
+      if (poll(&more, 1, wait_ms) <= 0) return PeerEnd::none;
+    } else if (errno == EAGAIN) {
+      return PeerEnd::none;
+    }
+  }
+  return PeerEnd::none;
+}
+
+// Sends what `from` holds while fd takes it; false when fd is gone (its
+// peer reset it), and then `from` is dropped.
+bool write_side(int fd, std::string& from) {
+  while (!from.empty()) {
+    const ssize_t n = send(fd, from.data(), from.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      from.erase(0, static_cast<std::size_t>(n));
+    } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+      from.clear();
+      return false;
+    } else {
+      return true;  // full for now (or interrupted): the next poll says when
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 // One client connection and its upstream. An ending waits in pending_* until
@@ -41,7 +88,9 @@ struct Relay::Link {
   std::string to_client;
   bool client_read_done = false;  // the client's FIN or RST was read
   bool server_read_done = false;
-  enum class End { none, fin, rst } pending_to_client = End::none, pending_to_server = End::none;
+  using End = PeerEnd;
+  End pending_to_client = End::none;
+  End pending_to_server = End::none;
   bool client_write_shut = false;
   bool server_write_shut = false;
   WireWatch watch;
@@ -132,7 +181,6 @@ void Relay::connect_upstream(Link& link) {
 
 // Delivers what is buffered, then a pending ending; reads while there is room.
 void Relay::pump(Link& link) {
-  char buffer[16 * 1024];
   const auto server_gone = [&](Link::End how) {
     link.server_read_done = true;
     link.pending_to_client = how;
@@ -156,71 +204,33 @@ void Relay::pump(Link& link) {
       return;
     }
   }
-  // Reads, each side while the other's buffer has room.
-  while (link.client >= 0 && !link.client_read_done && link.to_server.size() < kBufferLimit) {
-    const ssize_t n = recv(link.client, buffer, sizeof(buffer), 0);
-    if (n > 0) {
-      link.watch.client_bytes({buffer, static_cast<std::size_t>(n)});
-      link.to_server.append(buffer, static_cast<std::size_t>(n));
-    } else if (n == 0) {
-      client_gone(Link::End::fin);
-    } else if (errno != EAGAIN && errno != EINTR) {
-      client_gone(Link::End::rst);
-    } else {
-      break;
-    }
+  // Reads, each side while the other's buffer has room. A server that
+  // writes and then resets puts both on the wire back to back; the relay
+  // must not hand the client a gap between them that the server never left
+  // (a client that wakes in it reports another error), so the server's
+  // bytes wait a moment for what follows them.
+  if (link.client >= 0 && !link.client_read_done) {
+    const PeerEnd end =
+        read_side(link.client, link.to_server, 0, [&](std::string_view b) { link.watch.client_bytes(b); });
+    if (end != PeerEnd::none) client_gone(end);
   }
-  bool waited_for_more = false;
-  while (link.server >= 0 && !link.server_read_done && link.to_client.size() < kBufferLimit) {
-    const ssize_t n = recv(link.server, buffer, sizeof(buffer), 0);
-    // A server that writes and then resets puts both on the wire back to
-    // back; the relay must not hand the client a gap between them that the
-    // server never left (a client that wakes in it reports another error).
-    // So once per wake, wait a moment for what follows the bytes.
-    if (n < 0 && errno == EAGAIN && !link.to_client.empty() && !waited_for_more) {
-      waited_for_more = true;
-      pollfd more{link.server, POLLIN, 0};
-      if (poll(&more, 1, kCoalesceMs) > 0) continue;
-    }
-    if (n > 0) {
-      link.watch.server_bytes({buffer, static_cast<std::size_t>(n)});
-      link.to_client.append(buffer, static_cast<std::size_t>(n));
-    } else if (n == 0) {
-      server_gone(Link::End::fin);
-    } else if (errno != EAGAIN && errno != EINTR) {
-      server_gone(Link::End::rst);
-    } else {
-      break;
-    }
+  if (link.server >= 0 && !link.server_read_done) {
+    const PeerEnd end = read_side(link.server, link.to_client, kCoalesceMs,
+                                  [&](std::string_view b) { link.watch.server_bytes(b); });
+    if (end != PeerEnd::none) server_gone(end);
   }
   // An RST behind the server's FIN (read as a socket error once reading is done).
   if (link.server >= 0 && link.server_read_done && link.pending_to_client != Link::End::rst &&
       is_reset(take_socket_error(link.server)))
     link.pending_to_client = Link::End::rst;
-  // Writes.
-  while (link.server >= 0 && !link.to_server.empty()) {
-    const ssize_t n = send(link.server, link.to_server.data(), link.to_server.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      link.to_server.erase(0, static_cast<std::size_t>(n));
-    } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-      link.to_server.clear();  // the server is gone: its RST goes to the client
-      if (!link.server_read_done) server_gone(Link::End::rst);
-      link.pending_to_client = Link::End::rst;
-    } else {
-      break;
-    }
+  // Writes; a side gone while it was written to has reset: that goes on to the other.
+  if (link.server >= 0 && !write_side(link.server, link.to_server)) {
+    if (!link.server_read_done) server_gone(Link::End::rst);
+    link.pending_to_client = Link::End::rst;
   }
-  while (link.client >= 0 && !link.to_client.empty()) {
-    const ssize_t n = send(link.client, link.to_client.data(), link.to_client.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      link.to_client.erase(0, static_cast<std::size_t>(n));
-    } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-      link.to_client.clear();
-      if (!link.client_read_done) client_gone(Link::End::rst);
-      link.pending_to_server = Link::End::rst;
-    } else {
-      break;
-    }
+  if (link.client >= 0 && !write_side(link.client, link.to_client)) {
+    if (!link.client_read_done) client_gone(Link::End::rst);
+    link.pending_to_server = Link::End::rst;
   }
   // Endings, once the bytes before them are out.
   if (link.pending_to_client == Link::End::rst && link.to_client.empty() && link.client >= 0) {
