@@ -33,11 +33,13 @@ from harness import TERMPROBE, Nginx, Serve, read_report, unused_port
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DOCUMENTS = ["README.md", "docs/guide.md"]
 
-# Placeholder -> which server stands for it: "nginx" (Debian's nginx closing
-# idle connections after 1 s, so `idle` ends in a second) or "module" (a
-# `termprobe serve --token s3cret`, the module the IIS recipe installs).
+# Placeholder -> which server stands for it: "nginx" (Debian's nginx; it
+# closes idle connections after 3 s, so `idle` ends in 3 s while `probe`'s
+# 1 s watch still sees each connection kept open, the same label in every
+# report `compare` reads) or "module" (a `termprobe serve --token s3cret`,
+# the module the IIS recipe installs).
 PLACEHOLDERS = {"http://server.example": "nginx", "http://iis-test.example": "module"}
-NGINX_SERVER = "listen 127.0.0.1:{port}; keepalive_timeout 1s; location / {{ return 200 'ok'; }}"
+NGINX_SERVER = "listen 127.0.0.1:{port}; keepalive_timeout 3s; location / {{ return 200 'ok'; }}"
 SERVE_DEFAULT = "127.0.0.1:8080"
 
 NOT_RUN = {
@@ -188,6 +190,14 @@ class DocumentCommands(unittest.TestCase):
         self.check_document("docs/guide.md")
 
 
+def heading_anchors(path):
+    """The anchors GitHub gives the file's headings: lower case, punctuation
+    but '-' and '_' dropped, spaces as '-'."""
+    with open(path, encoding="utf-8") as text:
+        headings = re.findall(r"(?m)^#+ (.+)$", re.sub(r"(?ms)^```.*?^```", "", text.read()))
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
 class ReadmeShape(unittest.TestCase):
     """The front door stays one: the two commands first, and short."""
 
@@ -204,6 +214,20 @@ class ReadmeShape(unittest.TestCase):
 
     def test_at_most_250_lines(self):
         self.assertLessEqual(len(self.readme_lines()), 250)
+
+    def test_every_link_finds_its_file_and_heading(self):
+        for document in DOCUMENTS + ["CONTRIBUTING.md", "docs/design.md"]:
+            path = os.path.join(ROOT, document)
+            with open(path, encoding="utf-8") as text:
+                links = re.findall(r"\]\(([^)\s]+)\)", text.read())
+            for link in links:
+                if re.match(r"[a-z]+:", link):
+                    continue
+                target, _, anchor = link.partition("#")
+                target = os.path.normpath(os.path.join(os.path.dirname(path), target)) if target else path
+                self.assertTrue(os.path.exists(target), f"{document}: {link}: no such file")
+                if anchor:
+                    self.assertIn(anchor, heading_anchors(target), f"{document}: {link}: no such heading")
 
     def test_the_rules_find_commands_where_they_are(self):
         blocks = sh_blocks(os.path.join(ROOT, "README.md"))
