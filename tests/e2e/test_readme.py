@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 
 from harness import TERMPROBE, Nginx, Serve, read_report, unused_port
 
@@ -34,12 +35,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 DOCUMENTS = ["README.md", "docs/guide.md"]
 
 # Placeholder -> which server stands for it: "nginx" (Debian's nginx; it
-# closes idle connections after 3 s, so `idle` ends in 3 s while `probe`'s
+# closes idle connections after 2 s, so `idle` ends in 2 s while `probe`'s
 # 1 s watch still sees each connection kept open, the same label in every
 # report `compare` reads) or "module" (a `termprobe serve --token s3cret`,
 # the module the IIS recipe installs).
 PLACEHOLDERS = {"http://server.example": "nginx", "http://iis-test.example": "module"}
-NGINX_SERVER = "listen 127.0.0.1:{port}; keepalive_timeout 3s; location / {{ return 200 'ok'; }}"
+NGINX_SERVER = "listen 127.0.0.1:{port}; keepalive_timeout 2s; location / {{ return 200 'ok'; }}"
 SERVE_DEFAULT = "127.0.0.1:8080"
 
 NOT_RUN = {
@@ -49,7 +50,7 @@ DROPPED_PREFIXES = {
     "scripts/setup && ": "installs Debian packages and builds; what follows runs against the build under test",
 }
 
-COMMAND_SECONDS = 20  # the slowest command shown (`clients` starting Python) takes about 2 s
+COMMAND_SECONDS = 20  # the slowest command shown (`run --tls-both`) takes about 4 s on a loaded 2-core machine
 EXIT_COMMENT = re.compile(r"#.*\bexits (\d+)\b")
 PLACEHOLDER_HOST = re.compile(r"\b[a-z]+://[a-z0-9.-]+\.example\b")
 
@@ -108,18 +109,14 @@ class Scratch:
         self._dir.cleanup()
 
 
-class DocumentCommands(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.nginx = Nginx(NGINX_SERVER)
-        cls.module = Serve("--token", "s3cret")
-        cls.serve_port = str(unused_port())
-        cls.urls = {"nginx": cls.nginx.url("").rstrip("/"), "module": cls.module.base_url}
+class DocumentRun:
+    """One document's commands, block after block, in a scratch folder of
+    its own: what went wrong, as lines naming the document's line."""
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.module.stop()
-        cls.nginx.__exit__(None, None, None)
+    def __init__(self, document, urls, serve_port):
+        self.document, self.urls, self.serve_port = document, urls, serve_port
+        self.problems = []
+        self.summary = ""
 
     def as_run(self, command):
         """The command with the placeholder rules applied."""
@@ -136,58 +133,82 @@ class DocumentCommands(unittest.TestCase):
         server = subprocess.Popen(["bash", "-c", "exec " + command], cwd=scratch.path, env=scratch.env,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = server.stdout.readline()
-        if not line.startswith("termprobe serve: listening on "):
-            server.kill()
-            self.fail(f"{where}: {command}\ndid not start: {line!r} {server.stderr.read()}")
-        return server
+        if line.startswith("termprobe serve: listening on "):
+            return server
+        server.kill()
+        server.wait()
+        self.problems.append(f"{where}: {command}\ndid not start: {line!r} {server.stderr.read()}")
+        return None
 
     def stop_serve(self, where, server):
         server.send_signal(signal.SIGINT)
         out, err = server.communicate(timeout=10)
-        self.assertEqual(server.returncode, 0, f"{where}: serve stopped with {server.returncode}\n{out}{err}")
+        if server.returncode != 0:
+            self.problems.append(f"{where}: serve stopped with exit {server.returncode}\n{out}{err}")
 
-    def run_block(self, document, block, scratch):
+    def run_command(self, where, shown, command, scratch):
+        try:
+            result = subprocess.run(["bash", "-c", command], cwd=scratch.path, env=scratch.env,
+                                    capture_output=True, text=True, timeout=COMMAND_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.problems.append(f"{where}: still running after {COMMAND_SECONDS} s: {command}")
+            return
+        if result.returncode != expected_exit(shown):
+            self.problems.append(f"{where}: exit {result.returncode}, expected {expected_exit(shown)}: "
+                                 f"{command}\n{result.stdout}{result.stderr}")
+
+    def run_block(self, block, scratch):
         server = None
         for line, shown in block:
-            where = f"{document}:{line}"
-            self.assertIsNone(PLACEHOLDER_HOST.search(self.as_run(shown)),
-                              f"{where}: a placeholder host with no rule in PLACEHOLDERS: {shown}")
-            if shown.split("#")[0].strip() in NOT_RUN:
-                continue
+            where = f"{self.document}:{line}"
             command = self.as_run(shown)
-            if command.startswith("termprobe serve"):
+            if PLACEHOLDER_HOST.search(command):
+                self.problems.append(f"{where}: a placeholder host with no rule in PLACEHOLDERS: {shown}")
+            elif shown.split("#")[0].strip() in NOT_RUN:
+                continue
+            elif command.startswith("termprobe serve"):
                 if server:
                     self.stop_serve(where, server)
                 server = self.start_serve(where, command, scratch)
-                continue
-            with self.subTest(where=where, command=shown):
-                result = subprocess.run(["bash", "-c", command], cwd=scratch.path, env=scratch.env,
-                                        capture_output=True, text=True, timeout=COMMAND_SECONDS)
-                self.assertEqual(result.returncode, expected_exit(shown),
-                                 f"{where}: {command}\n{result.stdout}{result.stderr}")
+            else:
+                self.run_command(where, shown, command, scratch)
         if server:
-            self.stop_serve(f"{document}: end of block", server)
+            self.stop_serve(f"{self.document}: end of block", server)
 
-    def check_document(self, document):
-        blocks = sh_blocks(os.path.join(ROOT, document))
-        self.assertTrue(any(blocks), f"{document} shows no ```sh command")
+    def run(self):
+        blocks = sh_blocks(os.path.join(ROOT, self.document))
+        if not any(blocks):
+            self.problems.append(f"{self.document} shows no ```sh command")
         scratch = Scratch()
         try:
             started = time.monotonic()
             for block in blocks:
-                self.run_block(document, block, scratch)
+                self.run_block(block, scratch)
             for path in scratch.reports():
-                read_report(path)
+                try:
+                    read_report(path)
+                except Exception as error:  # pylint: disable=broad-except
+                    self.problems.append(f"{self.document}: {os.path.basename(path)}: {error}")
             commands = sum(len(block) for block in blocks)
-            print(f"{document}: {commands} commands in {time.monotonic() - started:.1f} s", file=sys.stderr)
+            self.summary = f"{self.document}: {commands} commands in {time.monotonic() - started:.1f} s"
         finally:
             scratch.cleanup()
+        return self
 
-    def test_every_readme_command_runs_as_shown(self):
-        self.check_document("README.md")
 
-    def test_every_guide_command_runs_as_shown(self):
-        self.check_document("docs/guide.md")
+class DocumentCommands(unittest.TestCase):
+    def test_every_command_of_the_readme_and_the_guide_runs_as_shown(self):
+        # The documents run side by side: their commands mostly wait (on
+        # watch windows, an idle close), so together they take what the
+        # longer one takes. Each has its own folder and the servers below.
+        with Nginx(NGINX_SERVER) as nginx, Serve("--token", "s3cret") as module:
+            urls = {"nginx": nginx.url("").rstrip("/"), "module": module.base_url}
+            runs = [DocumentRun(document, urls, unused_port()) for document in DOCUMENTS]
+            with ThreadPoolExecutor(len(runs)) as pool:
+                done = list(pool.map(DocumentRun.run, runs))
+        for run in done:
+            print(run.summary, file=sys.stderr)
+        self.assertEqual([], [problem for run in done for problem in run.problems])
 
 
 def heading_anchors(path):
