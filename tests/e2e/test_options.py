@@ -8,8 +8,8 @@ that is not in the table, or that one command takes and a sibling does
 not, shows here. (tests/cli/request_table_test.cpp checks that probe's
 options and [[probe]]'s keys build the same request.)"""
 
-import os
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 
 from harness import ReportDir, Serve, run_termprobe, write_file
 
@@ -58,51 +58,57 @@ ENTRY = {
 }
 
 
+def run_all(commands):
+    """Each argument list run by termprobe, several at once (each run is independent, and quick)."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(lambda args: run_termprobe(*args), commands))
+
+
 class OptionsAcrossCommands(unittest.TestCase):
-    def run_with(self, command, option, url, directory):
+    def command_with(self, command, option, url, directory, number):
         if command == "check":
-            path = write_file(directory, "one.toml", ENTRY["probe"].format(url=url) + "watch = 0\n")
-            return run_termprobe("check", path, *option)
+            path = write_file(directory, f"option-{number}.toml", ENTRY["probe"].format(url=url) + "watch = 0\n")
+            return ["check", path, *option]
         args = ARGS[command](url)
         # the option under test wins over the quick defaults above
         if option[0] in args:
             at = args.index(option[0])
             del args[at:at + 2]
-        return run_termprobe(*args, *option)
+        return [*args, *option]
 
     def test_each_option_is_taken_by_the_commands_listed_and_refused_by_the_others(self):
+        cases = [(option, takers, command) for option, takers, _, _ in TABLE for command in COMMANDS]
         with Serve() as server, ReportDir() as d:
-            for option, takers, _, _ in TABLE:
-                for command in COMMANDS:
-                    with self.subTest(option=option, command=command):
-                        result = self.run_with(command, option, server.base_url, d)
-                        if command in takers:
-                            self.assertNotEqual(result.returncode, 2, result.stderr)
-                        else:
-                            self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
-                            self.assertIn(option[0], result.stderr)
+            results = run_all([self.command_with(command, option, server.base_url, d, n)
+                               for n, (option, _, command) in enumerate(cases)])
+        for (option, takers, command), result in zip(cases, results):
+            with self.subTest(option=option, command=command):
+                if command in takers:
+                    self.assertNotEqual(result.returncode, 2, result.stderr)
+                else:
+                    self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
+                    self.assertIn(option[0], result.stderr)
 
     def test_each_key_is_taken_by_the_entry_kinds_listed_and_refused_by_the_others(self):
+        cases = [(key, kinds, kind) for _, _, key, kinds in TABLE if key is not None for kind in KINDS]
         with Serve() as server, ReportDir() as d:
-            for option, _, key, kinds in TABLE:
-                if key is None:
-                    continue
+            commands = []
+            for n, (key, _, kind) in enumerate(cases):
                 name = key.split(" ")[0]
-                for kind in KINDS:
-                    with self.subTest(key=key, kind=kind):
-                        entry = ENTRY[kind].format(url=server.base_url)
-                        if kind in ("probe", "reuse"):
-                            entry += "watch = 0\n"
-                        # the key under test replaces the entry's own (idle's max, reuse's idle)
-                        entry = "".join(line + "\n" for line in entry.splitlines()
-                                        if not line.startswith(name + " ="))
-                        path = write_file(d, "one.toml", f"{entry}{key}\n")
-                        result = run_termprobe("check", path)
-                        if kind in kinds:
-                            self.assertNotEqual(result.returncode, 2, result.stderr)
-                        else:
-                            self.assertEqual(result.returncode, 2, result.stderr)
-                            self.assertIn(f"unknown key '{name}' in [[{kind}]]", result.stderr)
+                entry = ENTRY[kind].format(url=server.base_url)
+                if kind in ("probe", "reuse"):
+                    entry += "watch = 0\n"
+                # the key under test replaces the entry's own (idle's max, reuse's idle)
+                entry = "".join(line + "\n" for line in entry.splitlines() if not line.startswith(name + " ="))
+                commands.append(["check", write_file(d, f"key-{n}.toml", f"{entry}{key}\n")])
+            results = run_all(commands)
+        for (key, kinds, kind), result in zip(cases, results):
+            with self.subTest(key=key, kind=kind):
+                if kind in kinds:
+                    self.assertNotEqual(result.returncode, 2, result.stderr)
+                else:
+                    self.assertEqual(result.returncode, 2, result.stderr)
+                    self.assertIn(f"unknown key '{key.split(' ')[0]}' in [[{kind}]]", result.stderr)
 
     def test_the_old_format_names_still_work_where_they_were_and_others_name_the_new_one(self):
         with Serve() as server:
