@@ -89,7 +89,7 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
       ->check(method_check());
   reuse->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
       ->check(header_check());
-  reuse->add_option("-n,--count,--repeat", o.repeat, "Connections per delay")
+  reuse->add_option("-n,--repeat,--count", o.repeat, "Connections per delay")
       ->transform(number_check(kRepeatRule));
   add_concurrency_option(reuse, o.concurrency);
   reuse->add_option("--timeout", o.timeout_s, "Seconds allowed per request")

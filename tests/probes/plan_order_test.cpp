@@ -9,7 +9,7 @@ namespace termprobe {
 namespace {
 
 // Two specs: "a" twice, then "b" once; items are named by what they carry.
-struct Run {
+struct Ordered {
   std::vector<PlannedProbe> plan = {{ProbeSpec{}, 2}, {ProbeSpec{}, 1}};
   std::vector<std::string> out;
   PlanOrder<std::string> order{plan, [this](std::string& item) { out.push_back(item); }};
@@ -20,7 +20,7 @@ const ProbeId a1{0, 1};
 const ProbeId b0{1, 0};
 
 TEST(PlanOrder, TheOldestRunningProbesItemsGoOutAtOnce) {
-  Run run;
+  Ordered run;
   run.order.add(a0, "a0");
   EXPECT_EQ(run.out, (std::vector<std::string>{"a0"}));
   run.order.ended(a0);
@@ -30,7 +30,7 @@ TEST(PlanOrder, TheOldestRunningProbesItemsGoOutAtOnce) {
 }
 
 TEST(PlanOrder, ALaterProbeThatEndsFirstWaitsForTheOnesBeforeIt) {
-  Run run;
+  Ordered run;
   run.order.add(b0, "b0");
   run.order.ended(b0);
   run.order.add(a1, "a1");
@@ -46,7 +46,7 @@ TEST(PlanOrder, ALaterProbeThatEndsFirstWaitsForTheOnesBeforeIt) {
 
 // --rounds and HTTP/2 streams: several items per probe, kept together and in their own order.
 TEST(PlanOrder, AProbesSeveralItemsStayTogetherInTheirOrder) {
-  Run run;
+  Ordered run;
   run.order.add(a1, "a1 round 1");
   run.order.add(a0, "a0 round 1");
   run.order.add(a1, "a1 round 2");
@@ -58,7 +58,7 @@ TEST(PlanOrder, AProbesSeveralItemsStayTogetherInTheirOrder) {
 
 // A stop: a probe that never started never ends; what ended after it still goes out, in order.
 TEST(PlanOrder, FlushSendsWhatIsHeldInPlanOrder) {
-  Run run;
+  Ordered run;
   run.order.add(b0, "b0");
   run.order.add(a1, "a1");
   run.order.flush();
