@@ -13,6 +13,11 @@
 namespace termprobe {
 namespace {
 
+// A check file's probes are independent, so they overlap by default: 6 at
+// once, the connections a browser opens to one host, so that a server sees
+// no more than one visitor's load from a check; -c 1 runs them one by one.
+constexpr std::size_t kCheckConcurrency = 6;
+
 Profile profile_of(const std::vector<CheckProbe>& probes, const std::string& file) {
   Profile profile;
   profile.name = file;
@@ -36,6 +41,7 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
       ->check(path_check());
   add_connection_options(check, o.connection);
   add_redaction_options(check, o.redaction);
+  o.suite.concurrency = kCheckConcurrency;
   add_suite_options(check, o.suite);
   check->footer(kExitCodesHelp);
   return check;

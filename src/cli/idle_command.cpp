@@ -69,6 +69,10 @@ CLI::App* add_idle_command(CLI::App& app, IdleOptions& o) {
       ->capture_default_str();
   idle->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response")
       ->transform(number_check(kTimeoutRule));
+  add_connect_and_fin_watch_options(idle, o.connect_timeout_s, o.fin_watch_s);
+  idle->add_option("-n,--count,--repeat", o.count, "Hold N connections idle, a fresh one each")
+      ->transform(number_check(kRepeatRule));
+  add_concurrency_option(idle, o.concurrency);
   add_connection_options(idle, o.connection);
   add_redaction_options(idle, o.redaction);
   idle->add_option("--expect", o.expect,
@@ -95,15 +99,23 @@ int run_idle_command(const IdleOptions& options, const std::vector<std::string>&
   request.headers = options.headers;
   (void)build_request(request, spec);  // no data file: it cannot fail
   spec.timeout = seconds_to_ms(options.timeout_s);
+  spec.connect_timeout = seconds_to_ms(options.connect_timeout_s);
   spec.watch = seconds_to_ms(options.max_s);
+  spec.fin_watch = seconds_to_ms(options.fin_watch_s);
   if (!apply_connection_options(options.connection, spec)) return kExitUsage;
   const std::string scenario = "idle";
-  std::optional<Observation> seen;  // the one connection
+  bool any_connected = false;
   const auto name_of = [&](const ProbeId&) { return EntryName{shown_url, scenario, target->url}; };
-  const auto on_entry = [&](const ReportEntry& entry) { seen = entry.observation; };
-  if (auto ran = recorder->run(EngineOptions{}, {{spec, 1}}, name_of, on_entry); !ran)
+  const auto on_entry = [&](const ReportEntry& entry) {
+    const Observation& o = entry.observation;
+    any_connected = any_connected || o.connected;
+    const std::string number = options.count > 1 ? fmt::format("#{} ", entry.repeat + 1) : "";
+    fmt::print(recorder->text(), "{}{}\n", number, verdict_line(o, options.max_s));
+  };
+  EngineOptions engine;
+  engine.max_in_flight = options.concurrency;
+  if (auto ran = recorder->run(engine, {{spec, options.count}}, name_of, on_entry); !ran)
     return exit_with(ran.error());
-  if (seen) fmt::print(recorder->text(), "{}\n", verdict_line(*seen, options.max_s));
   bool held = true;
   if (!options.expect.empty() && !recorder->report().interrupted) {
     Expectation expectation;
@@ -112,7 +124,7 @@ int run_idle_command(const IdleOptions& options, const std::vector<std::string>&
   }
   if (auto written = recorder->commit(); !written) return exit_with(written.error());
   if (recorder->report().interrupted) return kExitInterrupted;
-  if (!seen || !seen->connected) return kExitUnreachable;
+  if (!any_connected) return kExitUnreachable;
   return held ? kExitSuccess : kExitMismatch;
 }
 

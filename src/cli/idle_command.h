@@ -18,6 +18,10 @@ struct IdleOptions {
   std::vector<std::string> headers;
   double max_s = 130.0;  // watch at most this long (IIS's default connection timeout is 120 s; unverified)
   double timeout_s = 10.0;
+  double connect_timeout_s = 5.0;
+  double fin_watch_s = 0.1;     // after the server's FIN, how long to watch for an RST
+  std::size_t count = 1;        // connections, each held idle (a check file's repeat)
+  std::size_t concurrency = 1;  // of them at once
   std::string json_path;
   std::string expect;            // IDLE (close:55-80, fin, open): judged; exit 1 when it does not hold
   ConnectionOptions connection;  // TLS, HTTP/2 and --resolve

@@ -37,6 +37,31 @@ CLI::Validator header_check() {
       "HEADER");
 }
 
+CLI::Option* add_concurrency_option(CLI::App* command, std::size_t& concurrency) {
+  return command
+      ->add_option("-c,--concurrency", concurrency,
+                   "Connections exchanging or kept open by the server at once (one it closed or announced "
+                   "closing is watched outside this limit)")
+      ->transform(number_check({.low = 1, .high = 10'000, .unit = "connections", .whole = true}));
+}
+
+void add_connect_and_fin_watch_options(CLI::App* command, double& connect_timeout_s, double& fin_watch_s) {
+  command->add_option("--connect-timeout", connect_timeout_s, "Seconds allowed for connecting")
+      ->transform(number_check(kConnectTimeoutRule));
+  command->add_option("--fin-watch", fin_watch_s, "Seconds to watch for an RST after the server's FIN")
+      ->transform(number_check(kFinWatchRule));
+}
+
+CLI::Validator format_check(std::string old_text) {
+  return CLI::Validator(
+      [old_text](std::string& text) {
+        if (text == old_text) text = "text";
+        if (text == "text" || text == "ndjson") return std::string();
+        return fmt::format("'{}' is not a format: use text or ndjson", text);
+      },
+      "text|ndjson");
+}
+
 CLI::Validator path_check() {
   return CLI::Validator(
       [](const std::string& text) {

@@ -159,12 +159,9 @@ void add_request_options(CLI::App* command, ProbeOptions& o) {
       ->transform(number_check(kRoundsRule));
   command->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response (or 500ms, 2m)")
       ->transform(number_check({.low = 0.001, .high = 86400, .unit = "seconds"}));
-  command->add_option("--connect-timeout", o.connect_timeout_s, "Seconds allowed for connecting")
-      ->transform(number_check(kConnectTimeoutRule));
   command->add_option("--watch", o.watch_s, "Seconds to watch the connection after a complete response")
       ->transform(number_check(kWatchRule));
-  command->add_option("--fin-watch", o.fin_watch_s, "Seconds to watch for an RST after the server's FIN")
-      ->transform(number_check(kFinWatchRule));
+  add_connect_and_fin_watch_options(command, o.connect_timeout_s, o.fin_watch_s);
   add_connection_options(command, o.connection);
   add_redaction_options(command, o.redaction);
   command->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
@@ -188,21 +185,18 @@ CLI::App* add_probe_command(CLI::App& app, ProbeOptions& o) {
   CLI::App* probe =
       app.add_subcommand("probe", "Probe one URL and report how the server ended each connection");
   add_request_options(probe, o);
-  probe->add_option("-n,--count", o.count, "Probe N times, a fresh connection each")
+  probe->add_option("-n,--count,--repeat", o.count, "Probe N times, a fresh connection each")
       ->transform(number_check({.low = 1, .high = 1'000'000, .unit = "connections", .whole = true}));
   probe->add_option("--threads", o.threads, "Event loops (threads) sharing the connections; one report")
       ->transform(number_check({.low = 1, .high = 64, .unit = "threads", .whole = true}));
-  probe
-      ->add_option("-c,--concurrency", o.concurrency,
-                   "Connections exchanging or kept open by the server at once (one it closed or announced "
-                   "closing is watched outside this limit)")
-      ->transform(number_check({.low = 1, .high = 10'000, .unit = "connections", .whole = true}));
+  add_concurrency_option(probe, o.concurrency);
   probe->add_option("--rate", o.rate, "Start at most R connections per second (0 = no limit)")
       ->transform(number_check(kRateRule));
   probe
       ->add_option("--format", o.format,
-                   "lines, or ndjson: one JSON object per finished connection on stdout")
-      ->check(CLI::IsMember({"lines", "ndjson"}));
+                   "text (a line per connection; 'lines' still works), or ndjson: one JSON object per "
+                   "finished connection on stdout")
+      ->transform(format_check("lines"));
   probe->add_flag(
       "--spread-sources", o.spread_sources,
       "For 127.x targets, bind each connection to another 127.0.0.N (avoids TIME_WAIT port exhaustion)");

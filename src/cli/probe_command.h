@@ -29,7 +29,7 @@ struct ProbeOptions {
   double connect_timeout_s = 5.0;
   double watch_s = 1.0;             // watch window after a complete response
   double fin_watch_s = 0.1;         // after the server's FIN, how long to watch for an RST
-  std::string format = "lines";     // "lines", or "ndjson": one JSON object per connection on stdout
+  std::string format = "text";      // "text" (a line each), or "ndjson": one JSON object per connection
   bool quiet = false;               // no line per connection, only the summary
   bool spread_sources = false;      // bind connections to 127.0.0.1-254 (loopback targets)
   std::string json_path;            // report destination, "-" = stdout, empty = none

@@ -7,6 +7,7 @@
 #include "cli/diagnostics.h"
 #include "cli/interrupt.h"
 #include "probes/classifier.h"
+#include "probes/plan_order.h"
 #include "report/entry_json.h"
 
 namespace termprobe {
@@ -51,10 +52,18 @@ Result<void> ReportRecorder::run(const EngineOptions& options, const std::vector
                                  const NameOf& name_of, const OnEntry& on_entry) {
   auto engine = Engine::create(options);
   if (!engine) return tl::unexpected(engine.error());
+  std::optional<PlanOrder<ReportEntry>> order;
+  if (plan_order_) order.emplace(plan, [this](ReportEntry& entry) { write_out(entry); });
   const ResultSink sink = [&](const ProbeId& id, const Observation& observation) {
     record(id, observation, name_of, on_entry);
+    if (order)
+      order->add(id, entry_);
+    else
+      write_out(entry_);
   };
-  auto stats = (*engine)->run(plan, sink, install_stop_handlers());
+  const ProbeEndSink ended = [&](const ProbeId& id) { order->ended(id); };
+  auto stats = (*engine)->run(plan, sink, install_stop_handlers(), order ? ended : ProbeEndSink{});
+  if (order) order->flush();
   if (!stats) return tl::unexpected(stats.error());
   report_.requested = stats->requested;
   report_.interrupted = stats->interrupted;
@@ -66,6 +75,7 @@ Result<void> ReportRecorder::run(const EngineOptions& options, const std::vector
   return {};
 }
 
+// Fills entry_ and counts it; write_out sends it on.
 void ReportRecorder::record(const ProbeId& id, const Observation& observation, const NameOf& name_of,
                             const OnEntry& on_entry) {
   const EntryName name = name_of(id);
@@ -78,16 +88,19 @@ void ReportRecorder::record(const ProbeId& id, const Observation& observation, c
   entry_.outcome = classify(observation);
   entry_.clients = std::exchange(pending_clients_, nullptr);
   if (on_entry) on_entry(entry_);
-  if (ndjson_) print_ndjson_line();
-  if (spill_) spill_->append(entry_);
   report_.tally.add(entry_);
 }
 
+void ReportRecorder::write_out(const ReportEntry& entry) {
+  if (ndjson_) print_ndjson_line(entry);
+  if (spill_) spill_->append(entry);
+}
+
 // Flushed at once, so a reader sees each connection as it ends.
-void ReportRecorder::print_ndjson_line() {
+void ReportRecorder::print_ndjson_line(const ReportEntry& entry) {
   ndjson_line_.clear();
   JsonTextWriter json = JsonTextWriter::compact(ndjson_line_);
-  write_entry_json(json, entry_);
+  write_entry_json(json, entry);
   ndjson_line_ += '\n';
   std::fwrite(ndjson_line_.data(), 1, ndjson_line_.size(), stdout);
   std::fflush(stdout);

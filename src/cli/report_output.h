@@ -59,8 +59,12 @@ class ReportRecorder {
   // Runs the plan until done or SIGINT/SIGTERM, recording each connection as
   // it ends; on_entry sees it first (before report().tally counts it). Sets
   // requested and interrupted; fails with the engine's error.
+  // Entries reach the report and the ndjson lines as their connections end,
+  // or in plan order after keep_plan_order() (check, run: the file's order).
   Result<void> run(const EngineOptions& options, const std::vector<PlannedProbe>& plan, const NameOf& name_of,
                    const OnEntry& on_entry = {});
+
+  void keep_plan_order() { plan_order_ = true; }
 
   // What real clients made of the same request: goes on the next entry recorded.
   void attach_clients(std::shared_ptr<const std::vector<ClientVerdict>> clients) {
@@ -75,11 +79,13 @@ class ReportRecorder {
                  bool ndjson);
   void record(const ProbeId& id, const Observation& observation, const NameOf& name_of,
               const OnEntry& on_entry);
-  void print_ndjson_line();
+  void write_out(const ReportEntry& entry);  // the ndjson line and the report's entry
+  void print_ndjson_line(const ReportEntry& entry);
   ReportOutput output_;
   std::optional<EntrySpill> spill_;  // only when there is a report file to write
   Redaction redaction_;
   bool ndjson_ = false;
+  bool plan_order_ = false;
   Report report_;
   ReportEntry entry_;  // every connection's, in turn: its strings keep their capacity
   std::shared_ptr<const std::vector<ClientVerdict>> pending_clients_;

@@ -60,11 +60,14 @@ std::vector<PlannedProbe> reuse_plan(const ReuseOptions& options, const std::str
   for (double delay : options.idle_ms) {
     ProbeSpec spec;
     spec.url = url;
-    RequestOptions request;  // a GET with the user's headers
+    RequestOptions request;  // no body: a GET (or -X) with the user's headers
+    request.method = options.method;
     request.headers = options.headers;
     (void)build_request(request, spec);  // no data file: it cannot fail
     spec.timeout = seconds_to_ms(options.timeout_s);
+    spec.connect_timeout = seconds_to_ms(options.connect_timeout_s);
     spec.watch = seconds_to_ms(options.watch_s);
+    spec.fin_watch = seconds_to_ms(options.fin_watch_s);
     spec.reuse_after = std::chrono::milliseconds(static_cast<std::int64_t>(delay));
     apply_connection_options(options.connection, spec);  // versions already checked in run_reuse_command
     plan.push_back({spec, options.repeat});
@@ -82,16 +85,18 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
       ->required()
       ->delimiter(',')
       ->transform(number_check(kReuseIdleRule));
+  reuse->add_option("-X,--method", o.method, "Request method of both requests (default GET)")
+      ->check(method_check());
   reuse->add_option("-H,--header", o.headers, "Extra request header 'Name: value' (repeatable)")
       ->check(header_check());
-  reuse->add_option("--repeat", o.repeat, "Connections per delay")->transform(number_check(kRepeatRule));
-  reuse
-      ->add_option("-c,--concurrency", o.concurrency,
-                   "Connections exchanging or kept open by the server at once (one it closed or announced "
-                   "closing is watched outside this limit)")
-      ->transform(number_check({.low = 1, .high = 10'000, .unit = "connections", .whole = true}));
+  reuse->add_option("-n,--repeat,--count", o.repeat, "Connections per delay")
+      ->transform(number_check(kRepeatRule));
+  add_concurrency_option(reuse, o.concurrency);
   reuse->add_option("--timeout", o.timeout_s, "Seconds allowed per request")
       ->transform(number_check(kTimeoutRule));
+  reuse->add_option("--watch", o.watch_s, "Seconds to watch the connection after the second response")
+      ->transform(number_check(kWatchRule));
+  add_connect_and_fin_watch_options(reuse, o.connect_timeout_s, o.fin_watch_s);
   add_connection_options(reuse, o.connection);
   add_redaction_options(reuse, o.redaction);
   reuse

@@ -15,12 +15,15 @@ namespace termprobe {
 
 struct ReuseOptions {
   std::string url;
+  std::string method;  // -X: both requests' (default GET)
   std::vector<std::string> headers;
   std::vector<double> idle_ms;  // delays between the first response and the second request
   std::size_t repeat = 1;       // connections per delay
   std::size_t concurrency = 1;
   double timeout_s = 10.0;
-  double watch_s = 0.2;  // after the second response
+  double connect_timeout_s = 5.0;
+  double watch_s = 0.2;      // after the second response
+  double fin_watch_s = 0.1;  // after the server's FIN, how long to watch for an RST
   std::string json_path;
   std::vector<std::string> expect;  // reuse outcomes accepted after every delay; exit 1 otherwise
   ConnectionOptions connection;     // TLS, HTTP/2 and --resolve

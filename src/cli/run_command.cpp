@@ -199,7 +199,7 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   run->add_option("--profile", o.profile, "Expectations: reference, iis, or a profile JSON file")
       ->check(path_check())
       ->capture_default_str();
-  run->add_option("--repeat", o.repeat, "Connections per scenario and target")
+  run->add_option("-n,--repeat,--count", o.repeat, "Connections per scenario and target")
       ->transform(number_check(kRepeatRule))
       ->capture_default_str();
   run->add_option("--prefix", o.prefix,

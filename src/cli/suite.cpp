@@ -35,12 +35,7 @@ std::vector<ScenarioChange> compare_with_baseline(SuiteSession& session, const R
 }  // namespace
 
 void add_suite_options(CLI::App* command, SuiteOptions& o) {
-  command
-      ->add_option("--concurrency", o.concurrency,
-                   "Connections exchanging or kept open by the server at once (one it closed or announced "
-                   "closing is watched outside this limit)")
-      ->transform(number_check({.low = 1, .high = 1000, .unit = "connections", .whole = true}))
-      ->capture_default_str();
+  add_concurrency_option(command, o.concurrency)->capture_default_str();
   command->add_option("--rate", o.rate, "Start at most R connections per second (0 = no limit)")
       ->transform(number_check(kRateRule));
   command->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
@@ -49,8 +44,9 @@ void add_suite_options(CLI::App* command, SuiteOptions& o) {
       ->check(path_check());
   command
       ->add_option("--format", o.format,
-                   "table, or ndjson: one JSON object per finished connection on stdout")
-      ->check(CLI::IsMember({"table", "ndjson"}))
+                   "text (the table; 'table' still works), or ndjson: one JSON object per finished "
+                   "connection on stdout")
+      ->transform(format_check("table"))
       ->capture_default_str();
   command->add_flag("-q,--quiet", o.quiet,
                     "No progress line, and of the table only the scenarios that did not pass; the summary "
@@ -116,6 +112,7 @@ Result<void> run_suite(const std::vector<SuiteItem>& items, const SuiteOptions& 
     progress.count(entry.outcome.label);
     if (ndjson) progress.clear();  // the ndjson line comes next, on a line of its own
   };
+  session.recorder.keep_plan_order();  // the report lists the scenarios as the table does
   auto ran = session.recorder.run(engine_options, plan, name_of, on_entry);
   progress.clear();
   return ran;

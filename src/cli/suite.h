@@ -19,14 +19,14 @@
 namespace termprobe {
 
 struct SuiteOptions {
-  std::size_t concurrency = 1;   // connections in flight
-  double rate = 0;               // new connections per second, 0 = unlimited
-  std::string json_path;         // JSON report ("-" = stdout)
-  std::string junit_path;        // JUnit XML
-  std::string format = "table";  // "table" or "ndjson" (one JSON object per connection on stdout)
-  std::string baseline_path;     // compare with this earlier report
-  CompareRuleOptions compare;    // how the baseline's scenarios pair with this run's
-  bool quiet = false;            // -q: no progress line; of the table only the rows that did not pass
+  std::size_t concurrency = 1;  // connections in flight
+  double rate = 0;              // new connections per second, 0 = unlimited
+  std::string json_path;        // JSON report ("-" = stdout)
+  std::string junit_path;       // JUnit XML
+  std::string format = "text";  // "text" (the table) or "ndjson" (one JSON object per connection on stdout)
+  std::string baseline_path;    // compare with this earlier report
+  CompareRuleOptions compare;   // how the baseline's scenarios pair with this run's
+  bool quiet = false;           // -q: no progress line; of the table only the rows that did not pass
 };
 
 void add_suite_options(CLI::App* command, SuiteOptions& options);

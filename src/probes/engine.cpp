@@ -111,12 +111,13 @@ Result<RunStats> Engine::run(const std::vector<ProbeSpec>& specs, std::size_t re
 }
 
 Result<RunStats> Engine::run(const std::vector<PlannedProbe>& plan, const ResultSink& sink,
-                             const std::atomic<bool>& stop) {
+                             const std::atomic<bool>& stop, const ProbeEndSink& ended) {
   const std::vector<PreparedSpec> prepared = prepare(plan);
   Plan schedule(plan, options_.rate);
   std::mutex sink_mutex;
   const std::size_t threads = options_.threads;
-  ProbeLoop::Shared shared{&prepared, &schedule, &sink, threads > 1 ? &sink_mutex : nullptr};
+  ProbeLoop::Shared shared{&prepared, &schedule, &sink, threads > 1 ? &sink_mutex : nullptr,
+                           ended ? &ended : nullptr};
 
   std::vector<std::unique_ptr<ProbeLoop>> loops;
   const std::size_t open_limit = open_connection_limit();

@@ -43,6 +43,9 @@ struct RunStats {
 
 // Called once per probe as it ends; with several threads, never two at once.
 using ResultSink = std::function<void(const ProbeId&, const Observation&)>;
+// Called once per probe after its last observation (--rounds hand some in
+// before): nothing more of it will come. Under the sink's lock.
+using ProbeEndSink = std::function<void(const ProbeId&)>;
 
 class Engine {
  public:
@@ -52,9 +55,10 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Runs the plan in order: plan[0]'s repetitions first. Results reach the
-  // sink as each connection ends. When `stop` turns true no new probe starts.
+  // sink as each connection ends, then `ended` hears that the probe is done.
+  // When `stop` turns true no new probe starts.
   Result<RunStats> run(const std::vector<PlannedProbe>& plan, const ResultSink& sink,
-                       const std::atomic<bool>& stop);
+                       const std::atomic<bool>& stop, const ProbeEndSink& ended = {});
   // The same with every spec repeated `repeat` times.
   Result<RunStats> run(const std::vector<ProbeSpec>& specs, std::size_t repeat, const ResultSink& sink,
                        const std::atomic<bool>& stop);

@@ -409,7 +409,7 @@ void ProbeLoop::send_reused_request(Probe& probe) {
 void ProbeLoop::next_round(Probe& probe) {
   probe.observation.end = StreamEnd::open;
   probe.observation.timings.ended_us = probe.micros(Clock::now());
-  report_exchanges(probe, nullptr);
+  report_exchanges(probe, nullptr, false);
   start_next_request(probe);
 }
 
@@ -457,7 +457,7 @@ void ProbeLoop::conclude(Probe& probe, const TcpCounters* counters_now) {
   if (!o.timings.ended_us) o.timings.ended_us = probe.micros(now);
   if (probe.fin_at)
     o.fin_watch_us = std::chrono::duration_cast<std::chrono::microseconds>(now - *probe.fin_at).count();
-  report_exchanges(probe, counters_now);
+  report_exchanges(probe, counters_now, true);
   if (probe.fd >= 0) {
     close(probe.fd);  // also leaves the epoll set
     probe.registered = false;
@@ -471,14 +471,15 @@ void ProbeLoop::conclude(Probe& probe, const TcpCounters* counters_now) {
   free_slots_.push_back(probe.slot);
 }
 
-// The current request's exchanges, handed to the sink.
-void ProbeLoop::report_exchanges(Probe& probe, const TcpCounters* counters_now) {
+// The current request's exchanges, handed to the sink; `last`: the probe is done.
+void ProbeLoop::report_exchanges(Probe& probe, const TcpCounters* counters_now, bool last) {
   const std::vector<Observation> exchanges = observations_of(probe, counters_now);
   probe.connection_reported = true;
   stats_.exchanges += exchanges.size();
   std::unique_lock<std::mutex> lock;
   if (shared_.sink_mutex != nullptr) lock = std::unique_lock(*shared_.sink_mutex);
   for (const Observation& exchange : exchanges) (*shared_.sink)(probe.id, exchange);
+  if (last && shared_.ended != nullptr) (*shared_.ended)(probe.id);
 }
 
 // One observation per exchange (HTTP/2 streams): the connection's facts,

@@ -21,7 +21,8 @@ class ProbeLoop {
     const std::vector<PreparedSpec>* prepared = nullptr;
     Plan* plan = nullptr;
     const ResultSink* sink = nullptr;
-    std::mutex* sink_mutex = nullptr;  // set when several loops share the sink
+    std::mutex* sink_mutex = nullptr;     // set when several loops share the sink
+    const ProbeEndSink* ended = nullptr;  // told when a probe has handed in its last observation
   };
 
   ProbeLoop(std::unique_ptr<EventLoop> events, Shared shared, const EngineOptions& options,
@@ -64,7 +65,7 @@ class ProbeLoop {
   void end_with(Probe& probe, StreamEnd end, int error_number, std::string error);
   // counters_now: the kernel's counts taken this instant, when the caller has them.
   void conclude(Probe& probe, const TcpCounters* counters_now = nullptr);
-  void report_exchanges(Probe& probe, const TcpCounters* counters_now);
+  void report_exchanges(Probe& probe, const TcpCounters* counters_now, bool last);
 
   // Small shared steps.
   bool timer_is_live(const EventLoop::Timer& timer) const;

@@ -46,9 +46,16 @@ tl::unexpected<Error> bad(const Location& where, const toml::node& node, const s
   return fail(ErrorKind::invalid_input, where.at(node) + ": " + message);
 }
 
-// A TOML integer or float under `rule`: "'timeout' nan: not a finite number of seconds".
+// A TOML integer or float under `rule`: "'timeout' nan: not a finite number of seconds";
+// or a string with a unit, read as the command line reads it (parse_number):
+// timeout = "500ms", body_bytes = "2MB".
 Result<double> number(const Location& where, const std::string& key, const toml::node& node,
                       const NumberRule& rule) {
+  if (const auto text = node.value_exact<std::string>()) {
+    auto parsed = parse_number(*text, rule);
+    if (!parsed) return bad(where, node, fmt::format("'{}' {}", key, parsed.error().message));
+    return *parsed;
+  }
   std::optional<double> value;
   std::string text;  // as the file wrote it, near enough: 1e300, nan, -inf, 12
   if (const auto integer = node.value_exact<std::int64_t>()) {
@@ -58,7 +65,7 @@ Result<double> number(const Location& where, const std::string& key, const toml:
     value = *real;
     text = fmt::format("{:g}", *real);
   }
-  if (!value) return bad(where, node, fmt::format("'{}' must be a number", key));
+  if (!value) return bad(where, node, fmt::format("'{}' must be a number, or a string with a unit", key));
   if (auto problem = number_problem(*value, rule))
     return bad(where, node, fmt::format("'{}' {}: {}", key, text, *problem));
   return *value;
@@ -75,6 +82,15 @@ Result<std::vector<std::string>> string_list(const Location& where, const std::s
     items.push_back(*text);
   }
   return items;
+}
+
+// A string or a list of them: expect = "keepalive" as expect = ["keepalive"].
+Result<std::vector<std::string>> string_or_list(const Location& where, const std::string& key,
+                                                const toml::node& node) {
+  if (const auto text = node.value_exact<std::string>()) return std::vector<std::string>{*text};
+  auto list = string_list(where, key, node);
+  if (!list) return bad(where, node, fmt::format("'{}' must be a string or a list of strings", key));
+  return list;
 }
 
 // insecure, cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge,
@@ -193,17 +209,11 @@ Result<bool> apply_common(const Location& where, const std::string& key, const t
 // that a missing one is named at its key's line.
 Result<void> apply_data_key(const Location& where, const std::string& key, const toml::node& node,
                             CheckProbe& probe) {
-  std::vector<std::string> values;
-  if (const auto text = node.value_exact<std::string>()) {
-    values.push_back(*text);
-  } else {
-    auto list = string_list(where, key, node);
-    if (!list) return bad(where, node, fmt::format("'{}' must be a string or a list of strings", key));
-    values = *list;
-  }
+  auto values = string_or_list(where, key, node);
+  if (!values) return tl::unexpected(values.error());
   const bool binary = key == "data_binary";
   std::vector<DataPart> parts;
-  for (auto& value : values) parts.push_back({std::move(value), binary});
+  for (auto& value : *values) parts.push_back({std::move(value), binary});
   if (auto readable = check_request_data(parts); !readable) return bad(where, node, readable.error().message);
   auto& data = probe.request.data;
   const auto at =
@@ -233,11 +243,11 @@ Result<void> apply_expect(const Location& where, const toml::node& node, EntryKi
     expectation.idle = std::move(*idle);
     return {};
   }
-  auto items = string_list(where, "expect", node);
+  auto items = string_or_list(where, "expect", node);
   if (!items || items->empty())
     return bad(where, node,
-               kind == EntryKind::reuse ? "'expect' must be a non-empty list of reuse outcomes"
-                                        : "'expect' must be a non-empty list of labels");
+               kind == EntryKind::reuse ? "'expect' must be a reuse outcome or a non-empty list of them"
+                                        : "'expect' must be a label or a non-empty list of labels");
   std::set<Label> labels;
   std::set<std::string> outcomes;
   for (const auto& text : *items) {
@@ -274,12 +284,14 @@ Result<bool> apply_idle_key(const Location& where, const std::string& key, const
   return false;
 }
 
-// An idle entry holds a plain GET idle: no body, and 'max' is its watch.
+// An idle entry holds a plain GET idle: no body, and 'max' is its watch;
+// a reuse entry's second request is its own round.
 bool refused_for(EntryKind kind, const std::string& key) {
   if (kind == EntryKind::idle)
     return key == "watch" || key == "method" || key == "body_bytes" || key == "upload_rate" ||
-           key == "streams";
-  if (kind == EntryKind::reuse) return key == "body_bytes" || key == "upload_rate" || key == "streams";
+           key == "streams" || key == "rounds";
+  if (kind == EntryKind::reuse)
+    return key == "body_bytes" || key == "upload_rate" || key == "streams" || key == "rounds";
   return false;
 }
 
@@ -358,6 +370,7 @@ Result<CheckProbe> read_entry(const Location& where, const toml::node& node, Ent
     probe.request.body_bytes = 0;
     probe.request.upload_rate = 0;
     probe.spec.streams = 1;
+    probe.spec.rounds = 1;
   }
   if (kind == EntryKind::idle) {
     probe.request.method.clear();  // a GET

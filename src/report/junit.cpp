@@ -29,13 +29,33 @@ const ScenarioChange* change_of(const std::vector<ScenarioChange>& changes, cons
 struct SuiteCounts {
   int tests = 0;
   int failures = 0;
+  int errors = 0;
   int skipped = 0;
   double seconds = 0;
 };
 
+// Jenkins and GitLab read a classname as package.Class, split at its last
+// dot: "termprobe.http://127.0.0.1:8080" would show as class "1:8080" in
+// package "termprobe.http://127.0.0". The target's dots become '_', so the
+// package is "termprobe" and the class the whole target.
+std::string classname_of(std::string target) {
+  std::replace(target.begin(), target.end(), '.', '_');
+  return "termprobe." + target;
+}
+
+// No connection of the scenario reached its server: the infrastructure
+// failed (the target is down, the name does not resolve), not the server's
+// behaviour. A check that expected exactly that passed and is no error.
+bool unreachable(const Report& report, const ScenarioVerdict& verdict) {
+  const ScenarioTally* seen = report.tally.scenario(verdict.target, verdict.scenario);
+  return verdict.verdict == Verdict::fail && seen != nullptr && seen->connected == 0;
+}
+
+// A <failure> (the server did otherwise), or with "error" an <error> (it was not reached).
 tinyxml2::XMLElement* add_failure(tinyxml2::XMLElement* testcase, const char* type,
-                                  const std::string& message, const std::string& text) {
-  tinyxml2::XMLElement* failure = testcase->InsertNewChildElement("failure");
+                                  const std::string& message, const std::string& text,
+                                  const char* element = "failure") {
+  tinyxml2::XMLElement* failure = testcase->InsertNewChildElement(element);
   failure->SetAttribute("type", type);
   failure->SetAttribute("message", message.c_str());
   failure->SetText(text.c_str());
@@ -45,7 +65,7 @@ tinyxml2::XMLElement* add_failure(tinyxml2::XMLElement* testcase, const char* ty
 void add_testcase(tinyxml2::XMLElement* suite, const Report& report, const ScenarioVerdict& verdict,
                   const ScenarioChange* change, SuiteCounts& counts) {
   tinyxml2::XMLElement* testcase = suite->InsertNewChildElement("testcase");
-  testcase->SetAttribute("classname", ("termprobe." + verdict.target).c_str());
+  testcase->SetAttribute("classname", classname_of(verdict.target).c_str());
   testcase->SetAttribute("name", verdict.scenario.c_str());
   testcase->SetAttribute("time", fmt::format("{:.6f}", seconds_of(report, verdict)).c_str());
   ++counts.tests;
@@ -54,12 +74,15 @@ void add_testcase(tinyxml2::XMLElement* suite, const Report& report, const Scena
   const std::string observed = observed_text(verdict);
   const std::string baseline = change != nullptr ? change_summary(*change) : std::string();
   if (verdict.verdict == Verdict::fail) {
+    const bool error = unreachable(report, verdict);
     const std::string mismatch = fmt::format("expected {}, observed {}", expected, observed);
-    add_failure(testcase, "mismatch", baseline.empty() ? mismatch : mismatch + "; " + baseline,
+    add_failure(testcase, error ? "unreachable" : "mismatch",
+                baseline.empty() ? mismatch : mismatch + "; " + baseline,
                 fmt::format("target: {}\nscenario: {}\nexpected: {}\nobserved: {}\n{}{}", verdict.target,
                             verdict.scenario, expected, observed, verdict.note,
-                            baseline.empty() ? "" : "\n" + baseline));
-    ++counts.failures;
+                            baseline.empty() ? "" : "\n" + baseline),
+                error ? "error" : "failure");
+    ++(error ? counts.errors : counts.failures);
   } else if (change != nullptr) {
     add_failure(
         testcase, "baseline", baseline,
@@ -79,7 +102,7 @@ void set_suite_attributes(tinyxml2::XMLElement* suite, const std::string& name, 
   suite->SetAttribute("name", name.c_str());
   suite->SetAttribute("tests", counts.tests);
   suite->SetAttribute("failures", counts.failures);
-  suite->SetAttribute("errors", 0);
+  suite->SetAttribute("errors", counts.errors);
   suite->SetAttribute("skipped", counts.skipped);
   suite->SetAttribute("time", fmt::format("{:.6f}", counts.seconds).c_str());
   suite->SetAttribute("timestamp", report.started_at.substr(0, 19).c_str());
@@ -91,7 +114,7 @@ SuiteCounts add_baseline_only(tinyxml2::XMLElement* suite, const std::vector<Sce
   for (const auto& change : changes) {
     if (change.kind != ChangeKind::only_in_baseline) continue;
     tinyxml2::XMLElement* testcase = suite->InsertNewChildElement("testcase");
-    testcase->SetAttribute("classname", ("termprobe." + shown_target(change)).c_str());
+    testcase->SetAttribute("classname", classname_of(shown_target(change)).c_str());
     testcase->SetAttribute("name", change.key.second.c_str());
     testcase->SetAttribute("time", "0.000000");
     const std::string summary = change_summary(change);
@@ -115,6 +138,7 @@ std::string junit_xml(const Report& report, const std::string& suite_name,
   suites->SetAttribute("name", suite_name.c_str());
   int all_tests = 0;
   int all_failures = 0;
+  int all_errors = 0;
   for (const auto& target : report.targets) {
     tinyxml2::XMLElement* suite = suites->InsertNewChildElement("testsuite");
     SuiteCounts counts;
@@ -125,6 +149,7 @@ std::string junit_xml(const Report& report, const std::string& suite_name,
     set_suite_attributes(suite, suite_name + " " + target, counts, report);
     all_tests += counts.tests;
     all_failures += counts.failures;
+    all_errors += counts.errors;
   }
   const bool any_baseline_only =
       std::any_of(baseline_changes.begin(), baseline_changes.end(),
@@ -138,6 +163,7 @@ std::string junit_xml(const Report& report, const std::string& suite_name,
   }
   suites->SetAttribute("tests", all_tests);
   suites->SetAttribute("failures", all_failures);
+  suites->SetAttribute("errors", all_errors);
   tinyxml2::XMLPrinter printer;
   document.Print(&printer);
   return printer.CStr();

@@ -54,7 +54,8 @@ void ReportTally::add(const ReportEntry& entry) {
   add_connection(tally.facts, {to_string(label), o.status == 0 ? std::nullopt : std::optional<int>(o.status),
                                entry.outcome.announced, o.wire_bytes_received, o.rst_after_fin_us.has_value(),
                                after_response_us(o.timings), entry.outcome.announced_close_missed});
-  tally.ended_us_total += o.timings.ended_us.value_or(0);
+  tally.ended_us_total += o.timings.ended_us.value_or(0) + o.fin_watch_us;
+  if (o.connected) ++tally.connected;
   timings_.add(label, o.timings);
 }
 

@@ -45,8 +45,11 @@ struct ScenarioTally {
   // HTTP/2: http2_ending() -> connections; empty for HTTP/1.x. Verdicts
   // judge it where the profile has an "http2" part.
   std::map<std::string, std::size_t> http2_endings;
-  ScenarioFacts facts;              // what --baseline compares
-  std::int64_t ended_us_total = 0;  // JUnit's testcase time
+  ScenarioFacts facts;  // what --baseline compares
+  // JUnit's testcase time: each connection's, from its start to its end,
+  // the watch after its response and the one for an RST after a FIN included.
+  std::int64_t ended_us_total = 0;
+  std::size_t connected = 0;  // entries whose connection reached the server (JUnit: none is an <error>)
 };
 
 // target -> scenario -> tally; transparent, so a lookup needs no string copy.

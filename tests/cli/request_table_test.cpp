@@ -48,6 +48,7 @@ const std::vector<Row>& rows() {
        "data = \"a=1\"\nheaders = [\"Content-Type: text/plain\"]"},
       {{"--body-bytes", "10"}, "body_bytes = 10"},
       {{"--body-bytes", "2MB"}, "body_bytes = 2000000"},
+      {{"--body-bytes", "2MB"}, "body_bytes = \"2MB\""},  // a unit in the file: the same parser
       {{"--body-bytes", "10", "-X", "GET"}, "body_bytes = 10\nmethod = \"GET\""},
       {{"--body-bytes", "64", "--upload-rate", "1k"}, "body_bytes = 64\nupload_rate = 1024"},
       {{"-d", "a=1", "--upload-rate", "100"}, "data = \"a=1\"\nupload_rate = 100"},
@@ -55,6 +56,8 @@ const std::vector<Row>& rows() {
       {{"--count", "7"}, "repeat = 7"},
       {{"--timeout", "2.5"}, "timeout = 2.5"},
       {{"--timeout", "500ms"}, "timeout = 0.5"},
+      {{"--timeout", "500ms"}, "timeout = \"500ms\""},
+      {{"--repeat", "3"}, "repeat = \"3\""},
       {{"--connect-timeout", "1"}, "connect_timeout = 1"},
       {{"--watch", "0.2"}, "watch = 0.2"},
       {{"--fin-watch", "0"}, "fin_watch = 0"},

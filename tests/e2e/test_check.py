@@ -5,7 +5,10 @@ and each mistake in a file named by line and key. `check --baseline` is in
 test_compare.py. The real binary against servers on loopback that the tests
 start and stop."""
 
+import json
 import os
+from datetime import datetime
+import time
 import unittest
 
 from harness import (Nginx, ReportDir, Serve, idle_entry, keepalive_server, lint_junit, read_report, run_termprobe,
@@ -98,7 +101,7 @@ expect = ["keepalive"]
              ":3: url: unsupported scheme 'ftp'"),
             ('[[probe]]\nname = "a"\nurl = "http://127.0.0.1:1/"\n', ":1: [[probe]] needs 'expect'"),
             (ok_probe + "repeat = 0\n", ":5: 'repeat' 0: must be a whole number from 1 to 100000 connections"),
-            (ok_probe + "timeout = \"soon\"\n", ":5: 'timeout' must be a number"),
+            (ok_probe + "timeout = \"soon\"\n", ":5: 'timeout' soon: not a number of seconds"),
             (ok_probe + "\n" + ok_probe, ":6: probe name 'a' is used twice (first at line 1)"),
             ('[defaults]\ncolour = "red"\n' + ok_probe, ":2: unknown key 'colour' in [defaults]"),
             ('[probes]\nname = "a"\n', ":1: unknown table 'probes'"),
@@ -114,6 +117,48 @@ expect = ["keepalive"]
                     self.assertIn(f"termprobe: error: {path}{words}", result.stderr)
 
 
+class Concurrency(unittest.TestCase):
+    """Independent probes overlap (6 at once by default, -c N), and the report
+    and the ndjson lines keep the file's order though they end in another."""
+
+    def file_of(self, d, url, watches):
+        entries = "".join(f'[[probe]]\nname = "p{i}"\nurl = "{url}/termprobe/ok"\nwatch = "{w}s"\n'
+                          f'expect = "keepalive"\n\n' for i, w in enumerate(watches))
+        return write_file(d, "checks.toml", entries)
+
+    def test_probes_overlap_and_keep_the_files_order(self):
+        # Each probe holds its connection for its watch: one by one these take
+        # at least 2 + 5 x 1 = 7 s whatever the load; overlapping, about 2 s.
+        watches = [2, 1, 1, 1, 1, 1]
+        with Serve() as server, ReportDir() as d:
+            checks = self.file_of(d, server.base_url, watches)
+            report_path = os.path.join(d, "r.json")
+            started = time.monotonic()
+            result = run_termprobe("check", checks, "--format", "ndjson", "--json", report_path)
+            elapsed = time.monotonic() - started
+            report = read_report(report_path)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertLess(elapsed, 5.0, "the default concurrency did not overlap the probes")
+        names = [f"p{i}" for i in range(len(watches))]
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        self.assertEqual([line["scenario"] for line in lines], names)
+        self.assertEqual([entry["scenario"] for entry in report["results"]], names)
+        self.assertEqual([v["scenario"] for v in report["verdicts"]], names)
+        # The order was restored, not merely how they happened to end: p0 ended last.
+        ended = [datetime.fromisoformat(e["started_at"].replace("Z", "+00:00")).timestamp() * 1e6
+                 + e["timings_us"]["ended"] for e in report["results"]]
+        self.assertEqual(max(ended), ended[0])
+
+    def test_c_1_runs_them_one_by_one(self):
+        with Serve() as server, ReportDir() as d:
+            checks = self.file_of(d, server.base_url, [0.4, 0.4, 0.4])
+            started = time.monotonic()
+            result = run_termprobe("check", checks, "-c", "1")
+            elapsed = time.monotonic() - started
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertGreaterEqual(elapsed, 1.2)  # three watches of 0.4 s, one after another
+
+
 class Fleet(unittest.TestCase):
     def test_a_check_file_naming_several_hosts_judges_each(self):
         down = unused_port()
@@ -122,7 +167,7 @@ class Fleet(unittest.TestCase):
 [[probe]]
 name = "live"
 url = "{live.base_url}/termprobe/ok"
-watch = 0.1
+watch = 0.5
 expect = ["keepalive/200"]
 
 [[probe]]
@@ -134,10 +179,18 @@ expect = ["keepalive"]
             result = run_termprobe("check", checks, "--json", os.path.join(d, "r.json"), "--junit", junit)
             report = read_report(os.path.join(d, "r.json"))
             lint = lint_junit(junit)
+            cases = {name: case for (_, name), case in testcases(junit).items()}
         self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
         self.assertEqual(lint.returncode, 0, lint.stderr)
         self.assertEqual({v["scenario"]: v["verdict"] for v in report["verdicts"]}, {"live": "pass", "down": "fail"})
         self.assertRegex(result.stdout, r"(?m)^down +keepalive +connect_failed x1 +fail$")
+        # JUnit: the down host is an infrastructure <error>, not a <failure> of its server;
+        # the classname keeps the target whole (no dot a viewer would split at);
+        # the live probe's time holds the 0.5 s it watched.
+        self.assertIsNone(cases["down"].find("failure"))
+        self.assertEqual(cases["down"].find("error").get("type"), "unreachable")
+        self.assertEqual(cases["live"].get("classname"), "termprobe." + live.base_url.replace(".", "_"))
+        self.assertGreaterEqual(float(cases["live"].get("time")), 0.5)
 
 
 class Statuses(unittest.TestCase):

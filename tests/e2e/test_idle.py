@@ -41,6 +41,20 @@ class Idle(unittest.TestCase):
         self.assertEqual(result.stdout, "still open after 0.5 s idle (--max)\n")
 
 
+class Count(unittest.TestCase):
+    def test_count_holds_n_connections_and_fin_watch_is_the_probes(self):
+        with WireFixture("idle_fin_300ms") as server, ReportDir() as d:
+            result, report = report_of(d, "idle", server.url(), "--max", "2", "-n", "2", "-c", "2",
+                                       "--fin-watch", "0.25", "--connect-timeout", "1s")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(len(report["results"]), 2)
+        closed = re.findall(r"(?m)^(#\d) server closed the idle connection with FIN", result.stdout)
+        self.assertEqual(sorted(closed), ["#1", "#2"], result.stdout)  # in the order they ended
+        for entry in report["results"]:
+            self.assertEqual(entry["ending"]["kind"], "fin")
+            self.assertGreaterEqual(entry["ending"]["fin_watch_us"], 250_000)
+
+
 class Interrupt(unittest.TestCase):
     def test_an_interrupted_idle_says_how_long_it_really_idled(self):
         with WireFixture("keepalive") as server:

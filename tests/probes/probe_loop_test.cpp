@@ -47,8 +47,8 @@ LoopRun run_loop(const ProbeSpec& spec, std::size_t repeat, std::size_t in_fligh
   if (!events) return run;
   EngineOptions options;
   options.max_in_flight = in_flight;
-  ProbeLoop loop(std::move(*events), ProbeLoop::Shared{&prepared, &schedule, &sink, nullptr}, options,
-                 in_flight, in_flight);
+  ProbeLoop loop(std::move(*events), ProbeLoop::Shared{&prepared, &schedule, &sink, nullptr, nullptr},
+                 options, in_flight, in_flight);
   const std::atomic<bool> stop{stop_at_once};
   auto stats = loop.run(stop);
   EXPECT_TRUE(stats.has_value());

@@ -96,7 +96,8 @@ TEST(CheckFile, NumbersFollowTheSameRulesAsTheCommandLine) {
             "c.toml:5: 'repeat' 0: must be a whole number from 1 to 100000 connections");
   EXPECT_EQ(refusal(std::string(kProbe) + "repeat = 1.5\n"),
             "c.toml:5: 'repeat' 1.5: must be a whole number from 1 to 100000 connections");
-  EXPECT_EQ(refusal(std::string(kProbe) + "watch = \"1\"\n"), "c.toml:5: 'watch' must be a number");
+  EXPECT_EQ(refusal(std::string(kProbe) + "watch = true\n"),
+            "c.toml:5: 'watch' must be a number, or a string with a unit");
   EXPECT_EQ(refusal(std::string(kProbe) + "upload_rate = 1000\n"),
             "c.toml:1: 'upload_rate' needs 'body_bytes', 'data' or 'data_binary'");
 }
@@ -180,7 +181,63 @@ TEST(CheckFile, UrlsAreCheckedAsOnTheCommandLine) {
   EXPECT_EQ(refusal("[[probe]]\nname = \"\"\nurl = \"http://h/\"\nexpect = [\"keepalive\"]\n"),
             "c.toml:2: 'name' must be a non-empty string");
   EXPECT_EQ(refusal("[[probe]]\nname = \"p\"\nurl = \"http://h/\"\nexpect = []\n"),
-            "c.toml:4: 'expect' must be a non-empty list of labels");
+            "c.toml:4: 'expect' must be a label or a non-empty list of labels");
+}
+
+// The command line's parser reads them: "5s", "500ms", "2MB", "1KiB" as --timeout and --body-bytes do.
+TEST(CheckFile, TimesAndSizesTakeUnitsAsOnTheCommandLine) {
+  auto probes = parse(R"(
+[defaults]
+timeout = "5s"
+body_bytes = "2MB"
+
+[[probe]]
+name = "p"
+url = "http://h/"
+watch = "250ms"
+connect_timeout = "1m"
+upload_rate = "1KiB"
+repeat = "3"
+expect = ["keepalive"]
+
+[[reuse]]
+name = "r"
+url = "http://h/"
+idle = "5s"
+expect = ["answered"]
+)");
+  ASSERT_TRUE(probes.has_value()) << probes.error().message;
+  const CheckProbe& probe = probes->at(0);
+  EXPECT_EQ(probe.spec.timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(probe.spec.watch, std::chrono::milliseconds(250));
+  EXPECT_EQ(probe.spec.connect_timeout, std::chrono::milliseconds(60000));
+  EXPECT_EQ(probe.request.body_bytes, 2'000'000);
+  EXPECT_EQ(probe.request.upload_rate, 1024);
+  EXPECT_EQ(probe.repeat, 3U);
+  EXPECT_EQ(probes->at(1).spec.reuse_after, std::chrono::milliseconds(5000));
+}
+
+TEST(CheckFile, AUnitIsRefusedWithTheCommandLinesWords) {
+  EXPECT_EQ(refusal(std::string(kProbe) + "timeout = \"5x\"\n"),
+            "c.toml:5: 'timeout' 5x: unknown unit 'x': use ms, s or m (a bare number is seconds)");
+  EXPECT_EQ(refusal(std::string(kProbe) + "timeout = \"soon\"\n"),
+            "c.toml:5: 'timeout' soon: not a number of seconds");
+  EXPECT_EQ(refusal(std::string(kProbe) + "repeat = \"2s\"\n"),
+            "c.toml:5: 'repeat' 2s: not a whole number of connections");
+  EXPECT_EQ(refusal(std::string(kProbe) + "timeout = \"2h\"\n"),
+            "c.toml:5: 'timeout' 2h: unknown unit 'h': use ms, s or m (a bare number is seconds)");
+}
+
+// A string, as [[idle]] takes its expect; [[reuse]] the same.
+TEST(CheckFile, ExpectTakesOneStringAsAListOfOne) {
+  auto probes = parse(
+      "[[probe]]\nname = \"p\"\nurl = \"http://h/\"\nexpect = \"keepalive/200\"\n"
+      "[[reuse]]\nname = \"r\"\nurl = \"http://h/\"\nidle = 100\nexpect = \"answered\"\n");
+  ASSERT_TRUE(probes.has_value()) << probes.error().message;
+  EXPECT_EQ(probes->at(0).expectation.labels, std::set<Label>{Label::keepalive});
+  EXPECT_EQ(probes->at(1).expectation.reuse, std::set<std::string>{"answered"});
+  EXPECT_EQ(refusal("[[probe]]\nname = \"p\"\nurl = \"http://h/\"\nexpect = \"keepalived\"\n"),
+            refusal("[[probe]]\nname = \"p\"\nurl = \"http://h/\"\nexpect = [\"keepalived\"]\n"));
 }
 
 TEST(CheckFile, ExpectTakesStatusesBesideLabels) {

@@ -15,6 +15,7 @@ ReportEntry connection(const std::string& target, const std::string& scenario, L
   entry.target = target;
   entry.scenario = scenario;
   entry.outcome.label = label;
+  entry.observation.connected = true;
   entry.observation.timings.ended_us = ended_us;
   return entry;
 }
@@ -144,6 +145,64 @@ TEST(Junit, NoExpectationIsSkippedNotPassed) {
   const tinyxml2::XMLElement* skipped = testcase->FirstChildElement("skipped");
   ASSERT_NE(skipped, nullptr);
   EXPECT_EQ(attribute(skipped, "message"), "unverified: observed keepalive x1. no page says");
+}
+
+// A viewer splits package.Class at the last dot: the target's dots must not be there.
+TEST(Junit, TheClassnameKeepsTheTargetWholeForJenkinsAndGitlab) {
+  Report report;
+  report.targets = {"https://api.example.com:8443"};
+  report.tally.add(connection("https://api.example.com:8443", "home", Label::keepalive, 1000));
+  report.verdicts = {verdict("https://api.example.com:8443", "home", std::set<Label>{Label::keepalive},
+                             {{Label::keepalive, 1}}, Verdict::pass)};
+  Parsed parsed;
+  parse(junit_xml(report, "s"), parsed);
+  const tinyxml2::XMLElement* home =
+      parsed.suites->FirstChildElement("testsuite")->FirstChildElement("testcase");
+  ASSERT_NE(home, nullptr);
+  EXPECT_EQ(attribute(home, "classname"), "termprobe.https://api_example_com:8443");
+}
+
+// Nothing reached the server: the infrastructure failed, not the server; a
+// scenario that did reach it and failed stays a <failure>.
+TEST(Junit, AnUnreachableTargetIsAnErrorNotAFailure) {
+  Report report = two_target_report();
+  report.targets.push_back("http://down");
+  ReportEntry refused = connection("http://down", "ok", Label::connect_failed, 300);
+  refused.observation.connected = false;
+  report.tally.add(refused);
+  report.verdicts.push_back(verdict("http://down", "ok", std::set<Label>{Label::keepalive},
+                                    {{Label::connect_failed, 1}}, Verdict::fail));
+  Parsed parsed;
+  parse(junit_xml(report, "s"), parsed);
+  EXPECT_EQ(attribute(parsed.suites, "failures"), "1");
+  EXPECT_EQ(attribute(parsed.suites, "errors"), "1");
+  const tinyxml2::XMLElement* down =
+      parsed.suites->FirstChildElement("testsuite")->NextSiblingElement("testsuite")->NextSiblingElement();
+  ASSERT_NE(down, nullptr);
+  EXPECT_EQ(attribute(down, "failures"), "0");
+  EXPECT_EQ(attribute(down, "errors"), "1");
+  const tinyxml2::XMLElement* testcase = down->FirstChildElement("testcase");
+  EXPECT_EQ(testcase->FirstChildElement("failure"), nullptr);
+  const tinyxml2::XMLElement* error = testcase->FirstChildElement("error");
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(attribute(error, "type"), "unreachable");
+  EXPECT_EQ(attribute(error, "message"), "expected keepalive, observed connect_failed x1");
+}
+
+// ended_us stops at the server's FIN; the probe then watched fin_watch for an RST.
+TEST(Junit, TheTimeIncludesTheWatchForAnRstAfterTheFin) {
+  Report report;
+  report.targets = {"http://a"};
+  ReportEntry closed = connection("http://a", "close", Label::close_after_response, 200'000);
+  closed.observation.fin_watch_us = 100'000;
+  report.tally.add(closed);
+  report.verdicts = {verdict("http://a", "close", std::set<Label>{Label::close_after_response},
+                             {{Label::close_after_response, 1}}, Verdict::pass)};
+  Parsed parsed;
+  parse(junit_xml(report, "s"), parsed);
+  const tinyxml2::XMLElement* testcase =
+      parsed.suites->FirstChildElement("testsuite")->FirstChildElement("testcase");
+  EXPECT_EQ(attribute(testcase, "time"), "0.300000");
 }
 
 TEST(Junit, ATargetWithoutVerdictsIsAnEmptySuite) {
