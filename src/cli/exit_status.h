@@ -1,4 +1,4 @@
-// termprobe's exit codes: documented in README.md and `termprobe --help`.
+// termprobe's exit codes: documented in docs/guide.md ("Exit codes") and `termprobe --help`.
 #pragma once
 
 #include "common/error.h"
