@@ -70,11 +70,15 @@ std::string zsh_specs(const CommandEntry& command) {
   std::string specs;
   for (const OptionEntry& option : command.options) {
     const std::string first_line = option.description.substr(0, option.description.find('\n'));
-    const std::string values =
-        option.values.empty() ? "_files" : fmt::format("({})", fmt::join(option.values, " "));
+    // An option's value: each item of a comma-separated list (--expect keepalive,res<TAB>), as in bash.
+    const std::string values = option.values.empty()
+                                   ? "_files"
+                                   : fmt::format("_sequence compadd - {}", fmt::join(option.values, " "));
     if (!option.positional.empty()) {
+      const std::string one_of =
+          option.values.empty() ? "_files" : fmt::format("({})", fmt::join(option.values, " "));
       specs += fmt::format(" \\\n      '{}:{}:{}'", option.repeats ? "*" : "1", zsh_text(option.positional),
-                           values);
+                           one_of);
       continue;
     }
     for (const std::string& name : option.names) {
