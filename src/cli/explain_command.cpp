@@ -45,7 +45,9 @@ void print_rows(const std::vector<ClientTableRow>& rows, bool verified) {
 CLI::App* add_explain_command(CLI::App& app, ExplainOptions& o) {
   CLI::App* explain = app.add_subcommand(
       "explain", "What a label means, and what each real client raises for it (docs/clients.md)");
-  explain->add_option("label", o.label, "A label, e.g. empty_reply or reset_mid_response")->required();
+  explain->add_option("label", o.label, "A label, e.g. empty_reply or reset_mid_response")
+      ->required()
+      ->type_name("LABEL");  // the completions offer the labels for a value named LABEL
   explain->footer(kExitCodesHelp);
   return explain;
 }

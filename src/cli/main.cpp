@@ -13,19 +13,26 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/check_command.h"
+#include "cli/command_tree.h"
 #include "cli/compare_command.h"
+#include "cli/completion_script.h"
 #include "cli/diagnostics.h"
 #include "cli/exit_status.h"
 #include "cli/explain_command.h"
 #include "cli/idle_command.h"
+#include "cli/man_page.h"
 #include "cli/merge_command.h"
 #include "cli/probe_command.h"
 #include "cli/reuse_command.h"
 #include "cli/run_command.h"
 #include "cli/serve_command.h"
+#include "cli/unexpected_arguments.h"
 #include "common/closest_name.h"
+#include "probes/outcome.h"
 
 namespace {
+
+using namespace termprobe;
 
 // A load tool holds a socket per connection in flight: take the hard limit.
 void raise_open_file_limit() {
@@ -72,41 +79,71 @@ std::vector<Command> add_commands(CLI::App& app, CommandOptions& o, const std::v
   };
 }
 
+std::vector<std::string_view> visible_command_names(const CLI::App& app) {
+  std::vector<std::string_view> names;
+  for (const CLI::App* command : visible_commands(app)) names.push_back(command->get_name());
+  return names;
+}
+
+const CLI::App* find_command(const CLI::App& app, std::string_view name) {
+  for (const CLI::App* command : app.get_subcommands({}))
+    if (command->get_name() == name) return command;
+  return nullptr;
+}
+
+// "'prob' is not a command: did you mean probe? (commands: ...)"
+std::string not_a_command(const CLI::App& app, std::string_view typed) {
+  const std::vector<std::string_view> names = visible_command_names(app);
+  const auto near = closest_name(typed, names);
+  return fmt::format("'{}' is not a command{} (commands: {})", typed,
+                     near ? fmt::format(": did you mean {}?", *near) : "", fmt::join(names, ", "));
+}
+
 // "termprobe prob URL": CLI11 would only say a subcommand is required.
 std::optional<std::string> unknown_command_problem(const CLI::App& app,
                                                    const std::vector<std::string>& line) {
   const auto first = std::find_if(line.begin() + 1, line.end(),
                                   [](const std::string& a) { return !a.empty() && a.front() != '-'; });
   if (first == line.end()) return std::nullopt;
-  std::vector<std::string_view> names;
-  for (const CLI::App* command : app.get_subcommands({})) names.push_back(command->get_name());
-  if (std::find(names.begin(), names.end(), *first) != names.end()) return std::nullopt;
-  const auto near = termprobe::closest_name(*first, names);
-  return fmt::format("'{}' is not a command{} (commands: {})", *first,
-                     near ? fmt::format(": did you mean {}?", *near) : "", fmt::join(names, ", "));
+  if (find_command(app, *first) != nullptr) return std::nullopt;
+  return not_a_command(app, *first);
 }
 
-// "termprobe run http://...": run's URLs are options, not arguments.
-std::string extras_message(const CLI::App& app, const CLI::ExtrasError& error) {
-  const CLI::App* run = app.get_subcommand("run");
-  if (!run->parsed()) return error.what();
-  for (const std::string& extra : app.remaining(true)) {
-    if (extra.find("://") != std::string::npos)
-      return fmt::format(
-          "run: '{}' was not expected: give a target with --target (termprobe run --target {})", extra,
-          extra);
+// `termprobe help [COMMAND]`: the text of `termprobe COMMAND --help`.
+int run_help_command(const CLI::App& app, const std::string& name) {
+  if (name.empty()) {  // app.help() would describe the command parsed: help itself
+    fmt::print("{}", app.get_formatter()->make_help(&app, app.get_name(), CLI::AppFormatMode::Normal));
+    return kExitSuccess;
   }
-  return error.what();
+  const CLI::App* command = find_command(app, name);
+  if (command == nullptr || command->get_group().empty()) {
+    print_error("help: " + not_a_command(app, name));
+    return kExitUsage;
+  }
+  fmt::print("{}", command->help(app.get_name()));
+  return kExitSuccess;
+}
+
+// `termprobe generate man|bash|zsh`, hidden: the build writes the man page and the
+// completions with it, from the app that parses the command line.
+int run_generate_command(const CLI::App& app, const std::string& what) {
+  std::vector<std::string> labels(label_names().begin(), label_names().end());
+  const std::vector<CommandEntry> tree = command_tree(app, labels);
+  if (what == "man") fmt::print("{}", man_page(tree, TERMPROBE_VERSION));
+  if (what == "bash") fmt::print("{}", bash_completion(tree));
+  if (what == "zsh") fmt::print("{}", zsh_completion(tree));
+  return kExitSuccess;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace termprobe;
   raise_open_file_limit();
   const std::vector<std::string> command_line(argv, argv + argc);
-  CLI::App app{"termprobe: tells, from the client's side, how an HTTP server ended each connection."};
-  app.set_version_flag("--version", TERMPROBE_VERSION);
+  // Named, not argv[0]: usage lines and `termprobe help` read "termprobe" wherever it is installed.
+  CLI::App app{"termprobe: tells, from the client's side, how an HTTP server ended each connection.",
+               "termprobe"};
+  app.set_version_flag("-V,--version", TERMPROBE_VERSION);
   app.require_subcommand(1);
   app.footer(kExitCodesHelp);
   // Global flags (-v) anywhere on the line, after the subcommand too.
@@ -114,7 +151,15 @@ int main(int argc, char** argv) {
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Debug logging on stderr");
   CommandOptions options;
-  const std::vector<Command> commands = add_commands(app, options, command_line);
+  std::vector<Command> commands = add_commands(app, options, command_line);
+  std::string help_topic;
+  CLI::App* help = app.add_subcommand("help", "What a command takes (the text of termprobe COMMAND --help)");
+  help->add_option("command", help_topic, "A command, e.g. probe")->type_name("COMMAND");
+  commands.push_back({help, [&] { return run_help_command(app, help_topic); }});
+  std::string generated;
+  CLI::App* generate = app.add_subcommand("generate", "")->group("");
+  generate->add_option("what", generated)->required()->check(CLI::IsMember({"man", "bash", "zsh"}));
+  commands.push_back({generate, [&] { return run_generate_command(app, generated); }});
   if (auto problem = unknown_command_problem(app, command_line)) {
     print_error(*problem);
     return kExitUsage;
@@ -127,8 +172,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
-  } catch (const CLI::ExtrasError& e) {
-    print_error(fmt::format("{} (see termprobe --help)", extras_message(app, e)));
+  } catch (const CLI::ExtrasError&) {
+    print_error(unexpected_arguments_message(app, command_line));
     return kExitUsage;
   } catch (const CLI::ParseError& e) {
     print_error(fmt::format("{} (see termprobe --help)", e.what()));

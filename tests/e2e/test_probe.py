@@ -541,12 +541,12 @@ class FirstMistakes(unittest.TestCase):
     def test_each_message_says_what_to_do(self):
         cases = [
             (["prob", URL], "termprobe: error: 'prob' is not a command: did you mean probe? "
-                            "(commands: probe, clients, run, serve, check, compare, merge, idle, reuse, explain)\n"),
+                            "(commands: probe, clients, run, serve, check, compare, merge, idle, reuse, explain, help)\n"),
             (["probe", "127.0.0.1:8080"], "termprobe: error: URL '127.0.0.1:8080' has no scheme: write it with "
                                           "http:// or https:// (e.g. http://127.0.0.1:8080)\n"),
             (["run", "http://127.0.0.1:1/"], "termprobe: error: run: 'http://127.0.0.1:1/' was not expected: give "
                                              "a target with --target (termprobe run --target http://127.0.0.1:1/)"
-                                             " (see termprobe --help)\n"),
+                                             " (see termprobe run --help)\n"),
             (["probe", URL, "--expect", "keepalve"], "termprobe: error: --expect: 'keepalve' is not a label: did "
                                                      "you mean keepalive? (see termprobe --help)\n"),
             (["probe", URL, "--timeout", "1h"], "termprobe: error: --timeout: 1h: unknown unit 'h': use ms, s or m "
