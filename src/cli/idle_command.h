@@ -19,6 +19,7 @@ struct IdleOptions {
   double max_s = 130.0;  // watch at most this long (IIS's default connection timeout is 120 s; unverified)
   double timeout_s = 10.0;
   std::string json_path;
+  std::string html_path;         // the report as an HTML page, empty = none
   std::string expect;            // IDLE (close:55-80, fin, open): judged; exit 1 when it does not hold
   ConnectionOptions connection;  // TLS, HTTP/2 and --resolve
   RedactionOptions redaction;    // --redact, --show-secrets

@@ -22,6 +22,7 @@ struct ReuseOptions {
   double timeout_s = 10.0;
   double watch_s = 0.2;  // after the second response
   std::string json_path;
+  std::string html_path;            // the report as an HTML page, empty = none
   std::vector<std::string> expect;  // reuse outcomes accepted after every delay; exit 1 otherwise
   ConnectionOptions connection;     // TLS, HTTP/2 and --resolve
   RedactionOptions redaction;       // --redact, --show-secrets
