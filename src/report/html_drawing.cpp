@@ -4,16 +4,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <optional>
 #include <vector>
 
 namespace termprobe {
 namespace {
 
-constexpr double kWidth = 760;     // the drawing's width, px
-constexpr double kLaneLeft = 110;  // where time 0 is drawn; the lane's name sits left of it
+constexpr double kWidth = 760;    // the drawing's width, px
+constexpr double kLaneLeft = 90;  // where time 0 is drawn; the lane's name sits left of it
 constexpr double kLaneRight = 740;
-constexpr double kLaneHeight = 46;
+constexpr double kLaneHeight = 70;
 constexpr double kTop = 18;  // the time axis' labels
 
 double x_of(std::int64_t us, std::int64_t span_us) {
@@ -99,7 +100,7 @@ std::string timeline_svg(const ConnectionEvents& c) {
     std::size_t index = 0;
     for (std::size_t i = 0; i < c.streams.size(); ++i)
       if (c.streams[i] == stream) index = i + 1;
-    return kTop + kLaneHeight * (static_cast<double>(index) + 0.5);
+    return kTop + kLaneHeight * static_cast<double>(index) + 24;  // room above for a word, below for three
   };
   std::string svg = fmt::format(
       "<svg class=\"timeline\" width=\"{:.0f}\" height=\"{:.0f}\" viewBox=\"0 0 {:.0f} {:.0f}\" "
@@ -109,26 +110,46 @@ std::string timeline_svg(const ConnectionEvents& c) {
   svg += lane_svg(lane_y(0), "connection", c.span_us, c.ended_us);
   for (const std::int64_t stream : c.streams)
     svg += lane_svg(lane_y(stream), fmt::format("stream {}", stream), c.span_us, c.ended_us);
+  int phase_index = 0;  // each phase its colour
   for (const Phase& p : phases(c)) {
-    if (!p.from || !p.to || *p.to < *p.from) continue;
+    if (!p.from || !p.to || *p.to < *p.from) {
+      ++phase_index;
+      continue;
+    }
     const double x = x_of(*p.from, c.span_us);
     const double w = std::max(1.0, x_of(*p.to, c.span_us) - x);
     svg += fmt::format(
-        "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"8\" class=\"phase\"><title>{}: {} to "
+        "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"8\" class=\"phase p{}\"><title>{}: {} to "
         "{}</title></rect>",
-        x, lane_y(p.stream) - 4, w, p.name, escape_html(format_us(*p.from)), escape_html(format_us(*p.to)));
+        x, lane_y(p.stream) - 4, w, phase_index++, p.name, escape_html(format_us(*p.from)),
+        escape_html(format_us(*p.to)));
   }
+  // Per lane and row, where the last word ended: a word that would
+  // overwrite one is left out (its tick and tooltip stay). The server's
+  // endings have a row of their own, under the line, so none is left out
+  // for a phase's word.
+  std::map<std::int64_t, std::array<double, 3>> words_end;
   int nth = 0;
+  int endings_stacked = 0;
   for (const ConnectionEvent& e : c.events) {
     if (!e.at_us) continue;
     const double x = x_of(*e.at_us, c.span_us);
     const double y = lane_y(e.stream_id);
-    const double text_y = (nth++ % 2 == 0) ? y - 9 : y + 17;  // alternate, so close marks stay readable
+    const int row = e.ending ? 2 : nth++ % 2;  // alternate above and below, so close marks stay readable
+    const double half_width = 3.0 * static_cast<double>(e.mark.size());
+    auto& ends = words_end.try_emplace(e.stream_id, std::array<double, 3>{-1e9, -1e9, -1e9}).first->second;
+    const bool room = e.ending || x - half_width > ends[row];
+    // Endings at one moment (close_notify then FIN) stack instead of overwriting each other.
+    const double stacked =
+        e.ending && x - half_width <= ends[2] ? 11 * ++endings_stacked : (endings_stacked = 0);
+    const double text_y = y + std::array<double, 3>{-9, 17, 29}[row] + stacked;
+    if (room) ends[row] = x + half_width + 2;
+    const char* anchor = x + half_width > kWidth ? "end" : "middle";  // the last ending stays inside
     svg += fmt::format(
         "<g class=\"ev {}\"><title>{} {}</title><line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" "
-        "y2=\"{:.1f}\"/><text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text></g>",
+        "y2=\"{:.1f}\"/><text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"{}\">{}</text></g>",
         event_class(e), escape_html(format_us(*e.at_us)), escape_html(e.text), x, y - 7, x, y + 7, x, text_y,
-        escape_html(e.mark));
+        anchor, room ? escape_html(e.mark) : std::string());
   }
   svg += "</svg>";
   return svg;

@@ -29,7 +29,7 @@ code,pre{font:12px/1.3 ui-monospace,monospace}pre{background:#f6f6f6;padding:6px
 .conn{border-top:1px solid #ddd;padding:.4em 0}.unexpected h3{color:#b00}
 .timeline text{font:10px sans-serif}.timeline .lane{font-weight:bold;fill:#444}.laneline{stroke:#999}
 .timeline .axis,.histogram .axis{fill:#777;font:10px sans-serif}
-.phase{fill:#9ec5e8}.ev line{stroke-width:2;stroke:#555}.ev.srv line{stroke:#1a6}.ev.fin line{stroke:#e80}
+.phase{fill:#9ec5e8}.p0{fill:#ccc}.p1{fill:#c9b3e6}.p2{fill:#f2d38a}.p3{fill:#e6e6e6}.p4{fill:#9ed9a8}.p5{fill:#9ec5e8}.ev line{stroke-width:2;stroke:#555}.ev.srv line{stroke:#1a6}.ev.fin line{stroke:#e80}
 .ev.rst line{stroke:#d00}.ev.fin text{fill:#a50}.ev.rst text{fill:#d00}
 .histogram rect{fill:#4a8}
 .fail{color:#b00;font-weight:bold}.pass{color:#070;font-weight:bold}
@@ -40,6 +40,10 @@ std::string cell(const json& value) {
   if (value.is_string()) return escape_html(value.get<std::string>());
   if (value.is_null()) return "&mdash;";
   return escape_html(value.dump());
+}
+
+std::string share(const json& value) {
+  return value.is_number() ? fmt::format("{:.1f}%", value.get<double>() * 100) : cell(value);
 }
 
 std::string text_of(const json& document, const char* key) {
@@ -86,7 +90,7 @@ std::string summary_html(const json& doc, const std::map<std::string, EndTimeHis
     out += fmt::format(
         "<tr data-label=\"{}\"><td><b>{}</b></td><td>{}</td><td>{}</td><td>{}</td><td>{} / {} / {}</td></tr>",
         escape_html(label), escape_html(label), cell(stats.value("count", json())),
-        cell(stats.value("share", json())), cell(stats.value("meaning", json())), time("p50"), time("p90"),
+        share(stats.value("share", json())), cell(stats.value("meaning", json())), time("p50"), time("p90"),
         time("p99"));
   }
   out +=

@@ -696,6 +696,10 @@ class Verbose(unittest.TestCase):
         self.assertRegex(lines, r"(?m)^> +[0-9.]+ [µm]?s \[stream 1\] request sent")
         self.assertRegex(lines, r"(?m)^> :method: GET$")
         self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s \[stream 1\] RST_STREAM \S+ \(1111\) on stream 1")
+        with H2WireFixture("goaway_error_then_fin") as server:
+            lines = self.verbose(server.url(), "--http2-prior-knowledge")
+        self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s GOAWAY PROTOCOL_ERROR \(1\), last stream 0, debug: bad$")
+        self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s FIN from the server")
 
     def test_vv_adds_the_entry_and_no_v_prints_no_events(self):
         with WireFixture("fin_after_response") as server:
