@@ -65,6 +65,7 @@ class Builder {
     add_http2();
     add_tls_ending();
     add_ending();
+    add_reuse();
     add_outcome();
     finish();
     return std::move(out_);
@@ -233,6 +234,17 @@ class Builder {
     }
     if (member(ending, "interrupted") == true)
       add(std::nullopt, EventSide::note, "interrupted", "Ctrl-C or SIGTERM stopped the probe");
+  }
+
+  // `reuse`: the times count from the second request; what came before it is a note.
+  void add_reuse() {
+    const json& reuse = member(entry_, "reuse");
+    if (!reuse.is_object()) return;
+    const std::string closed = text(reuse, "closed_before_reuse");
+    add(std::nullopt, EventSide::note, "reuse",
+        fmt::format("second request after {} idle{}: {}", format_us(number(reuse, "idle_us").value_or(0)),
+                    closed.empty() ? "" : ", the server's " + closed + " came first",
+                    text(reuse, "outcome")));
   }
 
   void add_outcome() {

@@ -542,7 +542,7 @@ class FirstMistakes(unittest.TestCase):
     def test_each_message_says_what_to_do(self):
         cases = [
             (["prob", URL], "termprobe: error: 'prob' is not a command: did you mean probe? "
-                            "(commands: probe, clients, run, serve, check, compare, merge, idle, reuse, explain)\n"),
+                            "(commands: probe, clients, run, serve, check, compare, merge, idle, reuse, explain, report)\n"),
             (["probe", "127.0.0.1:8080"], "termprobe: error: URL '127.0.0.1:8080' has no scheme: write it with "
                                           "http:// or https:// (e.g. http://127.0.0.1:8080)\n"),
             (["run", "http://127.0.0.1:1/"], "termprobe: error: run: 'http://127.0.0.1:1/' was not expected: give "
@@ -577,7 +577,10 @@ class FirstMistakes(unittest.TestCase):
     def test_global_flags_after_the_subcommand(self):
         result = run_termprobe("probe", "-v", URL, "--connect-timeout", "1", timeout=20)
         self.assertEqual(result.returncode, 3, result.stderr)  # unreachable, not refused as usage
-        self.assertEqual(result.stderr, "termprobe: cannot reach http://127.0.0.1:1/: Connection refused\n")
+        self.assertTrue(result.stderr.startswith("* connection to http://127.0.0.1:1/ (probe #0):\n"), result.stderr)
+        self.assertTrue(result.stderr.endswith("\n*              label connect_failed: connect ending refused\n"
+                                               "termprobe: cannot reach http://127.0.0.1:1/: Connection refused\n"),
+                        result.stderr)
 
     def test_probe_help_shows_the_defaults(self):
         result = run_termprobe("probe", "--help", timeout=20)
