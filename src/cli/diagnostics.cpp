@@ -34,12 +34,19 @@ void print_note(std::string_view message) {
   std::fflush(stderr);
 }
 
-void configure_logging(bool verbose) {
+namespace {
+int verbosity_level = 0;  // set once by main, before any command runs
+}  // namespace
+
+void set_verbosity(int level) { verbosity_level = level; }
+int verbosity() { return verbosity_level; }
+
+void configure_logging() {
   auto logger = spdlog::stderr_logger_st("termprobe");
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
   formatter->add_flag<PrintableMessage>('*').set_pattern("termprobe: %l: %*");
   logger->set_formatter(std::move(formatter));
-  logger->set_level(verbose ? spdlog::level::debug : spdlog::level::warn);
+  logger->set_level(verbosity_level >= 2 ? spdlog::level::debug : spdlog::level::warn);
   spdlog::set_default_logger(logger);
 }
 

@@ -79,8 +79,7 @@ CLI::App* add_idle_command(CLI::App& app, IdleOptions& o) {
                    "How and when the server must close the idle connection: close|fin|rst[:LOW-HIGH] "
                    "(seconds after the response, e.g. close:55-80), or open; exit 1 when it does not")
       ->check(idle_expectation_check());
-  idle->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
-      ->check(path_check());
+  add_report_file_options(idle, o.json_path, o.html_path);
   idle->footer(kExitCodesHelp);
   return idle;
 }
@@ -89,7 +88,7 @@ int run_idle_command(const IdleOptions& options, const std::vector<std::string>&
   const Redaction redaction = redaction_from(options.redaction);
   auto target = parse_target_url(options.url);
   if (!target) return exit_with(redacted(target.error(), redaction));
-  auto recorder = ReportRecorder::open(command_line, redaction, options.json_path);
+  auto recorder = ReportRecorder::open(command_line, redaction, options.json_path, options.html_path);
   if (!recorder) return exit_with(recorder.error());
   const std::string shown_url = redaction.urls(target->url);  // the target's name in every output
   recorder->report().targets = {shown_url};

@@ -23,6 +23,7 @@ struct IdleOptions {
   std::size_t count = 1;        // connections, each held idle (a check file's repeat)
   std::size_t concurrency = 1;  // of them at once
   std::string json_path;
+  std::string html_path;         // the report as an HTML page, empty = none
   std::string expect;            // IDLE (close:55-80, fin, open): judged; exit 1 when it does not hold
   ConnectionOptions connection;  // TLS, HTTP/2 and --resolve
   RedactionOptions redaction;    // --redact, --show-secrets

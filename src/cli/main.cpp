@@ -23,6 +23,7 @@
 #include "cli/man_page.h"
 #include "cli/merge_command.h"
 #include "cli/probe_command.h"
+#include "cli/report_command.h"
 #include "cli/reuse_command.h"
 #include "cli/run_command.h"
 #include "cli/serve_command.h"
@@ -55,6 +56,7 @@ struct CommandOptions {
   termprobe::IdleOptions idle;
   termprobe::ReuseOptions reuse;
   termprobe::ExplainOptions explain;
+  termprobe::ReportCommandOptions report;
 };
 
 // One row per command: its subcommand, and what runs once it is the one parsed.
@@ -76,6 +78,7 @@ std::vector<Command> add_commands(CLI::App& app, CommandOptions& o, const std::v
       {add_idle_command(app, o.idle), [&] { return run_idle_command(o.idle, line); }},
       {add_reuse_command(app, o.reuse), [&] { return run_reuse_command(o.reuse, line); }},
       {add_explain_command(app, o.explain), [&] { return run_explain_command(o.explain); }},
+      {add_report_command(app, o.report), [&] { return run_report_command(o.report); }},
   };
 }
 
@@ -148,8 +151,13 @@ int main(int argc, char** argv) {
   app.footer(kExitCodesHelp);
   // Global flags (-v) anywhere on the line, after the subcommand too.
   app.fallthrough();
-  bool verbose = false;
-  app.add_flag("-v,--verbose", verbose, "Debug logging on stderr");
+  int verbose = 0;
+  app.add_flag(
+      "-v,--verbose", verbose,
+      "On stderr, each connection's events as it ends, marked as curl -v does ('*' what happened, "
+      "'>' sent, '<' from the server: connect, TLS version, cipher, ALPN and certificate, the request "
+      "head, the response head, every FIN/RST/close_notify/alert/RST_STREAM/GOAWAY, with times); -vv "
+      "adds each connection's whole report entry (one JSON line) and termprobe's debug log");
   CommandOptions options;
   std::vector<Command> commands = add_commands(app, options, command_line);
   std::string help_topic;
@@ -179,7 +187,8 @@ int main(int argc, char** argv) {
     print_error(fmt::format("{} (see termprobe --help)", e.what()));
     return kExitUsage;
   }
-  configure_logging(verbose);
+  set_verbosity(verbose);
+  configure_logging();
   try {
     for (const Command& command : commands) {
       if (command.app->parsed()) return command.run();

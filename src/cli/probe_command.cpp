@@ -164,8 +164,7 @@ void add_request_options(CLI::App* command, ProbeOptions& o) {
   add_connect_and_fin_watch_options(command, o.connect_timeout_s, o.fin_watch_s);
   add_connection_options(command, o.connection);
   add_redaction_options(command, o.redaction);
-  command->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
-      ->check(path_check());
+  add_report_file_options(command, o.json_path, o.html_path);
   command->add_flag("-q,--quiet", o.quiet, "No line per connection; only the summary");
   command->footer(kExitCodesHelp);
 }
@@ -258,8 +257,8 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   const auto made = probe_spec_from(options, *target);
   if (!made) return kExitUsage;
   const ProbeSpec& spec = *made;
-  auto recorder =
-      ReportRecorder::open(command_line, redaction, options.json_path, options.format == "ndjson");
+  auto recorder = ReportRecorder::open(command_line, redaction, options.json_path, options.html_path,
+                                       options.format == "ndjson");
   if (!recorder) return exit_with(recorder.error());
   Report& report = recorder->report();
   const std::string shown_url = redaction.urls(target->url);  // the target's name in every output

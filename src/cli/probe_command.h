@@ -33,6 +33,7 @@ struct ProbeOptions {
   bool quiet = false;               // no line per connection, only the summary
   bool spread_sources = false;      // bind connections to 127.0.0.1-254 (loopback targets)
   std::string json_path;            // report destination, "-" = stdout, empty = none
+  std::string html_path;            // the report as an HTML page, empty = none
   std::vector<std::string> expect;  // acceptable labels; empty = not judged
   ConnectionOptions connection;     // TLS, HTTP/2 and --resolve
   RedactionOptions redaction;       // --redact, --show-secrets

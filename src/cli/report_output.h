@@ -8,12 +8,17 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "probes/engine.h"
 #include "report/atomic_file.h"
 #include "report/redaction.h"
 #include "report/report.h"
 
 namespace termprobe {
+
+// --json FILE and --html FILE, as every probing command takes them.
+void add_report_file_options(CLI::App* command, std::string& json_path, std::string& html_path);
 
 struct ReportOutput {
   std::optional<AtomicFile> file;  // empty when no --json was given
@@ -47,9 +52,11 @@ class ReportRecorder {
   using NameOf = std::function<EntryName(const ProbeId&)>;
   using OnEntry = std::function<void(const ReportEntry&)>;
 
-  // Opens the report file and its spill (ErrorKind::io when that fails).
+  // Opens the report file, the HTML page's file (html_path empty: none) and
+  // the spill (ErrorKind::io when that fails).
   static Result<ReportRecorder> open(const std::vector<std::string>& command_line, const Redaction& redaction,
-                                     const std::string& json_path, bool ndjson = false);
+                                     const std::string& json_path, const std::string& html_path,
+                                     bool ndjson = false);
 
   Report& report() { return report_; }
   const Redaction& redaction() const { return redaction_; }
@@ -71,18 +78,21 @@ class ReportRecorder {
     pending_clients_ = std::move(clients);
   }
 
-  // Writes the report, if one was asked for.
+  // Writes the report and the HTML page, those asked for.
   Result<void> commit();
 
  private:
-  ReportRecorder(ReportOutput output, std::optional<EntrySpill> spill, const Redaction& redaction,
-                 bool ndjson);
+  ReportRecorder(ReportOutput output, std::optional<AtomicFile> html, std::optional<EntrySpill> spill,
+                 const Redaction& redaction, bool ndjson);
   void record(const ProbeId& id, const Observation& observation, const NameOf& name_of,
               const OnEntry& on_entry);
   void write_out(const ReportEntry& entry);  // the ndjson line and the report's entry
   void print_ndjson_line(const ReportEntry& entry);
+  void print_events();
+  Result<void> commit_html();
   ReportOutput output_;
-  std::optional<EntrySpill> spill_;  // only when there is a report file to write
+  std::optional<AtomicFile> html_;   // empty when no --html was given
+  std::optional<EntrySpill> spill_;  // only when there is a report file or a page to write
   Redaction redaction_;
   bool ndjson_ = false;
   bool plan_order_ = false;
@@ -90,6 +100,7 @@ class ReportRecorder {
   ReportEntry entry_;  // every connection's, in turn: its strings keep their capacity
   std::shared_ptr<const std::vector<ClientVerdict>> pending_clients_;
   std::string ndjson_line_;  // the same
+  std::string entry_text_;   // -v: the entry as the report holds it, what its events are read from
 };
 
 }  // namespace termprobe

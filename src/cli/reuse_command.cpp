@@ -105,8 +105,7 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
                    "empty_reply, send_failed, truncated, timeout, error; exit 1 when any ends otherwise")
       ->delimiter(',')
       ->check(reuse_outcome_check());
-  reuse->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
-      ->check(path_check());
+  add_report_file_options(reuse, o.json_path, o.html_path);
   reuse->footer(kExitCodesHelp);
   return reuse;
 }
@@ -118,7 +117,7 @@ int run_reuse_command(const ReuseOptions& options, const std::vector<std::string
   ProbeSpec check;
   check.url = target->url;
   if (!apply_connection_options(options.connection, check)) return kExitUsage;
-  auto recorder = ReportRecorder::open(command_line, redaction, options.json_path);
+  auto recorder = ReportRecorder::open(command_line, redaction, options.json_path, options.html_path);
   if (!recorder) return exit_with(recorder.error());
   Report& report = recorder->report();
   const std::string shown_url = redaction.urls(target->url);  // the target's name in every output

@@ -25,6 +25,7 @@ struct ReuseOptions {
   double watch_s = 0.2;      // after the second response
   double fin_watch_s = 0.1;  // after the server's FIN, how long to watch for an RST
   std::string json_path;
+  std::string html_path;            // the report as an HTML page, empty = none
   std::vector<std::string> expect;  // reuse outcomes accepted after every delay; exit 1 otherwise
   ConnectionOptions connection;     // TLS, HTTP/2 and --resolve
   RedactionOptions redaction;       // --redact, --show-secrets

@@ -38,8 +38,7 @@ void add_suite_options(CLI::App* command, SuiteOptions& o) {
   add_concurrency_option(command, o.concurrency)->capture_default_str();
   command->add_option("--rate", o.rate, "Start at most R connections per second (0 = no limit)")
       ->transform(number_check(kRateRule));
-  command->add_option("--json", o.json_path, "Write the JSON report to FILE (- for stdout)")
-      ->check(path_check());
+  add_report_file_options(command, o.json_path, o.html_path);
   command->add_option("--junit", o.junit_path, "Write JUnit XML to FILE: one testcase per scenario")
       ->check(path_check());
   command
@@ -69,8 +68,8 @@ Result<SuiteSession> open_suite_session(const SuiteOptions& options,
     if (!read) return fail(read.error().kind, "--baseline: " + read.error().message);
     baseline = std::move(*read);
   }
-  auto recorder =
-      ReportRecorder::open(command_line, redaction, options.json_path, options.format == "ndjson");
+  auto recorder = ReportRecorder::open(command_line, redaction, options.json_path, options.html_path,
+                                       options.format == "ndjson");
   if (!recorder) return tl::unexpected(recorder.error());
   SuiteSession session{std::move(*recorder), std::nullopt, std::move(baseline), *rules, options.quiet};
   if (!options.junit_path.empty()) {

@@ -22,6 +22,7 @@ struct SuiteOptions {
   std::size_t concurrency = 1;  // connections in flight
   double rate = 0;              // new connections per second, 0 = unlimited
   std::string json_path;        // JSON report ("-" = stdout)
+  std::string html_path;        // the report as an HTML page, empty = none
   std::string junit_path;       // JUnit XML
   std::string format = "text";  // "text" (the table) or "ndjson" (one JSON object per connection on stdout)
   std::string baseline_path;    // compare with this earlier report

@@ -13,33 +13,18 @@
 #include "report/label_stats.h"
 #include "report/report.h"
 #include "report/report_reader.h"
+#include "report/report_stream.h"
 
 namespace termprobe {
 namespace {
 
 using json = nlohmann::ordered_json;
-using EntryVisitor = std::function<void(const json& entry)>;
 
-// Parses one report with every results[] member handed to `visit` and then
-// dropped, so the document kept is everything but the connections.
+// read_report_stream has read each input whole already: an error here is a file that changed.
 Result<json> read_without_results(const std::string& path, const EntryVisitor& visit) {
   auto file = open_input_file(path, "report");
   if (!file) return tl::unexpected(file.error());
-  std::string top_key;
-  const auto callback = [&](int depth, json::parse_event_t event, json& parsed) {
-    if (depth == 1 && event == json::parse_event_t::key) top_key = parsed.get<std::string>();
-    if (depth == 2 && event == json::parse_event_t::object_end && top_key == "results") {
-      visit(parsed);
-      return false;
-    }
-    return true;
-  };
-  try {
-    return json::parse(*file, callback);
-  } catch (
-      const json::exception& error) {  // read_report_stream has read it whole already: a file that changed
-    return fail(ErrorKind::invalid_input, fmt::format("'{}' is not valid JSON: {}", path, error.what()));
-  }
+  return read_report_without_results(*file, path, visit);
 }
 
 // What the shards add up to, and what each of them must agree on.

@@ -18,7 +18,8 @@ import time
 import unittest
 
 from harness import (FULL_DEVICE, NULL_DEVICE, SANITIZED, TERMPROBE, TTY_DEVICE, CommandTestCase, FifoReader,
-                     H2WireFixture, Haproxy, Nginx, ReportDir, Serve, WireFixture, device_node, file_type,
+                     H2WireFixture, Haproxy, Nginx, ReportDir, Serve, TlsWireFixture, WireFixture, device_node,
+                     file_type,
                      fresh_report, interrupt_after, json_in, read_report, report_of, run_in_terminal, run_into_pipe,
                      run_termprobe, stdout_link, unused_port, validate_report)
 
@@ -541,7 +542,7 @@ class FirstMistakes(unittest.TestCase):
     def test_each_message_says_what_to_do(self):
         cases = [
             (["prob", URL], "termprobe: error: 'prob' is not a command: did you mean probe? "
-                            "(commands: probe, clients, run, serve, check, compare, merge, idle, reuse, explain, help)\n"),
+                            "(commands: probe, clients, run, serve, check, compare, merge, idle, reuse, explain, report, help)\n"),
             (["probe", "127.0.0.1:8080"], "termprobe: error: URL '127.0.0.1:8080' has no scheme: write it with "
                                           "http:// or https:// (e.g. http://127.0.0.1:8080)\n"),
             (["run", "http://127.0.0.1:1/"], "termprobe: error: run: 'http://127.0.0.1:1/' was not expected: give "
@@ -576,7 +577,10 @@ class FirstMistakes(unittest.TestCase):
     def test_global_flags_after_the_subcommand(self):
         result = run_termprobe("probe", "-v", URL, "--connect-timeout", "1", timeout=20)
         self.assertEqual(result.returncode, 3, result.stderr)  # unreachable, not refused as usage
-        self.assertEqual(result.stderr, "termprobe: cannot reach http://127.0.0.1:1/: Connection refused\n")
+        self.assertTrue(result.stderr.startswith("* connection to http://127.0.0.1:1/ (probe #0):\n"), result.stderr)
+        self.assertTrue(result.stderr.endswith("\n*              label connect_failed: connect ending refused\n"
+                                               "termprobe: cannot reach http://127.0.0.1:1/: Connection refused\n"),
+                        result.stderr)
 
     def test_probe_help_shows_the_defaults(self):
         result = run_termprobe("probe", "--help", timeout=20)
@@ -657,6 +661,56 @@ class Statuses(unittest.TestCase):
         self.assertEqual(result.stderr.count("\n"), 1, result.stderr)
         self.assertIn("'keepalive/20': the status must be a code from 100 to 599 or a class such as 2xx",
                       result.stderr)
+
+
+class Verbose(unittest.TestCase):
+    """-v: each connection's events on stderr as curl -v marks them, read
+    from the same entry the report holds (secrets hidden as there)."""
+
+    def verbose(self, *args):
+        result = run_termprobe("probe", *args, "-v")
+        self.assertIn(result.returncode, (0, 1), result.stderr)
+        return result.stderr
+
+    def test_http_lines_show_connect_heads_and_the_reset(self):
+        with WireFixture("rst_after_response") as server:
+            lines = self.verbose(server.url(), "-H", "Authorization: Bearer sekret-token")
+        self.assertRegex(lines, rf"(?m)^\* connection to {re.escape(server.url())} \(probe #0\):$")
+        self.assertRegex(lines, rf"(?m)^\* +[0-9.]+ [µm]?s connected to 127\.0\.0\.1:{server.port} from 127\.0\.0\.1:\d+$")
+        self.assertRegex(lines, r"(?m)^> GET /x HTTP/1\.1$")
+        self.assertRegex(lines, r"(?m)^> Authorization: Bearer <redacted: 12 chars>$")
+        self.assertNotIn("sekret", lines)
+        self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s response head: HTTP/1\.1 200$")
+        self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s RST from the server, [0-9.]+ [µm]?s after the response")
+        self.assertRegex(lines, r"(?m)^\* +label reset_after_response: after_response ending rst$")
+
+    def test_https_lines_show_tls_version_cipher_alpn_certificate_and_close_notify(self):
+        with TlsWireFixture("close_notify_then_fin") as server:
+            lines = self.verbose(server.url(), "--cacert", server.ca, "--watch", "0.3")
+        self.assertRegex(lines, r"(?m)^\* +[0-9.]+ [µm]?s TLS handshake: TLSv1\.[23], cipher \S+, ALPN \S+")
+        self.assertRegex(lines, r"(?m)^\* server certificate: subject .+$")
+        self.assertRegex(lines, r"(?m)^\*   expires \S+")
+        self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s TLS close_notify from the server$")
+        self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s FIN from the server")
+
+    def test_h2_lines_put_the_stream_reset_on_its_stream(self):
+        with H2WireFixture("rst_before_headers_custom", "--custom-code", "1111") as server:
+            lines = self.verbose(server.url(), "--http2-prior-knowledge")
+        self.assertRegex(lines, r"(?m)^> +[0-9.]+ [µm]?s \[stream 1\] request sent")
+        self.assertRegex(lines, r"(?m)^> :method: GET$")
+        self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s \[stream 1\] RST_STREAM \S+ \(1111\) on stream 1")
+        with H2WireFixture("goaway_error_then_fin") as server:
+            lines = self.verbose(server.url(), "--http2-prior-knowledge")
+        self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s GOAWAY PROTOCOL_ERROR \(1\), last stream 0, debug: bad$")
+        self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s FIN from the server")
+
+    def test_vv_adds_the_entry_and_no_v_prints_no_events(self):
+        with WireFixture("fin_after_response") as server:
+            vv = run_termprobe("probe", server.url(), "-vv")
+            quiet = run_termprobe("probe", server.url())
+        entry = json.loads(re.search(r"(?m)^\* entry: (.*)$", vv.stderr).group(1))
+        self.assertEqual(entry["outcome"]["label"], "close_after_response")
+        self.assertEqual(quiet.stderr, "")
 
 
 if __name__ == "__main__":

@@ -78,16 +78,19 @@ class Redaction(SecretsTestCase):
         with RecordingServer() as server, ReportDir() as d:
             url = server.url(userinfo=f"{USER}:{PASSWORD}")
             path = os.path.join(d, "r.json")
+            page = os.path.join(d, "r.html")
             result = run_termprobe("probe", url, *SECRET_HEADERS, "--count", "2", "--watch", "0", "--json", path,
-                                   "-v")
+                                   "--html", page, "-vv")
             ndjson = run_termprobe("probe", url, *SECRET_HEADERS, "--watch", "0", "--format", "ndjson")
             text = read_text(path)
+            html = read_text(page)
             report = read_report(path)
             received = server.received()
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertEqual(ndjson.returncode, 0, ndjson.stdout + ndjson.stderr)
         self.assert_no_secret(report=text, stdout=result.stdout, stderr=result.stderr, ndjson=ndjson.stdout,
-                              ndjson_stderr=ndjson.stderr)
+                              ndjson_stderr=ndjson.stderr, html=html)
+        self.assertIn("> Authorization: Bearer <redacted: 40 chars>", result.stderr)  # -v's request head
         # What went out is what was asked for, every time.
         self.assertEqual(len(received), 3)
         for request in received:
