@@ -53,13 +53,17 @@ class Http2Floods(Battery):
         self.assert_bounded(seconds, rss, self.baseline_rss)
         return entry, stdout
 
-    def test_a_continuation_flood_is_a_bad_response_at_once(self):
+    def test_a_continuation_flood_is_a_bad_response_at_once_with_its_bytes_counted(self):
         # nghttp2 (Debian's, with the CVE-2024-28182 fix) allows 8 CONTINUATION
-        # frames after a HEADERS: the 9th is the server's flood, named.
+        # frames after a HEADERS: the 9th is the server's flood, named. What
+        # arrived by then counts: HEADERS (9 + 1 bytes) and 9 CONTINUATION (9 + 11 each).
         entry, stdout = self.h2("continuation_flood", frames=100_000)
         self.assertEqual(entry["outcome"]["label"], "bad_response", entry)
-        self.assertEqual(entry["outcome"]["phase"], "before_response")
+        self.assertEqual(entry["outcome"]["phase"], "mid_response")  # :status 200 came in the first frame
         self.assertEqual(entry["response"]["parse_error"], "HTTP/2: Too many CONTINUATION frames following a HEADER frame")
+        self.assertEqual(entry["response"]["header_bytes"], 10 + 9 * 20)
+        self.assertIsNone(entry["response"]["first_bytes_hex"])  # HTTP/2 all along, however broken
+        self.assertIn("HTTP 200  body 0 B  [HTTP/2: Too many CONTINUATION frames", stdout)
         self.assertLess(entry["timings_us"]["ended"], 1_000_000)  # at once, not at the deadline
 
     def test_an_hpack_bomb_decodes_without_being_kept(self):
@@ -75,7 +79,8 @@ class Http2Floods(Battery):
         # curl. The complete response before it stays as it was.
         for behaviour in ("settings_flood", "ping_flood"):
             with self.subTest(behaviour):
-                entry, _ = self.h2(behaviour, frames=100_000)
+                entry, stdout = self.h2(behaviour, frames=100_000)
+                self.assertNotIn("not HTTP/2", stdout)
                 self.assertEqual(entry["outcome"]["label"], "bad_response", entry)
                 self.assertEqual(entry["outcome"]["phase"], "after_response")
                 self.assertEqual(entry["response"]["parse_error"],
