@@ -58,17 +58,21 @@ struct Connection::Request {
 };
 
 Connection::Connection(asio::ip::tcp::socket socket, asio::ssl::context* tls,
-                       const ModuleRegistration& module, ConnectionRegistry& registry)
+                       const ModuleRegistration& module, ConnectionRegistry& registry,
+                       std::chrono::milliseconds head_timeout)
     : executor_(socket.get_executor()),
       stream_(std::move(socket), tls),
       module_(module),
-      registry_(registry) {}
+      registry_(registry),
+      head_timeout_(head_timeout),
+      head_deadline_(executor_) {}
 
 Connection::~Connection() { registry_.remove(this); }
 
 void Connection::start() {
   registry_.add(shared_from_this());
   asio::post(executor_, [self = shared_from_this()] {
+    self->await_head();  // the handshake counts: a client silent in it holds a slot as well
     self->stream_.async_handshake([self](const error_code& error) { self->on_handshake(error); });
   });
 }
@@ -114,6 +118,7 @@ void Connection::on_sniffed(const error_code& error, std::size_t bytes) {
 }
 
 void Connection::start_h2() {
+  head_arrived();
   try {
     h2_ = std::make_unique<H2Session>(module_, *this);
   } catch (const std::exception&) {
@@ -167,6 +172,30 @@ void Connection::defer(std::function<void(H2Session&)> task) {
   });
 }
 
+// The clock runs until the request head is complete (or the h2c preface
+// is in); it holds no reference, so the connection may go before it fires.
+void Connection::await_head() {
+  awaiting_head_ = true;
+  head_deadline_.expires_after(head_timeout_);
+  head_deadline_.async_wait([weak = weak_from_this()](const error_code& error) {
+    if (auto self = weak.lock(); self && !error) self->on_head_deadline();
+  });
+}
+
+void Connection::head_arrived() {
+  awaiting_head_ = false;
+  head_deadline_.cancel();
+}
+
+// Too slow: closed without an answer, the pending read ends with the socket
+// (a FIN; the kernel's RST instead if bytes were left unread). A 408 would
+// invite the client to go on writing what the host no longer reads.
+void Connection::on_head_deadline() {
+  if (closed_ || !awaiting_head_) return;  // the head made it while the expiry was queued
+  closed_ = true;
+  stream_.close();
+}
+
 void Connection::read_header() {
   parser_.emplace();
   parser_->body_limit(std::numeric_limits<std::uint64_t>::max());  // the module decides what to read
@@ -178,6 +207,7 @@ void Connection::read_header() {
 
 void Connection::on_header(const error_code& error) {
   if (closed_) return;
+  head_arrived();
   if (!error) return start_request();
   if (client_left(error) || tls_broke(error)) return close_socket(false);
   answer_bad_request();
@@ -240,6 +270,7 @@ void Connection::end_request() {
     return close_socket(true);
   }
   if (closing) return close_socket(false);  // close_notify (TLS), FIN after the response
+  await_head();
   read_header();
 }
 

@@ -8,10 +8,12 @@
 // its client idles, takes to read, or its request waits (delay_ms).
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -28,9 +30,11 @@ class ConnectionRegistry;
 class Connection : public ConnectionIo, public H2Output, public std::enable_shared_from_this<Connection> {
  public:
   // socket's executor must be a strand: every handler of this connection runs on it.
-  // tls: the host's TLS context, or null for plain HTTP.
+  // tls: the host's TLS context, or null for plain HTTP. head_timeout:
+  // HostOptions::request_head_timeout.
   Connection(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context* tls,
-             const ModuleRegistration& module, ConnectionRegistry& registry);
+             const ModuleRegistration& module, ConnectionRegistry& registry,
+             std::chrono::milliseconds head_timeout);
   ~Connection() override;
 
   // Registers with the registry, completes the TLS handshake (if any) and
@@ -64,6 +68,9 @@ class Connection : public ConnectionIo, public H2Output, public std::enable_shar
   void read_h2();
   void on_h2_read(const boost::system::error_code& error, std::size_t bytes);
   void settle_h2();
+  void await_head();
+  void head_arrived();
+  void on_head_deadline();
   void read_header();
   void on_header(const boost::system::error_code& error);
   void start_request();
@@ -85,6 +92,8 @@ class Connection : public ConnectionIo, public H2Output, public std::enable_shar
   HostStream stream_;
   const ModuleRegistration& module_;
   ConnectionRegistry& registry_;
+  const std::chrono::milliseconds head_timeout_;
+  boost::asio::steady_timer head_deadline_;  // on the strand: set while a request head is awaited
   boost::beast::flat_buffer buffer_;
   std::optional<Parser> parser_;
   std::unique_ptr<Request> request_;
@@ -100,6 +109,7 @@ class Connection : public ConnectionIo, public H2Output, public std::enable_shar
   bool request_done_ = false;  // the response is finished; the connection goes on once it is out
   bool close_when_drained_ = false;
   bool read_pending_ = false;
+  bool awaiting_head_ = false;  // head_deadline_ runs: no complete request head (or h2c preface) yet
   bool watching_ = false;
   DWORD pending_size_ = 0;  // buffer size of the pending read
 };

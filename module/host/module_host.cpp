@@ -48,6 +48,7 @@ struct ModuleHost::Impl {
   Registration registration;
   std::shared_ptr<asio::ssl::context> tls;  // null: plain HTTP
   std::size_t max_connections = 0;
+  std::chrono::milliseconds request_head_timeout{};
   std::vector<std::thread> threads;
 
   void accept_next();
@@ -76,7 +77,9 @@ void ModuleHost::Impl::on_accept(const error_code& error, tcp::socket socket) {
   if (connections.count() >= max_connections) {
     refuse(std::move(socket), tls.get());
   } else {
-    std::make_shared<Connection>(std::move(socket), tls.get(), registration.module, connections)->start();
+    std::make_shared<Connection>(std::move(socket), tls.get(), registration.module, connections,
+                                 request_head_timeout)
+        ->start();
   }
   accept_next();
 }
@@ -103,6 +106,7 @@ tl::expected<std::unique_ptr<ModuleHost>, std::string> ModuleHost::start(const H
   if (FAILED(registered) || impl->registration.module.factory == nullptr)
     return tl::unexpected(std::string("the termprobe module did not register"));
   impl->max_connections = connection_cap(options.max_connections);
+  impl->request_head_timeout = options.request_head_timeout;
   impl->accept_next();
   for (unsigned i = 0; i < kThreads; ++i) {
     impl->threads.emplace_back([raw = impl.get()] {

@@ -24,6 +24,7 @@ struct ListenAddress {
 };
 
 constexpr NumberRule kPortRule{.low = 0, .high = 65535, .unit = "", .whole = true};
+constexpr NumberRule kRequestHeadTimeoutRule{.low = 0.1, .high = 3600, .unit = "seconds"};
 
 // ADDRESS:PORT or [IPv6]:PORT. An IPv6 address without brackets has no
 // port to find: "::1" would otherwise read as address ":" and port 1.
@@ -86,6 +87,13 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
                    "open-file limit)")
       ->transform(number_check({.low = 1, .high = 1'000'000, .unit = "connections", .whole = true}))
       ->capture_default_str();
+  serve
+      ->add_option("--request-head-timeout", o.request_head_timeout_s,
+                   "Seconds from a connection's start (TLS handshake included), or from the end of its "
+                   "previous response, to the end of its next request head (HTTP/1.1) or the h2c preface; "
+                   "later, the connection is closed without an answer")
+      ->transform(number_check(kRequestHeadTimeoutRule))
+      ->capture_default_str();
   add_host_tls_options(serve, o.tls);
   serve->footer(
       "Put it behind a reverse proxy or load balancer and point `termprobe run --target` at the proxy "
@@ -118,6 +126,7 @@ int run_serve_command(const ServeOptions& options) {
   const auto& stop = install_stop_handlers();
   termprobe_host::HostOptions host_options{listen->address, listen->port, options.max_connections};
   host_options.tls = *identity;
+  host_options.request_head_timeout = seconds_to_ms(options.request_head_timeout_s);
   auto host = termprobe_host::ModuleHost::start(host_options);
   if (!host) {
     print_error(host.error());

@@ -417,8 +417,10 @@ void Http2Session::check_server_preface(std::string_view bytes) {
   first_bytes_.append(bytes.substr(0, 64 - std::min<std::size_t>(64, first_bytes_.size())));
   if (first_bytes_.size() < kFrameHeaderBytes) return;
   preface_checked_ = true;
-  if (static_cast<std::uint8_t>(first_bytes_[3]) != NGHTTP2_SETTINGS)
+  if (static_cast<std::uint8_t>(first_bytes_[3]) != NGHTTP2_SETTINGS) {
+    not_http2_ = true;
     parse_error_ = "not an HTTP/2 server: its first frame is not SETTINGS";
+  }
 }
 
 // Whole frames go to nghttp2 one at a time: once it no longer reads (a
@@ -500,13 +502,24 @@ void Http2Session::feed_frame(std::string_view bytes) {
   const std::int64_t goaways = goaways_total_;
   const ssize_t used =
       nghttp2_session_mem_recv(session_, reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
-  if (used < 0) parse_error_ = std::string("HTTP/2: ") + nghttp2_strerror(static_cast<int>(used));
+  if (used < 0) {
+    parse_error_ = std::string("HTTP/2: ") + nghttp2_strerror(static_cast<int>(used));
+    credit_refused_block(frame);
+  }
   if (could_request && nghttp2_session_check_request_allowed(session_) == 0 && goaways_total_ == goaways) {
     note_nghttp2_ended();
     // nghttp2 judged this frame before reading its payload: DATA that
     // arrived on a stream of the probe's still counts.
     if (frame.type == NGHTTP2_DATA) read_frame(frame);
   }
+}
+
+// nghttp2 refused a header block before its end (the 9th CONTINUATION
+// frame of a flood): the block never reaches on_headers, but its bytes
+// arrived on the stream and count there.
+void Http2Session::credit_refused_block(const Http2Frame& frame) {
+  if (frame.type != NGHTTP2_HEADERS && frame.type != NGHTTP2_CONTINUATION) return;
+  if (Stream* stream = still_answering(block_stream_)) stream->header_bytes += block_wire_bytes_;
 }
 
 // nghttp2 ended the connection: its GOAWAY waits to be serialized, where
@@ -641,7 +654,8 @@ void Http2Session::record(Observation& o, std::size_t exchange) const {
                     std::to_string(*s.declared_length);
   }
   if (o.parse_error.empty()) o.parse_error = s.violation;
-  if (!parse_error_.empty()) o.first_bytes_hex = to_hex(first_bytes_);
+  // An HTTP/2 server that nghttp2 refused (a flood) is still HTTP/2: its first bytes say nothing.
+  if (not_http2_) o.first_bytes_hex = to_hex(first_bytes_);
   o.timings.request_sent_us = s.request_sent_us;
   o.timings.first_byte_us = s.first_byte_us;
   o.timings.response_complete_us = o.response_complete ? s.complete_us : std::nullopt;

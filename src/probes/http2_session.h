@@ -59,6 +59,7 @@ class Http2Session final : public ConnectionDriver {
   void credit_taken(std::int64_t from, std::int64_t now_us);
   void feed_frame(std::string_view bytes);
   void note_nghttp2_ended();
+  void credit_refused_block(const Http2Frame& frame);
   void follow_header_block(const Http2Frame& frame, bool record);
   void read_frame(const Http2Frame& frame);
   Stream* still_answering(std::int32_t id) const;
@@ -92,6 +93,7 @@ class Http2Session final : public ConnectionDriver {
   bool framing_lost_ = false;   // a frame longer than the probe allows: no frame after it can be found
   std::string first_bytes_;     // the server's first bytes, until its preface is known to be SETTINGS
   bool preface_checked_ = false;
+  bool not_http2_ = false;   // the server's first frame is not SETTINGS: its first bytes are the report's
   std::int64_t now_us_ = 0;  // the current call's time, for the callbacks
   std::string pending_;
   std::size_t pending_offset_ = 0;

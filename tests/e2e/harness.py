@@ -11,6 +11,7 @@ import signal
 import socket
 import stat
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -223,6 +224,22 @@ def unused_port():
 
 def run_termprobe(*args, timeout=300, env=None):
     return subprocess.run([TERMPROBE, *args], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def peak_rss_mib(*args, output="stdout"):
+    """Runs termprobe ARGS in a child of a fresh Python: (exit code, its
+    output ("stdout" or "stderr"), its peak RSS in MiB)."""
+    probe = ("import resource, subprocess, sys\n"
+             "r = subprocess.run(sys.argv[2:], capture_output=True, text=True)\n"
+             "sys.stderr.write(getattr(r, sys.argv[1]))\n"
+             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+    # Under AddressSanitizer (scripts/test's second pass) freed memory waits in a
+    # quarantine of up to 256 MiB: keep it small, it is not termprobe's memory.
+    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=8")
+    out = subprocess.run([sys.executable, "-c", probe, output, TERMPROBE, *args], capture_output=True, text=True,
+                         timeout=120, env=env)
+    code, kib = out.stdout.split()
+    return int(code), out.stderr, int(kib) / 1024
 
 
 def validate_report(report):

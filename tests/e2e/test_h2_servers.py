@@ -5,11 +5,9 @@ on the connection and the TCP ending under them, as the real servers make
 them. Every case runs over both transports and over several connections."""
 
 import os
-import subprocess
-import sys
 import unittest
 
-from harness import TERMPROBE, H2WireFixture, Haproxy, Nginx, ReportDir, fresh_report, read_report
+from harness import H2WireFixture, Haproxy, Nginx, ReportDir, fresh_report, peak_rss_mib, read_report
 
 NGINX_LOCATIONS = """
     keepalive_timeout 1s;
@@ -198,20 +196,6 @@ class Http2Servers(unittest.TestCase):
                 self.assertGreater(entry["ending"]["after_response_us"], 900_000)
                 self.assertLess(entry["ending"]["after_response_us"], 1_900_000)
                 self.assertEqual([g["name"] for g in entry["http2"]["goaways"]], ["NO_ERROR"])
-
-
-def peak_rss_mib(*args):
-    """Runs termprobe ARGS in a child of a fresh Python: (exit code, stdout, its peak RSS in MiB)."""
-    probe = ("import resource, subprocess, sys\n"
-             "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-             "sys.stderr.write(r.stdout)\n"
-             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
-    # Under AddressSanitizer freed memory waits in a quarantine: keep it small, it is not termprobe's.
-    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=8")
-    out = subprocess.run([sys.executable, "-c", probe, TERMPROBE, *args], capture_output=True, text=True,
-                         timeout=120, env=env)
-    code, kib = out.stdout.split()
-    return int(code), out.stderr, int(kib) / 1024
 
 
 class HostileHttp2Servers(unittest.TestCase):

@@ -2,8 +2,9 @@
 the serve command's own file (that is test_serve.py), on `termprobe serve`:
 it stops at once on SIGTERM even with a request waiting in delay_ms, its
 memory stays small with clients that never read a 64 MiB body, and thousands
-of idle connections hold no thread each. All on 127.0.0.1, each test bounded
-to seconds."""
+of idle connections hold no thread each, and a client that never finishes
+its request head is closed at --request-head-timeout. All on 127.0.0.1, each
+test bounded to seconds."""
 
 import resource
 import signal
@@ -11,7 +12,7 @@ import socket
 import time
 import unittest
 
-from harness import SANITIZED, Serve, fresh_report
+from harness import SANITIZED, Serve, fresh_report, run_termprobe
 
 IDLE_CONNECTIONS = 3000
 RSS_LIMIT_KIB = 64 * 1024
@@ -174,6 +175,83 @@ class IdleConnections(unittest.TestCase):
                                                               "debug": "connection limit reached",
                                                               "at_us": entry["http2"]["goaways"][0]["at_us"]}])
                 self.assertIsNone(entry["response"]["status"])
+
+
+def seconds_until_closed(sock, limit=10):
+    """How long until the host closes sock (FIN or RST), reading what it sends; the bytes it sent."""
+    started = time.monotonic()
+    sock.settimeout(limit)
+    data = b""
+    try:
+        while chunk := sock.recv(4096):
+            data += chunk
+    except ConnectionResetError:
+        pass
+    return time.monotonic() - started, data
+
+
+class RequestHeadTimeout(unittest.TestCase):
+    """A client that never finishes its request head held its slot until it
+    left (issue 24); at --request-head-timeout it is closed, with no answer.
+    0.5 s against a 3 s bound: the margin is for a loaded CI machine, and no
+    cause of a close other than the timeout exists within those 3 s."""
+
+    TIMEOUT = "0.5"
+
+    def test_a_slow_head_a_silent_client_and_a_silent_tls_handshake_are_closed(self):
+        with Serve("--request-head-timeout", self.TIMEOUT) as plain, \
+                Serve("--request-head-timeout", self.TIMEOUT, "--tls") as tls:
+            slow = connect(plain.port)
+            slow.sendall(b"GET /termprobe/ok HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no blank line: never complete
+            silent = connect(plain.port)
+            h2c_preface_half = connect(plain.port)
+            h2c_preface_half.sendall(b"PRI * HTTP/2.0\r\n")
+            silent_handshake = connect(tls.port)
+            for name, sock in (("slow head", slow), ("silent", silent), ("half h2c preface", h2c_preface_half),
+                               ("silent TLS handshake", silent_handshake)):
+                with self.subTest(client=name):
+                    seconds, data = seconds_until_closed(sock)
+                    sock.close()
+                    self.assertEqual(data, b"", "closed without an answer")
+                    self.assertLess(seconds, 3)
+
+    def test_the_timer_restarts_after_each_response_and_stops_at_a_complete_head(self):
+        with Serve("--request-head-timeout", self.TIMEOUT) as server:
+            client = connect(server.port)
+            # Two requests 0.3 s apart each, 0.6 s in all: each head is timed on its own.
+            for _ in range(2):
+                time.sleep(0.3)
+                client.sendall(request("/termprobe/ok"))
+                self.assertTrue(client.recv(4096).startswith(b"HTTP/1.1 200 OK\r\n"))
+            # A request waiting 1.5 s (three timeouts) in the module is not a slow head.
+            client.sendall(request("/termprobe/ok?delay_ms=1500"))
+            seconds, data = seconds_until_closed(client)
+            client.close()
+            self.assertTrue(data.startswith(b"HTTP/1.1 200 OK\r\n"), data[:200])
+            # ... and once answered, the idle connection's next head is timed again.
+            self.assertGreater(seconds, 1.5)
+            self.assertLess(seconds, 1.5 + 3)
+
+    def test_a_closed_slow_client_frees_its_slot(self):
+        with Serve("--request-head-timeout", self.TIMEOUT, "--max-connections", "1") as server:
+            hog = connect(server.port)
+            hog.sendall(b"GET /termprobe/ok HTTP/1.1\r\n")
+            seconds_until_closed(hog)
+            hog.close()
+            # The host counts a connection until its last handler has run, just after the close.
+            time.sleep(0.2)
+            fresh = connect(server.port)
+            fresh.sendall(request("/termprobe/ok", "close"))
+            answer = read_to_end(fresh)
+            fresh.close()
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200 OK\r\n"), answer[:200])
+
+    def test_the_default_is_shown_and_a_bad_value_refused(self):
+        help_text = run_termprobe("serve", "--help").stdout
+        self.assertIn("--request-head-timeout FLOAT:in [0.1 - 3600]=20\n", help_text)
+        refused = run_termprobe("serve", "--request-head-timeout", "0")
+        self.assertEqual(refused.returncode, 2)
+        self.assertIn("--request-head-timeout: 0: ", refused.stderr)
 
 
 if __name__ == "__main__":

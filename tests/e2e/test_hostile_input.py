@@ -7,38 +7,22 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 import unittest
 
 import reports
-from harness import TERMPROBE, CommandTestCase, ReportDir, WireFixture, run_termprobe
+from harness import TERMPROBE, CommandTestCase, ReportDir, WireFixture, peak_rss_mib, run_termprobe
 
 URL = "http://127.0.0.1:1/"
 BAD_NUMBERS = ["nan", "inf", "-inf", "-1", "1e300"]
-
-
-def peak_rss_mib(*args):
-    """Runs termprobe in a child of a fresh Python and returns (exit code, stderr, its peak RSS in MiB)."""
-    probe = ("import resource, subprocess, sys\n"
-             "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-             "sys.stderr.write(r.stderr)\n"
-             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
-    # Under AddressSanitizer (scripts/test's second pass) freed memory waits in a
-    # quarantine of up to 256 MiB: keep it small, it is not termprobe's memory.
-    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=8")
-    out = subprocess.run([sys.executable, "-c", probe, TERMPROBE, *args], capture_output=True, text=True,
-                         timeout=120, env=env)
-    code, kib = out.stdout.split()
-    return int(code), out.stderr, int(kib) / 1024
 
 
 def extra_rss_mib(*args):
     """Peak RSS of a command beyond that of comparing two tiny reports (the sanitizers' own share)."""
     with ReportDir() as d:
         tiny = reports.write(os.path.join(d, "tiny.json"), reports.baseline())
-        _, _, floor = peak_rss_mib("compare", tiny, tiny)
-    code, stderr, rss = peak_rss_mib(*args)
+        _, _, floor = peak_rss_mib("compare", tiny, tiny, output="stderr")
+    code, stderr, rss = peak_rss_mib(*args, output="stderr")
     return code, stderr, rss - floor
 
 

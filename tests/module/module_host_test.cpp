@@ -21,10 +21,13 @@ using termprobe_test::Ending;
 using termprobe_test::get;
 using termprobe_test::LoopbackClient;
 
-std::unique_ptr<ModuleHost> start_host(std::size_t max_connections = 4096) {
+std::unique_ptr<ModuleHost> start_host(std::size_t max_connections = 4096,
+                                       std::chrono::milliseconds head_timeout = kDefaultRequestHeadTimeout) {
   unsetenv("TERMPROBE_TOKEN");
   unsetenv("TERMPROBE_PREFIX");
-  auto host = ModuleHost::start({"127.0.0.1", 0, max_connections});
+  HostOptions options{"127.0.0.1", 0, max_connections};
+  options.request_head_timeout = head_timeout;
+  auto host = ModuleHost::start(options);
   EXPECT_TRUE(host) << host.error();
   return host ? std::move(*host) : nullptr;
 }
@@ -117,6 +120,26 @@ TEST(ModuleHost, AClientThatLeavesEndsItsWaitingRequest) {
   while (open_files() != before && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(10ms);
   EXPECT_EQ(open_files(), before) << "the host still holds the connection of a client that left";
+}
+
+// A slow head and a silent client are closed at the timeout, unanswered;
+// a head that completes in time is answered, and so is a request that then
+// waits in the module far longer than the timeout.
+TEST(ModuleHost, ARequestHeadNotCompleteInTimeIsClosedUnanswered) {
+  auto host = start_host(4096, 200ms);
+  LoopbackClient slow(host->port());
+  slow.send("GET /termprobe/ok HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  LoopbackClient silent(host->port());
+  LoopbackClient waiting(host->port());
+  waiting.send(get("/termprobe/ok?delay_ms=600", "close"));
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(slow.read(5s), Ending::fin);
+  EXPECT_EQ(silent.read(5s), Ending::fin);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+  EXPECT_EQ(slow.received, "");
+  EXPECT_EQ(silent.received, "");
+  EXPECT_EQ(waiting.read(5s), Ending::fin);
+  EXPECT_EQ(waiting.received.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << waiting.received;
 }
 
 TEST(ModuleHost, RefusesConnectionsPastTheCapWith503) {
