@@ -90,7 +90,9 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
                    "Connections exchanging or kept open by the server at once (one it closed or announced "
                    "closing is watched outside this limit)")
       ->transform(number_check({.low = 1, .high = 10'000, .unit = "connections", .whole = true}));
-  reuse->add_option("--timeout", o.timeout_s, "Seconds allowed per request")
+  reuse
+      ->add_option("--timeout,--max-time", o.timeout_s,
+                   "Seconds allowed per request, connecting included (--max-time: curl's name)")
       ->transform(number_check(kTimeoutRule));
   add_connection_options(reuse, o.connection);
   add_redaction_options(reuse, o.redaction);

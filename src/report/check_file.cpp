@@ -35,6 +35,9 @@ constexpr std::string_view kDefaultKeys =
     "method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, fin_watch, insecure, "
     "cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams, rounds, redact";
 
+// The command line's curl options as keys, taken by every table.
+constexpr std::string_view kCurlKeys = "connect_to, ipv4, ipv6, local_port, cert, key, user";
+
 struct Location {
   std::string file;
   std::string at(const toml::node& node) const {
@@ -75,6 +78,50 @@ Result<std::vector<std::string>> string_list(const Location& where, const std::s
     items.push_back(*text);
   }
   return items;
+}
+
+// connect_to, ipv4, ipv6, local_port, cert, key, user (kCurlKeys): as
+// --connect-to, -4, -6, --local-port, --cert, --key and -u; false when the
+// key is none of them.
+Result<bool> apply_curl_key(const Location& where, const std::string& key, const toml::node& node,
+                            ProbeSpec& spec) {
+  if (key == "connect_to") {
+    auto entries = string_list(where, key, node);
+    if (!entries) return tl::unexpected(entries.error());
+    for (const auto& entry : *entries) {
+      if (auto parsed = parse_connect_to(entry); !parsed) return bad(where, node, parsed.error().message);
+    }
+    spec.connect_to = *entries;
+  } else if (key == "ipv4" || key == "ipv6") {
+    const auto flag = node.value_exact<bool>();
+    if (!flag) return bad(where, node, fmt::format("'{}' must be true or false", key));
+    const IpFamily family = key == "ipv4" ? IpFamily::v4 : IpFamily::v6;
+    if (*flag && spec.ip_family != IpFamily::any && spec.ip_family != family)
+      return bad(where, node, "'ipv4' and 'ipv6' exclude each other");
+    if (*flag)
+      spec.ip_family = family;
+    else if (spec.ip_family == family)
+      spec.ip_family = IpFamily::any;
+  } else if (key == "local_port") {
+    const auto text =
+        node.is_integer() ? std::to_string(*node.value<std::int64_t>()) : node.value_or(std::string());
+    auto ports = parse_local_ports(text);
+    if (!ports) return bad(where, node, "'local_port' " + ports.error().message);
+    spec.local_ports = *ports;
+  } else if (key == "cert" || key == "key") {
+    const auto path = node.value<std::string>();
+    if (!path || path->empty())
+      return bad(where, node, fmt::format("'{}' must be the path of a PEM file", key));
+    (key == "cert" ? spec.tls.cert_file : spec.tls.key_file) = *path;
+  } else if (key == "user") {
+    const auto text = node.value<std::string>();
+    if (!text) return bad(where, node, "'user' must be a string USER:PASSWORD");
+    if (auto problem = user_problem(*text)) return bad(where, node, "'user': " + *problem);
+    spec.user = *text;
+  } else {
+    return false;
+  }
+  return true;
 }
 
 // insecure, cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge,
@@ -121,7 +168,7 @@ Result<bool> apply_connection_key(const Location& where, const std::string& key,
     if (auto problem = tls_range_problem(spec.tls.min_version, spec.tls.max_version))
       return bad(where, node, *problem);
   } else {
-    return false;
+    return apply_curl_key(where, key, node, spec);
   }
   return true;
 }
@@ -289,7 +336,9 @@ Result<void> apply_entry_key(const Location& where, const std::string& key, cons
                                  : kind == EntryKind::idle ? kIdleKeys
                                                            : kReuseKeys;
   const auto unknown = [&] {
-    return bad(where, node, fmt::format("unknown key '{}' in {} (known: {})", key, table_name(kind), known));
+    return bad(
+        where, node,
+        fmt::format("unknown key '{}' in {} (known: {}, {})", key, table_name(kind), known, kCurlKeys));
   };
   if (refused_for(kind, key)) return unknown();
   auto common = apply_common(where, key, node, probe);
@@ -327,8 +376,9 @@ Result<CheckProbe> read_defaults(const Location& where, const toml::table& docum
     auto applied = apply_common(where, std::string(key.str()), value, defaults);
     if (!applied) return tl::unexpected(applied.error());
     if (!*applied)
-      return bad(where, value,
-                 fmt::format("unknown key '{}' in [defaults] (known: {})", key.str(), kDefaultKeys));
+      return bad(
+          where, value,
+          fmt::format("unknown key '{}' in [defaults] (known: {}, {})", key.str(), kDefaultKeys, kCurlKeys));
   }
   return defaults;
 }
