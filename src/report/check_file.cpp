@@ -80,28 +80,50 @@ Result<std::vector<std::string>> string_list(const Location& where, const std::s
   return items;
 }
 
+// A list of strings each of which `parse` accepts (resolve, connect_to);
+// the error is parse's, at the key's line.
+template <typename Parse>
+Result<std::vector<std::string>> parsed_list(const Location& where, const std::string& key,
+                                             const toml::node& node, Parse parse) {
+  auto entries = string_list(where, key, node);
+  if (!entries) return tl::unexpected(entries.error());
+  for (const auto& entry : *entries) {
+    if (auto parsed = parse(entry); !parsed) return bad(where, node, parsed.error().message);
+  }
+  return entries;
+}
+
+// One of two flags that pick a value of `current` (http2 or
+// http2_prior_knowledge, ipv4 or ipv6): true picks `mine` unless the other
+// one did; false undoes only `mine` (a probe turning off what [defaults]
+// turned on).
+template <typename T>
+Result<void> apply_choice_flag(const Location& where, const std::string& key, const toml::node& node,
+                               T& current, T mine, T neither, std::string_view both_refused) {
+  const auto flag = node.value_exact<bool>();
+  if (!flag) return bad(where, node, fmt::format("'{}' must be true or false", key));
+  if (*flag && current != neither && current != mine) return bad(where, node, std::string(both_refused));
+  if (*flag)
+    current = mine;
+  else if (current == mine)
+    current = neither;
+  return {};
+}
+
 // connect_to, ipv4, ipv6, local_port, cert, key, user (kCurlKeys): as
 // --connect-to, -4, -6, --local-port, --cert, --key and -u; false when the
 // key is none of them.
 Result<bool> apply_curl_key(const Location& where, const std::string& key, const toml::node& node,
                             ProbeSpec& spec) {
   if (key == "connect_to") {
-    auto entries = string_list(where, key, node);
+    auto entries = parsed_list(where, key, node, parse_connect_to);
     if (!entries) return tl::unexpected(entries.error());
-    for (const auto& entry : *entries) {
-      if (auto parsed = parse_connect_to(entry); !parsed) return bad(where, node, parsed.error().message);
-    }
     spec.connect_to = *entries;
   } else if (key == "ipv4" || key == "ipv6") {
-    const auto flag = node.value_exact<bool>();
-    if (!flag) return bad(where, node, fmt::format("'{}' must be true or false", key));
-    const IpFamily family = key == "ipv4" ? IpFamily::v4 : IpFamily::v6;
-    if (*flag && spec.ip_family != IpFamily::any && spec.ip_family != family)
-      return bad(where, node, "'ipv4' and 'ipv6' exclude each other");
-    if (*flag)
-      spec.ip_family = family;
-    else if (spec.ip_family == family)
-      spec.ip_family = IpFamily::any;
+    auto set =
+        apply_choice_flag(where, key, node, spec.ip_family, key == "ipv4" ? IpFamily::v4 : IpFamily::v6,
+                          IpFamily::any, "'ipv4' and 'ipv6' exclude each other");
+    if (!set) return tl::unexpected(set.error());
   } else if (key == "local_port") {
     const auto text =
         node.is_integer() ? std::to_string(*node.value<std::int64_t>()) : node.value_or(std::string());
@@ -138,23 +160,14 @@ Result<bool> apply_connection_key(const Location& where, const std::string& key,
     if (!path || path->empty()) return bad(where, node, "'cacert' must be the path of a PEM file");
     spec.tls.ca_file = *path;
   } else if (key == "resolve") {
-    auto entries = string_list(where, key, node);
+    auto entries = parsed_list(where, key, node, parse_resolve_override);
     if (!entries) return tl::unexpected(entries.error());
-    for (const auto& entry : *entries) {
-      if (auto parsed = parse_resolve_override(entry); !parsed)
-        return bad(where, node, parsed.error().message);
-    }
     spec.resolve = *entries;
   } else if (key == "http2" || key == "http2_prior_knowledge") {
-    const auto flag = node.value_exact<bool>();
-    if (!flag) return bad(where, node, fmt::format("'{}' must be true or false", key));
-    const HttpMode mode = key == "http2" ? HttpMode::http2 : HttpMode::http2_prior_knowledge;
-    if (*flag && spec.http != HttpMode::http1 && spec.http != mode)
-      return bad(where, node, "'http2' and 'http2_prior_knowledge' exclude each other");
-    if (*flag)
-      spec.http = mode;
-    else if (spec.http == mode)
-      spec.http = HttpMode::http1;  // a probe turning off what [defaults] turned on
+    auto set = apply_choice_flag(where, key, node, spec.http,
+                                 key == "http2" ? HttpMode::http2 : HttpMode::http2_prior_knowledge,
+                                 HttpMode::http1, "'http2' and 'http2_prior_knowledge' exclude each other");
+    if (!set) return tl::unexpected(set.error());
   } else if (key == "streams") {
     auto streams = number(where, key, node, kStreamsRule);
     if (!streams) return tl::unexpected(streams.error());

@@ -74,7 +74,8 @@ TEST(CheckFile, EveryMistakeNamesTheFileAndLine) {
   const std::string unknown = refusal(std::string(kProbe) + "colour = \"red\"\n");
   EXPECT_EQ(unknown.rfind("c.toml:5: unknown key 'colour' in [[probe]] (known: name, url, method, ", 0), 0u)
       << unknown;
-  EXPECT_NE(unknown.find(", expect, connect_to, ipv4, ipv6, local_port, cert, key, user)"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find(", expect, connect_to, ipv4, ipv6, local_port, cert, key, user)"), std::string::npos)
+      << unknown;
   EXPECT_EQ(refusal(std::string(kProbe) + "expect = [\"keepalve\"]\n").rfind("c.toml:", 0), 0u);
   EXPECT_EQ(refusal("[[probe]]\nname = \"p\"\nurl = \"http://127.0.0.1:1/\"\nexpect = [\"keepalve\"]\n"),
             "c.toml:4: 'keepalve' is not a label, or LABEL/STATUS (e.g. keepalive, keepalive/200, "
