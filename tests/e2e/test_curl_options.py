@@ -12,7 +12,7 @@ import subprocess
 import unittest
 
 from harness import (CommandTestCase, Nginx, RecordingServer, ReportDir, WireFixture, fresh_report, report_of,
-                     run_termprobe, unused_port, write_file)
+                     run_termprobe, self_signed_certificate, unused_port, wait_for_port, write_file)
 
 SECRET = "s3cret-pw"
 
@@ -152,6 +152,37 @@ class ClientCertificates(CommandTestCase):
         entry = report["results"][0]
         self.assertEqual(entry["response"]["status"], 400)
         self.assertIn(f"expected keepalive/200, observed {entry['outcome']['label']}/400 x1", result.stderr)
+
+    def test_clients_curl_presents_it_and_a_driver_says_it_cannot(self):
+        result, report = fresh_report("clients", self.nginx.url("/"), *self.trust, "--cert", self.nginx.cert, "--key",
+                                      self.nginx.key, "--clients", "curl,python-requests", "--watch", "0.1")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        clients = {c["client"]: c for c in report["results"][0]["clients"]}
+        self.assertEqual(clients["curl"]["status"], 200)
+        self.assertEqual(clients["python-requests"]["outcome"], "unsupported")
+        self.assertIn("client certificates are passed to curl only", clients["python-requests"]["error"]["message"])
+
+    def test_a_tls13_server_that_refuses_in_the_handshake_is_its_alert(self):
+        """OpenSSL's s_server -Verify over TLS 1.3: the client's Finished goes out before the server judges
+        it, so the refusal is a fatal alert where the response would be, then FIN."""
+        with ReportDir() as d:
+            cert, key = self_signed_certificate(d)
+            port = unused_port()
+            server = subprocess.Popen(["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-cert", cert, "-key",
+                                       key, "-Verify", "1", "-CAfile", cert, "-tls1_3", "-www", "-quiet"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            try:
+                wait_for_port(port, server)
+                result, report = report_of(d, "probe", f"https://127.0.0.1:{port}/", "--cacert", cert, "--watch",
+                                           "0.1")
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        entry = report["results"][0]
+        self.assertEqual(entry["outcome"]["label"], "empty_reply")
+        self.assertEqual(entry["tls"]["ending"]["alert"]["description"], "certificate_required")
+        self.assertIn("alert certificate_required", result.stdout)
 
     def test_a_file_that_is_no_certificate_is_one_line(self):
         with ReportDir() as d:
