@@ -27,7 +27,8 @@ void add_address_options(CLI::App* command, ConnectionOptions& o) {
   command
       ->add_option("--local-port", o.local_port,
                    "Bind each connection to a local port of N[-M], the first free one (to find it in a "
-                   "capture); a port termprobe closed waits out TIME_WAIT: give a range for many")
+                   "capture); a port termprobe closed waits out TIME_WAIT: give a range for many. Not with "
+                   "clients: they connect through termprobe's relay")
       ->check(parsed_check(parse_local_ports, "N[-M]"));
 }
 
