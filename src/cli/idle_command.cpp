@@ -67,7 +67,9 @@ CLI::App* add_idle_command(CLI::App& app, IdleOptions& o) {
   idle->add_option("--max", o.max_s, "Seconds to hold the connection idle at most")
       ->transform(number_check(kIdleMaxRule))
       ->capture_default_str();
-  idle->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response")
+  idle->add_option("--timeout,--max-time", o.timeout_s,
+                   "Seconds allowed for the request and response, connecting included (--max-time: curl's "
+                   "name); the idle hold is not counted")
       ->transform(number_check(kTimeoutRule));
   add_connect_and_fin_watch_options(idle, o.connect_timeout_s, o.fin_watch_s);
   idle->add_option("-n,--count,--repeat", o.count, "Hold N connections idle, a fresh one each")

@@ -13,6 +13,18 @@ namespace termprobe {
 // seconds") and turns what it accepts into the plain number: use with ->transform.
 CLI::Validator number_check(const NumberRule& rule);
 
+// Refuses what `parse` refuses, with its error's message: parse takes the
+// text and returns a Result (parse_connect_to, parse_local_ports, ...).
+template <typename Parse>
+CLI::Validator parsed_check(Parse parse, std::string shown) {
+  return CLI::Validator(
+      [parse](const std::string& text) {
+        auto parsed = parse(text);
+        return parsed ? std::string() : parsed.error().message;
+      },
+      std::move(shown));
+}
+
 // Refuses what method_problem refuses.
 CLI::Validator method_check();
 

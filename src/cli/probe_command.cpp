@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <set>
 
@@ -22,6 +23,7 @@
 #include "report/report.h"
 #include "report/summary_text.h"
 #include "report/verdict.h"
+#include "report/verdict_table.h"
 
 namespace termprobe {
 namespace {
@@ -68,15 +70,17 @@ void judge_expectation(Report& report, const std::vector<std::string>& expect, c
 }
 
 // unreachable: why the first connection failed, for the note.
-int exit_code_for(const Report& report, const ProbeOptions& options, const std::string& unreachable) {
+int exit_code_for(const Report& report, const std::string& unreachable) {
   if (report.interrupted) return kExitInterrupted;
   if (report.tally.total() > 0 && !report.tally.any_connected()) {
     print_note(fmt::format("cannot reach {}: {}", report.targets.front(), unreachable));
     return kExitUnreachable;
   }
   if (!all_held(report.verdicts)) {
-    print_note(fmt::format("expected {} but observed otherwise (see the lines above)",
-                           fmt::join(options.expect, " or ")));
+    // probe judges one scenario of one target: its verdict is the whole story.
+    const ScenarioVerdict& verdict = report.verdicts.front();
+    print_note(fmt::format("--expect failed: expected {}, observed {}", expected_text(verdict),
+                           observed_text(verdict)));
     return kExitMismatch;
   }
   return kExitSuccess;
@@ -157,7 +161,10 @@ void add_request_options(CLI::App* command, ProbeOptions& o) {
                    "streams a round); every round but the last is reported as kept open. clients: each "
                    "client makes the request N times on one client, reusing its connection")
       ->transform(number_check(kRoundsRule));
-  command->add_option("--timeout", o.timeout_s, "Seconds allowed for the request and response (or 500ms, 2m)")
+  command
+      ->add_option("--timeout,--max-time", o.timeout_s,
+                   "Seconds allowed for the request and response, connecting included (or 500ms, 2m). "
+                   "--max-time: curl's name for it; the --watch after a response is not counted")
       ->transform(number_check({.low = 0.001, .high = 86400, .unit = "seconds"}));
   command->add_option("--watch", o.watch_s, "Seconds to watch the connection after a complete response")
       ->transform(number_check(kWatchRule));
@@ -257,6 +264,12 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   const auto made = probe_spec_from(options, *target);
   if (!made) return kExitUsage;
   const ProbeSpec& spec = *made;
+  if (!options.clients.empty() && spec.local_ports.low != 0) {
+    print_error(
+        "--local-port does not go with clients: each client connects through termprobe's relay, so "
+        "the port would be the relay's, not the client's");
+    return kExitUsage;
+  }
   auto recorder = ReportRecorder::open(command_line, redaction, options.json_path, options.html_path,
                                        options.format == "ndjson");
   if (!recorder) return exit_with(recorder.error());
@@ -282,15 +295,18 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   if (auto replayed = replay_clients(options, spec, *target, *recorder); !replayed)
     return exit_with(replayed.error());
   const auto name_of = [&](const ProbeId&) { return EntryName{shown_url, scenario, target->url}; };
+  const auto started = std::chrono::steady_clock::now();
   if (auto ran = recorder->run(engine_options_from(options), {{spec, options.count}}, name_of, on_entry);
       !ran)
     return exit_with(ran.error());
+  const auto elapsed = std::chrono::steady_clock::now() - started;
   progress.clear();
-  fmt::print(lines, "{}\n{}", format_summary_line(report), format_label_meanings(labels_seen(report)));
+  fmt::print(lines, "{}{}\n{}", format_summary_line(report), format_pace(elapsed, report.tally.connections()),
+             format_label_meanings(labels_seen(report)));
   if (report.tally.total() > 1) fmt::print(lines, "{}", format_label_stats(report.tally.label_stats()));
   judge_expectation(report, options.expect, scenario);
   if (auto written = recorder->commit(); !written) return exit_with(written.error());
-  return exit_code_for(report, options, unreachable);
+  return exit_code_for(report, unreachable);
 }
 
 }  // namespace termprobe

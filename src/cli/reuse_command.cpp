@@ -92,7 +92,9 @@ CLI::App* add_reuse_command(CLI::App& app, ReuseOptions& o) {
   reuse->add_option("-n,--repeat,--count", o.repeat, "Connections per delay")
       ->transform(number_check(kRepeatRule));
   add_concurrency_option(reuse, o.concurrency);
-  reuse->add_option("--timeout", o.timeout_s, "Seconds allowed per request")
+  reuse
+      ->add_option("--timeout,--max-time", o.timeout_s,
+                   "Seconds allowed per request, connecting included (--max-time: curl's name)")
       ->transform(number_check(kTimeoutRule));
   reuse->add_option("--watch", o.watch_s, "Seconds to watch the connection after the second response")
       ->transform(number_check(kWatchRule));

@@ -207,7 +207,9 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
                   "ends in it is used as it is")
       ->capture_default_str();
   run->add_option("--token", o.token, "Send this X-Termprobe-Token header (when the module requires one)");
-  run->add_option("--timeout", o.timeout_s, "Seconds allowed per connection")
+  run->add_option("--timeout,--max-time", o.timeout_s,
+                  "Seconds allowed per connection's request and response, connecting included (--max-time: "
+                  "curl's name; the watch after a response is not counted)")
       ->transform(number_check(kTimeoutRule))
       ->capture_default_str();
   run->add_option("--watch", o.watch_s, "Seconds to watch each connection after a complete response")

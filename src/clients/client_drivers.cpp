@@ -343,6 +343,12 @@ ClientRun run_driver_client(std::string_view client, const ClientRequest& reques
   for (const Driver& d : kDrivers)
     if (d.client == client) driver = &d;
   if (driver == nullptr) return failed_run(client, "unsupported", "unsupported", "no such client");
+  // Said, not skipped: a driver without the certificate would meet the
+  // server's refusal and report it as the client's own error.
+  if (!request.spec.tls.cert_file.empty())
+    return failed_run(
+        client, "unsupported", "unsupported",
+        "--cert/--key: client certificates are passed to curl only, not to this client's driver");
   const auto program = runtime_program(driver->runtime);
   if (!program)
     return failed_run(client, "unavailable", "unavailable", std::string(install_hint(driver->runtime)));

@@ -16,10 +16,10 @@
 namespace termprobe {
 namespace {
 
-// The target's first address (--resolve first, as the probe does).
+// The target's first address (--connect-to, --resolve and -4/-6, as the probe takes them).
 Result<SocketAddress> upstream_address(const ProbeSpec& spec, const TargetUrl& target) {
-  const auto overridden = resolve_override_for(spec.resolve, target.host, target.port);
-  auto addresses = resolve(overridden.value_or(target.host), target.port);
+  const ConnectPoint point = connect_point_for(spec.resolve, spec.connect_to, target.host, target.port);
+  auto addresses = resolve(point.host, point.port, spec.ip_family);
   if (!addresses) return tl::unexpected(addresses.error());
   if (addresses->empty()) return fail(ErrorKind::unreachable, "could not resolve host " + target.host);
   return addresses->front();

@@ -14,6 +14,9 @@ std::optional<std::string> default_content_type(const ProbeSpec& spec) {
 
 std::vector<std::pair<std::string, std::string>> client_headers(const ProbeSpec& spec) {
   std::vector<std::pair<std::string, std::string>> fields;
+  // -u as every client gets it: the header the probe sends (curl's own -u would be the same bytes).
+  if (!spec.user.empty() && !user_overrides(spec.headers, "Authorization"))
+    fields.emplace_back("Authorization", basic_credentials(spec.user));
   for (const std::string& header : spec.headers) {
     const std::size_t colon = header.find(':');
     if (colon == std::string::npos) continue;

@@ -65,6 +65,8 @@ void set_tls(CURL* curl, const TlsSettings& tls) {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
   }
   if (!tls.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.cert_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLCERT, tls.cert_file.c_str());
+  if (!tls.key_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEY, tls.key_file.c_str());
 }
 
 }  // namespace
@@ -94,6 +96,7 @@ ClientRun run_curl_client(const ClientRequest& request) {
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   set_method_and_body(c, spec, body);
   set_tls(c, spec.tls);
+  if (!spec.user.empty()) curl_easy_setopt(c, CURLOPT_USERPWD, spec.user.c_str());  // curl's -u
   curl_easy_setopt(c, CURLOPT_HTTP_VERSION, http_version(spec.http));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(spec.timeout.count()));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(spec.connect_timeout.count()));

@@ -170,7 +170,8 @@ void Relay::accept_links() {
 }
 
 void Relay::connect_upstream(Link& link) {
-  link.server = start_connect(upstream_, 0);
+  bool local_port_taken = false;  // never: the relay lets the kernel choose its port
+  link.server = start_connect(upstream_, LocalBinding{}, local_port_taken);
   if (link.server >= 0) return;
   // The client's connect already succeeded (to the relay): an RST is the
   // nearest the relay can pass on of a refused one.

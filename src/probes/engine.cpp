@@ -4,6 +4,7 @@
 
 #include <map>
 #include <thread>
+#include <tuple>
 
 #include "common/resolve_override.h"
 #include "common/target_url.h"
@@ -45,7 +46,7 @@ bool prepare_tls(PreparedSpec& spec, const TargetUrl& url) {
 // Parses, resolves and builds the request head once per spec; names are
 // resolved once per host and port (a run's probes all use the same answer).
 std::vector<PreparedSpec> prepare(const std::vector<PlannedProbe>& plan) {
-  std::map<std::pair<std::string, int>, Result<std::vector<SocketAddress>>> resolved;
+  std::map<std::tuple<std::string, int, IpFamily>, Result<std::vector<SocketAddress>>> resolved;
   std::vector<PreparedSpec> prepared;
   prepared.reserve(plan.size());
   for (const auto& planned : plan) {
@@ -68,11 +69,12 @@ std::vector<PreparedSpec> prepare(const std::vector<PlannedProbe>& plan) {
       prepared.push_back(std::move(spec));
       continue;
     }
-    const std::string host =
-        resolve_override_for(planned.spec.resolve, url->host, url->port).value_or(url->host);
-    const auto key = std::make_pair(host, url->port);
+    const ConnectPoint point =
+        connect_point_for(planned.spec.resolve, planned.spec.connect_to, url->host, url->port);
+    const auto key = std::make_tuple(point.host, point.port, planned.spec.ip_family);
     auto found = resolved.find(key);
-    if (found == resolved.end()) found = resolved.emplace(key, resolve(host, url->port)).first;
+    if (found == resolved.end())
+      found = resolved.emplace(key, resolve(point.host, point.port, planned.spec.ip_family)).first;
     if (found->second)
       spec.addresses = *found->second;
     else

@@ -35,6 +35,12 @@ StreamEnd connect_failure_end(int error) {
   return StreamEnd::error;
 }
 
+// The probe could not bind its own --local-port: nothing the server did.
+std::string local_port_error(const ProbeSpec& spec, int error) {
+  return "--local-port " + local_ports_text(spec.local_ports) + ": no port free (" + std::strerror(error) +
+         "): termprobe's own port, not the server; a port termprobe closed waits out TIME_WAIT, give a range";
+}
+
 }  // namespace
 
 ProbeLoop::ProbeLoop(std::unique_ptr<EventLoop> events, Shared shared, const EngineOptions& options,
@@ -188,11 +194,16 @@ void ProbeLoop::start_probe(ProbeId id) {
 
 void ProbeLoop::connect_next_address(Probe& probe) {
   const SocketAddress& address = probe.prepared->addresses[probe.address_index];
-  const int source = options_.spread_loopback_sources ? static_cast<int>(1 + started_count_++ % 254) : 0;
+  const int turn = static_cast<int>(started_count_++ % 65536);
+  const LocalBinding local{options_.spread_loopback_sources ? 1 + turn % 254 : 0, probe.spec().local_ports,
+                           turn};
   probe.observation.remote = endpoint_of(address);
-  probe.fd = start_connect(address, source);
+  bool local_port_taken = false;
+  probe.fd = start_connect(address, local, local_port_taken);
   if (probe.fd < 0) {
     const int error = errno;
+    if (local_port_taken)
+      return end_with(probe, StreamEnd::error, error, local_port_error(probe.spec(), error));
     if (++probe.address_index < probe.prepared->addresses.size()) return connect_next_address(probe);
     return end_with(probe, connect_failure_end(error), error, std::strerror(error));
   }

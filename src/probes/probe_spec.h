@@ -15,7 +15,19 @@ struct TlsSettings {
   std::string ca_file;      // --cacert: PEM bundle to trust instead of the system's
   std::string min_version;  // --tls-min: "1.2" or "1.3"; empty = OpenSSL's default
   std::string max_version;  // --tls-max: "1.2" or "1.3"; empty = the newest
+  std::string cert_file;    // --cert: PEM client certificate (chain) for servers that ask for one (mTLS)
+  std::string key_file;     // --key: its PEM private key; empty = in cert_file, as curl reads it
   bool operator==(const TlsSettings&) const = default;
+};
+
+// Which addresses of a name the probe connects to: curl's -4 and -6.
+enum class IpFamily { any, v4, v6 };
+
+// curl's --local-port N[-M]: the client's own port, from this range.
+struct LocalPorts {
+  int low = 0;   // 0: the kernel's choice
+  int high = 0;  // inclusive; equal to low for one port
+  bool operator==(const LocalPorts&) const = default;
 };
 
 // Which HTTP the probe speaks; curl's --http2 and --http2-prior-knowledge.
@@ -56,6 +68,15 @@ struct ProbeSpec {
   // --resolve HOST:PORT:ADDRESS entries: connect there instead of resolving
   // HOST, while the Host header and the TLS server name stay HOST.
   std::vector<std::string> resolve;
+  // --connect-to HOST1:PORT1:HOST2:PORT2 entries: connect to HOST2:PORT2
+  // for HOST1:PORT1 (either may be empty: any), URL and names unchanged.
+  std::vector<std::string> connect_to;
+  IpFamily ip_family = IpFamily::any;  // -4 / -6
+  LocalPorts local_ports;              // --local-port
+  // -u USER:PASSWORD: Basic credentials, sent as curl sends them (the URL's
+  // own user and password give way; an Authorization header of the user's
+  // wins over both). A secret: outputs show the Authorization field redacted.
+  std::string user;
   // Every field equal: the same request, sent the same way (what the command
   // line and a check file must agree on).
   bool operator==(const ProbeSpec&) const = default;

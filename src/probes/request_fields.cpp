@@ -40,21 +40,19 @@ HeaderField split_header(std::string_view header) {
   return {std::string(header.substr(0, colon)), std::string(value)};
 }
 
-// RFC 7617's credentials: base64 of "user:password", what curl sends for a URL's user and password.
-std::string basic_credentials(const TargetUrl& url) {
-  const std::string pair = url.user + ":" + url.password;
-  std::string encoded(4 * ((pair.size() + 2) / 3) + 1, '\0');
-  const int size =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                      reinterpret_cast<const unsigned char*>(pair.data()), static_cast<int>(pair.size()));
-  encoded.resize(static_cast<std::size_t>(size));
-  return "Basic " + encoded;
-}
-
 // Pacing granularity for --upload-rate: about twenty sends a second.
 std::int64_t rate_quantum(std::int64_t rate) { return std::clamp<std::int64_t>(rate / 20, 1, 16 * 1024); }
 
 }  // namespace
+
+std::string basic_credentials(std::string_view user_password) {
+  std::string encoded(4 * ((user_password.size() + 2) / 3) + 1, '\0');
+  const int size = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                                   reinterpret_cast<const unsigned char*>(user_password.data()),
+                                   static_cast<int>(user_password.size()));
+  encoded.resize(static_cast<std::size_t>(size));
+  return "Basic " + encoded;
+}
 
 bool user_overrides(const std::vector<std::string>& headers, std::string_view name) {
   return std::any_of(headers.begin(), headers.end(),
@@ -67,8 +65,10 @@ std::int64_t request_body_size(const ProbeSpec& spec) {
 
 std::vector<HeaderField> request_header_fields(const ProbeSpec& spec, const TargetUrl& url) {
   std::vector<HeaderField> defaults = {{"Host", url.host_header}};
-  if (!url.user.empty() || !url.password.empty())
-    defaults.push_back({"Authorization", basic_credentials(url)});
+  if (!spec.user.empty())
+    defaults.push_back({"Authorization", basic_credentials(spec.user)});
+  else if (!url.user.empty() || !url.password.empty())
+    defaults.push_back({"Authorization", basic_credentials(url.user + ":" + url.password)});
   defaults.push_back({"User-Agent", "termprobe/" TERMPROBE_VERSION});
   defaults.push_back({"Accept", "*/*"});
   if (const std::int64_t body = request_body_size(spec); body > 0) {

@@ -20,11 +20,15 @@ namespace termprobe {
 // name this field, in any case: theirs replaces the default.
 bool user_overrides(const std::vector<std::string>& headers, std::string_view name);
 
+// RFC 7617's credentials for "user:password" (-u, or a URL's user and
+// password), as curl sends them: "Basic dXNlcjpwYXNz".
+std::string basic_credentials(std::string_view user_password);
+
 // Request body size in bytes: the exact body, else the synthetic size.
 std::int64_t request_body_size(const ProbeSpec& spec);
 
-// Host, Authorization (Basic, when the URL has a user or password, as curl
-// sends them), User-Agent, Accept (and Content-Length, and Content-Type:
+// Host, Authorization (Basic, from -u, else from the URL's user and
+// password, as curl sends them), User-Agent, Accept (and Content-Length, and Content-Type:
 // the spec's body_type or application/octet-stream, with a body) unless
 // the user's headers replace them, then the user's; as with curl, "Name:"
 // with nothing after the colon removes a default and is not sent.

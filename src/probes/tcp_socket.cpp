@@ -22,30 +22,60 @@ socklen_t length_of(const SocketAddress& address) {
   return address.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
 }
 
-// Only for IPv4 loopback targets: anything else keeps the kernel's choice.
-void bind_loopback_source(int fd, int source, const SocketAddress& target) {
-  if (source <= 0 || target.ss_family != AF_INET) return;
-  const auto* to = reinterpret_cast<const sockaddr_in*>(&target);
-  if ((ntohl(to->sin_addr.s_addr) >> 24) != 127) return;
-  sockaddr_in from{};
-  from.sin_family = AF_INET;
-  from.sin_addr.s_addr = htonl((127u << 24) | static_cast<std::uint32_t>(source));
-  // A failed bind leaves the kernel's choice, which works too.
-  (void)bind(fd, reinterpret_cast<const sockaddr*>(&from), sizeof(from));
+bool ipv4_loopback(const SocketAddress& address) {
+  if (address.ss_family != AF_INET) return false;
+  return (ntohl(reinterpret_cast<const sockaddr_in*>(&address)->sin_addr.s_addr) >> 24) == 127;
+}
+
+// The address the socket binds to: 127.0.0.N for an IPv4 loopback target
+// when sources are spread, else the family's wildcard; port 0 = any.
+SocketAddress local_address(const SocketAddress& target, int loopback_source, int port) {
+  SocketAddress local{};
+  local.ss_family = target.ss_family;
+  if (target.ss_family == AF_INET6) {
+    reinterpret_cast<sockaddr_in6*>(&local)->sin6_port = htons(static_cast<std::uint16_t>(port));
+    return local;
+  }
+  auto* from = reinterpret_cast<sockaddr_in*>(&local);
+  from->sin_port = htons(static_cast<std::uint16_t>(port));
+  if (loopback_source > 0 && ipv4_loopback(target))
+    from->sin_addr.s_addr = htonl((127u << 24) | static_cast<std::uint32_t>(loopback_source));
+  return local;
+}
+
+bool bind_to(int fd, const SocketAddress& local) {
+  return bind(fd, reinterpret_cast<const sockaddr*>(&local), length_of(local)) == 0;
+}
+
+// --local-port: the range's ports in turn from first_offset, the first that
+// binds; false (errno from the last bind) when none does.
+bool bind_local_port(int fd, const SocketAddress& target, const LocalBinding& local) {
+  const int count = local.ports.high - local.ports.low + 1;
+  for (int i = 0; i < count; ++i) {
+    const int port = local.ports.low + (local.first_offset + i) % count;
+    if (bind_to(fd, local_address(target, local.loopback_source, port))) return true;
+    if (errno != EADDRINUSE && errno != EADDRNOTAVAIL) return false;
+  }
+  return false;
 }
 
 }  // namespace
 
-Result<std::vector<SocketAddress>> resolve(const std::string& host, int port) {
+Result<std::vector<SocketAddress>> resolve(const std::string& host, int port, IpFamily family) {
   std::string name = host;
   if (name.size() > 2 && name.front() == '[' && name.back() == ']') name = name.substr(1, name.size() - 2);
   addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
+  hints.ai_family = family == IpFamily::v4 ? AF_INET : family == IpFamily::v6 ? AF_INET6 : AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
   const int code = getaddrinfo(name.c_str(), std::to_string(port).c_str(), &hints, &found);
-  if (code != 0)
-    return fail(ErrorKind::unreachable, "could not resolve host " + name + ": " + gai_strerror(code));
+  if (code != 0) {
+    const char* wanted = family == IpFamily::v4   ? " (-4: IPv4 only)"
+                         : family == IpFamily::v6 ? " (-6: IPv6 only)"
+                                                  : "";
+    return fail(ErrorKind::unreachable,
+                "could not resolve host " + name + wanted + ": " + gai_strerror(code));
+  }
   std::vector<SocketAddress> addresses;
   for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
     SocketAddress address{};
@@ -56,12 +86,24 @@ Result<std::vector<SocketAddress>> resolve(const std::string& host, int port) {
   return addresses;
 }
 
-int start_connect(const SocketAddress& address, int loopback_source) {
+int start_connect(const SocketAddress& address, const LocalBinding& local, bool& local_port_taken) {
+  local_port_taken = false;
   const int fd = socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  bind_loopback_source(fd, loopback_source, address);
+  if (local.ports.low > 0) {
+    if (!bind_local_port(fd, address, local)) {
+      const int error = errno;
+      close(fd);
+      local_port_taken = true;
+      errno = error;
+      return -1;
+    }
+  } else if (local.loopback_source > 0 && ipv4_loopback(address)) {
+    // A failed bind leaves the kernel's choice, which works too.
+    (void)bind_to(fd, local_address(address, local.loopback_source, 0));
+  }
   if (connect(fd, reinterpret_cast<const sockaddr*>(&address), length_of(address)) == 0 ||
       errno == EINPROGRESS)
     return fd;
@@ -69,6 +111,25 @@ int start_connect(const SocketAddress& address, int loopback_source) {
   close(fd);
   errno = error;
   return -1;
+}
+
+std::string local_ports_text(const LocalPorts& ports) {
+  if (ports.low == ports.high) return std::to_string(ports.low);
+  return std::to_string(ports.low) + "-" + std::to_string(ports.high);
+}
+
+Result<void> local_ports_free(const LocalPorts& ports, int family) {
+  SocketAddress any{};
+  any.ss_family = static_cast<sa_family_t>(family);
+  const int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail(ErrorKind::io, std::string("cannot open a socket: ") + std::strerror(errno));
+  const bool bound = bind_local_port(fd, any, LocalBinding{0, ports, 0});
+  const int error = errno;
+  close(fd);
+  if (bound) return {};
+  return fail(ErrorKind::invalid_input, "--local-port " + local_ports_text(ports) + ": " +
+                                            (ports.low == ports.high ? "the port is" : "every port is") +
+                                            " in use here (" + std::strerror(error) + "); choose another");
 }
 
 Endpoint endpoint_of(const SocketAddress& address) {

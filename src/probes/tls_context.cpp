@@ -63,6 +63,32 @@ Result<void> load_trust(SSL_CTX* ctx, const TlsSettings& settings) {
   return {};
 }
 
+// --cert and --key, as curl takes them: a PEM certificate (its chain may
+// follow it in the file) and a PEM key, read from the certificate's file
+// when no key file is named. Offered only to a server that asks for one.
+Result<void> load_client_certificate(SSL_CTX* ctx, const TlsSettings& settings) {
+  if (settings.cert_file.empty()) {
+    if (settings.key_file.empty()) return {};
+    return fail(ErrorKind::invalid_input, "--key '" + settings.key_file + "' needs --cert, its certificate");
+  }
+  if (SSL_CTX_use_certificate_chain_file(ctx, settings.cert_file.c_str()) != 1)
+    return fail(ErrorKind::invalid_input,
+                "--cert '" + settings.cert_file + "': no PEM certificate there: " + openssl_error_text());
+  const std::string& key = settings.key_file.empty() ? settings.cert_file : settings.key_file;
+  // No passphrase prompt (OpenSSL's default reads the terminal, which hangs
+  // a CI job): an encrypted key fails to load, and the error says so.
+  SSL_CTX_set_default_passwd_cb(ctx, [](char*, int, int, void*) { return 0; });
+  if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1)
+    return fail(ErrorKind::invalid_input,
+                "--key '" + key + "': no unencrypted PEM private key there" +
+                    (settings.key_file.empty() ? " (name the key's file with --key)" : "") + ": " +
+                    openssl_error_text());
+  if (SSL_CTX_check_private_key(ctx) != 1)
+    return fail(ErrorKind::invalid_input, "--key '" + key + "' is not the key of --cert '" +
+                                              settings.cert_file + "': " + openssl_error_text());
+  return {};
+}
+
 }  // namespace
 
 int tls_version_number(const std::string& text) {
@@ -103,6 +129,7 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& settin
   // even with -k; only without -k does a failure stop the handshake.
   SSL_CTX_set_verify(ctx, settings.insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
   if (auto trusted = load_trust(ctx, settings); !trusted) return tl::unexpected(trusted.error());
+  if (auto own = load_client_certificate(ctx, settings); !own) return tl::unexpected(own.error());
   const std::string alpn = alpn_wire_format(alpn_protocols);
   if (!alpn.empty())
     SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char*>(alpn.data()),

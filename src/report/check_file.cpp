@@ -35,6 +35,9 @@ constexpr std::string_view kDefaultKeys =
     "method, headers, body_bytes, upload_rate, repeat, timeout, connect_timeout, watch, fin_watch, insecure, "
     "cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge, streams, rounds, redact";
 
+// The command line's curl options as keys, taken by every table.
+constexpr std::string_view kCurlKeys = "connect_to, ipv4, ipv6, local_port, cert, key, user";
+
 struct Location {
   std::string file;
   std::string at(const toml::node& node) const {
@@ -93,6 +96,72 @@ Result<std::vector<std::string>> string_or_list(const Location& where, const std
   return list;
 }
 
+// A list of strings each of which `parse` accepts (resolve, connect_to);
+// the error is parse's, at the key's line.
+template <typename Parse>
+Result<std::vector<std::string>> parsed_list(const Location& where, const std::string& key,
+                                             const toml::node& node, Parse parse) {
+  auto entries = string_list(where, key, node);
+  if (!entries) return tl::unexpected(entries.error());
+  for (const auto& entry : *entries) {
+    if (auto parsed = parse(entry); !parsed) return bad(where, node, parsed.error().message);
+  }
+  return entries;
+}
+
+// One of two flags that pick a value of `current` (http2 or
+// http2_prior_knowledge, ipv4 or ipv6): true picks `mine` unless the other
+// one did; false undoes only `mine` (a probe turning off what [defaults]
+// turned on).
+template <typename T>
+Result<void> apply_choice_flag(const Location& where, const std::string& key, const toml::node& node,
+                               T& current, T mine, T neither, std::string_view both_refused) {
+  const auto flag = node.value_exact<bool>();
+  if (!flag) return bad(where, node, fmt::format("'{}' must be true or false", key));
+  if (*flag && current != neither && current != mine) return bad(where, node, std::string(both_refused));
+  if (*flag)
+    current = mine;
+  else if (current == mine)
+    current = neither;
+  return {};
+}
+
+// connect_to, ipv4, ipv6, local_port, cert, key, user (kCurlKeys): as
+// --connect-to, -4, -6, --local-port, --cert, --key and -u; false when the
+// key is none of them.
+Result<bool> apply_curl_key(const Location& where, const std::string& key, const toml::node& node,
+                            ProbeSpec& spec) {
+  if (key == "connect_to") {
+    auto entries = parsed_list(where, key, node, parse_connect_to);
+    if (!entries) return tl::unexpected(entries.error());
+    spec.connect_to = *entries;
+  } else if (key == "ipv4" || key == "ipv6") {
+    auto set =
+        apply_choice_flag(where, key, node, spec.ip_family, key == "ipv4" ? IpFamily::v4 : IpFamily::v6,
+                          IpFamily::any, "'ipv4' and 'ipv6' exclude each other");
+    if (!set) return tl::unexpected(set.error());
+  } else if (key == "local_port") {
+    const auto text =
+        node.is_integer() ? std::to_string(*node.value<std::int64_t>()) : node.value_or(std::string());
+    auto ports = parse_local_ports(text);
+    if (!ports) return bad(where, node, "'local_port' " + ports.error().message);
+    spec.local_ports = *ports;
+  } else if (key == "cert" || key == "key") {
+    const auto path = node.value<std::string>();
+    if (!path || path->empty())
+      return bad(where, node, fmt::format("'{}' must be the path of a PEM file", key));
+    (key == "cert" ? spec.tls.cert_file : spec.tls.key_file) = *path;
+  } else if (key == "user") {
+    const auto text = node.value<std::string>();
+    if (!text) return bad(where, node, "'user' must be a string USER:PASSWORD");
+    if (auto problem = user_problem(*text)) return bad(where, node, "'user': " + *problem);
+    spec.user = *text;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 // insecure, cacert, resolve, tls_min, tls_max, http2, http2_prior_knowledge,
 // streams: the command line's connection options as keys; false when the key
 // is none of them.
@@ -107,23 +176,14 @@ Result<bool> apply_connection_key(const Location& where, const std::string& key,
     if (!path || path->empty()) return bad(where, node, "'cacert' must be the path of a PEM file");
     spec.tls.ca_file = *path;
   } else if (key == "resolve") {
-    auto entries = string_list(where, key, node);
+    auto entries = parsed_list(where, key, node, parse_resolve_override);
     if (!entries) return tl::unexpected(entries.error());
-    for (const auto& entry : *entries) {
-      if (auto parsed = parse_resolve_override(entry); !parsed)
-        return bad(where, node, parsed.error().message);
-    }
     spec.resolve = *entries;
   } else if (key == "http2" || key == "http2_prior_knowledge") {
-    const auto flag = node.value_exact<bool>();
-    if (!flag) return bad(where, node, fmt::format("'{}' must be true or false", key));
-    const HttpMode mode = key == "http2" ? HttpMode::http2 : HttpMode::http2_prior_knowledge;
-    if (*flag && spec.http != HttpMode::http1 && spec.http != mode)
-      return bad(where, node, "'http2' and 'http2_prior_knowledge' exclude each other");
-    if (*flag)
-      spec.http = mode;
-    else if (spec.http == mode)
-      spec.http = HttpMode::http1;  // a probe turning off what [defaults] turned on
+    auto set = apply_choice_flag(where, key, node, spec.http,
+                                 key == "http2" ? HttpMode::http2 : HttpMode::http2_prior_knowledge,
+                                 HttpMode::http1, "'http2' and 'http2_prior_knowledge' exclude each other");
+    if (!set) return tl::unexpected(set.error());
   } else if (key == "streams") {
     auto streams = number(where, key, node, kStreamsRule);
     if (!streams) return tl::unexpected(streams.error());
@@ -137,7 +197,7 @@ Result<bool> apply_connection_key(const Location& where, const std::string& key,
     if (auto problem = tls_range_problem(spec.tls.min_version, spec.tls.max_version))
       return bad(where, node, *problem);
   } else {
-    return false;
+    return apply_curl_key(where, key, node, spec);
   }
   return true;
 }
@@ -301,7 +361,9 @@ Result<void> apply_entry_key(const Location& where, const std::string& key, cons
                                  : kind == EntryKind::idle ? kIdleKeys
                                                            : kReuseKeys;
   const auto unknown = [&] {
-    return bad(where, node, fmt::format("unknown key '{}' in {} (known: {})", key, table_name(kind), known));
+    return bad(
+        where, node,
+        fmt::format("unknown key '{}' in {} (known: {}, {})", key, table_name(kind), known, kCurlKeys));
   };
   if (refused_for(kind, key)) return unknown();
   auto common = apply_common(where, key, node, probe);
@@ -339,8 +401,9 @@ Result<CheckProbe> read_defaults(const Location& where, const toml::table& docum
     auto applied = apply_common(where, std::string(key.str()), value, defaults);
     if (!applied) return tl::unexpected(applied.error());
     if (!*applied)
-      return bad(where, value,
-                 fmt::format("unknown key '{}' in [defaults] (known: {})", key.str(), kDefaultKeys));
+      return bad(
+          where, value,
+          fmt::format("unknown key '{}' in [defaults] (known: {}, {})", key.str(), kDefaultKeys, kCurlKeys));
   }
   return defaults;
 }

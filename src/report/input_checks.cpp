@@ -181,4 +181,29 @@ std::optional<std::string> http2_scheme_problem(bool alpn_http2, std::string_vie
          "cleartext h2c use --http2-prior-knowledge (http2_prior_knowledge = true)";
 }
 
+Result<LocalPorts> parse_local_ports(std::string_view text) {
+  const auto bad = [&] {
+    return fail(ErrorKind::invalid_input,
+                fmt::format("{}: not a port 1-65535 or a range of them (e.g. 40000 or 40000-40099)", text));
+  };
+  const auto port = [](std::string_view digits) -> std::optional<int> {
+    int value = 0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (digits.empty() || error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+    if (value < 1 || value > 65535) return std::nullopt;
+    return value;
+  };
+  const std::size_t dash = text.find('-');
+  const auto low = port(text.substr(0, dash));
+  const auto high = dash == std::string_view::npos ? low : port(text.substr(dash + 1));
+  if (!low || !high || *high < *low) return bad();
+  return LocalPorts{*low, *high};
+}
+
+std::optional<std::string> user_problem(std::string_view user_password) {
+  if (user_password.find(':') == std::string_view::npos)
+    return "give USER:PASSWORD (termprobe does not prompt for the password)";
+  return std::nullopt;
+}
+
 }  // namespace termprobe

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "probes/probe_spec.h"
 
 namespace termprobe {
 
@@ -94,5 +95,13 @@ std::optional<std::string> tls_range_problem(std::string_view min_version, std::
 // has: on an http:// URL it would speak HTTP/1.1 without a word. curl sends
 // an h2c Upgrade there; termprobe refuses and points at prior knowledge.
 std::optional<std::string> http2_scheme_problem(bool alpn_http2, std::string_view url);
+
+// curl's --local-port N[-M]: one port or an inclusive range, 1-65535
+// ("40000", "40000-40099"); the error starts with the text.
+Result<LocalPorts> parse_local_ports(std::string_view text);
+
+// Why a -u value is unusable: it must be USER:PASSWORD, as termprobe never
+// prompts for a password (curl does). The message never quotes the value.
+std::optional<std::string> user_problem(std::string_view user_password);
 
 }  // namespace termprobe

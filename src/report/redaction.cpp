@@ -27,6 +27,22 @@ std::size_t authority_end(std::string_view text, std::size_t begin) {
   return end == std::string_view::npos ? text.size() : end;
 }
 
+// -u USER:PASSWORD as an output shows it: the user, and the password's marker.
+std::string hidden_user(std::string_view user_password) {
+  const std::size_t colon = user_password.find(':');
+  if (colon == std::string_view::npos) return redaction_marker(user_password);
+  return fmt::format("{}:{}", user_password.substr(0, colon),
+                     redaction_marker(user_password.substr(colon + 1)));
+}
+
+// "-u", "--user", or a cluster of short flags ending in u ("-ku"): the next argument is -u's value.
+bool takes_user_next(std::string_view arg) {
+  if (arg == "--user") return true;
+  if (arg.size() < 2 || arg[0] != '-' || arg[1] == '-' || arg.back() != 'u') return false;
+  return std::all_of(arg.begin() + 1, arg.end(),
+                     [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+}
+
 }  // namespace
 
 std::string redaction_marker(std::string_view hidden) {
@@ -89,6 +105,12 @@ std::vector<std::string> Redaction::command(const std::vector<std::string>& argv
     std::string text;
     if (i > 0 && argv[i - 1] == "--token")
       text = redaction_marker(arg);
+    else if (i > 0 && takes_user_next(argv[i - 1]))
+      text = hidden_user(arg);
+    else if (arg.starts_with("--user="))
+      text = "--user=" + hidden_user(arg.substr(7));
+    else if (arg.starts_with("-u") && arg.size() > 2)
+      text = "-u" + hidden_user(arg.substr(2));
     else if (arg.starts_with("--token="))
       text = "--token=" + redaction_marker(arg.substr(8));
     else if (arg.starts_with("--header="))

@@ -7,7 +7,7 @@
 // What is hidden: the values of Authorization, Proxy-Authorization, Cookie,
 // Set-Cookie and X-Termprobe-Token (the module's --token), and of any header
 // the user names (--redact, a check file's `redact`); URL passwords; the
-// value of --token. A hidden value becomes a marker that keeps its length,
+// value of --token, the password of -u USER:PASSWORD. A hidden value becomes a marker that keeps its length,
 // and for the two Authorization fields the scheme word:
 // "Bearer <redacted: 40 chars>". --show-secrets keeps everything.
 #pragma once
@@ -42,7 +42,7 @@ class Redaction {
   // Text with the password of every URL in it hidden: "http://user:<redacted: 2 chars>@host/".
   std::string urls(std::string_view text) const;
   // argv as the report's "command" keeps it: -H values of hidden headers,
-  // --token values and URL passwords hidden.
+  // --token values, -u passwords and URL passwords hidden.
   std::vector<std::string> command(const std::vector<std::string>& argv) const;
   // The request's fields as outputs show them; the same pointer when nothing in them is hidden.
   std::shared_ptr<const std::vector<HeaderField>> fields(

@@ -196,6 +196,14 @@ std::string format_summary_line(const Report& report) {
   return line;
 }
 
+std::string format_pace(std::chrono::steady_clock::duration elapsed, std::size_t connections) {
+  const double seconds = std::chrono::duration<double>(elapsed).count();
+  const std::string took =
+      seconds < 1 ? fmt::format("{:.0f} ms", seconds * 1000) : fmt::format("{:.2f} s", seconds);
+  if (seconds <= 0) return fmt::format(" in {}", took);
+  return fmt::format(" in {}, {:.1f} connections/s", took, static_cast<double>(connections) / seconds);
+}
+
 std::string format_label_meanings(const std::set<Label>& labels) {
   std::string text;
   for (const Label label : labels) text += fmt::format("  {}: {}\n", to_string(label), label_meaning(label));

@@ -1,6 +1,7 @@
 // Short human-readable lines for the terminal.
 #pragma once
 
+#include <chrono>
 #include <set>
 #include <string>
 
@@ -20,6 +21,10 @@ std::string format_client_line(const ClientVerdict& client);
 
 // The closing line: how many connections ended how.
 std::string format_summary_line(const Report& report);
+
+// How long the connections took and how fast they went, to follow the
+// summary line: " in 2.31 s, 43.3 connections/s" (" in 84 ms, ...").
+std::string format_pace(std::chrono::steady_clock::duration elapsed, std::size_t connections);
 
 // One line per label, what it means in plain words (label_meaning), in the
 // taxonomy's order: "  keepalive: normal: a complete response, and ...\n".

@@ -25,6 +25,26 @@ namespace {
 // https: --http2 (ALPN) is refused on http:// URLs.
 constexpr const char* kUrl = "https://user:pw@127.0.0.1:8443/x";
 
+// A throwaway self-signed client certificate and its key in one PEM file
+// ({pem}): --cert and --key load it before any probe, so it must be real.
+constexpr const char* kClientPem =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBlzCCAT2gAwIBAgIUaimTP+N4I8EQXcHYxX7oysEzRgYwCgYIKoZIzj0EAwIw\n"
+    "IDEeMBwGA1UEAwwVdGVybXByb2JlLXRlc3QtY2xpZW50MCAXDTI2MTIwNzA0MzAw\n"
+    "N1oYDzIxMjYxMTEzMDQzMDA3WjAgMR4wHAYDVQQDDBV0ZXJtcHJvYmUtdGVzdC1j\n"
+    "bGllbnQwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAQGw+5ib9owBe9AChZMYuru\n"
+    "TXIjROn4XnIRFVblaEmdohJ9jeI97eln/7B9X/04RByzE+uNMvlPEGJlYM6PmDQA\n"
+    "o1MwUTAdBgNVHQ4EFgQU7WV31/UrEUReV9Eool1Sph6JgqEwHwYDVR0jBBgwFoAU\n"
+    "7WV31/UrEUReV9Eool1Sph6JgqEwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQD\n"
+    "AgNIADBFAiEAwmgXxfmyes9lSHNOM+frFeYNanTAm8KBOkatOaKmWVwCIEkPXK7f\n"
+    "jXMKt3d8cKdAObXMvekyFcgjxNCxosw8hqgU\n"
+    "-----END CERTIFICATE-----\n"
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQggBah4lXcD+OGHXlG\n"
+    "9LcsxFZ9bsIHA7kPfV3/2VXYj2KhRANCAAQGw+5ib9owBe9AChZMYuruTXIjROn4\n"
+    "XnIRFVblaEmdohJ9jeI97eln/7B9X/04RByzE+uNMvlPEGJlYM6PmDQA\n"
+    "-----END PRIVATE KEY-----\n";
+
 struct Row {
   std::vector<std::string> args;  // after `termprobe probe URL`; {file} is a readable file
   std::string keys;               // the [[probe]] entry's keys, one per line, the same way
@@ -72,6 +92,15 @@ const std::vector<Row>& rows() {
       {{"--http2-prior-knowledge", "--streams", "4"}, "http2_prior_knowledge = true\nstreams = 4"},
       {{"--rounds", "3"}, "rounds = 3"},
       {{"--redact", "X-A", "-H", "X-A: 1"}, "redact = [\"X-A\"]\nheaders = [\"X-A: 1\"]"},
+      {{"--connect-to", "127.0.0.1:8443:b.test:9443"}, "connect_to = [\"127.0.0.1:8443:b.test:9443\"]"},
+      {{"-4"}, "ipv4 = true"},
+      {{"--ipv6"}, "ipv6 = true"},
+      {{"--local-port", "40100-40109"}, "local_port = \"40100-40109\""},
+      {{"--cert", "{pem}"}, "cert = \"{pem}\""},
+      {{"--cert", "{pem}", "--key", "{pem}"}, "cert = \"{pem}\"\nkey = \"{pem}\""},
+      {{"-u", "alice:pw"}, "user = \"alice:pw\""},
+      {{"--user", "bob:", "-H", "Authorization: Bearer t"},
+       "user = \"bob:\"\nheaders = [\"Authorization: Bearer t\"]"},
   };
   return table;
 }
@@ -91,6 +120,8 @@ const std::set<std::string> kNoOption = {"name", "url", "expect"};
 std::string with_file(std::string text, const std::string& file) {
   for (auto at = text.find("{file}"); at != std::string::npos; at = text.find("{file}"))
     text.replace(at, 6, file);
+  for (auto at = text.find("{pem}"); at != std::string::npos; at = text.find("{pem}"))
+    text.replace(at, 5, file + ".pem");
   return text;
 }
 
@@ -107,8 +138,12 @@ class RequestTable : public ::testing::Test {
     file_ = std::filesystem::temp_directory_path() /
             ("termprobe-request-table-" + std::to_string(::getpid()) + ".txt");
     std::ofstream(file_, std::ios::binary) << "f=1\r\ng=2\n";
+    std::ofstream(file_.string() + ".pem", std::ios::binary) << kClientPem;
   }
-  void TearDown() override { std::filesystem::remove(file_); }
+  void TearDown() override {
+    std::filesystem::remove(file_);
+    std::filesystem::remove(file_.string() + ".pem");
+  }
 
   Built from_command_line(const Row& row) {
     CLI::App app;

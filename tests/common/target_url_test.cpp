@@ -52,12 +52,61 @@ TEST(ResolveOverride, ParsesCurlsForm) {
   ASSERT_TRUE(v4.has_value());
   EXPECT_EQ(v4->host, "example.test");
   EXPECT_EQ(v4->port, 443);
-  EXPECT_EQ(v4->address, "127.0.0.1");
+  EXPECT_EQ(v4->to_host, "127.0.0.1");
   auto v6 = parse_resolve_override("example.test:8443:[::1]");
   ASSERT_TRUE(v6.has_value());
-  EXPECT_EQ(v6->address, "::1");
-  EXPECT_EQ(resolve_override_for({"example.test:8443:[::1]"}, "EXAMPLE.test", 8443), "::1");
-  EXPECT_EQ(resolve_override_for({"example.test:8443:[::1]"}, "example.test", 443), std::nullopt);
+  EXPECT_EQ(v6->to_host, "::1");
+  EXPECT_EQ(parse_resolve_override("example.test:8443:::1")->to_host, "::1");
+  EXPECT_EQ(connect_point_for({"example.test:8443:[::1]"}, {}, "EXAMPLE.test", 8443).host, "::1");
+  EXPECT_EQ(connect_point_for({"example.test:8443:[::1]"}, {}, "example.test", 443).host, "example.test");
+}
+
+TEST(ConnectTo, ParsesCurlsFormWithEmptyParts) {
+  auto full = parse_connect_to("Example.test:443:127.0.0.1:8443");
+  ASSERT_TRUE(full.has_value());
+  EXPECT_EQ(full->host, "example.test");
+  EXPECT_EQ(full->port, 443);
+  EXPECT_EQ(full->to_host, "127.0.0.1");
+  EXPECT_EQ(full->to_port, 8443);
+  auto any = parse_connect_to("::backend.test:");
+  ASSERT_TRUE(any.has_value());
+  EXPECT_EQ(any->host, "");
+  EXPECT_EQ(any->port, 0);
+  EXPECT_EQ(any->to_host, "backend.test");
+  EXPECT_EQ(any->to_port, 0);
+  auto v6 = parse_connect_to("[::1]:80:[::1]:8080");
+  ASSERT_TRUE(v6.has_value());
+  EXPECT_EQ(v6->host, "[::1]");
+  EXPECT_EQ(v6->to_host, "::1");
+  EXPECT_EQ(v6->to_port, 8080);
+}
+
+TEST(ConnectTo, NamesWhatIsWrong) {
+  const auto message = [](const std::string& text) {
+    auto parsed = parse_connect_to(text);
+    EXPECT_FALSE(parsed.has_value()) << text;
+    return parsed ? std::string() : parsed.error().message;
+  };
+  EXPECT_NE(message("example.test:443:127.0.0.1").find("it has 3 parts, not 4"), std::string::npos);
+  EXPECT_NE(message("example.test:0:127.0.0.1:80").find("PORT1 must be"), std::string::npos);
+  EXPECT_NE(message("example.test:443:127.0.0.1:http").find("PORT2 must be"), std::string::npos);
+  EXPECT_NE(message("[::1:443:h:1").find("no ']'"), std::string::npos);
+}
+
+// curl's order: --connect-to moves the connection, then --resolve answers for where it went.
+TEST(ConnectPoint, ConnectToFirstThenResolve) {
+  const std::vector<std::string> connect_to = {"other.test:80::8080", "example.test:443:backend.test:8443"};
+  const std::vector<std::string> resolve = {"backend.test:8443:127.0.0.2"};
+  const auto moved = connect_point_for(resolve, connect_to, "Example.Test", 443);
+  EXPECT_EQ(moved.host, "127.0.0.2");
+  EXPECT_EQ(moved.port, 8443);
+  const auto port_only = connect_point_for({}, connect_to, "other.test", 80);
+  EXPECT_EQ(port_only.host, "other.test");
+  EXPECT_EQ(port_only.port, 8080);
+  const auto untouched = connect_point_for(resolve, connect_to, "example.test", 80);
+  EXPECT_EQ(untouched.host, "example.test");
+  EXPECT_EQ(untouched.port, 80);
+  EXPECT_EQ(connect_point_for({}, {"[::1]:80:[::1]:8080"}, "[::1]", 80).port, 8080);
 }
 
 TEST(ResolveOverride, NamesWhatIsWrong) {

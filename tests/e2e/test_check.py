@@ -226,7 +226,7 @@ expect = ["keepalive"]
         failure = next(c for (suite, name), c in cases.items() if name == "home").find("failure")
         self.assertEqual(failure.get("message"), "expected keepalive/200, observed keepalive/502 x3")
         self.assertEqual(probe.returncode, 1, probe.stdout + probe.stderr)
-        self.assertIn("expected keepalive/2xx but observed otherwise", probe.stderr)
+        self.assertIn("--expect failed: expected keepalive/2xx, observed keepalive/502 x1", probe.stderr)
         self.assertEqual(probe_any.returncode, 0, probe_any.stdout + probe_any.stderr)
 
 

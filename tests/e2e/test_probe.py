@@ -585,7 +585,7 @@ class FirstMistakes(unittest.TestCase):
     def test_probe_help_shows_the_defaults(self):
         result = run_termprobe("probe", "--help", timeout=20)
         self.assertEqual(result.returncode, 0)
-        self.assertRegex(result.stdout, r"--timeout FLOAT:in \[0.001 - 86400\]=10\n")
+        self.assertRegex(result.stdout, r"--timeout,--max-time FLOAT:in \[0.001 - 86400\]=10\n")
         self.assertRegex(result.stdout, r"-n,--count,--repeat UINT:in \[1 - 1000000\]=1\n")
         self.assertIn("--data-binary", result.stdout)
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace termprobe {
 namespace {
 
@@ -39,6 +41,21 @@ TEST(RequestFields, TheUsersOwnAuthorizationWinsOrRemovesIt) {
   EXPECT_EQ(value_of(own, "Authorization"), std::nullopt);
   EXPECT_EQ(value_of(own, "authorization"), "Bearer t");
   EXPECT_EQ(value_of(fields_for("http://user:pw@h/", {"Authorization:"}), "Authorization"), std::nullopt);
+}
+
+TEST(RequestFields, DashUGoesOutOverTheUrlsCredentialsAndAHeaderWinsOverBoth) {
+  ProbeSpec spec;
+  spec.url = "http://url:urlpw@h/";
+  spec.user = "user:pw";
+  const auto url = *parse_target_url(spec.url);
+  EXPECT_EQ(value_of(request_header_fields(spec, url), "Authorization"), "Basic dXNlcjpwdw==");
+  spec.headers = {"Authorization: Bearer t"};
+  const auto own = request_header_fields(spec, url);
+  EXPECT_EQ(
+      std::count_if(own.begin(), own.end(), [](const HeaderField& f) { return f.name == "Authorization"; }),
+      1);
+  EXPECT_EQ(value_of(own, "Authorization"), "Bearer t");
+  EXPECT_EQ(basic_credentials("alice:"), "Basic YWxpY2U6");
 }
 
 }  // namespace

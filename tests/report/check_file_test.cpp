@@ -74,7 +74,8 @@ TEST(CheckFile, EveryMistakeNamesTheFileAndLine) {
   const std::string unknown = refusal(std::string(kProbe) + "colour = \"red\"\n");
   EXPECT_EQ(unknown.rfind("c.toml:5: unknown key 'colour' in [[probe]] (known: name, url, method, ", 0), 0u)
       << unknown;
-  EXPECT_NE(unknown.find(", expect)"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find(", expect, connect_to, ipv4, ipv6, local_port, cert, key, user)"), std::string::npos)
+      << unknown;
   EXPECT_EQ(refusal(std::string(kProbe) + "expect = [\"keepalve\"]\n").rfind("c.toml:", 0), 0u);
   EXPECT_EQ(refusal("[[probe]]\nname = \"p\"\nurl = \"http://127.0.0.1:1/\"\nexpect = [\"keepalve\"]\n"),
             "c.toml:4: 'keepalve' is not a label, or LABEL/STATUS (e.g. keepalive, keepalive/200, "
@@ -143,6 +144,50 @@ expect = ["keepalive"]
             "c.toml:5: 'insecure' must be true or false");
   EXPECT_EQ(refusal(std::string(kProbe) + "tls_min = \"1.3\"\ntls_max = \"1.2\"\n"),
             "c.toml:5: the minimum TLS version 1.3 is above the maximum 1.2");
+}
+
+TEST(CheckFile, CurlKeysAreTheCommandLinesCurlOptions) {
+  auto probes = parse(R"(
+[defaults]
+ipv4 = true
+user = "alice:pw"
+
+[[probe]]
+name = "moved"
+url = "https://example.test/"
+connect_to = ["example.test:443:127.0.0.1:8443"]
+local_port = "40000-40009"
+cert = "client.pem"
+key = "client.key"
+expect = ["keepalive"]
+
+[[probe]]
+name = "v6"
+url = "http://example.test/"
+ipv4 = false
+ipv6 = true
+local_port = 40010
+expect = ["keepalive"]
+)");
+  ASSERT_TRUE(probes.has_value()) << probes.error().message;
+  const ProbeSpec& spec = (*probes)[0].spec;
+  EXPECT_EQ(spec.connect_to, std::vector<std::string>{"example.test:443:127.0.0.1:8443"});
+  EXPECT_EQ(spec.ip_family, IpFamily::v4);
+  EXPECT_EQ(spec.user, "alice:pw");
+  EXPECT_EQ(spec.local_ports, (LocalPorts{40000, 40009}));
+  EXPECT_EQ(spec.tls.cert_file, "client.pem");
+  EXPECT_EQ(spec.tls.key_file, "client.key");
+  EXPECT_EQ((*probes)[1].spec.ip_family, IpFamily::v6);
+  EXPECT_EQ((*probes)[1].spec.local_ports, (LocalPorts{40010, 40010}));
+  EXPECT_EQ(
+      refusal(std::string(kProbe) + "connect_to = [\"a:1:b\"]\n").rfind("c.toml:5: --connect-to 'a:1:b'", 0),
+      0u);
+  EXPECT_EQ(refusal(std::string(kProbe) + "ipv4 = true\nipv6 = true\n"),
+            "c.toml:6: 'ipv4' and 'ipv6' exclude each other");
+  EXPECT_EQ(refusal(std::string(kProbe) + "user = \"alice\"\n"),
+            "c.toml:5: 'user': give USER:PASSWORD (termprobe does not prompt for the password)");
+  EXPECT_EQ(refusal(std::string(kProbe) + "local_port = \"0\"\n"),
+            "c.toml:5: 'local_port' 0: not a port 1-65535 or a range of them (e.g. 40000 or 40000-40099)");
 }
 
 TEST(CheckFile, Http2KeysAreTheCommandLinesHttp2Options) {

@@ -149,5 +149,22 @@ TEST(NumberSuffixes, CountsTakeNoSuffixAndValuesReadBackExactly) {
   EXPECT_EQ(number_value_text(1.0 / 3.0, kSeconds), "0.3333333333333333");
 }
 
+TEST(LocalPorts, OnePortOrARangeAsCurlTakesThem) {
+  EXPECT_EQ(*parse_local_ports("40000"), (LocalPorts{40000, 40000}));
+  EXPECT_EQ(*parse_local_ports("40000-40099"), (LocalPorts{40000, 40099}));
+  for (const char* bad : {"", "0", "65536", "9-3", "40000-", "-5", "4x", "1-2-3", " 80"}) {
+    auto parsed = parse_local_ports(bad);
+    ASSERT_FALSE(parsed.has_value()) << bad;
+    EXPECT_EQ(parsed.error().message,
+              std::string(bad) + ": not a port 1-65535 or a range of them (e.g. 40000 or 40000-40099)");
+  }
+}
+
+TEST(UserOption, NeedsAPasswordAndNeverQuotesIt) {
+  EXPECT_EQ(user_problem("alice:pw"), std::nullopt);
+  EXPECT_EQ(user_problem("alice:"), std::nullopt);  // an empty password, as curl sends it
+  EXPECT_EQ(user_problem("alice"), "give USER:PASSWORD (termprobe does not prompt for the password)");
+}
+
 }  // namespace
 }  // namespace termprobe

@@ -79,6 +79,19 @@ TEST(Redaction, TheCommandLineHidesHeaderValuesTokensAndPasswords) {
           "--token=<redacted: 6 chars>", "--target=https://a:<redacted: 2 chars>@h/", "-H", "Cookie:"}));
 }
 
+TEST(Redaction, TheCommandLineHidesTheUsersPasswordInEveryForm) {
+  const Redaction redaction;
+  const std::vector<std::string> argv = {
+      "termprobe",     "probe", "-u",       "alice:pw1",   "--user", "bob:pw22",      "-ucarol:x",
+      "--user=dan:yy", "-ku",   "erin:zzz", "--user=nopw", "-H",     "X-A: -uvisible"};
+  EXPECT_EQ(redaction.command(argv),
+            (std::vector<std::string>{"termprobe", "probe", "-u", "alice:<redacted: 3 chars>", "--user",
+                                      "bob:<redacted: 4 chars>", "-ucarol:<redacted: 1 char>",
+                                      "--user=dan:<redacted: 2 chars>", "-ku", "erin:<redacted: 3 chars>",
+                                      "--user=<redacted: 4 chars>", "-H", "X-A: -uvisible"}));
+  EXPECT_EQ(Redaction({}, true).command(argv), argv);
+}
+
 TEST(Redaction, FieldsAreCopiedOnlyWhenSomethingIsHidden) {
   const Redaction redaction;
   auto plain = std::make_shared<const std::vector<HeaderField>>(

@@ -300,6 +300,13 @@ TEST(SummaryLine, SaysRequestsOnConnectionsWhenHttp2CarriedSeveralStreamsOnOne) 
   EXPECT_EQ(format_summary_line(one_each), "2 of 3 connection(s), keepalive 2");
 }
 
+TEST(SummaryLine, PaceIsElapsedTimeAndConnectionsPerSecond) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(format_pace(milliseconds(84), 1), " in 84 ms, 11.9 connections/s");
+  EXPECT_EQ(format_pace(milliseconds(2310), 100), " in 2.31 s, 43.3 connections/s");
+  EXPECT_EQ(format_pace(milliseconds(0), 0), " in 0 ms");
+}
+
 TEST(EntryLine, SaysWhenTheServerDeclinedTheOfferedH2) {
   ReportEntry e = tls_entry("probe", Label::keepalive, "open");
   e.observation.connected = true;
