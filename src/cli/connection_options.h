@@ -1,6 +1,6 @@
 // How every probing command (probe, run, check, idle, reuse) connects: TLS
-// trust and versions, the HTTP version, --resolve. curl's names and
-// meaning, declared and applied in one place.
+// trust and versions, the HTTP version, --resolve (curl's names and
+// meaning), and --capture of those connections; declared and applied in one place.
 #pragma once
 
 #include <string>
@@ -21,6 +21,8 @@ struct ConnectionOptions {
   bool http2 = false;                  // --http2: offer h2 by ALPN over https
   bool http2_prior_knowledge = false;  // --http2-prior-knowledge: HTTP/2 from the first byte
   int streams = 1;                     // --streams: HTTP/2 streams per connection
+  std::string capture;                 // --capture FILE.pcap: the probe's own packets; empty = none
+  bool capture_strict = false;         // --capture-strict: exit 1 when the capture contradicts an entry
 };
 
 void add_connection_options(CLI::App* command, ConnectionOptions& options);

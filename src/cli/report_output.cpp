@@ -54,7 +54,9 @@ Result<void> ReportRecorder::run(const EngineOptions& options, const std::vector
   const ResultSink sink = [&](const ProbeId& id, const Observation& observation) {
     record(id, observation, name_of, on_entry);
   };
+  start_capture(plan);
   auto stats = (*engine)->run(plan, sink, install_stop_handlers());
+  finish_capture();
   if (!stats) return tl::unexpected(stats.error());
   report_.requested = stats->requested;
   report_.interrupted = stats->interrupted;
@@ -78,22 +80,32 @@ void ReportRecorder::record(const ProbeId& id, const Observation& observation, c
   entry_.outcome = classify(observation);
   entry_.clients = std::exchange(pending_clients_, nullptr);
   if (on_entry) on_entry(entry_);
-  if (ndjson_) print_ndjson_line();
-  if (spill_) spill_->append(entry_);
   report_.tally.add(entry_);
+  if (capture_)
+    held_.push_back(entry_);  // written once the capture has been read
+  else
+    deliver(entry_);
+}
+
+void ReportRecorder::deliver(const ReportEntry& entry) {
+  if (ndjson_) print_ndjson_line(entry);
+  if (spill_) spill_->append(entry);
 }
 
 // Flushed at once, so a reader sees each connection as it ends.
-void ReportRecorder::print_ndjson_line() {
+void ReportRecorder::print_ndjson_line(const ReportEntry& entry) {
   ndjson_line_.clear();
   JsonTextWriter json = JsonTextWriter::compact(ndjson_line_);
-  write_entry_json(json, entry_);
+  write_entry_json(json, entry);
   ndjson_line_ += '\n';
   std::fwrite(ndjson_line_.data(), 1, ndjson_line_.size(), stdout);
   std::fflush(stdout);
 }
 
 Result<void> ReportRecorder::commit() {
+  if (capture_file_) {
+    if (auto written = capture_file_->commit(); !written) return written;
+  }
   if (!output_.file) return {};
   AtomicFile& file = *output_.file;
   auto written =

@@ -4,10 +4,13 @@
 
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "capture/live_capture.h"
+#include "cli/connection_options.h"
 #include "probes/engine.h"
 #include "report/atomic_file.h"
 #include "report/redaction.h"
@@ -67,7 +70,15 @@ class ReportRecorder {
     pending_clients_ = std::move(clients);
   }
 
-  // Writes the report, if one was asked for.
+  // --capture: opens the capture file now (a bad path fails before any
+  // probe, ErrorKind::invalid_input) for run() to capture into.
+  Result<void> capture_to(const ConnectionOptions& options);
+
+  // The command's exit code, made kExitMismatch when it would be a success
+  // and --capture-strict finds entries the packets contradict.
+  int exit_code(int command_code) const;
+
+  // Writes the report (and the capture), if one was asked for.
   Result<void> commit();
 
  private:
@@ -75,7 +86,11 @@ class ReportRecorder {
                  bool ndjson);
   void record(const ProbeId& id, const Observation& observation, const NameOf& name_of,
               const OnEntry& on_entry);
-  void print_ndjson_line();
+  void print_ndjson_line(const ReportEntry& entry);
+  void deliver(const ReportEntry& entry);
+  void start_capture(const std::vector<PlannedProbe>& plan);
+  void finish_capture();
+  Result<PacketConnections> read_capture();
   ReportOutput output_;
   std::optional<EntrySpill> spill_;  // only when there is a report file to write
   Redaction redaction_;
@@ -84,6 +99,12 @@ class ReportRecorder {
   ReportEntry entry_;  // every connection's, in turn: its strings keep their capacity
   std::shared_ptr<const std::vector<ClientVerdict>> pending_clients_;
   std::string ndjson_line_;  // the same
+  // --capture: the file, the running capture, and the entries held back
+  // until the capture is read (their `capture` comes from it).
+  std::optional<AtomicFile> capture_file_;
+  bool capture_strict_ = false;
+  std::unique_ptr<LiveCapture> capture_;
+  std::vector<ReportEntry> held_;
 };
 
 }  // namespace termprobe

@@ -1,0 +1,30 @@
+// Where to capture the probe's connections: the interface that carries the
+// targets and a BPF filter on their addresses and ports.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+
+namespace termprobe {
+
+struct CaptureTarget {
+  std::string address;  // numeric IPv4 or IPv6
+  int port = 0;
+};
+
+struct CapturePlace {
+  std::string interface;  // "lo" when every target is on loopback, else "any" (Linux: all interfaces)
+  std::string filter;     // tcp and ((host A and port P) or ...)
+};
+
+// Each URL's host resolved as the probe resolves it (--resolve first, else
+// every address getaddrinfo gives); ErrorKind::invalid_input when a host
+// does not resolve.
+Result<std::vector<CaptureTarget>> capture_targets(const std::vector<std::string>& urls,
+                                                   const std::vector<std::string>& resolve);
+
+CapturePlace capture_place(const std::vector<CaptureTarget>& targets);
+
+}  // namespace termprobe
