@@ -26,8 +26,9 @@ struct CaptureCheck {
 // The entry's claim is outcome.ending, the classifier's reading of how the
 // byte stream ended (the same value the label was derived from): rst and
 // fin are the server's, open and timeout mean the server had not ended the
-// connection when the probe did, refused a SYN answered by RST. The probe's
-// own FIN or RST before the server's is not the server's ending.
+// connection when the probe did (or stopped watching: timings.ended), refused
+// a SYN answered by RST. The probe's own FIN or RST before the server's is
+// not the server's ending.
 CaptureCheck check_against_capture(const Observation& observation, const Outcome& outcome,
                                    const PacketConnections& capture);
 

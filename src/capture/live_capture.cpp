@@ -24,6 +24,9 @@ namespace {
 // How long the capture thread waits for packets before it looks for a stop.
 constexpr int kWaitMs = 20;
 constexpr int kSnapLength = 65535;
+// The kernel's ring for packets the thread has not read yet: loopback carries
+// 64 KiB segments, and a busy machine may leave the thread waiting a while.
+constexpr int kBufferBytes = 64 << 20;
 
 // The dumper writes through a FILE; fopencookie hands its bytes to the sink.
 ssize_t write_to_sink(void* cookie, const char* data, size_t size) {
@@ -48,6 +51,7 @@ void dump_packet(u_char* user, const pcap_pkthdr* header, const u_char* bytes) {
 Result<void> activate(pcap_t* pcap, const std::string& interface) {
   pcap_set_snaplen(pcap, kSnapLength);
   pcap_set_immediate_mode(pcap, 1);
+  pcap_set_buffer_size(pcap, kBufferBytes);
   pcap_set_timeout(pcap, kWaitMs);
   const int status = pcap_activate(pcap);
   if (status == PCAP_ERROR_PERM_DENIED)

@@ -175,6 +175,16 @@ TEST_P(CaptureCheckTest, ServerFinAgreesAndRefutesAPlantedOpenAndByteCount) {
   EXPECT_FALSE(check.agrees);
   EXPECT_NE(check.why.find("the entry says open, the packets say fin"), std::string::npos) << check.why;
 
+  // "Open" speaks for the time the probe watched: a FIN after the watch
+  // ended does not refute it; one inside it does.
+  const PacketConnection& packets = *recorded->packets.find(truth.local, truth.remote, 0);
+  const std::int64_t server_fin_unix_us = packets.syn_unix_us + *packets.server_end.fin_us;
+  kept_open.started_unix_us = packets.syn_unix_us;
+  kept_open.timings.ended_us = server_fin_unix_us - packets.syn_unix_us - 1;
+  EXPECT_TRUE(check_against_capture(kept_open, classify(kept_open), recorded->packets).agrees);
+  kept_open.timings.ended_us = server_fin_unix_us - packets.syn_unix_us + 1;
+  EXPECT_FALSE(check_against_capture(kept_open, classify(kept_open), recorded->packets).agrees);
+
   Observation short_count = truth;  // the right ending, a wrong count of the server's bytes
   short_count.wire_bytes_received = 7;
   check = check_against_capture(short_count, classify(short_count), recorded->packets);

@@ -17,7 +17,7 @@ import unittest
 from harness import (TERMPROBE, H2WireFixture, ReportDir, TlsWireFixture, WireFixture, interrupt_after, read_report,
                      run_termprobe)
 
-UPLOAD = ["--method", "POST", "--body-bytes", "262144", "--upload-rate", "2097152"]
+UPLOAD = ["--method", "POST", "--body-bytes", "65536", "--upload-rate", "524288"]
 UPLOADING = ("upload", "413", "501", "continue", "slow_reader")
 
 WIRE = ["rst_before_response", "rst_after_headers", "rst_mid_body", "fin_after_response",
@@ -124,7 +124,7 @@ class CaptureChecksEveryLabel(unittest.TestCase):
     def test_idle_and_reuse_check_their_connections(self):
         with ReportDir() as directory:
             for command, behaviour, flags in (("idle", "idle_rst_300ms", ["--max", "1"]),
-                                              ("reuse", "close_on_reused_request", ["--idle-ms", "0"])):
+                                              ("reuse", "close_on_reused_request", ["--idle", "0"])):
                 with self.subTest(command), WireFixture(behaviour) as server:
                     pcap, path = os.path.join(directory, command + ".pcap"), os.path.join(directory, command + ".json")
                     result = run_termprobe(command, server.url(), *flags, "--capture", pcap, "--capture-strict",
