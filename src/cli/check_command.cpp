@@ -54,6 +54,8 @@ int run_check_command(const CheckOptions& options, const std::vector<std::string
   for (const auto& probe : *probes) redact.insert(redact.end(), probe.redact.begin(), probe.redact.end());
   auto session = open_suite_session(options.suite, command_line, redaction_from(options.redaction, redact));
   if (!session) return exit_with(session.error());
+  if (auto capturing = session->recorder.capture_to(options.connection); !capturing)
+    return exit_with(capturing.error());
   Report& report = session->recorder.report();
   std::vector<SuiteItem> items;
   for (auto& probe : *probes) {

@@ -92,6 +92,16 @@ void add_connection_options(CLI::App* command, ConnectionOptions& o) {
       ->check(CLI::Validator([](const std::string& text) { return user_problem(text).value_or(""); },
                              "USER:PASSWORD"));
   add_address_options(command, o);
+  auto* capture =
+      command
+          ->add_option("--capture", o.capture,
+                       "Capture the probe's own connections to FILE.pcap (libpcap; needs CAP_NET_RAW) "
+                       "and check each entry's ending against the packets (capture.agrees)")
+          ->check(path_check());
+  command
+      ->add_flag("--capture-strict", o.capture_strict,
+                 "With --capture: exit 1 when the packets contradict any entry's ending")
+      ->needs(capture);
 }
 
 bool apply_connection_options(const ConnectionOptions& o, ProbeSpec& spec) {

@@ -1,7 +1,7 @@
 // How every probing command (probe, clients, run, check, idle, reuse)
 // connects: TLS trust, versions and client certificate, the HTTP version,
 // where the socket goes (--resolve, --connect-to, -4/-6, --local-port) and
-// -u. curl's names and meaning, declared and applied in one place.
+// -u, and --capture of those connections. curl's names and meaning, declared and applied in one place.
 #pragma once
 
 #include <string>
@@ -29,6 +29,8 @@ struct ConnectionOptions {
   std::string key;                      // --key: its PEM private key (default: in --cert's file)
   std::string user;                     // -u USER:PASSWORD: Basic credentials (a secret)
   std::string local_port;               // --local-port N[-M], as typed
+  std::string capture;                  // --capture FILE.pcap: the probe's own packets; empty = none
+  bool capture_strict = false;          // --capture-strict: exit 1 when the capture contradicts an entry
 };
 
 void add_connection_options(CLI::App* command, ConnectionOptions& options);

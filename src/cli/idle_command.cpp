@@ -92,6 +92,8 @@ int run_idle_command(const IdleOptions& options, const std::vector<std::string>&
   if (!target) return exit_with(redacted(target.error(), redaction));
   auto recorder = ReportRecorder::open(command_line, redaction, options.json_path, options.html_path);
   if (!recorder) return exit_with(recorder.error());
+  if (auto capturing = recorder->capture_to(options.connection); !capturing)
+    return exit_with(capturing.error());
   const std::string shown_url = redaction.urls(target->url);  // the target's name in every output
   recorder->report().targets = {shown_url};
   ProbeSpec spec;
@@ -126,7 +128,7 @@ int run_idle_command(const IdleOptions& options, const std::vector<std::string>&
   if (auto written = recorder->commit(); !written) return exit_with(written.error());
   if (recorder->report().interrupted) return kExitInterrupted;
   if (!any_connected) return kExitUnreachable;
-  return held ? kExitSuccess : kExitMismatch;
+  return recorder->exit_code(held ? kExitSuccess : kExitMismatch);
 }
 
 }  // namespace termprobe

@@ -273,6 +273,8 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   auto recorder = ReportRecorder::open(command_line, redaction, options.json_path, options.html_path,
                                        options.format == "ndjson");
   if (!recorder) return exit_with(recorder.error());
+  if (auto capturing = recorder->capture_to(options.connection); !capturing)
+    return exit_with(capturing.error());
   Report& report = recorder->report();
   const std::string shown_url = redaction.urls(target->url);  // the target's name in every output
   report.targets = {shown_url};
@@ -306,7 +308,7 @@ int run_probe_command(const ProbeOptions& options, const std::vector<std::string
   if (report.tally.total() > 1) fmt::print(lines, "{}", format_label_stats(report.tally.label_stats()));
   judge_expectation(report, options.expect, scenario);
   if (auto written = recorder->commit(); !written) return exit_with(written.error());
-  return exit_code_for(report, unreachable);
+  return recorder->exit_code(exit_code_for(report, unreachable));
 }
 
 }  // namespace termprobe

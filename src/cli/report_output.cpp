@@ -85,17 +85,19 @@ Result<void> ReportRecorder::run(const EngineOptions& options, const std::vector
   auto engine = Engine::create(options);
   if (!engine) return tl::unexpected(engine.error());
   std::optional<PlanOrder<ReportEntry>> order;
-  if (plan_order_) order.emplace(plan, [this](ReportEntry& entry) { write_out(entry); });
+  if (plan_order_) order.emplace(plan, [this](ReportEntry& entry) { pass_on(entry); });
   const ResultSink sink = [&](const ProbeId& id, const Observation& observation) {
     record(id, observation, name_of, on_entry);
     if (order)
       order->add(id, entry_);
     else
-      write_out(entry_);
+      pass_on(entry_);
   };
   const ProbeEndSink ended = [&](const ProbeId& id) { order->ended(id); };
+  start_capture(plan);
   auto stats = (*engine)->run(plan, sink, install_stop_handlers(), order ? ended : ProbeEndSink{});
   if (order) order->flush();
+  finish_capture();
   if (!stats) return tl::unexpected(stats.error());
   report_.requested = stats->requested;
   report_.interrupted = stats->interrupted;
@@ -122,6 +124,14 @@ void ReportRecorder::record(const ProbeId& id, const Observation& observation, c
   if (on_entry) on_entry(entry_);
   if (verbosity() >= 1) print_events();  // as each connection ends, before the plan order holds it
   report_.tally.add(entry_);
+}
+
+// In plan order when there is one; with --capture, held until the capture has been read.
+void ReportRecorder::pass_on(const ReportEntry& entry) {
+  if (capture_)
+    held_.push_back(entry);  // its `capture` comes from the packets
+  else
+    write_out(entry);
 }
 
 void ReportRecorder::write_out(const ReportEntry& entry) {
@@ -152,6 +162,9 @@ void ReportRecorder::print_events() {
 }
 
 Result<void> ReportRecorder::commit() {
+  if (capture_file_) {
+    if (auto written = capture_file_->commit(); !written) return written;
+  }
   if (output_.file) {
     AtomicFile& file = *output_.file;
     auto written =

@@ -4,12 +4,15 @@
 
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "capture/live_capture.h"
+#include "cli/connection_options.h"
 #include "probes/engine.h"
 #include "report/atomic_file.h"
 #include "report/redaction.h"
@@ -78,7 +81,15 @@ class ReportRecorder {
     pending_clients_ = std::move(clients);
   }
 
-  // Writes the report and the HTML page, those asked for.
+  // --capture: opens the capture file now (a bad path fails before any
+  // probe, ErrorKind::invalid_input) for run() to capture into.
+  Result<void> capture_to(const ConnectionOptions& options);
+
+  // The command's exit code, made kExitMismatch when it would be a success
+  // and --capture-strict finds entries the packets contradict.
+  int exit_code(int command_code) const;
+
+  // Writes the report, the HTML page and the capture, those asked for.
   Result<void> commit();
 
  private:
@@ -90,6 +101,10 @@ class ReportRecorder {
   void print_ndjson_line(const ReportEntry& entry);
   void print_events();
   Result<void> commit_html();
+  void pass_on(const ReportEntry& entry);  // to write_out, or held for the capture
+  void start_capture(const std::vector<PlannedProbe>& plan);
+  void finish_capture();
+  Result<PacketConnections> read_capture();
   ReportOutput output_;
   std::optional<AtomicFile> html_;   // empty when no --html was given
   std::optional<EntrySpill> spill_;  // only when there is a report file or a page to write
@@ -101,6 +116,12 @@ class ReportRecorder {
   std::shared_ptr<const std::vector<ClientVerdict>> pending_clients_;
   std::string ndjson_line_;  // the same
   std::string entry_text_;   // -v: the entry as the report holds it, what its events are read from
+  // --capture: the file, the running capture, and the entries held back
+  // until the capture is read (their `capture` comes from it).
+  std::optional<AtomicFile> capture_file_;
+  bool capture_strict_ = false;
+  std::unique_ptr<LiveCapture> capture_;
+  std::vector<ReportEntry> held_;
 };
 
 }  // namespace termprobe

@@ -121,6 +121,8 @@ int run_reuse_command(const ReuseOptions& options, const std::vector<std::string
   if (!apply_connection_options(options.connection, check)) return kExitUsage;
   auto recorder = ReportRecorder::open(command_line, redaction, options.json_path, options.html_path);
   if (!recorder) return exit_with(recorder.error());
+  if (auto capturing = recorder->capture_to(options.connection); !capturing)
+    return exit_with(capturing.error());
   Report& report = recorder->report();
   const std::string shown_url = redaction.urls(target->url);  // the target's name in every output
   report.targets = {shown_url};
@@ -145,7 +147,7 @@ int run_reuse_command(const ReuseOptions& options, const std::vector<std::string
   if (auto written = recorder->commit(); !written) return exit_with(written.error());
   if (report.interrupted) return kExitInterrupted;
   if (!report.tally.any_connected()) return kExitUnreachable;
-  return held ? kExitSuccess : kExitMismatch;
+  return recorder->exit_code(held ? kExitSuccess : kExitMismatch);
 }
 
 }  // namespace termprobe

@@ -253,6 +253,8 @@ int run_run_command(const RunOptions& options, const std::vector<std::string>& c
     setenv("TERMPROBE_PREFIX", options.prefix.c_str(), 1);
   auto session = open_suite_session(options.suite, command_line, redaction);
   if (!session) return exit_with(session.error());
+  if (auto capturing = session->recorder.capture_to(options.connection); !capturing)
+    return exit_with(capturing.error());
 
   EmbeddedHosts embedded;
   std::vector<Target> targets;

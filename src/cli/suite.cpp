@@ -155,7 +155,7 @@ int deliver_suite(const Profile& profile, const std::vector<SuiteItem>& items, S
   if (written) written = write_junit(session, report, suite_name, changes);
   if (!written) return exit_with(written.error());
   if (report.interrupted) return kExitInterrupted;
-  if (all_held(report.verdicts) && changes.empty()) return kExitSuccess;
+  if (all_held(report.verdicts) && changes.empty()) return session.recorder.exit_code(kExitSuccess);
   // Nothing reached is exit 3 only when that was not what was expected (a
   // check that a port is closed passes with 0); a fleet with one target up
   // is judged target by target, exit 1.

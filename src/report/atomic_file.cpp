@@ -178,6 +178,17 @@ Result<void> AtomicFile::write(std::string_view content) {
                    place_.kind == Kind::standard_output ? what_ + " to stdout" : what_ + " '" + path_ + "'");
 }
 
+Result<std::FILE*> AtomicFile::read_back() const {
+  if (place_.kind != Kind::unnamed && place_.kind != Kind::named)
+    return fail(ErrorKind::invalid_input,
+                what_ + ": give a regular file, not " + path_ + " (it is read back)");
+  const std::string by_proc = "/proc/self/fd/" + std::to_string(place_.fd);
+  std::FILE* file = std::fopen(by_proc.c_str(), "rb");
+  if (!file)
+    return fail(ErrorKind::io, what_ + " '" + path_ + "': cannot read it back: " + std::strerror(errno));
+  return file;
+}
+
 // linkat() with AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; through /proc it
 // needs only /proc. A fresh random name is tried again if one is taken.
 Result<std::string> AtomicFile::link_unnamed() {

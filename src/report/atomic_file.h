@@ -21,6 +21,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -47,6 +48,10 @@ class AtomicFile {
   // The same in pieces: write() as often as needed, then commit() once.
   Result<void> write(std::string_view content);
   Result<void> commit();
+  // What was written so far, from its start, through a descriptor of its
+  // own (the writer's offset is untouched); a stream cannot be read back
+  // (ErrorKind::invalid_input).
+  Result<std::FILE*> read_back() const;
   const std::string& path() const { return path_; }
   // "-", or a stream that is this process's standard output (/dev/stdout,
   // /dev/fd/1): the human text must then go elsewhere.

@@ -282,6 +282,33 @@ void write_client(JsonTextWriter& json, const ClientVerdict& client) {
   json.close_object();
 }
 
+void write_side_ending(JsonTextWriter& json, const SideEnding& side) {
+  json.open_object();
+  json.key("first_fin_us").value(side.fin_us);
+  json.key("first_rst_us").value(side.rst_us);
+  json.close_object();
+}
+
+void write_capture(JsonTextWriter& json, const CaptureCheck& check) {
+  json.open_object();
+  json.key("found").value(check.found);
+  if (check.found) {
+    json.key("times_from").value("syn");
+    write_side_ending(json.key("server"), check.packets.server_end);
+    write_side_ending(json.key("client"), check.packets.client_end);
+    json.key("server_bytes_before_end").value(check.packets.server_bytes);
+    json.key("packet_ending").value(to_string(check.packet_end));
+  }
+  json.key("compared").value(check.compared);
+  json.key("bytes_compared").value(check.bytes_compared);
+  if (check.compared)
+    json.key("agrees").value(check.agrees);
+  else
+    json.key("agrees").null();
+  json.key("why").text_or_null(check.why);
+  json.close_object();
+}
+
 }  // namespace
 
 void write_entry_json(JsonTextWriter& json, const ReportEntry& entry) {
@@ -308,6 +335,7 @@ void write_entry_json(JsonTextWriter& json, const ReportEntry& entry) {
     for (const ClientVerdict& client : *entry.clients) write_client(json.element(), client);
     json.close_array();
   }
+  if (entry.capture) write_capture(json.key("capture"), *entry.capture);
   json.close_object();
 }
 

@@ -5,12 +5,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "capture/capture_check.h"
 #include "probes/observation.h"
 #include "probes/outcome.h"
 #include "report/client_verdict.h"
@@ -32,6 +34,20 @@ struct ReportEntry {
   // `clients` and `probe --clients`: what each real client made of the same
   // request (on the run's first entry); null elsewhere.
   std::shared_ptr<const std::vector<ClientVerdict>> clients;
+  // --capture: the packets' own account of this connection's ending; empty without one.
+  std::optional<CaptureCheck> capture;
+};
+
+// --capture: what the capture held and how many entries it contradicted.
+struct CaptureSummary {
+  std::string file;               // --capture as given
+  std::string interface;          // where it captured ("lo", "any")
+  std::string filter;             // the BPF filter on the targets' addresses and ports
+  std::int64_t packets = 0;       // packets written
+  std::int64_t dropped = 0;       // packets the kernel dropped (a gap the check may trip on)
+  std::size_t compared = 0;       // entries whose ending the packets could confirm or refute
+  std::size_t disagreements = 0;  // of those, entries the packets contradict
+  std::size_t not_compared = 0;   // entries with no connection in the capture, or no TCP ending to check
 };
 
 struct Report {
@@ -44,6 +60,7 @@ struct Report {
   ReportTally tally;                 // what the finished connections add up to
   std::string profile;               // `run`: the expectation profile; empty for `probe`
   std::vector<ScenarioVerdict> verdicts;  // one per target and scenario, when judged
+  std::optional<CaptureSummary> capture;  // --capture, when the capture ran
 };
 
 // The report as nlohmann's dump(2) would lay it out, in pieces: the

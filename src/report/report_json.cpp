@@ -123,6 +123,17 @@ json targets_json(const Report& report) {
   return targets;
 }
 
+json capture_summary_json(const CaptureSummary& capture) {
+  return {{"file", capture.file},
+          {"interface", capture.interface},
+          {"filter", capture.filter},
+          {"packets", capture.packets},
+          {"dropped", capture.dropped},
+          {"compared", capture.compared},
+          {"disagreements", capture.disagreements},
+          {"not_compared", capture.not_compared}};
+}
+
 // Everything but the entries: "results" is an empty array to fill.
 json document_without_results(const Report& report) {
   json out = {{"schema_version", kReportSchemaVersion},
@@ -134,6 +145,7 @@ json document_without_results(const Report& report) {
               {"results", json::array()},
               {"summary", summary_json(report.tally.total(), report.requested, report.tally.label_counts(),
                                        report.tally.label_stats())}};
+  if (report.capture) out["summary"]["capture"] = capture_summary_json(*report.capture);
   if (!report.profile.empty()) out["profile"] = report.profile;
   if (!report.verdicts.empty()) {
     out["verdicts"] = json::array();
