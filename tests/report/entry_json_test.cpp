@@ -108,7 +108,8 @@ ReportEntry everything_set() {
           std::numeric_limits<std::size_t>::max(),
           o,
           outcome,
-          nullptr};
+          nullptr,
+          std::nullopt};
 }
 
 TEST(EntryJson, NothingSetIsNullsAndZeros) { expect_same_bytes(ReportEntry{}); }
@@ -245,7 +246,7 @@ ReportEntry random_entry(std::mt19937& random) {
   Outcome outcome = classify(o);
   outcome.phase = static_cast<Phase>(random() % 6);
   outcome.response_before_abort = random() % 2 == 0;
-  return {random_text(random), random_text(random), random_text(random), random(), o, outcome, nullptr};
+  return {random_text(random), random_text(random), random_text(random), random(), o, outcome, nullptr, std::nullopt};
 }
 
 TEST(EntryJson, RandomEntries) {

@@ -26,7 +26,7 @@ ReportEntry entry(const std::string& target, const std::string& scenario, std::i
   o.timings.first_byte_us = 300;
   o.timings.response_complete_us = 400;
   o.timings.ended_us = ended_us;
-  return ReportEntry{target, scenario, target + "/" + scenario, 0, o, classify(o), nullptr};
+  return ReportEntry{target, scenario, target + "/" + scenario, 0, o, classify(o), nullptr, std::nullopt};
 }
 
 // One shard's report file, as a run writes it.
