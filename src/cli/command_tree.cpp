@@ -3,23 +3,30 @@
 namespace termprobe {
 namespace {
 
-// "{lines,ndjson}" in a value name is CLI::IsMember's set: the shell offers those.
+// The items of `text` between `separator`s.
+std::vector<std::string> split_items(const std::string& text, char separator) {
+  std::vector<std::string> items(1);
+  for (const char c : text) {
+    if (c == separator)
+      items.emplace_back();
+    else
+      items.back() += c;
+  }
+  return items;
+}
+
+// The fixed set a value name spells out: CLI::IsMember's "{lines,ndjson}", or
+// a validator's "TEXT:text|ndjson" (format_check, the TLS versions).
 std::vector<std::string> member_values(const std::string& value_name) {
   const auto open = value_name.find('{');
   const auto close = value_name.find('}', open);
-  if (open == std::string::npos || close == std::string::npos) return {};
-  std::vector<std::string> values;
-  std::string item;
-  for (const char c : value_name.substr(open + 1, close - open - 1)) {
-    if (c != ',') {
-      item += c;
-      continue;
-    }
-    values.push_back(item);
-    item.clear();
-  }
-  values.push_back(item);
-  return values;
+  if (open != std::string::npos && close != std::string::npos)
+    return split_items(value_name.substr(open + 1, close - open - 1), ',');
+  const auto colon = value_name.find(':');
+  if (colon == std::string::npos) return {};
+  const std::string choices = value_name.substr(colon + 1);
+  if (choices.find('|') == std::string::npos || choices.find(' ') != std::string::npos) return {};
+  return split_items(choices, '|');
 }
 
 // The values the shell offers for a value named `value_name`.

@@ -38,6 +38,10 @@ TABLE = [
     (["--tls-min", "1.2"], ALL, 'tls_min = "1.2"', set(KINDS)),
     (["--resolve", "a.test:1:127.0.0.1"], ALL, 'resolve = ["a.test:1:127.0.0.1"]', set(KINDS)),
     (["--redact", "X-A"], ALL, 'redact = ["X-A"]', set(KINDS)),
+    (["--max-time", "2s"], ALL - {"check"}, None, set()),
+    (["--connect-to", "a.test:1:127.0.0.1:1"], ALL, 'connect_to = ["a.test:1:127.0.0.1:1"]', set(KINDS)),
+    (["-4"], ALL, "ipv4 = true", set(KINDS)),
+    (["-u", "alice:pw"], ALL, 'user = "alice:pw"', set(KINDS)),
     (["--max", "0.2"], {"idle"}, "max = 0.2", {"idle"}),
     (["--idle", "10"], {"reuse"}, "idle = 10", {"reuse"}),
 ]
