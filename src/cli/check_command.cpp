@@ -35,8 +35,9 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
   CLI::App* check =
       app.add_subcommand("check", "Run the probes of an expectations file (TOML) and judge them");
   check
-      ->add_option("file", o.file,
-                   "Expectations file: [defaults], [[probe]], [[idle]] and [[reuse]] tables (docs/check-files.md)")
+      ->add_option(
+          "file", o.file,
+          "Expectations file: [defaults], [[probe]], [[idle]] and [[reuse]] tables (docs/check-files.md)")
       ->required()
       ->check(path_check());
   add_connection_options(check, o.connection);

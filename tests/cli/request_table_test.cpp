@@ -107,14 +107,16 @@ const std::vector<Row>& rows() {
 
 // Options of `probe` without a check-file key, and why.
 const std::set<std::string> kNoKey = {
-    "--help",         "url",            // the entry's url, the same in every row
-    "--threads",      "--concurrency",  // how connections are scheduled, not what each sends
-    "--rate",         "--json",        "--quiet", "--format", "--spread-sources",
+    "--help",           "url",            // the entry's url, the same in every row
+    "--threads",        "--concurrency",  // how connections are scheduled, not what each sends
+    "--rate",           "--json",
+    "--quiet",          "--format",
+    "--spread-sources",
     "--expect",        // judged against the entry's expect, its own syntax (check_file_test)
     "--show-secrets",  // the runner's choice (check --show-secrets), not the file's
     "--clients",       // a replay with real clients beside the probe, not what the probe sends
     "--html",          // an output of the run, as --json
-    "--capture",       "--capture-strict",  // the runner's evidence of the run, not what the probe sends
+    "--capture",        "--capture-strict",  // the runner's evidence of the run, not what the probe sends
 };
 // Keys of [[probe]] that are no `probe` option.
 const std::set<std::string> kNoOption = {"name", "url", "expect"};

@@ -246,7 +246,8 @@ ReportEntry random_entry(std::mt19937& random) {
   Outcome outcome = classify(o);
   outcome.phase = static_cast<Phase>(random() % 6);
   outcome.response_before_abort = random() % 2 == 0;
-  return {random_text(random), random_text(random), random_text(random), random(), o, outcome, nullptr, std::nullopt};
+  return {random_text(random), random_text(random), random_text(random), random(), o, outcome, nullptr,
+          std::nullopt};
 }
 
 TEST(EntryJson, RandomEntries) {

@@ -30,8 +30,14 @@ ReportEntry reset_after_response_entry() {
   o.timings.connect_us = 80;
   o.timings.response_complete_us = 410;
   o.timings.ended_us = 1860;
-  return ReportEntry{
-      "http://127.0.0.1:8080/x", "probe", "http://127.0.0.1:8080/x", 0, o, classify(o), nullptr, std::nullopt};
+  return ReportEntry{"http://127.0.0.1:8080/x",
+                     "probe",
+                     "http://127.0.0.1:8080/x",
+                     0,
+                     o,
+                     classify(o),
+                     nullptr,
+                     std::nullopt};
 }
 
 nlohmann::ordered_json entry_json(const ReportEntry& entry) {
