@@ -112,7 +112,8 @@ class WhereTheSocketGoes(CommandTestCase):
             self.assertTrue(all(low <= p <= low + 20 for p in ports), ports)
         bad = run_termprobe("probe", "http://127.0.0.1:1/", "--local-port", "9-3")
         self.assert_refused(bad, "9-3: not a port 1-65535 or a range")
-        with_clients = run_termprobe("clients", "http://127.0.0.1:1/", "--local-port", "40000")
+        # a port free now: a fixed one may be another test's ephemeral port, and a busy port is refused first
+        with_clients = run_termprobe("clients", "http://127.0.0.1:1/", "--local-port", str(unused_port()))
         self.assert_refused(with_clients, "--local-port does not go with clients", "relay")
 
 
