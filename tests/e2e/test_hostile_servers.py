@@ -11,7 +11,7 @@ import os
 import time
 import unittest
 
-from harness import H2WireFixture, ReportDir, TlsWireFixture, peak_rss_mib, read_report
+from harness import SANITIZED, H2WireFixture, ReportDir, TlsWireFixture, peak_rss_mib, read_report
 
 DEADLINE_S = 2  # every probe's --timeout
 # Peak RSS above the same probe against a well-behaved server: the probe's
@@ -35,7 +35,10 @@ def probe(url, *flags):
 class Battery(unittest.TestCase):
     def assert_bounded(self, seconds, rss, baseline_rss):
         self.assertLess(seconds, DEADLINE_S + 1)
-        self.assertLess(rss - baseline_rss, RSS_MARGIN_MIB, f"{rss:.1f} MiB against {baseline_rss:.1f} MiB")
+        # Under ASan freed memory waits in its quarantine (up to 256 MiB), so RSS follows allocation churn,
+        # not what is kept: the memory bound holds for the release build only.
+        if not SANITIZED:
+            self.assertLess(rss - baseline_rss, RSS_MARGIN_MIB, f"{rss:.1f} MiB against {baseline_rss:.1f} MiB")
 
 
 class Http2Floods(Battery):
