@@ -82,7 +82,9 @@ ReportRecorder::ReportRecorder(ReportOutput output, std::optional<AtomicFile> ht
 
 Result<void> ReportRecorder::run(const EngineOptions& options, const std::vector<PlannedProbe>& plan,
                                  const NameOf& name_of, const OnEntry& on_entry) {
-  auto engine = Engine::create(options);
+  EngineOptions kept = options;
+  kept.keep_response_head = verbosity() >= 1;  // -v prints the head as received; other runs keep none
+  auto engine = Engine::create(kept);
   if (!engine) return tl::unexpected(engine.error());
   std::optional<PlanOrder<ReportEntry>> order;
   if (plan_order_) order.emplace(plan, [this](ReportEntry& entry) { pass_on(entry); });
@@ -119,6 +121,7 @@ void ReportRecorder::record(const ProbeId& id, const Observation& observation, c
   entry_.repeat = id.repeat;
   entry_.observation = observation;
   entry_.observation.request_headers = redaction_.fields(observation.request_headers);
+  if (auto& head = entry_.observation.response_head) head->lines = redaction_.head_lines(head->lines);
   entry_.outcome = classify(observation);
   entry_.clients = std::exchange(pending_clients_, nullptr);
   if (on_entry) on_entry(entry_);

@@ -8,8 +8,10 @@ namespace termprobe {
 namespace {
 
 std::unique_ptr<ConnectionDriver> make_http_driver(const PreparedSpec& prepared, bool http2) {
-  if (http2) return std::make_unique<Http2Session>(*prepared.spec, prepared.http2_fields);
-  return std::make_unique<Http1Exchange>(*prepared.spec, prepared.request_head, prepared.http1_fields);
+  if (http2)
+    return std::make_unique<Http2Session>(*prepared.spec, prepared.http2_fields, prepared.keep_response_head);
+  return std::make_unique<Http1Exchange>(*prepared.spec, prepared.request_head, prepared.http1_fields,
+                                         prepared.keep_response_head);
 }
 
 }  // namespace

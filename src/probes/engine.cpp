@@ -45,13 +45,14 @@ bool prepare_tls(PreparedSpec& spec, const TargetUrl& url) {
 
 // Parses, resolves and builds the request head once per spec; names are
 // resolved once per host and port (a run's probes all use the same answer).
-std::vector<PreparedSpec> prepare(const std::vector<PlannedProbe>& plan) {
+std::vector<PreparedSpec> prepare(const std::vector<PlannedProbe>& plan, bool keep_response_head) {
   std::map<std::tuple<std::string, int, IpFamily>, Result<std::vector<SocketAddress>>> resolved;
   std::vector<PreparedSpec> prepared;
   prepared.reserve(plan.size());
   for (const auto& planned : plan) {
     PreparedSpec spec;
     spec.spec = &planned.spec;
+    spec.keep_response_head = keep_response_head;
     auto url = parse_target_url(planned.spec.url);
     if (!url) {
       spec.resolve_error = url.error().message;
@@ -114,7 +115,7 @@ Result<RunStats> Engine::run(const std::vector<ProbeSpec>& specs, std::size_t re
 
 Result<RunStats> Engine::run(const std::vector<PlannedProbe>& plan, const ResultSink& sink,
                              const std::atomic<bool>& stop, const ProbeEndSink& ended) {
-  const std::vector<PreparedSpec> prepared = prepare(plan);
+  const std::vector<PreparedSpec> prepared = prepare(plan, options_.keep_response_head);
   Plan schedule(plan, options_.rate);
   std::mutex sink_mutex;
   const std::size_t threads = options_.threads;

@@ -24,6 +24,7 @@ struct EngineOptions {
   bool spread_loopback_sources = false;        // bind each connection to another 127.0.0.N (loopback targets)
   double rate = 0;                             // new connections per second; 0 = as fast as in-flight allows
   std::size_t threads = 1;                     // event loops, each with max_in_flight / threads connections
+  bool keep_response_head = false;             // keep each response's head as received (-v prints it)
 };
 
 struct RunStats {

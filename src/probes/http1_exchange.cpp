@@ -33,17 +33,18 @@ void record_response(Observation& o, const ResponseFacts& r) {
 }
 
 Http1Exchange::Http1Exchange(const ProbeSpec& spec, std::string_view head,
-                             std::shared_ptr<const std::vector<HeaderField>> fields)
-    : spec_(spec), head_(head), fields_(std::move(fields)), body_(spec) {
-  response_.emplace(spec.method == "HEAD");
+                             std::shared_ptr<const std::vector<HeaderField>> fields, bool keep_head)
+    : spec_(spec), head_(head), fields_(std::move(fields)), keep_head_(keep_head), body_(spec) {
+  response_.emplace(spec.method == "HEAD", keep_head_);
 }
 
 void Http1Exchange::begin_next_request(std::int64_t) {
   head_sent_ = 0;
   body_ = UploadBody(spec_);
-  response_.emplace(spec_.method == "HEAD");
+  response_.emplace(spec_.method == "HEAD", keep_head_);
   request_sent_us_.reset();
   first_byte_us_.reset();
+  first_interim_us_.reset();
   response_complete_us_.reset();
 }
 
@@ -77,7 +78,10 @@ void Http1Exchange::input(std::string_view bytes, std::int64_t now_us) {
   // A header block counts as final until it turns out to be a 1xx: its
   // first byte's time was a guess, and the next block's first byte is the
   // final response's (already here when the same read goes on past the 1xx).
-  if (response_->facts().interim_responses != interim_before) first_byte_us_.reset();
+  if (response_->facts().interim_responses != interim_before) {
+    if (!first_interim_us_) first_interim_us_ = first_byte_us_.value_or(now_us);
+    first_byte_us_.reset();
+  }
   if (!first_byte_us_ && response_->first_final_byte_seen()) first_byte_us_ = now_us;
   if (!was_complete && response_->facts().complete) response_complete_us_ = now_us;
 }
@@ -99,7 +103,9 @@ void Http1Exchange::record(Observation& o, std::size_t) const {
   o.body_bytes_sent = body_.sent();
   o.request_complete = request_complete();
   record_response(o, r);
+  if (keep_head_) o.response_head = http1_head_lines(r.head, r.head_cut);
   o.timings.request_sent_us = request_sent_us_;
+  o.timings.first_interim_us = first_interim_us_;
   o.timings.first_byte_us = first_byte_us_;
   o.timings.response_complete_us = response_complete_us_;
 }

@@ -26,9 +26,10 @@ void record_response(Observation& o, const ResponseFacts& facts);
 class Http1Exchange final : public ConnectionDriver {
  public:
   // head must outlive the exchange (it is the spec's shared request head);
-  // fields are the head's fields, shared with the report.
+  // fields are the head's fields, shared with the report; keep_head: record
+  // the response head as received.
   Http1Exchange(const ProbeSpec& spec, std::string_view head,
-                std::shared_ptr<const std::vector<HeaderField>> fields);
+                std::shared_ptr<const std::vector<HeaderField>> fields, bool keep_head = false);
 
   std::string_view output(std::int64_t now_us) override;
   std::optional<std::int64_t> output_resumes_us() const override;
@@ -46,10 +47,12 @@ class Http1Exchange final : public ConnectionDriver {
   const ProbeSpec& spec_;
   std::string_view head_;
   std::shared_ptr<const std::vector<HeaderField>> fields_;
+  bool keep_head_ = false;
   std::size_t head_sent_ = 0;
   UploadBody body_;
   std::optional<Http1Response> response_;  // made in place: the next request makes a fresh one
   std::optional<std::int64_t> request_sent_us_;
+  std::optional<std::int64_t> first_interim_us_;  // the first 1xx head's first byte
   std::optional<std::int64_t> first_byte_us_;
   std::optional<std::int64_t> response_complete_us_;
 };

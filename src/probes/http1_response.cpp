@@ -97,7 +97,10 @@ class Http1Response::Parser : public http::basic_parser<false> {
   NotedHeaders noted_;
 };
 
-Http1Response::Http1Response(bool head_request) : head_request_(head_request) { start_next_block(); }
+Http1Response::Http1Response(bool head_request, bool keep_head)
+    : head_request_(head_request), keep_head_(keep_head) {
+  start_next_block();
+}
 Http1Response::~Http1Response() = default;
 
 void Http1Response::start_next_block() {
@@ -119,9 +122,20 @@ void Http1Response::note_first_bytes(std::string_view bytes) {
   facts_.first_bytes_hex += to_hex(bytes.substr(0, kFirstBytes - have));
 }
 
+// Until the final head is whole every byte may be head; once it is, the
+// bytes past its end are trimmed off (the head is the response's first
+// header_bytes bytes).
+void Http1Response::keep_head_bytes(std::string_view bytes) {
+  if (!keep_head_ || facts_.status != 0 || !facts_.parse_error.empty()) return;
+  const std::size_t room = kResponseHeadKept - std::min(kResponseHeadKept, facts_.head.size());
+  if (bytes.size() > room) facts_.head_cut = true;
+  facts_.head.append(bytes.substr(0, room));
+}
+
 void Http1Response::feed(std::string_view bytes) {
   if (bytes.empty()) return;
   note_first_bytes(bytes);
+  keep_head_bytes(bytes);
   facts_.bytes += static_cast<std::int64_t>(bytes.size());
   facts_.final_bytes += static_cast<std::int64_t>(bytes.size());
   if (facts_.complete || !facts_.parse_error.empty()) {
@@ -177,6 +191,11 @@ void Http1Response::feed_parser(std::string_view bytes) {
     if (parser_->is_header_done()) {
       block_bytes_.clear();
       facts_.status = parser_->status();
+      if (keep_head_) {
+        const auto head_size = static_cast<std::size_t>(facts_.header_bytes);
+        facts_.head_cut = head_size > kResponseHeadKept;
+        if (facts_.head.size() > head_size) facts_.head.resize(head_size);
+      }
       facts_.version = parser_->version();
       facts_.chunked = parser_->chunked();
       if (const auto length = parser_->content_length())

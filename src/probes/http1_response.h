@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "probes/noted_headers.h"
+#include "probes/response_head.h"
 
 namespace termprobe {
 
@@ -33,6 +34,11 @@ struct ResponseFacts {
   std::string parse_error;                // why the bytes are not an HTTP/1.x response; empty = none
   std::string first_bytes_hex;            // first bytes received (up to kFirstBytes), for bad responses
   std::int64_t bytes_after_complete = 0;  // bytes that came after the response ended
+  // Kept only when asked: every header block's bytes as they arrived (1xx
+  // included, up to the blank line ending the final one), at most
+  // kResponseHeadKept; head_cut when more came.
+  std::string head;
+  bool head_cut = false;
 };
 
 inline constexpr std::size_t kFirstBytes = 64;
@@ -43,7 +49,8 @@ inline constexpr std::uint32_t kHeaderLimit = 256 * 1024;
 class Http1Response {
  public:
   // head_request: a response to HEAD has no body, whatever its headers say.
-  explicit Http1Response(bool head_request);
+  // keep_head: keep the head's bytes (facts().head), for -v.
+  explicit Http1Response(bool head_request, bool keep_head = false);
   ~Http1Response();
   // Not movable: the parser holds a reference to the facts it fills in.
   Http1Response(const Http1Response&) = delete;
@@ -70,8 +77,10 @@ class Http1Response {
   void feed_parser(std::string_view bytes);
   void start_next_block();
   void note_first_bytes(std::string_view bytes);
+  void keep_head_bytes(std::string_view bytes);
 
   bool head_request_ = false;
+  bool keep_head_ = false;
   bool block_start_checked_ = false;  // the current header block starts like a status line
   ResponseFacts facts_;
   std::unique_ptr<Parser> parser_;

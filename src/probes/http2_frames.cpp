@@ -5,7 +5,6 @@
 namespace termprobe {
 namespace {
 
-constexpr std::size_t kFrameHeaderBytes = 9;
 constexpr std::size_t kPriorityBytes = 5;  // a HEADERS frame's stream dependency and weight
 constexpr std::size_t kPromisedIdBytes = 4;
 

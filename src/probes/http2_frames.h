@@ -5,6 +5,7 @@
 // Frame layout as RFC 9113 §4.1 and §6; header blocks by HPACK (RFC 7541).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -13,6 +14,8 @@
 using nghttp2_hd_inflater = struct nghttp2_hd_inflater;
 
 namespace termprobe {
+
+inline constexpr std::size_t kFrameHeaderBytes = 9;  // every HTTP/2 frame header (RFC 9113 §4.1)
 
 // One whole frame as it arrived: its 9-byte header read, its payload as is.
 struct Http2Frame {

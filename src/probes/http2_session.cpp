@@ -21,7 +21,6 @@ namespace {
 // response never waits for the probe's WINDOW_UPDATE, and no server push.
 constexpr std::uint32_t kWindow = 16 * 1024 * 1024;
 constexpr std::size_t kOutputBatch = 64 * 1024;
-constexpr std::size_t kFrameHeaderBytes = 9;  // every HTTP/2 frame header (RFC 9113 §4.1)
 // The probe never changes SETTINGS_MAX_FRAME_SIZE, so it stays at its
 // initial value (RFC 9113 §6.5.2): a longer frame is a FRAME_SIZE_ERROR.
 constexpr std::size_t kMaxFrameSize = 16384;
@@ -75,12 +74,14 @@ struct Http2Session::Stream {
   std::optional<std::int64_t> declared_length;
   std::string module;       // x-termprobe-module of the final response
   NotedHeaders headers;     // server (connection and keep-alive are not HTTP/2's) of the final response
+  ResponseHead head;        // every HEADERS field as received, when the session keeps them
   bool end_stream = false;  // END_STREAM received
   bool closed = false;
   bool refused = false;   // above a GOAWAY's last-stream-id, no response: not processed
   std::string violation;  // the server broke HTTP/2 on this stream (a stream error): what it did
   std::optional<Http2Reset> reset;
   std::optional<std::int64_t> request_sent_us;
+  std::optional<std::int64_t> first_interim_us;  // the first 1xx HEADERS
   std::optional<std::int64_t> first_byte_us;
   std::optional<std::int64_t> complete_us;
 };
@@ -92,10 +93,13 @@ struct Http2Session::Callbacks {
   static int on_header(nghttp2_session*, const nghttp2_frame* frame, const std::uint8_t* name,
                        std::size_t name_size, const std::uint8_t* value, std::size_t value_size, std::uint8_t,
                        void* user_data) {
-    Stream* stream = self(user_data).find(frame->hd.stream_id);
+    Http2Session& session = self(user_data);
+    Stream* stream = session.find(frame->hd.stream_id);
     if (frame->hd.type != NGHTTP2_HEADERS || stream == nullptr) return 0;
-    note_field(stream, std::string_view(reinterpret_cast<const char*>(name), name_size),
-               std::string_view(reinterpret_cast<const char*>(value), value_size));
+    const std::string_view key(reinterpret_cast<const char*>(name), name_size);
+    const std::string_view text(reinterpret_cast<const char*>(value), value_size);
+    if (session.keep_head_) keep_head_line(stream->head, std::string(key) + ": " + std::string(text));
+    note_field(stream, key, text);
     return 0;
   }
 
@@ -154,6 +158,7 @@ struct Http2Session::Callbacks {
   static void on_headers(Http2Session& session, Stream* stream, bool end_stream) {
     if (stream == nullptr) return;
     stream->header_bytes += session.block_wire_bytes_;
+    if (stream->in_interim && !stream->first_interim_us) stream->first_interim_us = session.now_us_;
     if (stream->status != 0 && !stream->first_byte_us) stream->first_byte_us = session.now_us_;
     note_end_stream(session, stream, end_stream);
   }
@@ -268,8 +273,9 @@ struct Http2Session::Callbacks {
   }
 };
 
-Http2Session::Http2Session(const ProbeSpec& spec, std::shared_ptr<const std::vector<HeaderField>> fields)
-    : spec_(spec), fields_(std::move(fields)) {
+Http2Session::Http2Session(const ProbeSpec& spec, std::shared_ptr<const std::vector<HeaderField>> fields,
+                           bool keep_head)
+    : spec_(spec), keep_head_(keep_head), fields_(std::move(fields)) {
   nghttp2_session_callbacks* callbacks = nullptr;
   nghttp2_session_callbacks_new(&callbacks);
   nghttp2_session_callbacks_set_on_header_callback(callbacks, &Callbacks::on_header);
@@ -642,6 +648,7 @@ void Http2Session::record(Observation& o, std::size_t exchange) const {
   o.declared_length = s.declared_length;
   o.module = s.module;
   o.response_headers = s.headers;
+  if (keep_head_) o.response_head = s.head;
   const auto length_problem = declared_length_problem(s);
   // A later RST_STREAM does not take a whole response back; a short one
   // (END_STREAM before content-length) is not whole.
@@ -657,6 +664,7 @@ void Http2Session::record(Observation& o, std::size_t exchange) const {
   // An HTTP/2 server that nghttp2 refused (a flood) is still HTTP/2: its first bytes say nothing.
   if (not_http2_) o.first_bytes_hex = to_hex(first_bytes_);
   o.timings.request_sent_us = s.request_sent_us;
+  o.timings.first_interim_us = s.first_interim_us;
   o.timings.first_byte_us = s.first_byte_us;
   o.timings.response_complete_us = o.response_complete ? s.complete_us : std::nullopt;
   Http2Facts facts;

@@ -26,8 +26,10 @@ std::vector<HeaderField> http2_request_fields(const ProbeSpec& spec, const Targe
 
 class Http2Session final : public ConnectionDriver {
  public:
-  // fields: the spec's prepared request, shared with the report.
-  Http2Session(const ProbeSpec& spec, std::shared_ptr<const std::vector<HeaderField>> fields);
+  // fields: the spec's prepared request, shared with the report; keep_head:
+  // record each response's header fields as received.
+  Http2Session(const ProbeSpec& spec, std::shared_ptr<const std::vector<HeaderField>> fields,
+               bool keep_head = false);
   ~Http2Session() override;
   Http2Session(const Http2Session&) = delete;
   Http2Session& operator=(const Http2Session&) = delete;
@@ -72,6 +74,7 @@ class Http2Session final : public ConnectionDriver {
   std::vector<Http2Goaway> kept_goaways() const;
 
   const ProbeSpec& spec_;
+  bool keep_head_ = false;
   std::shared_ptr<const std::vector<HeaderField>> fields_;
   nghttp2_session* session_ = nullptr;
   std::vector<std::unique_ptr<Stream>> streams_;  // every stream opened, in order

@@ -12,6 +12,7 @@
 #include "probes/header_field.h"
 #include "probes/noted_headers.h"
 #include "probes/outcome.h"
+#include "probes/response_head.h"
 
 namespace termprobe {
 
@@ -101,6 +102,8 @@ struct Timings {
   std::optional<std::int64_t> first_byte_us;         // first byte of the final response read
   std::optional<std::int64_t> response_complete_us;  // the response's last byte read
   std::optional<std::int64_t> ended_us;              // FIN/RST/timeout/error seen, or watch ended
+  std::optional<std::int64_t>
+      first_interim_us;  // first byte of a 1xx interim response read (HTTP/2: its HEADERS)
 };
 
 struct Observation {
@@ -144,6 +147,7 @@ struct Observation {
   std::int64_t bytes_after_response = 0;        // bytes the server sent after the response ended
   std::string module;                           // X-Termprobe-Module header: the bundled module answered
   NotedHeaders response_headers;                // Server, Connection, Keep-Alive of the final response
+  std::optional<ResponseHead> response_head;    // the head as received, only when the engine was asked (-v)
 
   StreamEnd end = StreamEnd::error;              // how the byte stream ended
   int end_errno = 0;                             // errno behind the ending, 0 when none

@@ -60,9 +60,11 @@ constexpr NameTable<Label, 20> kLabelMeanings{{
      "clean close: the server closed (FIN, or over TLS close_notify or a fatal alert) after a complete "
      "response"},
     {Label::reset_after_response, "the server reset (RST) the connection after a complete response"},
-    {Label::reset_before_response, "\"connection reset by peer\": an RST before any response byte"},
+    {Label::reset_before_response,
+     "\"connection reset by peer\": an RST before any byte of the final response (a 1xx may have come)"},
     {Label::reset_mid_response, "the server reset (RST) the connection while the response was arriving"},
-    {Label::empty_reply, "\"empty reply from server\": closed (FIN) before any response byte"},
+    {Label::empty_reply,
+     "\"empty reply from server\": closed (FIN) before any byte of the final response (a 1xx may have come)"},
     {Label::truncated_response,
      "the response ended before its body was complete: a FIN (HTTP/2: END_STREAM) short of the declared "
      "length, no last chunk, or over TLS no close_notify after a body without length"},

@@ -23,6 +23,7 @@ struct PreparedSpec {
   // ones its protocol sent.
   std::shared_ptr<const std::vector<HeaderField>> http1_fields;
   std::shared_ptr<const std::vector<HeaderField>> http2_fields;
+  bool keep_response_head = false;          // keep each response's head as received (EngineOptions)
   bool tls = false;                         // https
   std::shared_ptr<TlsContext> tls_context;  // https: trust, versions, ALPN
   std::string server_name;                  // https: the URL's host without brackets (SNI, name check)

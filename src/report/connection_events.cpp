@@ -5,29 +5,18 @@
 
 #include <algorithm>
 
+#include "report/client_verdict_json.h"
+#include "report/json_member.h"
+
 namespace termprobe {
 namespace {
 
 using json = nlohmann::ordered_json;
 
-// A member that may be null, absent, or its parent null: what the report's nulls mean.
-const json& member(const json& object, const char* key) {
-  static const json null_value;
-  if (!object.is_object()) return null_value;
-  const auto found = object.find(key);
-  return found == object.end() ? null_value : *found;
-}
-
-std::optional<std::int64_t> number(const json& object, const char* key) {
-  const json& value = member(object, key);
-  if (!value.is_number()) return std::nullopt;
-  return value.get<std::int64_t>();
-}
-
-std::string text(const json& object, const char* key) {
-  const json& value = member(object, key);
-  return value.is_string() ? value.get<std::string>() : std::string();
-}
+// Short names: the builder reads dozens of members.
+const json& member(const json& object, const char* key) { return json_member(object, key); }
+std::optional<std::int64_t> number(const json& object, const char* key) { return json_number(object, key); }
+std::string text(const json& object, const char* key) { return json_text(object, key); }
 
 std::string endpoint(const json& address) {
   const std::string host = text(address, "address");
@@ -46,7 +35,9 @@ std::string request_target(const std::string& url) {
 
 class Builder {
  public:
-  explicit Builder(const json& entry) : entry_(entry), timings_(member(entry, "timings_us")) {
+  // `whole`: the connection's events too, not only the stream's.
+  Builder(const json& entry, bool whole)
+      : entry_(entry), timings_(member(entry, "timings_us")), whole_(whole) {
     const json& h2 = member(entry, "http2");
     stream_ = h2.is_object() ? number(h2, "stream_id").value_or(0) : 0;
   }
@@ -57,7 +48,7 @@ class Builder {
     out_.scenario = text(entry_, "scenario");
     out_.repeat = number(entry_, "repeat").value_or(0);
     out_.ended_us = number(timings_, "ended");
-    if (stream_ > 0) out_.streams = {stream_};
+    add_stream_lane();
     add_connect();
     add_tls();
     add_request();
@@ -67,8 +58,24 @@ class Builder {
     add_ending();
     add_reuse();
     add_outcome();
+    add_capture();
+    add_clients();
     finish();
     return std::move(out_);
+  }
+
+  // The stream's part only, into a connection built from an earlier entry.
+  void add_to(ConnectionEvents& connection) {
+    out_ = std::move(connection);
+    add_stream_lane();
+    add_request();
+    add_response();
+    add_http2();
+    add_outcome();
+    add_capture();
+    add_clients();
+    finish();
+    connection = std::move(out_);
   }
 
  private:
@@ -78,7 +85,14 @@ class Builder {
     return out_.events.back();
   }
 
+  void add_stream_lane() {
+    if (stream_ <= 0) return;
+    out_.streams.push_back(stream_);
+    out_.stream_labels[stream_] = text(member(entry_, "outcome"), "label");
+  }
+
   void add_connect() {
+    if (!whole_) return;
     const auto at = number(timings_, "connect");
     if (!at) return;
     add(at, EventSide::note, "connect",
@@ -87,6 +101,7 @@ class Builder {
   }
 
   void add_tls() {
+    if (!whole_) return;
     const json& tls = member(entry_, "tls");
     if (!tls.is_object()) return;
     const json& failure = member(tls, "failure");
@@ -143,17 +158,15 @@ class Builder {
   void add_response() {
     const json& response = member(entry_, "response");
     const auto first_byte = number(timings_, "first_byte");
+    add_interim(response, !first_byte);
     if (first_byte) {
       auto& event = add(first_byte, EventSide::server, "first byte", "first response byte", stream_);
       const auto status = number(response, "status");
       if (status) {
         const std::string version = text(response, "http_version");
         event.text = fmt::format("response head: HTTP/{} {}", version.empty() ? "?" : version, *status);
-        const json& noted = member(response, "headers");
-        if (noted.is_object())
-          for (const auto& [name, value] : noted.items())
-            if (value.is_string()) event.head.push_back(name + ": " + value.get<std::string>());
       }
+      event.head = response_head(response);  // a head kept whole or not, even one that is no response
       const std::string parse_error = text(response, "parse_error");
       if (!parse_error.empty())
         event.head.push_back(fmt::format("not a valid response: {} (first bytes {})", parse_error,
@@ -165,6 +178,38 @@ class Builder {
           fmt::format("response complete: {} bytes ({} body)", number(response, "bytes").value_or(0),
                       number(response, "body_bytes").value_or(0)),
           stream_);
+  }
+
+  // A 1xx before the final response (or instead of it). With no final
+  // response the kept head, the 1xx lines, goes here: nothing else shows it.
+  void add_interim(const json& response, bool carries_head) {
+    const auto at = number(timings_, "first_interim_byte");
+    if (!at) return;
+    auto& event = add(
+        at, EventSide::server, "1xx",
+        fmt::format("interim response: {} 1xx head(s){}", number(response, "interim_responses").value_or(0),
+                    carries_head ? ", then no final response" : ""),
+        stream_);
+    if (carries_head) event.head = response_head(response);
+  }
+
+  // The head as received when the entry kept it (-v), else the noted headers.
+  static std::vector<std::string> response_head(const json& response) {
+    std::vector<std::string> head;
+    const json& kept = member(response, "head");
+    if (kept.is_object()) {
+      if (member(kept, "lines").is_array())
+        for (const json& line : member(kept, "lines"))
+          if (line.is_string()) head.push_back(line.get<std::string>());
+      if (const auto cut = number(kept, "cut_at"))
+        head.push_back(fmt::format("(head cut at {} bytes)", *cut));
+      return head;
+    }
+    const json& noted = member(response, "headers");
+    if (noted.is_object())
+      for (const auto& [name, value] : noted.items())
+        if (value.is_string()) head.push_back(name + ": " + value.get<std::string>());
+    return head;
   }
 
   void add_http2() {
@@ -179,7 +224,7 @@ class Builder {
           stream_)
           .ending = true;
     const json& goaways = member(h2, "goaways");
-    if (goaways.is_array())
+    if (whole_ && goaways.is_array())
       for (const json& goaway : goaways) {
         const std::string debug = text(goaway, "debug");
         add(number(goaway, "at_us"), EventSide::server, "GOAWAY",
@@ -194,6 +239,7 @@ class Builder {
   }
 
   void add_tls_ending() {
+    if (!whole_) return;
     const json& ending = member(member(entry_, "tls"), "ending");
     if (!ending.is_object()) return;
     if (const auto at = number(ending, "close_notify_us"))
@@ -207,6 +253,7 @@ class Builder {
   }
 
   void add_ending() {
+    if (!whole_) return;
     const json& ending = member(entry_, "ending");
     const std::string kind = text(ending, "kind");
     const auto at = number(timings_, "ended");
@@ -238,6 +285,7 @@ class Builder {
 
   // `reuse`: the times count from the second request; what came before it is a note.
   void add_reuse() {
+    if (!whole_) return;
     const json& reuse = member(entry_, "reuse");
     if (!reuse.is_object()) return;
     const std::string closed = text(reuse, "closed_before_reuse");
@@ -250,8 +298,27 @@ class Builder {
   void add_outcome() {
     const json& outcome = member(entry_, "outcome");
     add(std::nullopt, EventSide::note, "label",
-        fmt::format("label {}: {} ending {}{}", out_.label, text(outcome, "phase"), text(outcome, "ending"),
-                    member(outcome, "announced") == true ? ", announced" : ""));
+        fmt::format("label {}: {} ending {}{}", text(outcome, "label"), text(outcome, "phase"),
+                    text(outcome, "ending"), member(outcome, "announced") == true ? ", announced" : ""),
+        stream_);
+  }
+
+  // The packets' verdict on the connection, once however many of its streams carry it.
+  void add_capture() {
+    const json& capture = member(entry_, "capture");
+    if (!capture.is_object()) return;
+    const json& agrees = member(capture, "agrees");
+    CaptureNote note{member(capture, "found") == true ? text(capture, "packet_ending") : std::string(),
+                     agrees.is_boolean() ? std::optional(agrees.get<bool>()) : std::nullopt,
+                     text(capture, "why")};
+    if (std::find(out_.captures.begin(), out_.captures.end(), note) == out_.captures.end())
+      out_.captures.push_back(std::move(note));
+  }
+
+  // `termprobe clients`: what each real client made of the same request.
+  void add_clients() {
+    for (ClientVerdict& client : client_verdicts_from_json(member(entry_, "clients")))
+      out_.clients.push_back(std::move(client));
   }
 
   // Timed events first, in time order (ties keep the order added: cause before effect).
@@ -267,13 +334,27 @@ class Builder {
 
   const json& entry_;
   const json& timings_;
+  bool whole_ = true;
   std::int64_t stream_ = 0;
   ConnectionEvents out_;
 };
 
 }  // namespace
 
-ConnectionEvents connection_events(const nlohmann::ordered_json& entry) { return Builder(entry).build(); }
+ConnectionEvents connection_events(const nlohmann::ordered_json& entry) {
+  return Builder(entry, true).build();
+}
+
+void add_stream(ConnectionEvents& connection, const nlohmann::ordered_json& entry) {
+  Builder(entry, false).add_to(connection);
+}
+
+std::optional<std::int64_t> event_time(const ConnectionEvents& connection, std::string_view mark,
+                                       std::int64_t stream) {
+  for (const auto& e : connection.events)
+    if (e.mark == mark && e.stream_id == stream) return e.at_us;
+  return std::nullopt;
+}
 
 std::string format_us(std::int64_t us) {
   if (us < 1000) return fmt::format("{} µs", us);

@@ -6,11 +6,15 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "report/client_verdict.h"
 
 namespace termprobe {
 
@@ -31,20 +35,40 @@ struct ConnectionEvent {
   std::vector<std::string> head;  // the request or response head, one field a line
 };
 
+// What a packet capture says of the connection (the entry's `capture`).
+struct CaptureNote {
+  std::string packet_ending;   // rst, fin, open, refused; empty when the capture does not hold it
+  std::optional<bool> agrees;  // nullopt: not compared
+  std::string why;             // when agrees is not true
+  bool operator==(const CaptureNote&) const = default;
+};
+
 struct ConnectionEvents {
   std::string label;   // outcome.label
   std::string target;  // which probe this was: target, scenario, repeat
   std::string scenario;
   std::int64_t repeat = 0;
-  std::optional<std::int64_t> ended_us;  // timings_us.ended
-  std::int64_t span_us = 0;              // the latest event's time (at least 1)
-  std::vector<std::int64_t> streams;     // HTTP/2: the stream lanes under the connection's
-  std::vector<ConnectionEvent> events;   // timed ones in time order, then the untimed
+  std::optional<std::int64_t> ended_us;               // timings_us.ended
+  std::int64_t span_us = 0;                           // the latest event's time (at least 1)
+  std::vector<std::int64_t> streams;                  // HTTP/2: the stream lanes under the connection's
+  std::map<std::int64_t, std::string> stream_labels;  // each stream's outcome.label
+  std::vector<CaptureNote> captures;    // one per distinct `capture` of the connection's entries
+  std::vector<ClientVerdict> clients;   // `termprobe clients`: each real client's verdict on the request
+  std::vector<ConnectionEvent> events;  // timed ones in time order, then the untimed
 };
 
 // Reads what it finds and skips what is null or absent: a connection that
 // never connected has only its failure and its label.
 ConnectionEvents connection_events(const nlohmann::ordered_json& entry);
+
+// Adds another HTTP/2 stream of the same connection: its stream lane's events
+// and label (the connection's own events came with the first entry). The
+// entries of one connection share its start, so their times need no shift.
+void add_stream(ConnectionEvents& connection, const nlohmann::ordered_json& entry);
+
+// When the first event with this mark happened on this lane (0: the connection's).
+std::optional<std::int64_t> event_time(const ConnectionEvents& connection, std::string_view mark,
+                                       std::int64_t stream);
 
 // "1.234 ms", "12.3 s": a time for people.
 std::string format_us(std::int64_t us);

@@ -57,6 +57,19 @@ void write_noted_headers(JsonTextWriter& json, const NotedHeaders& headers) {
   json.close_object();
 }
 
+// Present only when the engine kept it (-v): a run without it writes nothing more.
+void write_response_head(JsonTextWriter& json, const ResponseHead& head) {
+  json.open_object();
+  json.key("lines").open_array();
+  for (const auto& line : head.lines) json.element().value(line);
+  json.close_array();
+  if (head.cut)
+    json.key("cut_at").value(static_cast<std::int64_t>(kResponseHeadKept));
+  else
+    json.key("cut_at").null();
+  json.close_object();
+}
+
 void write_response(JsonTextWriter& json, const Observation& o) {
   json.open_object();
   if (o.status == 0)
@@ -79,6 +92,7 @@ void write_response(JsonTextWriter& json, const Observation& o) {
   json.key("first_bytes_hex").text_or_null(o.first_bytes_hex);
   json.key("module").text_or_null(o.module);
   write_noted_headers(json.key("headers"), o.response_headers);
+  if (o.response_head) write_response_head(json.key("head"), *o.response_head);
   json.close_object();
 }
 
@@ -101,6 +115,7 @@ void write_timings(JsonTextWriter& json, const Timings& t) {
   json.key("connect").value(t.connect_us);
   json.key("tls").value(t.tls_us);
   json.key("request_sent").value(t.request_sent_us);
+  json.key("first_interim_byte").value(t.first_interim_us);
   json.key("first_byte").value(t.first_byte_us);
   json.key("response_complete").value(t.response_complete_us);
   json.key("ended").value(t.ended_us);

@@ -28,40 +28,54 @@ std::string_view event_class(const ConnectionEvent& event) {
   return "fin";
 }
 
-struct Phase {
+struct PhaseSpan {
   std::optional<std::int64_t> from, to;
   const char* name;
   std::int64_t stream;  // 0: the connection's lane
 };
 
-// The bars, from the same events the ticks mark.
-std::vector<Phase> phases(const ConnectionEvents& c) {
-  const auto at = [&](std::string_view mark) -> std::optional<std::int64_t> {
-    for (const auto& e : c.events)
-      if (e.mark == mark) return e.at_us;
-    return std::nullopt;
-  };
-  const std::int64_t stream = c.streams.empty() ? 0 : c.streams.front();
-  const auto connected = at("connect");
-  const auto tls = at("TLS");
-  const auto sent = at("request");
-  const auto first = at("first byte");
-  const auto complete = at("complete");
+// The bars, from the same events the ticks mark: the connection's on its
+// lane, each stream's request and response on the stream's.
+std::vector<PhaseSpan> phases(const ConnectionEvents& c) {
+  const auto connected = event_time(c, "connect", 0);
+  const auto tls = event_time(c, "TLS", 0);
   const auto start_sending = tls ? tls : connected;
-  return {{std::int64_t{0}, connected, "connecting", 0},
-          {connected, tls, "TLS handshake", 0},
-          {start_sending, sent, "sending the request", stream},
-          {sent, first, "waiting for the response", stream},
-          {first, complete, "receiving the response", stream},
-          {complete ? complete : first, c.ended_us, "after the response", 0}};
+  std::vector<PhaseSpan> out = {{std::int64_t{0}, connected, "connecting", 0},
+                                {connected, tls, "TLS handshake", 0}};
+  std::optional<std::int64_t> last_response;
+  const std::vector<std::int64_t> lanes = c.streams.empty() ? std::vector<std::int64_t>{0} : c.streams;
+  for (const std::int64_t stream : lanes) {
+    const auto sent = event_time(c, "request", stream);
+    const auto first = event_time(c, "first byte", stream);
+    const auto complete = event_time(c, "complete", stream);
+    out.push_back({start_sending, sent, "sending the request", stream});
+    out.push_back({sent, first, "waiting for the response", stream});
+    out.push_back({first, complete, "receiving the response", stream});
+    const auto response = complete ? complete : first;
+    if (response && (!last_response || *response > *last_response)) last_response = response;
+  }
+  out.push_back({last_response, c.ended_us, "after the response", 0});
+  return out;
 }
 
-std::string lane_svg(double y, std::string_view name, std::int64_t span_us, std::optional<std::int64_t> end) {
+// Each phase its colour (the page's .p0 to .p5).
+int phase_colour(std::string_view name) {
+  constexpr std::array<std::string_view, 6> kOrder = {"connecting",
+                                                      "TLS handshake",
+                                                      "sending the request",
+                                                      "waiting for the response",
+                                                      "receiving the response",
+                                                      "after the response"};
+  return static_cast<int>(std::find(kOrder.begin(), kOrder.end(), name) - kOrder.begin());
+}
+
+std::string lane_svg(double y, std::string_view name, std::string_view label, std::int64_t span_us,
+                     std::optional<std::int64_t> end) {
   const double x_end = x_of(end.value_or(span_us), span_us);
   return fmt::format(
-      "<text x=\"4\" y=\"{:.0f}\" class=\"lane\">{}</text><line x1=\"{:.1f}\" y1=\"{:.0f}\" x2=\"{:.1f}\" "
-      "y2=\"{:.0f}\" class=\"laneline\"/>",
-      y + 4, escape_html(name), kLaneLeft, y, x_end, y);
+      "<text x=\"4\" y=\"{:.0f}\" class=\"lane\">{}<title>{}</title></text><line x1=\"{:.1f}\" "
+      "y1=\"{:.0f}\" x2=\"{:.1f}\" y2=\"{:.0f}\" class=\"laneline\"/>",
+      y + 4, escape_html(name), escape_html(label), kLaneLeft, y, x_end, y);
 }
 
 std::string axis_svg(std::int64_t span_us) {
@@ -107,21 +121,22 @@ std::string timeline_svg(const ConnectionEvents& c) {
       "role=\"img\">",
       kWidth, height, kWidth, height);
   svg += axis_svg(c.span_us);
-  svg += lane_svg(lane_y(0), "connection", c.span_us, c.ended_us);
-  for (const std::int64_t stream : c.streams)
-    svg += lane_svg(lane_y(stream), fmt::format("stream {}", stream), c.span_us, c.ended_us);
-  int phase_index = 0;  // each phase its colour
-  for (const Phase& p : phases(c)) {
-    if (!p.from || !p.to || *p.to < *p.from) {
-      ++phase_index;
-      continue;
-    }
+  // Over HTTP/2 the labels are the streams': the connection's lane has none.
+  svg +=
+      lane_svg(lane_y(0), "connection", c.streams.empty() ? c.label : std::string(), c.span_us, c.ended_us);
+  for (const std::int64_t stream : c.streams) {
+    const auto label = c.stream_labels.find(stream);
+    svg += lane_svg(lane_y(stream), fmt::format("stream {}", stream),
+                    label == c.stream_labels.end() ? std::string() : label->second, c.span_us, c.ended_us);
+  }
+  for (const PhaseSpan& p : phases(c)) {
+    if (!p.from || !p.to || *p.to < *p.from) continue;
     const double x = x_of(*p.from, c.span_us);
     const double w = std::max(1.0, x_of(*p.to, c.span_us) - x);
     svg += fmt::format(
         "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"8\" class=\"phase p{}\"><title>{}: {} to "
         "{}</title></rect>",
-        x, lane_y(p.stream) - 4, w, phase_index++, p.name, escape_html(format_us(*p.from)),
+        x, lane_y(p.stream) - 4, w, phase_colour(p.name), p.name, escape_html(format_us(*p.from)),
         escape_html(format_us(*p.to)));
   }
   // Per lane and row, where the last word ended: a word that would

@@ -133,4 +133,16 @@ std::shared_ptr<const std::vector<HeaderField>> Redaction::fields(
   return shown;
 }
 
+std::vector<std::string> Redaction::head_lines(const std::vector<std::string>& received) const {
+  std::vector<std::string> shown;
+  shown.reserve(received.size());
+  bool hiding = false;  // the field the line continues (obs-fold, RFC 9112 §5.2) is hidden
+  for (const std::string& line : received) {
+    const bool folded = !line.empty() && (line.front() == ' ' || line.front() == '\t');
+    if (!folded) hiding = hides(line.substr(0, line.find(':')));
+    shown.push_back(folded && hiding ? redaction_marker(line) : header_line(line));
+  }
+  return shown;
+}
+
 }  // namespace termprobe

@@ -47,6 +47,9 @@ class Redaction {
   // The request's fields as outputs show them; the same pointer when nothing in them is hidden.
   std::shared_ptr<const std::vector<HeaderField>> fields(
       const std::shared_ptr<const std::vector<HeaderField>>& sent) const;
+  // A response head's "Name: value" lines as outputs show them (header_line
+  // on each), a hidden field's folded continuation lines hidden whole.
+  std::vector<std::string> head_lines(const std::vector<std::string>& received) const;
 
  private:
   std::set<std::string, std::less<>> names_;  // lower case

@@ -62,7 +62,21 @@ const DOM_FACTS = `JSON.stringify((() => {
       ended_us: s.dataset.endedUs === '' ? null : Number(s.dataset.endedUs),
       ended: s.querySelector('.ended').textContent,
       drawn_width: s.querySelector('svg.timeline').getBoundingClientRect().width,
-      marks: [...s.querySelectorAll('g.ev text')].map((t) => t.textContent)})),
+      marks: [...s.querySelectorAll('g.ev text')].map((t) => t.textContent),
+      ticks: [...s.querySelectorAll('g.ev title')].map((t) => t.textContent),
+      lanes: [...s.querySelectorAll('svg.timeline text.lane')].map((t) => t.firstChild.textContent),
+      streams: [...s.querySelectorAll('ul.streams li')].map((li) => ({
+        stream: Number(li.dataset.stream), index: Number(li.dataset.index), label: li.dataset.label,
+        first_byte_us: li.dataset.firstByteUs === '' ? null : Number(li.dataset.firstByteUs),
+        complete_us: li.dataset.completeUs === '' ? null : Number(li.dataset.completeUs)})),
+      capture: [...s.querySelectorAll('p.capture')].map((p) => ({
+        packet_ending: p.dataset.packetEnding, agrees: JSON.parse(p.dataset.agrees), text: p.textContent,
+        shown: p.getBoundingClientRect().height > 0}))})),
+    capture_summary: (() => {
+      const table = document.querySelector('table.capture-summary');
+      return table ? {compared: Number(table.querySelector('.compared').textContent),
+                      disagreements: Number(table.querySelector('.disagreements').textContent)} : null;
+    })(),
   };
 })())`;
 

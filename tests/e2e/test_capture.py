@@ -27,7 +27,8 @@ WIRE = ["rst_before_response", "rst_after_headers", "rst_mid_body", "fin_after_r
         "rst_at_accept", "fin_at_accept", "fin_then_rst_after_response", "early_413_fin_then_rst",
         "slow_reader_413", "h2c_settings", "garbage_then_fin", "http09_body_then_fin", "bad_chunk_size_then_fin",
         "huge_header_line", "continue_then_rst", "announced_close_late_fin", "early_501",
-        "early_413_then_linger", "early_413_then_quiet_fin", "close_on_reused_request"]
+        "early_413_then_linger", "early_413_then_quiet_fin", "close_on_reused_request",
+        "early_hints_then_response"]
 H2 = ["complete_keepalive", "rst_before_headers_no_error", "rst_before_headers_internal_error",
       "rst_before_headers_refused_stream", "rst_before_headers_cancel", "rst_before_headers_custom",
       "rst_after_headers", "rst_mid_data", "data_then_rst_no_error", "complete_then_rst_no_error",
@@ -82,7 +83,10 @@ class CaptureChecksEveryLabel(unittest.TestCase):
         summary = report["summary"]["capture"]
         self.assertEqual(summary["interface"], "lo")
         self.assertEqual(summary["disagreements"], 0, name)
-        self.assertEqual(summary["dropped"], 0, name)
+        # A loaded machine (CI: tests two at a time beside a compiler) can leave the capture thread
+        # behind the kernel's ring: once, 113 packets of one case. What was dropped must be said.
+        if summary["dropped"]:
+            self.assertIn(f"({summary['dropped']} dropped by the kernel)", result.stdout + result.stderr, name)
         compared = 0
         for entry in report["results"]:
             capture = entry["capture"]
@@ -96,7 +100,8 @@ class CaptureChecksEveryLabel(unittest.TestCase):
                 self.assertIsNone(capture["agrees"])
         self.assertEqual(summary["compared"], compared, name)
         self.assertRegex(result.stdout + result.stderr,
-                         rf"capture: {summary['packets']} packets in \S+; {compared} connections checked, 0 disagree")
+                         rf"capture: {summary['packets']} packets in \S+( \(\d+ dropped by the kernel\))?; "
+                         rf"{compared} connections checked, 0 disagree")
 
     def test_every_fixture_behaviour_agrees_with_its_capture(self):
         jobs = [("wire", b) for b in WIRE] + [("h2", b) for b in H2] + [("tls", b) for b in TLS]

@@ -19,12 +19,12 @@ DEADLINE_S = 2  # every probe's --timeout
 RSS_MARGIN_MIB = 8
 
 
-def probe(url, *flags):
-    """termprobe probe URL FLAGS with the battery's deadline: (entry, seconds, peak RSS MiB, stdout)."""
+def probe(url, *flags, deadline=DEADLINE_S):
+    """termprobe probe URL FLAGS with a --timeout of DEADLINE: (entry, seconds, peak RSS MiB, stdout)."""
     with ReportDir() as d:
         path = os.path.join(d, "r.json")
         started = time.monotonic()
-        code, stdout, rss = peak_rss_mib("probe", url, "--count", "1", "--timeout", str(DEADLINE_S),
+        code, stdout, rss = peak_rss_mib("probe", url, "--count", "1", "--timeout", str(deadline),
                                          "--watch", "0.2", "--json", path, *flags)
         seconds = time.monotonic() - started
         if code != 0:
@@ -33,8 +33,8 @@ def probe(url, *flags):
 
 
 class Battery(unittest.TestCase):
-    def assert_bounded(self, seconds, rss, baseline_rss):
-        self.assertLess(seconds, DEADLINE_S + 1)
+    def assert_bounded(self, seconds, rss, baseline_rss, deadline=DEADLINE_S):
+        self.assertLess(seconds, deadline + 1)
         # Under ASan freed memory waits in its quarantine (up to 256 MiB), so RSS follows allocation churn,
         # not what is kept: the memory bound holds for the release build only.
         if not SANITIZED:
@@ -108,10 +108,10 @@ class HostileTls(Battery):
         with TlsWireFixture("close_notify_then_fin") as server:
             _, _, cls.baseline_rss, _ = probe(server.url(), "--cacert", server.ca)
 
-    def tls(self, behaviour, *flags):
+    def tls(self, behaviour, *flags, deadline=DEADLINE_S):
         with TlsWireFixture(behaviour) as server:
-            entry, seconds, rss, stdout = probe(server.url(), "--cacert", server.ca, *flags)
-        self.assert_bounded(seconds, rss, self.baseline_rss)
+            entry, seconds, rss, stdout = probe(server.url(), "--cacert", server.ca, *flags, deadline=deadline)
+        self.assert_bounded(seconds, rss, self.baseline_rss, deadline)
         return entry, stdout
 
     def test_a_1_mib_certificate_chain_fails_the_handshake_at_once(self):
@@ -130,7 +130,10 @@ class HostileTls(Battery):
         self.assertEqual(entry["tls"]["failure"]["kind"], "timeout")
 
     def test_ten_thousand_session_tickets_are_read_and_not_kept(self):
-        entry, _ = self.tls("session_tickets_10000")
+        # The server's OpenSSL takes its time making 10,000 tickets before it answers: 0.27 s in the release
+        # fixture on an idle machine, more than 2 s in CI's ASan run beside other tests. That is the
+        # server's pace, not the probe's, so this case waits longer; it still must end by the deadline + 1 s.
+        entry, _ = self.tls("session_tickets_10000", deadline=15)
         self.assertEqual(entry["outcome"]["label"], "close_after_response", entry)
         self.assertEqual(entry["response"]["status"], 200)
 

@@ -6,20 +6,37 @@ labels and times of the JSON report, and leave a screenshot in the test's
 output folder (TERMPROBE_TEST_OUTPUT: build/tests/e2e_html_report under
 ctest), with the pages themselves."""
 
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import time
 import unittest
 
-from harness import H2WireFixture, ReportDir, Serve, WireFixture, read_report, run_termprobe, write_file
+from harness import SANITIZED, H2WireFixture, ReportDir, Serve, WireFixture, read_report, run_termprobe, write_file
 
 CHROMIUM = os.environ.get("TERMPROBE_CHROMIUM", "/usr/bin/chromium")
 PAGE_DRIVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "html_page.mjs")
-# Connections in the sampled run: past the 300 drawn whole, small enough for the test's budget.
-LARGE_RUN = 1000
+# Connections in the sampled run: the size the page is promised to stay small and quick for
+# (about 10 s for the probe and its page, 4 s for Python to read the 240 MB report); under the
+# sanitizers, which only look for memory and undefined-behaviour errors, 1,000 (past the 300 drawn whole).
+LARGE_RUN = 1_000 if SANITIZED else 100_000
+
+
+def connections_of(report):
+    """The report's entries by connection, as the page groups them: over HTTP/2
+    one connection's streams share its local and remote address:port and its
+    started_at; every other entry is a connection of its own."""
+    groups = {}
+    for index, entry in enumerate(report["results"]):
+        h2 = entry.get("http2")
+        key = (json.dumps(entry["local"], sort_keys=True), json.dumps(entry["remote"], sort_keys=True),
+               entry["started_at"]) if h2 and h2.get("stream_id") is not None else index
+        groups.setdefault(key, []).append(index)
+    return list(groups.values())
 
 
 def open_in_chromium(pages, output_dir):
@@ -45,12 +62,14 @@ class HtmlInChromium(unittest.TestCase):
         d = cls.directory = cls._dir.__enter__()
         cls.output = os.environ.get("TERMPROBE_TEST_OUTPUT") or d
         os.makedirs(cls.output, exist_ok=True)
-        cls.reports, cls.pages, cls.results = {}, {}, {}
+        cls.reports, cls.pages, cls.results, cls.seconds = {}, {}, {}, {}
 
-        def made(name, *args):
+        def made(name, *args, validate_up_to=None):
             json_path, html_path = os.path.join(d, f"{name}.json"), os.path.join(d, f"{name}.html")
+            started = time.monotonic()
             cls.results[name] = run_termprobe(*args, "--json", json_path, "--html", html_path)
-            cls.reports[name], cls.pages[name] = read_report(json_path), html_path
+            cls.seconds[name] = time.monotonic() - started
+            cls.reports[name], cls.pages[name] = read_report(json_path, validate_up_to), html_path
 
         with Serve() as one, Serve() as two:
             made("probe", "probe", f"{one.base_url}/termprobe/ok", "-n", "3", "--watch", "0.1", "--expect",
@@ -72,18 +91,27 @@ expect = ["keepalive"]
             made("check", "check", checks)
             made("shard_a", "run", "--target", one.base_url, "--watch", "0.1", "--repeat", "1")
             made("shard_b", "run", "--target", two.base_url, "--watch", "0.1", "--repeat", "1")
+            made("reuse", "reuse", f"{one.base_url}/termprobe/ok", "--idle", "50", "-n", "2")
+            made("clients", "clients", f"{one.base_url}/termprobe/reset", "--clients", "curl,python-requests")
+            # The large run: the module host keeps up with 100 connections at once (the wire fixture
+            # starts a thread per connection and runs out of them).
+            made("large", "probe", f"{one.base_url}/termprobe/need-disconnect", "-n", str(LARGE_RUN), "-c", "100",
+                 "--fin-watch", "0.01", "--expect", "close_after_response", "-q", validate_up_to=1000)
+        with WireFixture("idle_rst_300ms") as server:
+            made("idle", "idle", server.url(), "-n", "2", "--max", "2")
         with H2WireFixture("rst_before_headers_custom", "--custom-code", "1111") as h2:
             made("h2", "probe", h2.url(), "--http2-prior-knowledge", "-n", "2")
+        with H2WireFixture("complete_keepalive") as h2:
+            made("h2_streams", "probe", h2.url(), "--http2-prior-knowledge", "--streams", "3", "-n", "1",
+                 "--watch", "0.1")
+        with WireFixture("fin_after_response") as server:
+            # As root (CI) the packets are captured; without CAP_NET_RAW the run goes on without them.
+            made("capture", "probe", server.url(), "-n", "2", "--capture", os.path.join(d, "capture.pcap"))
         merged = os.path.join(d, "merged.json")
         cls.merge = run_termprobe("merge", os.path.join(d, "shard_a.json"), os.path.join(d, "shard_b.json"),
                                   "--json", merged)
         cls.reports["merged"], cls.pages["merged"] = read_report(merged), os.path.join(d, "merged.html")
         cls.results["merged"] = run_termprobe("report", merged, "--html", cls.pages["merged"])
-        with WireFixture("fin_after_response") as server:
-            started = time.monotonic()
-            made("large", "probe", server.url(), "-n", str(LARGE_RUN), "-c", "100", "--fin-watch", "0.01",
-                 "--expect", "close_after_response", "-q")
-            cls.large_seconds = time.monotonic() - started
         # The control: a page that does fetch something, so the request recorder is shown to see one.
         cls.pages["control"] = write_file(d, "control.html",
                                           '<!DOCTYPE html><img src="http://127.0.0.1:9/pixel.png">control')
@@ -101,7 +129,7 @@ expect = ["keepalive"]
         self.assertIn(self.results[name].returncode, (0, 1), self.results[name].stderr)
         self.assertEqual(page["requests"], [page["url"]], "the page fetched something besides itself")
         dom = page["dom"]
-        self.assertEqual(dom["total"], len(report["results"]))
+        self.assertEqual(dom["total"], len(connections_of(report)))
         self.assertEqual(dom["timelines"], dom["shown"])
         self.assertEqual(len(dom["connections"]), dom["shown"])
         for shown in dom["connections"]:
@@ -142,6 +170,39 @@ expect = ["keepalive"]
         self.assertEqual(dom["stream_lanes"], 2)
         self.assertIn("RST_STREAM", dom["connections"][0]["marks"])
 
+    def test_one_http2_connection_is_one_timeline_with_a_lane_per_stream(self):
+        dom = self.assert_page_shows_report("h2_streams")
+        report = self.reports["h2_streams"]
+        self.assertEqual(len(report["results"]), 3)
+        self.assertEqual(connections_of(report), [[0, 1, 2]])
+        self.assertEqual(dom["shown"], 1)
+        (connection,) = dom["connections"]
+        self.assertEqual(connection["lanes"], ["connection"] + [f"stream {e['http2']['stream_id']}"
+                                                                for e in report["results"]])
+        self.assertEqual(connection["streams"], [
+            {"stream": e["http2"]["stream_id"], "index": i, "label": e["outcome"]["label"],
+             "first_byte_us": e["timings_us"]["first_byte"], "complete_us": e["timings_us"]["response_complete"]}
+            for i, e in enumerate(report["results"])])
+        # A tick per event, its line as its tooltip (a word that would overwrite another is left out).
+        self.assertEqual(sum("connected to" in tick for tick in connection["ticks"]), 1)
+        self.assertEqual(sum("response complete" in tick for tick in connection["ticks"]), 3)
+
+    def test_the_capture_verdict_and_counts_are_shown(self):
+        report = self.reports["capture"]
+        if "capture" not in report["summary"]:
+            self.skipTest(f"no packet capture (needs CAP_NET_RAW): {self.results['capture'].stderr.strip()}")
+        dom = self.assert_page_shows_report("capture")
+        counts = report["summary"]["capture"]
+        self.assertEqual(dom["capture_summary"], {"compared": counts["compared"],
+                                                  "disagreements": counts["disagreements"]})
+        for shown in dom["connections"]:
+            captured = report["results"][shown["index"]]["capture"]
+            (verdict,) = shown["capture"]
+            self.assertTrue(verdict["shown"])
+            self.assertEqual(verdict["packet_ending"], captured["packet_ending"])
+            self.assertEqual(verdict["agrees"], captured["agrees"])
+            self.assertIn("agrees with the entry" if captured["agrees"] else "DISAGREES", verdict["text"])
+
     def test_a_large_run_is_sampled_and_has_histograms(self):
         dom = self.assert_page_shows_report("large")
         report = self.reports["large"]
@@ -152,10 +213,29 @@ expect = ["keepalive"]
         if unexpected <= 500:  # every unexpected one is drawn, up to 500
             self.assertEqual(sum(1 for c in dom["connections"] if c["label"] != "close_after_response"), unexpected)
         size = os.path.getsize(self.pages["large"])
-        print(f"\n{LARGE_RUN} connections: probe+page {self.large_seconds:.1f} s, page {size} bytes, "
+        print(f"\n{LARGE_RUN} connections: probe, JSON and page {self.seconds['large']:.1f} s, page {size} bytes, "
               f"Chromium load {self.seen['large']['load_ms']} ms")
+        self.assertEqual(dom["total"], LARGE_RUN)
         self.assertLess(size, 2 * 1024 * 1024)
         self.assertLess(self.seen["large"]["load_ms"], 10_000)
+
+    def test_idle_reuse_and_clients_pages_draw_their_connections(self):
+        for name in ("idle", "reuse", "clients"):
+            with self.subTest(name):
+                self.assert_page_shows_report(name)
+        labels = {e["outcome"]["label"] for e in self.reports["idle"]["results"]}
+        self.assertEqual(labels, {"reset_after_response"})
+        self.assertTrue(all(e["reused"] for e in self.reports["reuse"]["results"]))
+        # Each client's line as the command printed it: the user's own client's error, on the page.
+        with open(self.pages["clients"], encoding="utf-8") as f:
+            page = f.read()
+        printed = self.results["clients"].stdout
+        for client in self.reports["clients"]["results"][0]["clients"]:
+            line = next(l.strip() for l in printed.splitlines() if l.strip().startswith(client["client"] + " "))
+            shown = re.search(f'<li data-client="{client["client"]}" data-outcome="{client["outcome"]}"><code>'
+                              '(.*?)</code></li>', page)
+            self.assertIsNotNone(shown, client["client"])
+            self.assertEqual(html.unescape(shown.group(1)).strip(), line)
 
     def test_the_request_recorder_sees_a_page_that_fetches(self):
         page = self.seen["control"]

@@ -181,6 +181,9 @@ class Endings(unittest.TestCase):
         self.assertEqual(labels_of(report), {"reset_before_response"})
         self.assertIsNone(report["results"][0]["response"]["status"])
         self.assertEqual(report["results"][0]["response"]["interim_responses"], 1)
+        timings = report["results"][0]["timings_us"]
+        self.assertIsNone(timings["first_byte"])
+        self.assertLessEqual(timings["first_interim_byte"], timings["ended"])
 
     def test_an_announced_close_is_awaited_even_with_no_watch(self):
         with WireFixture("announced_close_late_fin") as server:
@@ -703,6 +706,45 @@ class Verbose(unittest.TestCase):
             lines = self.verbose(server.url(), "--http2-prior-knowledge")
         self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s GOAWAY PROTOCOL_ERROR \(1\), last stream 0, debug: bad$")
         self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s FIN from the server")
+
+    def test_response_heads_as_received_over_http_https_and_h2(self):
+        with WireFixture("rst_after_response") as server:
+            lines = self.verbose(server.url())
+        self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s response head: HTTP/1\.1 200\n"
+                                r"< HTTP/1\.1 200 OK\n< Content-Type: text/plain\n< Content-Length: 5\n")
+        with TlsWireFixture("close_notify_then_fin") as server:
+            lines = self.verbose(server.url(), "--cacert", server.ca, "--watch", "0.3")
+        self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s response head: HTTP/1\.1 200\n"
+                                r"< HTTP/1\.1 200 OK\n< Content-Type: text/plain\n< Content-Length: 5\n")
+        with H2WireFixture("complete_keepalive") as server:
+            lines = self.verbose(server.url("/"), "--http2-prior-knowledge", "--watch", "0")
+        self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s \[stream 1\] response head: HTTP/2 200\n"
+                                r"< :status: 200\n< content-length: 100\n")
+
+    def test_a_1xx_head_is_shown_with_or_without_a_final_response(self):
+        with WireFixture("continue_then_rst") as server:
+            lines = self.verbose(server.url())
+        self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s interim response: 1 1xx head\(s\), then no final response\n"
+                                r"< HTTP/1\.1 100 Continue\n")
+        with WireFixture("early_hints_then_response") as server:
+            lines = self.verbose(server.url())
+        self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s interim response: 1 1xx head\(s\)\n")
+        self.assertRegex(lines, r"(?m)^< +[0-9.]+ [µm]?s response head: HTTP/1\.1 200\n"
+                                r"< HTTP/1\.1 103 Early Hints\n< Link: </style\.css>; rel=preload\n<\s*\n"
+                                r"< HTTP/1\.1 200 OK\n")
+
+    def test_a_response_head_is_cut_at_16_kib_and_kept_only_with_v(self):
+        with WireFixture("huge_header_line") as server:
+            verbose, report = fresh_report("probe", server.url(), "-v")
+        head = report["results"][0]["response"]["head"]
+        self.assertEqual(head["cut_at"], 16384)
+        self.assertEqual(head["lines"][0], "HTTP/1.1 200 OK")
+        self.assertEqual(len(head["lines"]), 2)
+        self.assertEqual(len(head["lines"][1]) + 2 + len("HTTP/1.1 200 OK\r\n"), 16384)
+        self.assertIn("\n< (head cut at 16384 bytes)\n", verbose.stderr)
+        with WireFixture("fin_after_response") as server:
+            _, report = fresh_report("probe", server.url())
+        self.assertNotIn("head", report["results"][0]["response"])
 
     def test_vv_adds_the_entry_and_no_v_prints_no_events(self):
         with WireFixture("fin_after_response") as server:

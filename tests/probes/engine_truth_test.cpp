@@ -135,7 +135,28 @@ TEST(EngineTruth, ContinueThenResetIsNoFinalResponse) {
                     [](const Observation& o) {
                       EXPECT_EQ(o.status, 0);
                       EXPECT_EQ(o.interim_responses, 1);
+                      ASSERT_TRUE(o.timings.first_interim_us);
+                      EXPECT_FALSE(o.timings.first_byte_us);
                     });
+}
+
+// The 1xx's first byte and the final response's are two times: first_byte is
+// the final response's even when the 1xx came in an earlier read. (A probe
+// descheduled past the fixture's 20 ms reads both at once, so the gap is
+// required of most connections, not of each.)
+TEST(EngineTruth, EarlyHintsThenAResponseTimeBothHeads) {
+  int timed_apart = 0;
+  int seen = 0;
+  expect_everywhere(Behaviour::early_hints_then_response, Label::close_after_response, kNoChange,
+                    [&](const Observation& o) {
+                      EXPECT_EQ(o.status, 200);
+                      EXPECT_EQ(o.interim_responses, 1);
+                      ASSERT_TRUE(o.timings.first_interim_us && o.timings.first_byte_us);
+                      EXPECT_LE(*o.timings.first_interim_us, *o.timings.first_byte_us);
+                      timed_apart += *o.timings.first_byte_us - *o.timings.first_interim_us >= 15'000;
+                      ++seen;
+                    });
+  EXPECT_GT(timed_apart, seen / 2);
 }
 
 TEST(EngineTruth, AnnouncedCloseIsAwaitedEvenWithNoWatch) {

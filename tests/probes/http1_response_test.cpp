@@ -68,6 +68,36 @@ TEST(Http1Response, InterimResponsesAreNotTheResponse) {
   EXPECT_EQ(response.facts().status, 204);
 }
 
+TEST(Http1Response, KeptHeadIsEveryHeaderBlockAtEverySplit) {
+  const std::string_view head = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n";
+  const std::string bytes = std::string(head) + "hi";
+  for (std::size_t at = 0; at <= bytes.size(); ++at) {
+    Http1Response response(false, true);
+    response.feed(std::string_view(bytes).substr(0, at));
+    response.feed(std::string_view(bytes).substr(at));
+    EXPECT_EQ(response.facts().head, head) << at;
+    EXPECT_FALSE(response.facts().head_cut);
+  }
+  EXPECT_EQ(http1_head_lines(head, false).lines,
+            (std::vector<std::string>{"HTTP/1.1 100 Continue", "", "HTTP/1.1 200 OK", "Content-Length: 2"}));
+  EXPECT_TRUE(feed_split(bytes, 3).head.empty());  // not asked: nothing kept
+}
+
+TEST(Http1Response, KeptHeadIsCutAtItsLimit) {
+  const std::string big(kResponseHeadKept, 'a');
+  const std::string bytes = "HTTP/1.1 200 OK\r\nX-Big: " + big + "\r\nContent-Length: 0\r\n\r\n";
+  Http1Response response(false, true);
+  response.feed(bytes);
+  EXPECT_TRUE(response.facts().complete);
+  EXPECT_EQ(response.facts().head, bytes.substr(0, kResponseHeadKept));
+  EXPECT_TRUE(response.facts().head_cut);
+  const ResponseHead lines = http1_head_lines(response.facts().head, true);
+  EXPECT_TRUE(lines.cut);
+  ASSERT_EQ(lines.lines.size(), 2u);
+  EXPECT_EQ(lines.lines[0], "HTTP/1.1 200 OK");
+  EXPECT_EQ(lines.lines[1].size() + 2 + 17, kResponseHeadKept);  // the status line and its CRLF came first
+}
+
 TEST(Http1Response, HeadResponseHasNoBody) {
   const ResponseFacts f = feed_split("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", 10, true);
   EXPECT_TRUE(f.complete);

@@ -63,6 +63,22 @@ TEST(ConnectionEvents, LinesAreMarkedAsCurlMarksThem) {
   EXPECT_NE(lines.find("<       750 µs RST from the server"), std::string::npos);
 }
 
+TEST(ConnectionEvents, AKeptResponseHeadIsPrintedAsReceivedWithItsCut) {
+  json entry = http1_reset_entry();
+  entry["response"]["head"] = json::parse(R"({"lines": ["HTTP/1.1 200 OK", "Server: fixture",
+    "Set-Cookie: <redacted: 5 chars>"], "cut_at": null})");
+  const ConnectionEvents c = connection_events(entry);
+  EXPECT_EQ(c.events[2].text, "response head: HTTP/1.1 200");
+  EXPECT_EQ(c.events[2].head, (std::vector<std::string>{"HTTP/1.1 200 OK", "Server: fixture",
+                                                        "Set-Cookie: <redacted: 5 chars>"}));
+  entry["response"]["head"]["cut_at"] = 16384;
+  const std::string lines = format_event_lines(connection_events(entry));
+  EXPECT_NE(lines.find("< HTTP/1.1 200 OK\n< Server: fixture\n< Set-Cookie: <redacted: 5 chars>\n"
+                       "< (head cut at 16384 bytes)\n"),
+            std::string::npos)
+      << lines;
+}
+
 TEST(ConnectionEvents, Http2StreamEventsGoOnTheStreamsLane) {
   json entry = http1_reset_entry();
   entry["response"]["http_version"] = "2";
@@ -84,6 +100,82 @@ TEST(ConnectionEvents, Http2StreamEventsGoOnTheStreamsLane) {
   EXPECT_EQ(find("GOAWAY").at_us, 500);
   EXPECT_EQ(find("request").stream_id, 1);
   EXPECT_EQ(find("connect").stream_id, 0);
+}
+
+json http2_stream_entry(std::int64_t stream, const char* started_at) {
+  json entry = http1_reset_entry();
+  entry["started_at"] = started_at;
+  entry["response"]["http_version"] = "2";
+  entry["http2"] = {
+      {"stream_id", stream}, {"reset", nullptr}, {"refused_by_goaway", false}, {"goaways", json::array()}};
+  entry["timings_us"]["first_byte"] = 400 + stream;
+  entry["timings_us"]["response_complete"] = 450 + stream;
+  return entry;
+}
+
+std::string page_of(const json& report) {
+  std::istringstream input(report.dump());
+  std::string page;
+  EXPECT_TRUE(write_html_report(input, "r.json", [&](std::string_view piece) -> Result<void> {
+    page += piece;
+    return {};
+  }));
+  return page;
+}
+
+std::size_t count_of(const std::string& page, std::string_view what) {
+  std::size_t n = 0;
+  for (auto at = page.find(what); at != std::string::npos; at = page.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST(ConnectionEvents, AnotherStreamAddsItsLaneAndLabelNotTheConnectionsEvents) {
+  ConnectionEvents c = connection_events(http2_stream_entry(1, "2026-12-07T04:00:00.000001Z"));
+  json second = http2_stream_entry(3, "2026-12-07T04:00:00.000001Z");
+  second["outcome"]["label"] = "stream_reset";
+  add_stream(c, second);
+  EXPECT_EQ(c.streams, (std::vector<std::int64_t>{1, 3}));
+  EXPECT_EQ(c.stream_labels.at(3), "stream_reset");
+  EXPECT_NE(format_event_lines(c).find("[stream 3] label stream_reset: "), std::string::npos);
+  EXPECT_EQ(event_time(c, "complete", 3), 453);
+  EXPECT_EQ(event_time(c, "complete", 1), 451);
+  std::size_t connects = 0;
+  for (const auto& e : c.events) connects += e.mark == "connect";
+  EXPECT_EQ(connects, 1u);
+}
+
+TEST(HtmlReport, OneHttp2ConnectionIsOneTimelineWithALanePerStream) {
+  json report =
+      json::parse(R"({"schema_version": 4, "results": [], "summary": {"total": 4, "by_label": {}}})");
+  const char* start = "2026-12-07T04:00:00.000001Z";
+  for (std::int64_t stream : {1, 3, 5}) report["results"].push_back(http2_stream_entry(stream, start));
+  // The same local port used again by a later connection: a timeline of its own.
+  report["results"].push_back(http2_stream_entry(1, "2026-12-07T04:00:01.000001Z"));
+  const std::string page = page_of(report);
+  EXPECT_EQ(count_of(page, "<section class=\"conn"), 2u);
+  EXPECT_NE(page.find("data-shown=\"2\" data-total=\"2\""), std::string::npos);
+  EXPECT_NE(page.find("data-entries=\"0 1 2\""), std::string::npos);
+  EXPECT_EQ(count_of(page, "<li data-stream="), 4u);
+  EXPECT_NE(page.find("<li data-stream=\"5\" data-index=\"2\" data-label=\"reset_after_response\" "
+                      "data-first-byte-us=\"405\" data-complete-us=\"455\""),
+            std::string::npos);
+}
+
+TEST(HtmlReport, ACaptureThatDisagreesIsMarkedWithItsReason) {
+  json report = json::parse(R"({"schema_version": 4, "results": [], "summary": {"total": 1, "by_label": {},
+    "capture": {"file": "run.pcap", "interface": "lo", "filter": "tcp", "packets": 9, "dropped": 0,
+                "compared": 1, "disagreements": 1, "not_compared": 0}}})");
+  json entry = http1_reset_entry();
+  entry["capture"] = {{"found", true},
+                      {"packet_ending", "fin"},
+                      {"agrees", false},
+                      {"why", "the entry says rst, the packets say fin"}};
+  report["results"].push_back(entry);
+  const std::string page = page_of(report);
+  EXPECT_NE(page.find("<p class=\"capture disagrees\" data-packet-ending=\"fin\" data-agrees=\"false\">"),
+            std::string::npos);
+  EXPECT_NE(page.find("the entry says rst, the packets say fin"), std::string::npos);
+  EXPECT_NE(page.find("<span class=\"disagreements fail\">1</span>"), std::string::npos);
 }
 
 TEST(ConnectionEvents, ARefusedConnectionHasItsFailureAndLabelOnly) {

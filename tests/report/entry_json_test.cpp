@@ -71,7 +71,7 @@ ReportEntry everything_set() {
   o.reuse_idle_us = 5000000;
   o.closed_before_reuse = StreamEnd::fin;
   o.closed_before_reuse_us = 4999999;
-  o.timings = {1, 2, 3, 4, 5, 6};
+  o.timings = {1, 2, 3, 4, 5, 6, 7};
   o.tls_facts.version = "TLSv1.3";
   o.tls_facts.cipher = "TLS_AES_256_GCM_SHA384";
   o.tls_facts.alpn_offered = {"h2", "http/1.1"};
@@ -241,7 +241,7 @@ ReportEntry random_entry(std::mt19937& random) {
   o.reuse_idle_us = maybe_number(random);
   o.closed_before_reuse = static_cast<StreamEnd>(random() % 6);
   o.closed_before_reuse_us = maybe_number(random);
-  o.timings = {maybe_number(random), maybe_number(random), maybe_number(random),
+  o.timings = {maybe_number(random), maybe_number(random), maybe_number(random), maybe_number(random),
                maybe_number(random), maybe_number(random), maybe_number(random)};
   Outcome outcome = classify(o);
   outcome.phase = static_cast<Phase>(random() % 6);

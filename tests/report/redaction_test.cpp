@@ -32,6 +32,15 @@ TEST(Redaction, OtherHeadersAreKeptUnlessNamed) {
   EXPECT_EQ(named.header_value("Host", "127.0.0.1"), "127.0.0.1");
 }
 
+TEST(Redaction, ResponseHeadLinesHideSecretFieldsAndTheirFoldedLines) {
+  const Redaction redaction({"X-Api-Key"}, false);
+  EXPECT_EQ(redaction.head_lines({"HTTP/1.1 200 OK", "Set-Cookie: sid=abc", " more=1", "x-api-key:k1",
+                                  "Server: s", " folded", ":status: 200", "set-cookie: a=b"}),
+            (std::vector<std::string>{"HTTP/1.1 200 OK", "Set-Cookie: <redacted: 7 chars>",
+                                      "<redacted: 7 chars>", "x-api-key:<redacted: 2 chars>", "Server: s",
+                                      " folded", ":status: 200", "set-cookie: <redacted: 3 chars>"}));
+}
+
 TEST(Redaction, ShowSecretsHidesNothing) {
   const Redaction shown({"X-Api-Key"}, true);
   EXPECT_FALSE(shown.hides("Authorization"));

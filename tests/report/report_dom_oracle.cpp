@@ -26,6 +26,7 @@ json timings_json(const Timings& t) {
   return {{"connect", optional_number(t.connect_us)},
           {"tls", optional_number(t.tls_us)},
           {"request_sent", optional_number(t.request_sent_us)},
+          {"first_interim_byte", optional_number(t.first_interim_us)},
           {"first_byte", optional_number(t.first_byte_us)},
           {"response_complete", optional_number(t.response_complete_us)},
           {"ended", optional_number(t.ended_us)}};
