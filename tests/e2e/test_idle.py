@@ -7,8 +7,8 @@ import os
 import re
 import unittest
 
-from harness import (ReportDir, WireFixture, idle_entry, interrupt_after, keepalive_server, read_report, report_of,
-                     run_termprobe, testcases, write_file)
+from harness import (DELAY_TOLERANCE_US, ReportDir, WireFixture, idle_entry, interrupt_after, keepalive_server,
+                     read_report, report_of, run_termprobe, testcases, write_file)
 
 
 class Idle(unittest.TestCase):
@@ -21,7 +21,7 @@ class Idle(unittest.TestCase):
         result, entry = self.idle("idle_fin_300ms")
         self.assertEqual(result.returncode, 0)
         self.assertEqual(entry["ending"]["kind"], "fin")
-        self.assertAlmostEqual(entry["ending"]["after_response_us"], 300_000, delta=50_000)
+        self.assertAlmostEqual(entry["ending"]["after_response_us"], 300_000, delta=DELAY_TOLERANCE_US)
         line = re.fullmatch(r"server closed the idle connection with FIN (\d+\.\d) ms after the response\n", result.stdout)
         self.assertIsNotNone(line, result.stdout)
         # The line prints the report's own time (to 0.1 ms), which a loaded
@@ -31,8 +31,16 @@ class Idle(unittest.TestCase):
     def test_idle_rst_is_timed_within_50_ms(self):
         result, entry = self.idle("idle_rst_300ms")
         self.assertEqual(entry["ending"]["kind"], "rst")
-        self.assertAlmostEqual(entry["ending"]["after_response_us"], 300_000, delta=50_000)
+        self.assertAlmostEqual(entry["ending"]["after_response_us"], 300_000, delta=DELAY_TOLERANCE_US)
         self.assertIn("with RST", result.stdout)
+
+    def test_v_prints_the_connection_and_the_idle_reset(self):
+        with WireFixture("idle_rst_300ms") as server:
+            result = run_termprobe("idle", server.url(), "--max", "2", "-v")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertRegex(result.stderr, r"(?m)^\* +[0-9.]+ [µm]?s connected to 127\.0\.0\.1:[0-9]+ from 127\.0\.0\.1:[0-9]+$")
+        self.assertRegex(result.stderr, r"(?m)^< +[0-9.]+ m?s RST from the server, [0-9.]+ m?s after the response ")
+        self.assertRegex(result.stderr, r"(?m)^\* +label reset_after_response: after_response ending rst$")
 
     def test_never_closing_server_stays_open_until_max(self):
         result, entry = self.idle("keepalive", max_s="0.5")

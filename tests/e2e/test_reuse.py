@@ -3,9 +3,10 @@ connection — answered below the server's idle timeout; reset, empty reply or
 send failed above it, with when and how the server had closed — and the
 second request counting only its own bytes. Scripted servers on loopback."""
 
+import re
 import unittest
 
-from harness import ReportDir, WireFixture, report_of
+from harness import DELAY_TOLERANCE_US, ReportDir, WireFixture, report_of, run_termprobe
 
 
 class Reuse(unittest.TestCase):
@@ -27,8 +28,24 @@ class Reuse(unittest.TestCase):
                     for e in by_delay[f"reuse after {delay} ms"]:
                         self.assertIn(e["reuse"]["outcome"], {"reset", "empty_reply", "send_failed"})
                         self.assertEqual(e["reuse"]["closed_before_reuse"], dead)
-                        self.assertAlmostEqual(e["reuse"]["closed_before_reuse_us"], 300_000, delta=50_000)
+                        self.assertAlmostEqual(e["reuse"]["closed_before_reuse_us"], 300_000, delta=DELAY_TOLERANCE_US)
                 self.assertRegex(result.stdout, r"(?m)^ +50  answered x3 +kept it open x3$")
+
+    def test_v_prints_the_second_request_and_the_idle_before_it(self):
+        with WireFixture("idle_rst_300ms") as server:
+            result = run_termprobe("reuse", server.url(), "--idle", "50,400", "-v")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        lines = result.stderr
+        self.assertRegex(lines, r"(?m)^\* connection to .* \(reuse after 50 ms #0\):$")
+        # Idle times are at least what was asked for; a loaded machine adds to them (52.7 and 437 ms in CI).
+        soon = re.search(r"(?m)^\* +second request after ([0-9.]+) ms idle: answered$", lines)
+        self.assertIsNotNone(soon, lines)
+        self.assertGreaterEqual(float(soon.group(1)), 50)
+        late = re.search(r"(?m)^\* +second request after ([0-9.]+) ms idle, the server's rst came first: "
+                         r"(reset|empty_reply|send_failed)$", lines)
+        self.assertIsNotNone(late, lines)
+        self.assertGreaterEqual(float(late.group(1)), 400)
+        self.assertRegex(lines, r"(?m)^< HTTP/1\.1 200 OK$")
 
     def test_the_second_request_counts_only_its_own_bytes(self):
         with WireFixture("idle_fin_300ms") as server, ReportDir() as d:

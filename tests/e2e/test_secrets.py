@@ -20,7 +20,8 @@ BEARER = "eyJ" + "S" * 37  # 40 characters
 COOKIE = "session=C00KIE-VALUE-123"
 API_KEY = "AP1-KEY-VALUE"
 MODULE_TOKEN = "m0dule-t0ken"
-SECRETS = [PASSWORD, BASIC, BEARER, COOKIE, "C00KIE", API_KEY, MODULE_TOKEN]
+SET_COOKIE = "sid=SETC00KIE-VALUE"  # what a server sets: as secret as what the client sends
+SECRETS = [PASSWORD, BASIC, BEARER, COOKIE, "C00KIE", API_KEY, MODULE_TOKEN, SET_COOKIE]
 
 SECRET_HEADERS = ["-H", f"Authorization: Bearer {BEARER}", "-H", f"Cookie: {COOKIE}", "-H", f"X-Api-Key: {API_KEY}",
                   "--redact", "x-api-key"]
@@ -111,6 +112,21 @@ class Redaction(SecretsTestCase):
         self.assertIn("Authorization: Bearer <redacted: 40 chars>", report["command"])
         self.assertIn(f"X-Api-Key: {marker(API_KEY)}", report["command"])
 
+    def test_the_response_head_v_keeps_hides_set_cookie_and_redacted_names(self):
+        with RecordingServer([("Set-Cookie", SET_COOKIE), ("X-Api-Key", API_KEY), ("X-Plain", "seen")]) as server, \
+                ReportDir() as d:
+            path = os.path.join(d, "r.json")
+            result = run_termprobe("probe", server.url(), *SECRET_HEADERS, "--watch", "0", "--json", path, "-v")
+            text = read_text(path)
+            report = read_report(path)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assert_no_secret(report=text, stdout=result.stdout, stderr=result.stderr)
+        self.assertIn(f"\n< Set-Cookie: {marker(SET_COOKIE)}\n", result.stderr)
+        self.assertIn(f"\n< X-Api-Key: {marker(API_KEY)}\n", result.stderr)  # --redact covers responses too
+        self.assertEqual(report["results"][0]["response"]["head"]["lines"],
+                         ["HTTP/1.1 200 OK", f"Set-Cookie: {marker(SET_COOKIE)}", f"X-Api-Key: {marker(API_KEY)}",
+                          "X-Plain: seen", "Content-Length: 3"])
+
     def test_check_keeps_every_secret_out_of_its_report_junit_and_table(self):
         with RecordingServer() as server, ReportDir() as d:
             url = server.url(userinfo=f"{USER}:{PASSWORD}")
@@ -140,9 +156,12 @@ expect = ["reset_before_response"]
         self.assertEqual(lint.returncode, 0, lint.stderr)
         self.assertIn("url credentials", junit_text)
         self.assert_no_secret(report=report_text, junit=junit_text, stdout=result.stdout, stderr=result.stderr)
-        self.assertEqual(fields(received[0])["authorization"], [f"Bearer {BEARER}"])
-        self.assertEqual(fields(received[0])["x-api-key"], [API_KEY])
-        self.assertEqual(fields(received[1])["authorization"], [f"Basic {BASIC}"])
+        # check runs its probes side by side: the server may record them in either order.
+        self.assertEqual(len(received), 2, received)
+        own, from_url = sorted(received, key=lambda request: "x-api-key" not in fields(request))
+        self.assertEqual(fields(own)["authorization"], [f"Bearer {BEARER}"])
+        self.assertEqual(fields(own)["x-api-key"], [API_KEY])
+        self.assertEqual(fields(from_url)["authorization"], [f"Basic {BASIC}"])
         by_scenario = {e["scenario"]: e for e in report["results"]}
         shown = {f["name"]: f["value"] for f in by_scenario["url credentials"]["request"]["headers"]}
         self.assertEqual(shown["Authorization"], "Basic " + marker(BASIC))

@@ -134,7 +134,10 @@ async function interceptRequests(pipe, sessionId, request, intercepted) {
     // navigates once); the page's own (the favicon), which may come after
     // the next round began, is failed.
     if (resourceType !== 'Document' || intercepted.used) {
-      await pipe.send('Fetch.failRequest', {requestId, errorReason: 'BlockedByClient'}, sessionId);
+      // The next navigation may have cancelled it already: Chromium then
+      // answers "Invalid InterceptionId", and there is nothing left to fail.
+      await pipe.send('Fetch.failRequest', {requestId, errorReason: 'BlockedByClient'}, sessionId)
+        .catch((error) => { if (!/Invalid InterceptionId/.test(error.message)) throw error; });
       return;
     }
     intercepted.used = true;
