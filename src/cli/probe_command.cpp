@@ -165,7 +165,7 @@ void add_request_options(CLI::App* command, ProbeOptions& o) {
       ->add_option("--timeout,--max-time", o.timeout_s,
                    "Seconds allowed for the request and response, connecting included (or 500ms, 2m). "
                    "--max-time: curl's name for it; the --watch after a response is not counted")
-      ->transform(number_check({.low = 0.001, .high = 86400, .unit = "seconds"}));
+      ->transform(number_check(kTimeoutRule));
   command->add_option("--watch", o.watch_s, "Seconds to watch the connection after a complete response")
       ->transform(number_check(kWatchRule));
   add_connect_and_fin_watch_options(command, o.connect_timeout_s, o.fin_watch_s);

@@ -34,7 +34,9 @@ inline constexpr NumberRule kUploadRateRule{
 inline constexpr NumberRule kRepeatRule{.low = 1, .high = 100'000, .unit = "connections", .whole = true};
 inline constexpr NumberRule kStreamsRule{.low = 1, .high = 1000, .unit = "streams", .whole = true};
 inline constexpr NumberRule kRoundsRule{.low = 1, .high = 1'000'000, .unit = "rounds", .whole = true};
-inline constexpr NumberRule kTimeoutRule{.low = 0.001, .high = 3600, .unit = "seconds"};
+// A day: a slow upload (--upload-rate) of a large body may take hours; the
+// command line and the check file share it.
+inline constexpr NumberRule kTimeoutRule{.low = 0.001, .high = 86400, .unit = "seconds"};
 inline constexpr NumberRule kConnectTimeoutRule{.low = 0.001, .high = 3600, .unit = "seconds"};
 inline constexpr NumberRule kWatchRule{.low = 0, .high = 3600, .unit = "seconds"};
 inline constexpr NumberRule kFinWatchRule{.low = 0, .high = 60, .unit = "seconds"};

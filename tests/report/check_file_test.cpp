@@ -93,6 +93,10 @@ TEST(CheckFile, EveryMistakeNamesTheFileAndLine) {
 TEST(CheckFile, NumbersFollowTheSameRulesAsTheCommandLine) {
   EXPECT_EQ(refusal(std::string(kProbe) + "timeout = nan\n"),
             "c.toml:5: 'timeout' nan: not a finite number of seconds");
+  // A day, as probe --timeout allows (a slow upload may take hours).
+  EXPECT_EQ(refusal(std::string(kProbe) + "timeout = 86401\n"),
+            "c.toml:5: 'timeout' 86401: must be from 0.001 to 86400 seconds");
+  EXPECT_EQ(refusal(std::string(kProbe) + "timeout = 86400\n"), "accepted");
   EXPECT_EQ(refusal(std::string(kProbe) + "repeat = 0\n"),
             "c.toml:5: 'repeat' 0: must be a whole number from 1 to 100000 connections");
   EXPECT_EQ(refusal(std::string(kProbe) + "repeat = 1.5\n"),

@@ -61,7 +61,7 @@ TEST(NumberInput, ZeroMeansOffButTinyRatesAreRefused) {
 }
 
 TEST(NumberInput, EveryAcceptedTimeoutConvertsToMillisecondsExactly) {
-  EXPECT_EQ(seconds_to_ms(kTimeoutRule.high).count(), 3'600'000);
+  EXPECT_EQ(seconds_to_ms(kTimeoutRule.high).count(), 86'400'000);
   EXPECT_EQ(seconds_to_ms(0.001).count(), 1);
 }
 
