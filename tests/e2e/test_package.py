@@ -2,6 +2,7 @@
 name, the files it installs, and a Depends that names the package of every
 shared library the binary loads. Installing it: scripts/package --try / --here."""
 
+import gzip
 import os
 import re
 import shutil
@@ -65,13 +66,29 @@ class DebianPackage(unittest.TestCase):
     def test_installs_the_binary_page_completions_schema_and_iis_module(self):
         listing = subprocess.run(["dpkg-deb", "-c", self.deb], capture_output=True, text=True, check=True).stdout
         files = set(re.findall(r"\./(\S+)$", listing, re.M))
-        for path in ["usr/bin/termprobe", "usr/share/man/man1/termprobe.1",
+        for path in ["usr/bin/termprobe", "usr/share/man/man1/termprobe.1.gz",
                      "usr/share/bash-completion/completions/termprobe", "usr/share/zsh/vendor-completions/_termprobe",
                      "usr/share/termprobe/report.schema.json", "usr/share/termprobe/iis-module/install-iis-module.ps1",
                      "usr/share/termprobe/iis-module/src/termprobe_module.cpp",
                      "usr/share/termprobe/iis-module/iis/CMakeLists.txt", "usr/share/doc/termprobe/outcomes.md"]:
             self.assertIn(path, files)
         self.assertFalse([f for f in files if not f.startswith("usr/")], "only under /usr")
+
+    def test_the_man_page_is_the_built_page_compressed_as_debian_installs_it(self):
+        tar = subprocess.run(["dpkg-deb", "--fsys-tarfile", self.deb], capture_output=True, check=True).stdout
+        page = subprocess.run(["tar", "-xO", "./usr/share/man/man1/termprobe.1.gz"], input=tar, capture_output=True,
+                              check=True).stdout
+        self.assertEqual(page[:2], b"\x1f\x8b")
+        self.assertEqual(page[4:8], b"\0\0\0\0", "gzip -n: no time in the header")
+        with open(os.path.join(BUILD, "man", "termprobe.1"), "rb") as built:
+            self.assertEqual(gzip.decompress(page), built.read())
+
+    def test_the_description_does_not_repeat_its_synopsis(self):
+        synopsis, *extended = self.field("Description").splitlines()
+        self.assertTrue(extended)
+        self.assertNotEqual(extended[0].strip(), synopsis)
+        self.assertEqual([line for line in extended if not line.startswith(" ") or line.startswith("  ")], [],
+                         "one space before each line: two would make it a verbatim line")
 
     def test_depends_names_every_library_the_binary_loads(self):
         depends = {re.split(r"[ (]", item.strip())[0] for item in self.field("Depends").split(",")}
