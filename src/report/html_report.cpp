@@ -63,11 +63,11 @@ std::string parameters_html(const json& doc) {
   if (doc.contains("targets"))
     for (const json& target : doc["targets"])
       out += fmt::format("<tr><th>target</th><td>{} ({} connections)</td></tr>",
-                         cell(target.value("target", json())), cell(target.value("total", json())));
+                         cell(json_member(target, "target")), cell(json_member(target, "total")));
   if (doc.contains("merged_from"))
     for (const json& shard : doc["merged_from"])
       out += fmt::format("<tr><th>merged from</th><td>{} ({} connections)</td></tr>",
-                         cell(shard.value("file", json())), cell(shard.value("total", json())));
+                         cell(json_member(shard, "file")), cell(json_member(shard, "total")));
   if (doc.value("interrupted", false))
     out += "<tr><th>interrupted</th><td>Ctrl-C or SIGTERM stopped the run</td></tr>";
   return out + "</table>\n";
@@ -75,9 +75,9 @@ std::string parameters_html(const json& doc) {
 
 // --capture's counts: how many entries the packets were compared with and contradicted.
 std::string capture_summary_html(const json& summary) {
-  const json capture = summary.value("capture", json());
+  const json& capture = json_member(summary, "capture");
   if (!capture.is_object()) return "";
-  const json disagreements = capture.value("disagreements", json());
+  const json& disagreements = json_member(capture, "disagreements");
   const bool any = disagreements.is_number() && disagreements.get<std::int64_t>() > 0;
   return fmt::format(
       "<table class=\"capture-summary\"><tr><th>packet capture</th><td><code>{}</code> on {}, filter "
@@ -85,31 +85,31 @@ std::string capture_summary_html(const json& summary) {
       "<tr><th>entries</th><td><span class=\"compared\">{}</span> compared, <span "
       "class=\"disagreements{}\">{}"
       "</span> disagree with the packets, {} not compared</td></tr></table>\n",
-      cell(capture.value("file", json())), cell(capture.value("interface", json())),
-      cell(capture.value("filter", json())), cell(capture.value("packets", json())),
-      cell(capture.value("dropped", json())), cell(capture.value("compared", json())), any ? " fail" : "",
-      cell(disagreements), cell(capture.value("not_compared", json())));
+      cell(json_member(capture, "file")), cell(json_member(capture, "interface")),
+      cell(json_member(capture, "filter")), cell(json_member(capture, "packets")),
+      cell(json_member(capture, "dropped")), cell(json_member(capture, "compared")), any ? " fail" : "",
+      cell(disagreements), cell(json_member(capture, "not_compared")));
 }
 
 std::string summary_html(const json& doc, const std::map<std::string, EndTimeHistogram>& histograms) {
-  const json summary = doc.value("summary", json::object());
+  const json& summary = json_member(doc, "summary");
   std::string out =
-      fmt::format("<h2>Summary</h2>\n<p>{} entries.</p>\n", cell(summary.value("total", json())));
+      fmt::format("<h2>Summary</h2>\n<p>{} entries.</p>\n", cell(json_member(summary, "total")));
   out += capture_summary_html(summary);
   out +=
       "<table class=\"summary\"><tr><th>label</th><th>count</th><th>share</th><th>meaning</th>"
       "<th>time to end p50 / p90 / p99</th></tr>";
-  const json by_label = summary.value("by_label", json::object());
+  const json& by_label = json_member(summary, "by_label");
   for (const auto& [label, stats] : by_label.items()) {
-    const json ended = stats.value("ended_us", json::object());
+    const json& ended = json_member(stats, "ended_us");
     const auto time = [&](const char* p) {
-      const json v = ended.value(p, json());
+      const json& v = json_member(ended, p);
       return v.is_number() ? escape_html(format_us(v.get<std::int64_t>())) : std::string("&mdash;");
     };
     out += fmt::format(
         "<tr data-label=\"{}\"><td><b>{}</b></td><td>{}</td><td>{}</td><td>{}</td><td>{} / {} / {}</td></tr>",
-        escape_html(label), escape_html(label), cell(stats.value("count", json())),
-        share(stats.value("share", json())), cell(stats.value("meaning", json())), time("p50"), time("p90"),
+        escape_html(label), escape_html(label), cell(json_member(stats, "count")),
+        share(json_member(stats, "share")), cell(json_member(stats, "meaning")), time("p50"), time("p90"),
         time("p99"));
   }
   out +=
@@ -126,14 +126,14 @@ std::string verdicts_html(const json& doc) {
   std::string out = fmt::format(
       "<h2>Verdicts</h2>\n<p>profile {}</p>\n<table class=\"verdicts\"><tr><th>target</th>"
       "<th>scenario</th><th>expected</th><th>observed</th><th>verdict</th><th>note</th></tr>",
-      cell(doc.value("profile", json())));
+      cell(json_member(doc, "profile")));
   for (const json& v : doc["verdicts"]) {
     const std::string verdict = v.value("verdict", "");
     out += fmt::format(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
-        cell(v.value("target", json())), cell(v.value("scenario", json())), cell(v.value("expected", json())),
-        cell(v.value("observed", json())), verdict == "fail" ? "fail" : "pass", escape_html(verdict),
-        cell(v.value("note", json())));
+        cell(json_member(v, "target")), cell(json_member(v, "scenario")), cell(json_member(v, "expected")),
+        cell(json_member(v, "observed")), verdict == "fail" ? "fail" : "pass", escape_html(verdict),
+        cell(json_member(v, "note")));
   }
   return out + "</table>\n";
 }
@@ -145,7 +145,7 @@ Expected expected_labels(const json& doc) {
   Expected expected;
   if (!doc.contains("verdicts")) return expected;
   for (const json& v : doc["verdicts"]) {
-    const json labels = v.value("expected", json());
+    const json& labels = json_member(v, "expected");
     if (!labels.is_array()) continue;
     auto& set = expected[{v.value("target", ""), v.value("scenario", "")}];
     for (const json& label : labels)
@@ -168,12 +168,12 @@ bool is_unexpected_label(const Expected& expected, const ConnectionEvents& c) {
 // port and its start (a local port used again later starts later); an entry
 // without a stream is a connection of its own (empty key).
 std::string connection_key(const json& entry) {
-  const json& h2 = entry.value("http2", json());
-  if (!h2.is_object() || !h2.value("stream_id", json()).is_number()) return {};
-  const json local = entry.value("local", json());
-  const json remote = entry.value("remote", json());
-  const json started = entry.value("started_at", json());
-  if (!local.is_object() || !remote.is_object() || !local.value("port", json()).is_number() ||
+  const json& h2 = json_member(entry, "http2");
+  if (!h2.is_object() || !json_member(h2, "stream_id").is_number()) return {};
+  const json& local = json_member(entry, "local");
+  const json& remote = json_member(entry, "remote");
+  const json& started = json_member(entry, "started_at");
+  if (!local.is_object() || !remote.is_object() || !json_member(local, "port").is_number() ||
       !started.is_string())
     return {};
   return fmt::format("{} {} {}", local.dump(), remote.dump(), started.get<std::string>());
