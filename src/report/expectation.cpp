@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "report/input_checks.h"
+#include "report/printable.h"
 
 namespace termprobe {
 namespace {
@@ -37,7 +38,7 @@ Result<void> add_expected_label(std::string_view text, std::set<Label>& labels, 
     return fail(ErrorKind::invalid_input,
                 fmt::format("'{}' is not a label, or LABEL/STATUS (e.g. keepalive, keepalive/200, "
                             "close_after_response/2xx, reset_before_response)",
-                            text));
+                            printable(text)));
   const bool any_status_already = labels.contains(*label) && !statuses.contains(*label);
   if (slash == std::string_view::npos) {
     labels.insert(*label);
@@ -45,7 +46,8 @@ Result<void> add_expected_label(std::string_view text, std::set<Label>& labels, 
     return {};
   }
   auto status = parse_status(text.substr(slash + 1));
-  if (!status) return fail(ErrorKind::invalid_input, fmt::format("'{}': {}", text, status.error().message));
+  if (!status)
+    return fail(ErrorKind::invalid_input, fmt::format("'{}': {}", printable(text), status.error().message));
   labels.insert(*label);
   if (!any_status_already) statuses[*label].push_back(*status);
   return {};

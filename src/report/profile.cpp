@@ -7,6 +7,7 @@
 
 #include "report/builtin_profiles.h"
 #include "report/input_file.h"
+#include "report/printable.h"
 
 namespace termprobe {
 namespace {
@@ -84,7 +85,7 @@ Result<Expectation> parse_expectation(const json& entry, const std::string& wher
       expectation.labels = std::move(labels);
     } else {
       return fail(ErrorKind::invalid_input,
-                  where + ": unexpected key or value \"" + key +
+                  where + ": unexpected key or value \"" + printable(key) +
                       "\" (use \"expect\": [LABEL or LABEL/STATUS] or null, \"note\"" +
                       (tls                   ? ", \"tls_ending\")"
                        : part == Part::http2 ? ", \"http2_ending\")"
@@ -112,7 +113,7 @@ Result<Profile> parse_profile(const std::string& text, const std::string& origin
   profile.name = document.value("profile", origin);
   profile.description = document.value("description", "");
   for (const auto& [name, entry] : document["scenarios"].items()) {
-    const std::string where = "profile " + origin + ", scenario \"" + name + "\"";
+    const std::string where = "profile " + origin + ", scenario \"" + printable(name) + "\"";
     if (std::find(known_scenarios.begin(), known_scenarios.end(), name) == known_scenarios.end())
       return fail(ErrorKind::invalid_input, where + ": no such scenario");
     auto expectation = parse_expectation(entry, where, Part::scenario);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "probes/outcome.h"
+#include "report/printable.h"
 #include "report/report.h"
 
 namespace termprobe {
@@ -269,7 +270,7 @@ std::string ReportFactsReader::path(std::size_t frames) const {
     if (frame.array)
       text += fmt::format("[{}]", frame.index);
     else if (!frame.key.empty())
-      text += (text.empty() ? "" : ".") + frame.key;
+      text += (text.empty() ? "" : ".") + printable(frame.key);  // a key may hold a line break
   }
   return text.empty() ? "the top level" : text;
 }

@@ -25,6 +25,11 @@ std::string refusal(const std::string& text) {
   return added ? "accepted" : added.error().message;
 }
 
+TEST(Expectation, ARefusedTextWithALineBreakIsShownOnOneLine) {
+  EXPECT_EQ(refusal("keep\nalive").rfind("'keep\\nalive' is not a label", 0), 0u) << refusal("keep\nalive");
+  EXPECT_EQ(refusal("keepalive/2\n00").rfind("'keepalive/2\\n00': ", 0), 0u) << refusal("keepalive/2\n00");
+}
+
 TEST(Expectation, ALabelAloneAcceptsAnyStatusAndNoStatusLine) {
   const Parsed p = parse_all({"keepalive"});
   EXPECT_TRUE(label_matches(p.labels, p.statuses, Label::keepalive, 200));

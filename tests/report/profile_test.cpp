@@ -153,6 +153,18 @@ TEST(Profile, MistakesNameWhatIsWrong) {
       std::string::npos);
 }
 
+TEST(Profile, AMistakeInANameOrKeyWithALineBreakIsOneLine) {
+  const auto error = [](const std::string& text) {
+    auto parsed = parse_profile(text, "'p.json'", kScenarios);
+    return parsed ? std::string() : parsed.error().message;
+  };
+  EXPECT_EQ(error(R"({"scenarios": {"no\npe": {"expect": null}}})"),
+            "profile 'p.json', scenario \"no\\npe\": no such scenario");
+  const std::string key = error(R"({"scenarios": {"ok": {"expect": null, "col\nour": 1}}})");
+  EXPECT_NE(key.find("unexpected key or value \"col\\nour\""), std::string::npos) << key;
+  EXPECT_EQ(key.find('\n'), std::string::npos);
+}
+
 TEST(Profile, BuiltInReferenceJudgesEveryScenarioOverHttp2WithItsStreamEnding) {
   auto profile = load_profile("reference", all_scenarios());
   ASSERT_TRUE(profile.has_value()) << profile.error().message;

@@ -80,6 +80,15 @@ TEST(ReportReader, DeepNestingStopsAtTheLimit) {
   EXPECT_EQ(refusal(std::string(10'000'000, '[')), "'r.json' is not a termprobe report (not a JSON object)");
 }
 
+// Found by fuzz_report_facts: the path to the refused value named a key with a
+// line break in it as it was, and the one-line error became two.
+TEST(ReportReader, AKeyInTheRefusedPathIsShownOnOneLine) {
+  const std::string message = refusal(R"({"x": 1, "\nkey\u001b": )" + std::string(40, '['));
+  EXPECT_EQ(message,
+            "'r.json' is not a valid termprobe report: \\nkey\\x1b[0][0][0][0][0][0][0][0][0][0][0][0][0]"
+            "[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]: nested deeper than 32 levels");
+}
+
 TEST(ReportReader, BrokenJsonIsRefusedOnOneLine) {
   const std::string message = refusal(report(entry("keepalive")).substr(0, 120));
   EXPECT_EQ(message.rfind("'r.json' is not valid JSON (truncated or corrupt)", 0), 0u) << message;
